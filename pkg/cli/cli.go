@@ -1,0 +1,140 @@
+// Package cli holds the conventions every gnetutils tool keeps: POSIX flags
+// through pflag, --help/--version/--json, `<tool>: msg` errors, output that is
+// flushed line by line, NDJSON events, and a context cancelled by SIGINT/SIGTERM
+// so a tool can still print its summary.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+)
+
+// Version is set at build time with -ldflags "-X gnetutils/pkg/cli.Version=...".
+var Version = "dev"
+
+// Exit codes shared by most tools. A tool whose classic peer uses other codes
+// (dig: 1 for usage, 9 for no reply) defines its own next to its Run.
+const (
+	ExitOK    = 0
+	ExitFail  = 1 // the job ran but did not succeed (no reply, target unreachable)
+	ExitUsage = 2 // bad flags, bad input, or an error before the job could run
+)
+
+// Command describes one tool for its usage text.
+type Command struct {
+	Name     string // binary name, e.g. "gping"
+	Synopsis string // one line after "usage: <name> "
+	Summary  string // what the tool is, a few lines
+	Extra    string // printed after the flag list (examples, notes)
+}
+
+// Common flags every tool has.
+type Common struct {
+	JSON    bool
+	help    bool
+	version bool
+}
+
+// NewFlagSet returns a pflag set in the suite's style: errors are returned,
+// not printed by pflag, so the tool decides on the message and the exit code;
+// flags may follow positional arguments (interspersed), as GNU tools allow.
+func (c Command) NewFlagSet(common *Common) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	fs.SetInterspersed(true)
+	if common != nil {
+		fs.BoolVarP(&common.help, "help", "h", false, "print this help and exit")
+		fs.BoolVar(&common.version, "version", false, "print the version and exit")
+		fs.BoolVar(&common.JSON, "json", false, "print one JSON object per line (NDJSON)")
+	}
+	return fs
+}
+
+// Usage writes the usage text: synopsis, summary, flags, extra.
+func (c Command) Usage(w io.Writer, fs *pflag.FlagSet) {
+	fmt.Fprintf(w, "usage: %s %s\n", c.Name, c.Synopsis)
+	if c.Summary != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.Summary, "\n"))
+	}
+	if fs != nil {
+		fmt.Fprintf(w, "\noptions:\n%s", fs.FlagUsages())
+	}
+	if c.Extra != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.Extra, "\n"))
+	}
+}
+
+// ErrHandled is returned by Parse when it already did what the command line
+// asked (printed help or the version, or reported a bad flag); the tool then
+// returns the code that came with it.
+var ErrHandled = errors.New("handled")
+
+// Parse parses args. On --help it prints usage to stdout (exit 0), on
+// --version the version (exit 0); on a bad flag it prints `<tool>: <error>`
+// and a hint to stderr and returns usageCode. done reports that the tool
+// must return code now.
+func (c Command) Parse(fs *pflag.FlagSet, common *Common, args []string, stdout, stderr io.Writer, usageCode int) (done bool, code int) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			c.Usage(stdout, fs)
+			return true, ExitOK
+		}
+		Errorf(stderr, c.Name, "%v", err)
+		fmt.Fprintf(stderr, "Try '%s --help' for more information.\n", c.Name)
+		return true, usageCode
+	}
+	if common != nil && common.help {
+		c.Usage(stdout, fs)
+		return true, ExitOK
+	}
+	if common != nil && common.version {
+		fmt.Fprintf(stdout, "%s (gnetutils) %s\n", c.Name, Version)
+		return true, ExitOK
+	}
+	return false, 0
+}
+
+// Errorf prints `<tool>: <message>` on one line to w.
+func Errorf(w io.Writer, tool, format string, args ...any) {
+	msg := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
+	msg = strings.ReplaceAll(msg, "\n", " ")
+	fmt.Fprintf(w, "%s: %s\n", tool, msg)
+}
+
+// NotImplemented is the Run of a tool that is not built yet: --help already
+// says what it will be; anything else says so and exits 2.
+func (c Command) NotImplemented(args []string, stdout, stderr io.Writer) int {
+	var common Common
+	fs := c.NewFlagSet(&common)
+	fs.ParseErrorsAllowlist.UnknownFlags = true
+	if done, code := c.Parse(fs, &common, args, stdout, stderr, ExitUsage); done {
+		return code
+	}
+	Errorf(stderr, c.Name, "not implemented yet")
+	return ExitUsage
+}
+
+// SignalContext returns a context cancelled on SIGINT or SIGTERM, so a tool can
+// stop its job and still print its summary (as ping does). stop releases the
+// signal handler; after it a second signal kills the process as usual.
+func SignalContext(parent context.Context) (ctx context.Context, stop context.CancelFunc) {
+	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+}
+
+// Main is what cmd/<tool>/main.go calls: it runs the tool with the process's
+// arguments and standard streams under a signal context, and exits with its code.
+func Main(run func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int) {
+	ctx, stop := SignalContext(context.Background())
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
