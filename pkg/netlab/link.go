@@ -103,7 +103,64 @@ func (l *Lab) Connect(a, b *NS, cfg LinkConfig) (*Link, error) {
 			return nil, err
 		}
 	}
+	// Neighbour discovery sent before an interface has its link-local address
+	// is lost, and the first IPv6 packet then waits a full second for the
+	// retransmission: every tool's first probe would look slow or lost.
+	for _, end := range []struct {
+		ns    *NS
+		dev   string
+		addrs []string
+	}{{a, cfg.AName, cfg.AAddrs}, {b, cfg.BName, cfg.BAddrs}} {
+		if hasIPv6(end.addrs) {
+			if err := end.ns.waitLinkLocal(end.dev, 3*time.Second); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return link, nil
+}
+
+func hasIPv6(addrs []string) bool {
+	for _, a := range addrs {
+		if strings.Contains(a, ":") {
+			return true
+		}
+	}
+	return false
+}
+
+// waitLinkLocal waits until dev has its IPv6 link-local address.
+func (ns *NS) waitLinkLocal(dev string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		found := false
+		err := ns.Do(func() error {
+			ifi, err := net.InterfaceByName(dev)
+			if err != nil {
+				return err
+			}
+			addrs, err := ifi.Addrs()
+			if err != nil {
+				return err
+			}
+			for _, a := range addrs {
+				if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() == nil && ipn.IP.IsLinkLocalUnicast() {
+					found = true
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if found {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("[%s] %s: no IPv6 link-local address after %v", ns.Short, dev, limit)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // ChainConfig describes h1 - r1 - ... - rN - h2.

@@ -67,6 +67,23 @@ func TestLabChainForwardsIPv4AndIPv6(t *testing.T) {
 	}
 }
 
+// The first packet to a neighbour gets through without waiting for a
+// neighbour-discovery retransmission (a lab ready to measure at once).
+func TestLabFirstPacketIsPrompt(t *testing.T) {
+	need(t, "ping")
+	c := MustChain(t, ChainConfig{Routers: 1})
+	for _, target := range []string{c.RouterAddr4(1), c.RouterAddr6(1), c.H2Addr6()} {
+		out := run(t, c.H1, "ping", "-n", "-c", "1", "-W", "3", target)
+		m := rttLine.FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no reply:\n%s", out)
+		}
+		if rtt, _ := strconv.ParseFloat(m[1], 64); rtt > 200 {
+			t.Errorf("first ping to %s took %.1f ms (neighbour discovery retransmitted?)\n%s", target, rtt, out)
+		}
+	}
+}
+
 func TestLabPerLinkMTU(t *testing.T) {
 	need(t, "ping", "tracepath")
 	c := MustChain(t, ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1300, 1500}, NoICMPRateLimit: true})
