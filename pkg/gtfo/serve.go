@@ -41,8 +41,8 @@ type connReport struct {
 	Type       string  `json:"type"` // "conn"
 	Addr       string  `json:"addr"`
 	SynData    bool    `json:"syn_data"`
-	SynBytes   uint64  `json:"syn_bytes"` // bytes already received when accept returned
-	Proto      string  `json:"proto"`     // "http" or "raw"
+	SynBytes   uint64  `json:"syn_bytes,omitempty"` // bytes received by accept when the SYN carried data
+	Proto      string  `json:"proto"`               // "http" or "raw"
 	Requests   int     `json:"requests"`
 	BytesIn    int64   `json:"bytes_in"`
 	BytesOut   int64   `json:"bytes_out"`
@@ -176,10 +176,15 @@ func (s *server) handle(conn net.Conn) {
 	defer conn.Close()
 	rep := connReport{Type: "conn", Addr: conn.RemoteAddr().String(), Proto: "raw"}
 	// At accept, TCP_INFO already tells whether the handshake's SYN carried
-	// data the kernel accepted (TFO); bytes_received counts it.
+	// data the kernel accepted (TFO); bytes_received then counts it. Data
+	// merely waiting at accept proves nothing: a plain client's request
+	// often arrives right behind the handshake's last ACK.
 	_ = connControl(conn, func(fd int) error {
 		ti, err := getTCPInfo(fd)
-		rep.SynData, rep.SynBytes = ti.SynData, ti.BytesReceived
+		rep.SynData = ti.SynData
+		if ti.SynData {
+			rep.SynBytes = ti.BytesReceived
+		}
 		return err
 	})
 	s.conns.Add(1)
