@@ -1,0 +1,238 @@
+// Package sockopt holds the Linux socket options the suite uses, once, as
+// small typed helpers over golang.org/x/sys/unix, and the parsers for what
+// the kernel hands back through them: control messages (receive timestamps,
+// TTL, IP_RECVERR extended errors) and TCP_INFO.
+//
+// Every helper takes a raw file descriptor; Control and ControlFunc reach the
+// descriptor of a Go socket without taking it out of the runtime poller.
+package sockopt
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Control runs f with the file descriptor of c, which is a syscall.RawConn
+// or anything with a SyscallConn method (*net.UDPConn, *net.TCPConn,
+// *net.IPConn, net.Listener implementations, ...).
+func Control(c any, f func(fd int) error) error {
+	var rc syscall.RawConn
+	switch v := c.(type) {
+	case syscall.RawConn:
+		rc = v
+	case syscall.Conn:
+		var err error
+		if rc, err = v.SyscallConn(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("sockopt: %T has no file descriptor", c)
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// ControlFunc adapts f to the Control field of net.ListenConfig and
+// net.Dialer, so options are set before bind/connect (SO_REUSEPORT and
+// TCP_FASTOPEN_CONNECT must be).
+func ControlFunc(f func(fd int) error) func(network, address string, c syscall.RawConn) error {
+	return func(_, _ string, c syscall.RawConn) error { return Control(c, f) }
+}
+
+func setBool(fd, level, opt int, on bool) error {
+	v := 0
+	if on {
+		v = 1
+	}
+	return unix.SetsockoptInt(fd, level, opt, v)
+}
+
+func getBool(fd, level, opt int) (bool, error) {
+	v, err := unix.GetsockoptInt(fd, level, opt)
+	return v != 0, err
+}
+
+// ipLevel picks the IPv4 or IPv6 variant of an option.
+func ipLevel(v6 bool, opt4, opt6 int) (level, opt int) {
+	if v6 {
+		return unix.IPPROTO_IPV6, opt6
+	}
+	return unix.IPPROTO_IP, opt4
+}
+
+// SetReusePort sets SO_REUSEPORT: several sockets bound to one address, the
+// kernel spreading flows across them.
+func SetReusePort(fd int, on bool) error { return setBool(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, on) }
+
+// ReusePort reads SO_REUSEPORT.
+func ReusePort(fd int) (bool, error) { return getBool(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT) }
+
+// SetFastOpen enables TCP Fast Open on a listening socket with a queue of
+// qlen pending fast-open requests (0 disables).
+func SetFastOpen(fd, qlen int) error {
+	return unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_FASTOPEN, qlen)
+}
+
+// FastOpen reads TCP_FASTOPEN (the queue length).
+func FastOpen(fd int) (int, error) {
+	return unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_FASTOPEN)
+}
+
+// SetFastOpenConnect makes connect() defer the SYN to the first write, so
+// the data rides in it when the client holds a cookie.
+func SetFastOpenConnect(fd int, on bool) error {
+	return setBool(fd, unix.IPPROTO_TCP, unix.TCP_FASTOPEN_CONNECT, on)
+}
+
+// FastOpenConnect reads TCP_FASTOPEN_CONNECT.
+func FastOpenConnect(fd int) (bool, error) {
+	return getBool(fd, unix.IPPROTO_TCP, unix.TCP_FASTOPEN_CONNECT)
+}
+
+// SetNoDelay sets TCP_NODELAY (disables Nagle's algorithm).
+func SetNoDelay(fd int, on bool) error { return setBool(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, on) }
+
+// NoDelay reads TCP_NODELAY.
+func NoDelay(fd int) (bool, error) { return getBool(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY) }
+
+// SetQuickAck sets TCP_QUICKACK. The kernel clears it again on its own (it
+// is not sticky), so callers that want it throughout set it after each read.
+func SetQuickAck(fd int, on bool) error { return setBool(fd, unix.IPPROTO_TCP, unix.TCP_QUICKACK, on) }
+
+// QuickAck reads TCP_QUICKACK.
+func QuickAck(fd int) (bool, error) { return getBool(fd, unix.IPPROTO_TCP, unix.TCP_QUICKACK) }
+
+// PMTUDMode is a value of IP_MTU_DISCOVER / IPV6_MTU_DISCOVER.
+type PMTUDMode int
+
+// The path-MTU discovery modes; the IPv4 and IPv6 constants have the same
+// values.
+const (
+	PMTUDDont  PMTUDMode = unix.IP_PMTUDISC_DONT  // never set DF, fragment locally
+	PMTUDWant  PMTUDMode = unix.IP_PMTUDISC_WANT  // DF unless the route's MTU is smaller
+	PMTUDDo    PMTUDMode = unix.IP_PMTUDISC_DO    // always DF, EMSGSIZE above the path MTU
+	PMTUDProbe PMTUDMode = unix.IP_PMTUDISC_PROBE // always DF, ignore the cached path MTU (for probing)
+)
+
+// String names the mode as ping's -M does.
+func (m PMTUDMode) String() string {
+	switch m {
+	case PMTUDDont:
+		return "dont"
+	case PMTUDWant:
+		return "want"
+	case PMTUDDo:
+		return "do"
+	case PMTUDProbe:
+		return "probe"
+	}
+	return fmt.Sprintf("PMTUDMode(%d)", int(m))
+}
+
+// ParsePMTUDMode parses ping's -M argument.
+func ParsePMTUDMode(s string) (PMTUDMode, error) {
+	for _, m := range []PMTUDMode{PMTUDDont, PMTUDWant, PMTUDDo, PMTUDProbe} {
+		if m.String() == s {
+			return m, nil
+		}
+	}
+	return 0, errors.New("invalid -M argument: " + s + " (want do, dont, want or probe)")
+}
+
+// SetMTUDiscover sets IP_MTU_DISCOVER (or IPV6_MTU_DISCOVER).
+func SetMTUDiscover(fd int, v6 bool, m PMTUDMode) error {
+	level, opt := ipLevel(v6, unix.IP_MTU_DISCOVER, unix.IPV6_MTU_DISCOVER)
+	return unix.SetsockoptInt(fd, level, opt, int(m))
+}
+
+// MTUDiscover reads IP_MTU_DISCOVER (or IPV6_MTU_DISCOVER).
+func MTUDiscover(fd int, v6 bool) (PMTUDMode, error) {
+	level, opt := ipLevel(v6, unix.IP_MTU_DISCOVER, unix.IPV6_MTU_DISCOVER)
+	v, err := unix.GetsockoptInt(fd, level, opt)
+	return PMTUDMode(v), err
+}
+
+// PathMTU reads the kernel's current path MTU towards the peer of a
+// connected socket (IP_MTU / IPV6_MTU).
+func PathMTU(fd int, v6 bool) (int, error) {
+	level, opt := ipLevel(v6, unix.IP_MTU, unix.IPV6_MTU)
+	return unix.GetsockoptInt(fd, level, opt)
+}
+
+// SetRecvErr sets IP_RECVERR (or IPV6_RECVERR): ICMP errors about our
+// packets are queued on the socket's error queue, with the offender's
+// address, instead of being reduced to an errno (or lost).
+func SetRecvErr(fd int, v6, on bool) error {
+	level, opt := ipLevel(v6, unix.IP_RECVERR, unix.IPV6_RECVERR)
+	return setBool(fd, level, opt, on)
+}
+
+// RecvErr reads IP_RECVERR (or IPV6_RECVERR).
+func RecvErr(fd int, v6 bool) (bool, error) {
+	level, opt := ipLevel(v6, unix.IP_RECVERR, unix.IPV6_RECVERR)
+	return getBool(fd, level, opt)
+}
+
+// SetTTL sets the TTL (IPv4) or unicast hop limit (IPv6) of outgoing packets.
+func SetTTL(fd int, v6 bool, ttl int) error {
+	level, opt := ipLevel(v6, unix.IP_TTL, unix.IPV6_UNICAST_HOPS)
+	return unix.SetsockoptInt(fd, level, opt, ttl)
+}
+
+// TTL reads IP_TTL (or IPV6_UNICAST_HOPS).
+func TTL(fd int, v6 bool) (int, error) {
+	level, opt := ipLevel(v6, unix.IP_TTL, unix.IPV6_UNICAST_HOPS)
+	return unix.GetsockoptInt(fd, level, opt)
+}
+
+// SetTOS sets the IPv4 TOS byte (or the IPv6 traffic class).
+func SetTOS(fd int, v6 bool, tos int) error {
+	level, opt := ipLevel(v6, unix.IP_TOS, unix.IPV6_TCLASS)
+	return unix.SetsockoptInt(fd, level, opt, tos)
+}
+
+// TOS reads IP_TOS (or IPV6_TCLASS).
+func TOS(fd int, v6 bool) (int, error) {
+	level, opt := ipLevel(v6, unix.IP_TOS, unix.IPV6_TCLASS)
+	return unix.GetsockoptInt(fd, level, opt)
+}
+
+// SetRecvTTL asks for the received packet's TTL (or hop limit) as a control
+// message.
+func SetRecvTTL(fd int, v6, on bool) error {
+	level, opt := ipLevel(v6, unix.IP_RECVTTL, unix.IPV6_RECVHOPLIMIT)
+	return setBool(fd, level, opt, on)
+}
+
+// RecvTTL reads IP_RECVTTL (or IPV6_RECVHOPLIMIT).
+func RecvTTL(fd int, v6 bool) (bool, error) {
+	level, opt := ipLevel(v6, unix.IP_RECVTTL, unix.IPV6_RECVHOPLIMIT)
+	return getBool(fd, level, opt)
+}
+
+// SetTimestampNS asks for the kernel's receive time of each packet, in
+// nanoseconds, as a control message (SO_TIMESTAMPNS): RTTs then exclude our
+// own scheduling delay.
+func SetTimestampNS(fd int, on bool) error {
+	return setBool(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, on)
+}
+
+// TimestampNS reads SO_TIMESTAMPNS.
+func TimestampNS(fd int) (bool, error) { return getBool(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS) }
+
+// SetBindToDevice binds the socket to an interface (SO_BINDTODEVICE), as
+// ping -I <ifname> does.
+func SetBindToDevice(fd int, ifname string) error {
+	return unix.SetsockoptString(fd, unix.SOL_SOCKET, unix.SO_BINDTODEVICE, ifname)
+}
+
+// BindToDevice reads SO_BINDTODEVICE ("" when unbound).
+func BindToDevice(fd int) (string, error) {
+	return unix.GetsockoptString(fd, unix.SOL_SOCKET, unix.SO_BINDTODEVICE)
+}
