@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"gnetutils/pkg/sockopt"
 )
 
 // Exit codes of the client commands are curl's, the peer people script
@@ -35,7 +37,7 @@ func dial(ctx context.Context, addr string, tfo bool, st *tfoState) (*net.TCPCon
 	if tfo {
 		st.tried = true
 		d.Control = func(_, _ string, c syscall.RawConn) error {
-			if err := control(c, setFastOpenConnect); err != nil {
+			if err := sockopt.Control(c, func(fd int) error { return sockopt.SetFastOpenConnect(fd, true) }); err != nil {
 				st.disabled = fmt.Sprintf("TCP_FASTOPEN_CONNECT: %v", err)
 			}
 			return nil
@@ -94,9 +96,9 @@ func fetch(ctx context.Context, addr string, tfo bool, size int, timeout time.Du
 	}
 	r.Total = time.Since(start)
 	r.Status, r.Bytes = resp.Status, n
-	_ = connControl(conn, func(fd int) error {
-		ti, err := getTCPInfo(fd)
-		r.SynData, r.ClientFail = ti.SynData, ti.ClientFail
+	_ = sockopt.Control(conn, func(fd int) error {
+		ti, err := sockopt.GetTCPInfo(fd)
+		r.SynData, r.ClientFail = ti.SynData, ti.FastOpenClientFail
 		return err
 	})
 	return r, nil

@@ -13,6 +13,7 @@ import (
 
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/kstat"
+	"gnetutils/pkg/sockopt"
 )
 
 var compareCommand = cli.Command{
@@ -425,7 +426,7 @@ func (c *comparer) exchanges(ctx context.Context, res *caseResult, nodelay bool,
 		}
 	}
 	if qa == quickAckOnce {
-		if err := connControl(conn, setQuickAck); err != nil {
+		if err := sockopt.Control(conn, quickAck); err != nil {
 			return fmt.Errorf("TCP_QUICKACK: %w", err)
 		}
 	}
@@ -448,6 +449,9 @@ func (c *comparer) exchanges(ctx context.Context, res *caseResult, nodelay bool,
 type quickAckReader struct{ conn net.Conn }
 
 func (q *quickAckReader) Read(p []byte) (int, error) {
-	_ = connControl(q.conn, setQuickAck)
+	_ = sockopt.Control(q.conn, quickAck)
 	return q.conn.Read(p)
 }
+
+// quickAck re-arms TCP_QUICKACK, which the kernel clears on its own.
+func quickAck(fd int) error { return sockopt.SetQuickAck(fd, true) }

@@ -15,6 +15,7 @@ import (
 
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/kstat"
+	"gnetutils/pkg/sockopt"
 )
 
 var serveCommand = cli.Command{
@@ -93,7 +94,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if f.qlen == 0 {
 			return nil
 		}
-		return control(c, func(fd int) error { return setFastOpen(fd, f.qlen) })
+		return sockopt.Control(c, func(fd int) error { return sockopt.SetFastOpen(fd, f.qlen) })
 	}}
 	ln, err := lc.Listen(ctx, "tcp", f.listen)
 	if err != nil {
@@ -179,8 +180,8 @@ func (s *server) handle(conn net.Conn) {
 	// data the kernel accepted (TFO); bytes_received then counts it. Data
 	// merely waiting at accept proves nothing: a plain client's request
 	// often arrives right behind the handshake's last ACK.
-	_ = connControl(conn, func(fd int) error {
-		ti, err := getTCPInfo(fd)
+	_ = sockopt.Control(conn, func(fd int) error {
+		ti, err := sockopt.GetTCPInfo(fd)
 		rep.SynData = ti.SynData
 		if ti.SynData {
 			rep.SynBytes = ti.BytesReceived
