@@ -1,0 +1,473 @@
+// Package udpprobe is the unprivileged probe engine that gtraceroute's
+// default method and gpmtud share: UDP datagrams with a chosen TTL (or hop
+// limit), size and DF bit, whose answers are the ICMP errors the kernel
+// queues on the socket when IP_RECVERR/IPV6_RECVERR is on. No privilege is
+// needed, as with traceroute's and tracepath's default methods.
+//
+// Every probe leaves from one socket to one destination port, so all probes
+// of a trace share one 5-tuple and ECMP routers hash them onto one path
+// (Paris traceroute). Probes are told apart by an id in the payload: the
+// kernel hands the quoted payload of each ICMP error back with the error.
+package udpprobe
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"gnetutils/pkg/sockopt"
+)
+
+// Config says where probes go and how.
+type Config struct {
+	Dst     netip.AddrPort // destination address and (fixed) port
+	Src     netip.Addr     // source address; zero: the kernel's choice
+	SrcPort uint16         // source port; 0: an ephemeral one, fixed for the prober's life
+	Device  string         // interface to bind to (SO_BINDTODEVICE), optional
+	DF      bool           // set DF and ignore the cached path MTU (path-MTU probing)
+	TOS     int            // IPv4 TOS / IPv6 traffic class
+}
+
+// Kind says what an answer means for its probe.
+type Kind int
+
+const (
+	// TimeExceeded: a router on the way dropped the probe (TTL ran out).
+	TimeExceeded Kind = iota
+	// Arrived: the destination itself answered "port unreachable", so the
+	// probe reached it.
+	Arrived
+	// Unreachable: a destination-unreachable other than the two above
+	// (host, network, protocol, administratively prohibited, ...).
+	Unreachable
+	// FragNeeded: "fragmentation needed and DF set" (IPv4) or "packet too
+	// big" (IPv6); Answer.MTU holds the next-hop MTU if the router gave one.
+	FragNeeded
+	// Other: any other ICMP error about the probe (parameter problem, ...).
+	Other
+)
+
+func (k Kind) String() string {
+	switch k {
+	case TimeExceeded:
+		return "time_exceeded"
+	case Arrived:
+		return "arrived"
+	case Unreachable:
+		return "unreachable"
+	case FragNeeded:
+		return "frag_needed"
+	}
+	return "other"
+}
+
+// Probe is one datagram sent.
+type Probe struct {
+	ID   uint32
+	TTL  int // 0: the socket default
+	Size int // whole IP packet: IP and UDP headers and payload
+	Sent time.Time
+}
+
+// Answer is one ICMP error about one of our probes.
+type Answer struct {
+	Probe      Probe
+	From       netip.Addr // the router or host that sent the error
+	At         time.Time  // kernel receive time of the error
+	RTT        time.Duration
+	Kind       Kind
+	Type, Code uint8 // the ICMP (or ICMPv6) type and code
+	ICMPv6     bool
+	MTU        int // next-hop MTU of FragNeeded, 0 if none was given
+}
+
+// LocalMTUError is Send's error for a DF probe larger than the local
+// interface (or route) allows: the packet never left.
+type LocalMTUError struct{ MTU int }
+
+func (e *LocalMTUError) Error() string {
+	return fmt.Sprintf("message too long for the local MTU %d", e.MTU)
+}
+
+// Header sizes of a probe.
+const (
+	ipv4Header = 20
+	ipv6Header = 40
+	udpHeader  = 8
+	// PayloadMin is the id the payload must carry: a 4-byte per-prober
+	// token, so stray errors about other sockets' packets never match, and a
+	// 4-byte probe id.
+	PayloadMin = 8
+)
+
+// HeaderLen is the IP plus UDP header size, for converting between IP packet
+// size and UDP payload.
+func HeaderLen(v6 bool) int {
+	if v6 {
+		return ipv6Header + udpHeader
+	}
+	return ipv4Header + udpHeader
+}
+
+// Prober sends probes and matches the answers.
+type Prober struct {
+	fd     int
+	v6     bool
+	dst    netip.AddrPort
+	token  [4]byte
+	sendMu sync.Mutex
+	nextID uint32
+	// ifname and ifMTU are the outgoing interface, looked up when the prober
+	// is made: later lookups could run in another network namespace.
+	ifname string
+	ifMTU  int
+
+	mu     sync.Mutex
+	probes map[uint32]Probe
+
+	answers chan Answer
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+// New opens the socket. It needs no privilege (SO_BINDTODEVICE aside).
+func New(cfg Config) (*Prober, error) {
+	if !cfg.Dst.IsValid() {
+		return nil, errors.New("udpprobe: no destination")
+	}
+	dst := netip.AddrPortFrom(cfg.Dst.Addr().Unmap(), cfg.Dst.Port())
+	v6 := dst.Addr().Is6()
+	family := unix.AF_INET
+	if v6 {
+		family = unix.AF_INET6
+	}
+	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("udp socket: %w", err)
+	}
+	p := &Prober{fd: fd, v6: v6, dst: dst, probes: map[uint32]Probe{},
+		answers: make(chan Answer, 256), stop: make(chan struct{}), done: make(chan struct{})}
+	if err := p.setup(cfg); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	p.ifname, p.ifMTU, _ = InterfaceMTU(dst.Addr())
+	if _, err := rand.Read(p.token[:]); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	go p.receive()
+	return p, nil
+}
+
+func (p *Prober) setup(cfg Config) error {
+	fd, v6 := p.fd, p.v6
+	if err := sockopt.SetRecvErr(fd, v6, true); err != nil {
+		return fmt.Errorf("IP_RECVERR: %w", err)
+	}
+	if err := sockopt.SetTimestampNS(fd, true); err != nil {
+		return fmt.Errorf("SO_TIMESTAMPNS: %w", err)
+	}
+	mode := sockopt.PMTUDDont
+	if cfg.DF {
+		mode = sockopt.PMTUDProbe
+	}
+	if err := sockopt.SetMTUDiscover(fd, v6, mode); err != nil {
+		return fmt.Errorf("IP_MTU_DISCOVER: %w", err)
+	}
+	if v6 {
+		df := 0
+		if cfg.DF {
+			df = 1
+		}
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_DONTFRAG, df); err != nil {
+			return fmt.Errorf("IPV6_DONTFRAG: %w", err)
+		}
+	}
+	if cfg.TOS != 0 {
+		if err := sockopt.SetTOS(fd, v6, cfg.TOS); err != nil {
+			return fmt.Errorf("TOS: %w", err)
+		}
+	}
+	if cfg.Device != "" {
+		if err := sockopt.SetBindToDevice(fd, cfg.Device); err != nil {
+			if errors.Is(err, unix.EPERM) {
+				return fmt.Errorf("binding to interface %s needs CAP_NET_RAW (setcap cap_net_raw+ep on the binary): %w", cfg.Device, err)
+			}
+			return fmt.Errorf("interface %s: %w", cfg.Device, err)
+		}
+	}
+	src := cfg.Src
+	if !src.IsValid() {
+		src = netip.IPv4Unspecified()
+		if v6 {
+			src = netip.IPv6Unspecified()
+		}
+	}
+	if src.Unmap().Is4() == v6 {
+		return fmt.Errorf("source %v and destination %v are of different families", src, p.dst.Addr())
+	}
+	if err := unix.Bind(fd, sockaddr(netip.AddrPortFrom(src.Unmap(), cfg.SrcPort))); err != nil {
+		return fmt.Errorf("bind %v: %w", netip.AddrPortFrom(src, cfg.SrcPort), err)
+	}
+	return nil
+}
+
+func sockaddr(ap netip.AddrPort) unix.Sockaddr {
+	if ap.Addr().Is4() {
+		return &unix.SockaddrInet4{Addr: ap.Addr().As4(), Port: int(ap.Port())}
+	}
+	return &unix.SockaddrInet6{Addr: ap.Addr().As16(), Port: int(ap.Port())}
+}
+
+// LocalAddr is the address and port the probes leave from.
+func (p *Prober) LocalAddr() netip.AddrPort {
+	sa, err := unix.Getsockname(p.fd)
+	if err != nil {
+		return netip.AddrPort{}
+	}
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
+	}
+	return netip.AddrPort{}
+}
+
+// Answers delivers the answers as they arrive. It is closed by Close. A
+// reader that falls 256 answers behind loses the oldest to none: the
+// receiver blocks, and the kernel's error queue holds the rest.
+func (p *Prober) Answers() <-chan Answer { return p.answers }
+
+// Send sends one probe of size bytes (whole IP packet) with the given TTL
+// (0: the socket's default).
+func (p *Prober) Send(ttl, size int) (Probe, error) {
+	payload := size - HeaderLen(p.v6)
+	if payload < PayloadMin {
+		return Probe{}, fmt.Errorf("packet length %d too small: at least %d", size, HeaderLen(p.v6)+PayloadMin)
+	}
+	if payload > 65507 {
+		return Probe{}, fmt.Errorf("packet length %d too large", size)
+	}
+	p.sendMu.Lock()
+	defer p.sendMu.Unlock()
+	if ttl > 0 {
+		if err := sockopt.SetTTL(p.fd, p.v6, ttl); err != nil {
+			return Probe{}, fmt.Errorf("TTL %d: %w", ttl, err)
+		}
+	}
+	p.nextID++
+	pr := Probe{ID: p.nextID, TTL: ttl, Size: size}
+	buf := make([]byte, payload)
+	copy(buf, p.token[:])
+	binary.BigEndian.PutUint32(buf[4:], pr.ID)
+	for attempt := 0; ; attempt++ {
+		pr.Sent = time.Now()
+		p.mu.Lock()
+		p.probes[pr.ID] = pr
+		p.mu.Unlock()
+		err := unix.Sendto(p.fd, buf, 0, sockaddr(p.dst))
+		if err == nil {
+			return pr, nil
+		}
+		switch {
+		case errors.Is(err, unix.EMSGSIZE):
+			// With DF and IP_PMTUDISC_PROBE the kernel refuses only what
+			// exceeds the interface MTU.
+			return pr, &LocalMTUError{MTU: p.ifMTU}
+		case attempt == 0 && isAsyncICMPErrno(err):
+			// An earlier probe's ICMP error left its errno on the socket
+			// (sk_err) and this send reported it instead of sending; the
+			// report cleared it, so send again.
+			continue
+		}
+		return pr, fmt.Errorf("send: %w", err)
+	}
+}
+
+// isAsyncICMPErrno reports errnos that the kernel stores on a UDP socket
+// when an ICMP error arrives, and hands to the next send.
+func isAsyncICMPErrno(err error) bool {
+	for _, e := range []unix.Errno{unix.ECONNREFUSED, unix.EHOSTUNREACH, unix.ENETUNREACH, unix.EHOSTDOWN, unix.EPROTO, unix.EMSGSIZE, unix.ETIMEDOUT, unix.EACCES, unix.ENOPROTOOPT} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// Interface is the outgoing interface towards the destination and its MTU
+// ("", 0 if unknown), as they were when the prober was made.
+func (p *Prober) Interface() (string, int) { return p.ifname, p.ifMTU }
+
+// RouteMTU is the MTU of the route to dst as the kernel of the calling
+// thread's network namespace sees it now: the outgoing interface's MTU, or a
+// smaller path MTU the kernel has learned.
+func RouteMTU(dst netip.Addr) (int, error) {
+	dst = dst.Unmap()
+	family := unix.AF_INET
+	if dst.Is6() {
+		family = unix.AF_INET6
+	}
+	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	if err := unix.Connect(fd, sockaddr(netip.AddrPortFrom(dst, 9))); err != nil {
+		return 0, err
+	}
+	return sockopt.PathMTU(fd, dst.Is6())
+}
+
+// InterfaceMTU returns the outgoing interface towards dst and its MTU: the
+// interface that holds the source address the kernel picks for dst (in the
+// calling thread's network namespace).
+func InterfaceMTU(dst netip.Addr) (string, int, error) {
+	dst = dst.Unmap()
+	network := "udp4"
+	if dst.Is6() {
+		network = "udp6"
+	}
+	c, err := net.DialUDP(network, nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(dst, 9)))
+	if err != nil {
+		return "", 0, err
+	}
+	src := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
+	c.Close()
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return "", 0, err
+	}
+	for _, ifi := range ifaces {
+		addrs, _ := ifi.Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok {
+				if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap() == src {
+					return ifi.Name, ifi.MTU, nil
+				}
+			}
+		}
+	}
+	return "", 0, fmt.Errorf("no interface holds the source address %v towards %v", src, dst)
+}
+
+// Close stops the receiver, closes the socket and the Answers channel.
+func (p *Prober) Close() error {
+	var err error
+	p.once.Do(func() {
+		close(p.stop)
+		<-p.done
+		err = unix.Close(p.fd)
+	})
+	return err
+}
+
+// receive drains the error queue (and any data the destination sends back)
+// until Close.
+func (p *Prober) receive() {
+	defer close(p.done)
+	defer close(p.answers)
+	buf, oob := make([]byte, 2048), make([]byte, sockopt.OOBSize)
+	fds := []unix.PollFd{{Fd: int32(p.fd), Events: unix.POLLIN | unix.POLLERR}}
+	for {
+		select {
+		case <-p.stop:
+			return
+		default:
+		}
+		// A short poll timeout bounds how long Close waits for us.
+		if _, err := unix.Poll(fds, 50); err != nil && !errors.Is(err, unix.EINTR) {
+			return
+		}
+		for {
+			n, anc, _, err := sockopt.RecvErrQueue(p.fd, buf, oob)
+			if err != nil {
+				break
+			}
+			if a, ok := p.match(buf[:n], anc); ok {
+				select {
+				case p.answers <- a:
+				case <-p.stop:
+					return
+				}
+			}
+		}
+		// Data from the destination (an open port that answered) carries
+		// no probe id; read it so it does not keep poll awake.
+		for {
+			if _, _, err := unix.Recvfrom(p.fd, buf, unix.MSG_DONTWAIT); err != nil {
+				break
+			}
+		}
+	}
+}
+
+// match turns one error-queue message into an Answer for the probe whose id
+// its quoted payload carries.
+func (p *Prober) match(quoted []byte, anc sockopt.Ancillary) (Answer, bool) {
+	ee := anc.Err
+	if ee == nil || !ee.FromICMP() || len(quoted) < PayloadMin || [4]byte(quoted[:4]) != p.token {
+		return Answer{}, false
+	}
+	id := binary.BigEndian.Uint32(quoted[4:8])
+	p.mu.Lock()
+	pr, ok := p.probes[id]
+	p.mu.Unlock()
+	if !ok {
+		return Answer{}, false
+	}
+	at := anc.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	a := Answer{Probe: pr, From: ee.Offender, At: at, RTT: at.Sub(pr.Sent), Type: ee.Type, Code: ee.Code,
+		ICMPv6: ee.Origin == unix.SO_EE_ORIGIN_ICMP6}
+	if a.RTT < 0 {
+		a.RTT = 0
+	}
+	a.Kind, a.MTU = Classify(a.ICMPv6, ee.Type, ee.Code, ee.Info, ee.Offender == p.dst.Addr())
+	return a, true
+}
+
+// Classify maps an ICMP error to what it means for a UDP probe; fromDst says
+// the destination itself sent it. info is the kernel's ee_info (the MTU for
+// frag-needed / packet-too-big).
+func Classify(icmpv6 bool, typ, code uint8, info uint32, fromDst bool) (Kind, int) {
+	if icmpv6 {
+		switch typ {
+		case 3:
+			return TimeExceeded, 0
+		case 2:
+			return FragNeeded, int(info)
+		case 1:
+			if code == 4 && fromDst {
+				return Arrived, 0
+			}
+			return Unreachable, 0
+		}
+		return Other, 0
+	}
+	switch typ {
+	case 11:
+		return TimeExceeded, 0
+	case 3:
+		switch {
+		case code == 4:
+			return FragNeeded, int(info)
+		case code == 3 && fromDst:
+			return Arrived, 0
+		}
+		return Unreachable, 0
+	}
+	return Other, 0
+}
