@@ -70,6 +70,9 @@ func TestLabPathAnswers(t *testing.T) {
 			if a.From.String() != hops[ttl-1] || a.Kind != wantKind || a.ICMPv6 != v6 {
 				t.Errorf("v6=%v ttl %d: from %v kind %v (type %d code %d), want %s %v", v6, ttl, a.From, a.Kind, a.Type, a.Code, hops[ttl-1], wantKind)
 			}
+			if back := ReturnHops(a.ReplyTTL); back != ttl {
+				t.Errorf("v6=%v ttl %d: reply TTL %d, %d hops back, want %d", v6, ttl, a.ReplyTTL, back, ttl)
+			}
 			if a.RTT <= 0 || a.RTT > time.Second {
 				t.Errorf("v6=%v ttl %d: RTT %v", v6, ttl, a.RTT)
 			}

@@ -86,6 +86,10 @@ type Answer struct {
 	Type, Code uint8 // the ICMP (or ICMPv6) type and code
 	ICMPv6     bool
 	MTU        int // next-hop MTU of FragNeeded, 0 if none was given
+	// ReplyTTL is the TTL (hop limit) the ICMP error arrived with, -1 if
+	// unknown: with the sender's initial TTL guessed, it gives the length of
+	// the return path, as tracepath's "back N" does.
+	ReplyTTL int
 }
 
 // LocalMTUError is Send's error for a DF probe larger than the local
@@ -175,6 +179,9 @@ func (p *Prober) setup(cfg Config) error {
 	}
 	if err := sockopt.SetTimestampNS(fd, true); err != nil {
 		return fmt.Errorf("SO_TIMESTAMPNS: %w", err)
+	}
+	if err := sockopt.SetRecvTTL(fd, v6, true); err != nil {
+		return fmt.Errorf("IP_RECVTTL: %w", err)
 	}
 	mode := sockopt.PMTUDDont
 	if cfg.DF {
@@ -431,7 +438,7 @@ func (p *Prober) match(quoted []byte, anc sockopt.Ancillary) (Answer, bool) {
 		at = time.Now()
 	}
 	a := Answer{Probe: pr, From: ee.Offender, At: at, RTT: at.Sub(pr.Sent), Type: ee.Type, Code: ee.Code,
-		ICMPv6: ee.Origin == unix.SO_EE_ORIGIN_ICMP6}
+		ICMPv6: ee.Origin == unix.SO_EE_ORIGIN_ICMP6, ReplyTTL: anc.TTL}
 	if a.RTT < 0 {
 		a.RTT = 0
 	}
@@ -470,4 +477,21 @@ func Classify(icmpv6 bool, typ, code uint8, info uint32, fromDst bool) (Kind, in
 		return Unreachable, 0
 	}
 	return Other, 0
+}
+
+// ReturnHops estimates how many hops an ICMP error travelled from the TTL it
+// arrived with, assuming the sender started from 64, 128 or 255 as hosts and
+// routers do (tracepath's estimate). 0 if the TTL is unknown.
+func ReturnHops(replyTTL int) int {
+	switch {
+	case replyTTL <= 0:
+		return 0
+	case replyTTL <= 64:
+		return 65 - replyTTL
+	case replyTTL <= 128:
+		return 129 - replyTTL
+	case replyTTL <= 255:
+		return 256 - replyTTL
+	}
+	return 0
 }
