@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"time"
+)
+
+// Family restricts name resolution to one address family.
+type Family int
+
+// Families: any (IPv4 first, as the classic tools prefer), IPv4 only, IPv6 only.
+const (
+	AnyFamily Family = iota
+	IPv4Only
+	IPv6Only
+)
+
+// resolver is the system resolver; tests replace it with one that asks an
+// in-process server, so no test ever sends a query off the machine.
+var resolver = net.DefaultResolver
+
+// ResolveTimeout bounds a name lookup, so an unreachable resolver is a clear
+// error, not a hang.
+const ResolveTimeout = 5 * time.Second
+
+// ErrUnknownHost is wrapped by Resolve's error for names that do not resolve;
+// its message is the one iputils prints.
+//
+//lint:ignore ST1005 the classic tools' exact words
+var ErrUnknownHost = errors.New("Name or service not known")
+
+//lint:ignore ST1005 the classic tools' exact words
+var errTemporary = errors.New("Temporary failure in name resolution")
+
+// Resolve turns a host argument into one address: an address literal as is
+// (checked against the family), a name through the system resolver, IPv4
+// preferred unless the family says otherwise. The error reads
+// "<host>: Name or service not known" like the classic tools'.
+func Resolve(ctx context.Context, host string, family Family) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		a = a.Unmap()
+		if (family == IPv4Only && !a.Is4()) || (family == IPv6Only && !a.Is6()) {
+			return netip.Addr{}, &net.AddrError{Err: "Address family for hostname not supported", Addr: host}
+		}
+		return a, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, ResolveTimeout)
+	defer cancel()
+	network := "ip"
+	switch family {
+	case IPv4Only:
+		network = "ip4"
+	case IPv6Only:
+		network = "ip6"
+	}
+	addrs, err := resolver.LookupNetIP(ctx, network, host)
+	if err != nil || len(addrs) == 0 {
+		var dnsErr *net.DNSError
+		if err == nil || (errors.As(err, &dnsErr) && dnsErr.IsNotFound) {
+			return netip.Addr{}, &hostError{host, ErrUnknownHost}
+		}
+		if ctx.Err() != nil {
+			return netip.Addr{}, &hostError{host, errTemporary}
+		}
+		return netip.Addr{}, &hostError{host, err}
+	}
+	for _, a := range addrs {
+		if a.Unmap().Is4() {
+			return a.Unmap(), nil
+		}
+	}
+	return addrs[0], nil
+}
+
+type hostError struct {
+	host string
+	err  error
+}
+
+func (e *hostError) Error() string { return e.host + ": " + e.err.Error() }
+func (e *hostError) Unwrap() error { return e.err }
