@@ -1,0 +1,60 @@
+package gpmtud
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func runLocal(args ...string) (string, string, int) {
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), args, nil, &stdout, &stderr)
+	return stdout.String(), stderr.String(), code
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "gpmtud: expected one host"},
+		{[]string{"--bogus", "127.0.0.1"}, "gpmtud: unknown flag: --bogus"},
+		{[]string{"-4", "::1"}, "Address family"},
+		{[]string{"-4", "-6", "127.0.0.1"}, "exclude each other"},
+		{[]string{"-s", "1", "127.0.0.1"}, "-s 1 out of range"},
+		{[]string{"-w", "0", "127.0.0.1"}, "must be positive"},
+		{[]string{"-l", "20", "127.0.0.1"}, "start size 20 out of range"},
+		{[]string{"-p", "0", "127.0.0.1"}, "port 0"},
+	}
+	for _, tc := range tests {
+		out, errOut, code := runLocal(tc.args...)
+		if code != 2 || !strings.HasPrefix(errOut, "gpmtud: ") || !strings.Contains(errOut, tc.want) || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.args, code, out, errOut, tc.want)
+		}
+	}
+}
+
+// TestLoopback runs the whole tool against loopback, which needs no lab:
+// the kernel's port-unreachable answers, at the largest IPv4 packet size.
+func TestLoopback(t *testing.T) {
+	out, errOut, code := runLocal("127.0.0.1")
+	if code != 0 || !strings.HasPrefix(out, "pmtu 65535 (probing) to 127.0.0.1: udp payload 65507, icmp payload 65507, tcp mss 65495") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = runLocal("--json", "-v", "-s", "1000", "::1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var last map[string]any
+	for _, l := range lines {
+		if err := json.Unmarshal([]byte(l), &last); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+	}
+	if len(lines) != 2 || last["type"] != "summary" || last["through"] != true || last["size"] != float64(1048) {
+		t.Errorf("JSON output:\n%s", out)
+	}
+}
