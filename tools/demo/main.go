@@ -4,8 +4,10 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"time"
 
@@ -28,6 +30,13 @@ func register(order int, title string, run func(l *netlab.Lab) error) {
 }
 
 func main() {
+	only := flag.String("run", "", "run only the steps whose title matches this regexp (the lab step always runs)")
+	flag.Parse()
+	match, err := regexp.Compile(*only)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "demo: -run: %v\n", err)
+		os.Exit(2)
+	}
 	if why := netlab.Available(); why != "" {
 		fmt.Fprintf(os.Stderr, "demo: %s\n", why)
 		os.Exit(2)
@@ -35,6 +44,9 @@ func main() {
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].order < steps[j].order })
 	failed := 0
 	for _, s := range steps {
+		if s.order != 0 && !match.MatchString(s.title) {
+			continue
+		}
 		fmt.Printf("==== %s\n\n", s.title)
 		l, err := netlab.New()
 		if err == nil {
