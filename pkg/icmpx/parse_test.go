@@ -1,0 +1,143 @@
+package icmpx
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"testing"
+
+	"gnetutils/pkg/sockopt"
+)
+
+// echo builds an ICMP echo header with data.
+func echo(typ uint8, id, seq uint16, data string) []byte {
+	b := make([]byte, 8, 8+len(data))
+	b[0] = typ
+	binary.BigEndian.PutUint16(b[4:], id)
+	binary.BigEndian.PutUint16(b[6:], seq)
+	return append(b, data...)
+}
+
+// ipv4Quote is an IPv4 header (no options) followed by payload.
+func ipv4Quote(src, dst string, ipid uint16, payload []byte) []byte {
+	h := make([]byte, 20)
+	h[0] = 0x45
+	binary.BigEndian.PutUint16(h[2:], uint16(20+len(payload)))
+	binary.BigEndian.PutUint16(h[4:], ipid)
+	h[8], h[9] = 1, protoICMP
+	s, d := netip.MustParseAddr(src).As4(), netip.MustParseAddr(dst).As4()
+	copy(h[12:], s[:])
+	copy(h[16:], d[:])
+	return append(h, payload...)
+}
+
+func ipv6Quote(src, dst string, payload []byte) []byte {
+	h := make([]byte, 40)
+	h[0] = 0x60
+	binary.BigEndian.PutUint16(h[4:], uint16(len(payload)))
+	h[6], h[7] = protoICMPv6, 1
+	s, d := netip.MustParseAddr(src).As16(), netip.MustParseAddr(dst).As16()
+	copy(h[8:], s[:])
+	copy(h[24:], d[:])
+	return append(h, payload...)
+}
+
+func icmpError(typ, code uint8, rest [4]byte, quote []byte) []byte {
+	b := []byte{typ, code, 0, 0, rest[0], rest[1], rest[2], rest[3]}
+	return append(b, quote...)
+}
+
+func TestParse(t *testing.T) {
+	req4 := echo(v4EchoRequest, 0x1234, 7, "payload!")
+	req6 := echo(v6EchoRequest, 0x1234, 7, "payload!")
+	tests := []struct {
+		name    string
+		v6      bool
+		msg     []byte
+		typ     uint8
+		mtu     int
+		quoted  bool
+		dst     string
+		wantErr bool
+	}{
+		{"echo reply", false, echo(v4EchoReply, 0x1234, 7, "data"), v4EchoReply, 0, false, "", false},
+		{"time exceeded", false, icmpError(v4TimeExceeded, 0, [4]byte{}, ipv4Quote("198.18.1.2", "198.18.4.1", 99, req4)), v4TimeExceeded, 0, true, "198.18.4.1", false},
+		{"frag needed", false, icmpError(v4DestUnreach, 4, [4]byte{0, 0, 0x05, 0x78}, ipv4Quote("198.18.1.2", "198.18.4.1", 99, req4)), v4DestUnreach, 1400, true, "198.18.4.1", false},
+		// RFC 4884: length 7 words (28 bytes) of quote, then an extension.
+		{"rfc4884 length", false, append(icmpError(v4TimeExceeded, 0, [4]byte{0, 7, 0, 0}, ipv4Quote("198.18.1.2", "198.18.4.1", 99, req4[:8])), 0x20, 0, 0, 0), v4TimeExceeded, 0, true, "198.18.4.1", false},
+		{"packet too big", true, icmpError(v6PacketTooBig, 0, [4]byte{0, 0, 0x05, 0x00}, ipv6Quote("fd00::2", "fd00:4::1", req6)), v6PacketTooBig, 1280, true, "fd00:4::1", false},
+		{"v6 time exceeded", true, icmpError(v6TimeExceeded, 0, [4]byte{}, ipv6Quote("fd00::2", "fd00:4::1", req6)), v6TimeExceeded, 0, true, "fd00:4::1", false},
+		{"short", false, []byte{0, 0, 0}, 0, 0, false, "", true},
+		{"quote too short", false, icmpError(v4TimeExceeded, 0, [4]byte{}, []byte{0x45, 0, 0}), v4TimeExceeded, 0, false, "", true},
+		{"quote bad ihl", false, icmpError(v4TimeExceeded, 0, [4]byte{}, append([]byte{0x4f}, make([]byte, 30)...)), v4TimeExceeded, 0, false, "", true},
+		{"quote wrong version", true, icmpError(v6TimeExceeded, 0, [4]byte{}, ipv4Quote("198.18.1.2", "198.18.4.1", 1, append(req4, make([]byte, 20)...))), v6TimeExceeded, 0, false, "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Parse(tc.v6, tc.msg)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("error %v, want error %v", err, tc.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if m.Type != tc.typ || m.MTU != tc.mtu || (m.Quote != nil) != tc.quoted {
+				t.Fatalf("parsed %+v", m)
+			}
+			if !tc.quoted {
+				return
+			}
+			if m.Quote.Dst.String() != tc.dst {
+				t.Errorf("quoted destination %v, want %s", m.Quote.Dst, tc.dst)
+			}
+			if id, seq, ok := m.Quote.QuotedEcho(); !ok || id != 0x1234 || seq != 7 {
+				t.Errorf("quoted echo %#x %d %v", id, seq, ok)
+			}
+		})
+	}
+}
+
+// FuzzParse: hostile ICMP never panics, and whatever parses stays inside
+// the input.
+func FuzzParse(f *testing.F) {
+	req4 := echo(v4EchoRequest, 1, 1, "x")
+	f.Add(false, echo(v4EchoReply, 1, 1, "abc"))
+	f.Add(false, icmpError(v4TimeExceeded, 0, [4]byte{0, 7, 0, 0}, ipv4Quote("10.0.0.1", "10.0.0.2", 5, req4)))
+	f.Add(false, icmpError(v4DestUnreach, 4, [4]byte{0, 0, 5, 0}, ipv4Quote("10.0.0.1", "10.0.0.2", 5, req4)))
+	f.Add(true, icmpError(v6PacketTooBig, 0, [4]byte{0, 0, 5, 0}, ipv6Quote("fd00::1", "fd00::2", echo(v6EchoRequest, 1, 1, "x"))))
+	f.Add(true, []byte{129, 0, 0, 0, 0, 1, 0, 1})
+	f.Fuzz(func(t *testing.T, v6 bool, b []byte) {
+		m, err := Parse(v6, b)
+		if err != nil {
+			return
+		}
+		if len(m.Data) > len(b) || (m.Quote != nil && len(m.Quote.Transport) > len(b)) {
+			t.Errorf("parsed beyond the input: %+v", m)
+		}
+		if m.Quote != nil {
+			m.Quote.QuotedEcho()
+		}
+		StripIPv4Header(b)
+	})
+}
+
+// TestFromPacketCorrupt: a reply whose data differs from the probe's is
+// marked corrupt, a second one duplicate, and a stranger's id is ignored.
+func TestFromPacketCorrupt(t *testing.T) {
+	c := &Conn{dst: netip.MustParseAddr("fd00::1"), v6: true, raw: true, id: 77, probe: map[uint16]*sent{3: {data: []byte("good")}}}
+	ev, ok := c.fromPacket(echo(v6EchoReply, 77, 3, "evil"), ancTTL(), c.dst)
+	if !ok || !ev.Corrupt || ev.Dup {
+		t.Errorf("first reply: %+v %v, want corrupt", ev, ok)
+	}
+	ev, ok = c.fromPacket(echo(v6EchoReply, 77, 3, "good"), ancTTL(), c.dst)
+	if !ok || ev.Corrupt || !ev.Dup {
+		t.Errorf("second reply: %+v %v, want duplicate", ev, ok)
+	}
+	if _, ok := c.fromPacket(echo(v6EchoReply, 78, 3, "good"), ancTTL(), c.dst); ok {
+		t.Error("a stranger's reply matched")
+	}
+	if _, ok := c.fromPacket(echo(v6EchoReply, 77, 3, "good"), ancTTL(), netip.MustParseAddr("fd00::9")); ok {
+		t.Error("a reply from another address matched")
+	}
+}
+
+func ancTTL() sockopt.Ancillary { return sockopt.Ancillary{TTL: 64} }
