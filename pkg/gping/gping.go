@@ -1,20 +1,624 @@
 // Package gping is the gping tool; cmd/gping is its thin wrapper.
+//
+// gping stands in for iputils ping: the same flags, output line for line,
+// statistics digit for digit and exit codes, on the shared probe engine
+// pkg/icmpx. It also pings several hosts at once (as fping does), each
+// line naming its host and a summary per host at the end, and prints NDJSON
+// with --json.
 package gping
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/sockopt"
 )
 
 var command = cli.Command{
 	Name:     "gping",
 	Synopsis: "[options] host...",
 	Summary:  "ICMP echo (IPv4/IPv6) with iputils ping's flags, output and exit codes;\nseveral hosts at once, --json for pipelines.",
+	Extra: `exit status: 0 every host answered (with -w and -c: with -c replies), 1 some host
+did not, 2 other errors (bad arguments, unknown host, no permission).
+
+Unprivileged use needs ICMP datagram sockets allowed for your group
+(sysctl -w net.ipv4.ping_group_range="0 2147483647"), or the binary needs
+CAP_NET_RAW (setcap cap_net_raw+ep gping; make install does it).
+SIGQUIT (Ctrl-\) prints interim statistics to stderr; SIGINT ends with the summary.`,
+}
+
+type options struct {
+	common      cli.Common
+	count       int
+	interval    float64
+	timeout     float64
+	deadline    float64
+	size        int
+	ttl         int
+	quiet       bool
+	numeric     bool
+	timestamps  bool
+	outstanding bool
+	flood       bool
+	iface       string
+	pmtud       string
+	pattern     string
+	tos         string
+	v4, v6      bool
 }
 
 // Run runs gping with args (without the program name) and returns its exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return command.NotImplemented(args, stdout, stderr)
+	var o options
+	fs := command.NewFlagSet(&o.common)
+	fs.IntVarP(&o.count, "count", "c", 0, "stop after COUNT replies (without -w: after sending COUNT probes)")
+	fs.Float64VarP(&o.interval, "interval", "i", 1, "seconds between probes (below 0.2 only for root)")
+	fs.Float64VarP(&o.timeout, "timeout", "W", 10, "seconds to wait for a reply (after the last probe)")
+	fs.Float64VarP(&o.deadline, "deadline", "w", 0, "stop after this many seconds, whatever was sent or received")
+	fs.IntVarP(&o.size, "size", "s", 56, "data bytes in each probe")
+	fs.IntVarP(&o.ttl, "ttl", "t", 0, "IP time to live / hop limit")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only the header and the summary")
+	fs.BoolVarP(&o.numeric, "numeric", "n", false, "numeric output only (gping never looks up names of replies)")
+	fs.BoolVarP(&o.timestamps, "timestamps", "D", false, "print a UNIX timestamp before each line")
+	fs.BoolVarP(&o.outstanding, "outstanding", "O", false, "report probes still unanswered when the next goes out")
+	fs.BoolVarP(&o.flood, "flood", "f", false, "flood ping (root only): a dot per probe, a backspace per reply")
+	fs.StringVarP(&o.iface, "interface", "I", "", "source interface name or address")
+	fs.StringVarP(&o.pmtud, "pmtu", "M", "", "path MTU discovery: do (DF, no local fragmentation), dont, want, probe")
+	fs.StringVarP(&o.pattern, "pattern", "p", "", "fill the data with up to 16 bytes given in hex")
+	fs.StringVarP(&o.tos, "tos", "Q", "", "IPv4 TOS / IPv6 traffic class (decimal or 0x hex)")
+	fs.BoolVarP(&o.v4, "ipv4", "4", false, "IPv4 only")
+	fs.BoolVarP(&o.v6, "ipv6", "6", false, "IPv6 only")
+	if done, code := command.Parse(fs, &o.common, args, stdout, stderr, cli.ExitUsage); done {
+		return code
+	}
+	fail := func(format string, a ...any) int {
+		cli.Errorf(stderr, command.Name, format, a...)
+		return cli.ExitUsage
+	}
+	cfg, err := o.check(fs.Changed("interval"))
+	if err != nil {
+		return fail("%v", err)
+	}
+	if fs.NArg() == 0 {
+		return fail("usage error: Destination address required")
+	}
+	family := cli.AnyFamily
+	if o.v4 {
+		family = cli.IPv4Only
+	} else if o.v6 {
+		family = cli.IPv6Only
+	}
+	var targets []*target
+	defer func() {
+		for _, t := range targets {
+			t.conn.Close()
+		}
+	}()
+	for _, host := range fs.Args() {
+		addr, err := cli.Resolve(ctx, host, family)
+		if err != nil {
+			return fail("%v", err)
+		}
+		c := cfg.icmp
+		c.Dst = addr
+		// Sockets are opened here, in Run's own goroutine: a caller that
+		// switched this thread into a network namespace gets them there.
+		conn, err := icmpx.Open(c)
+		if err != nil {
+			if errors.Is(err, icmpx.ErrPermission) {
+				return fail("socket: Operation not permitted: %v", err)
+			}
+			return fail("%v", err)
+		}
+		t := &target{host: host, addr: addr, conn: conn, name: addr.String(), pending: map[uint16]time.Time{}}
+		if _, err := netip.ParseAddr(host); err != nil {
+			t.name = fmt.Sprintf("%s (%s)", host, addr)
+		}
+		t.c.flood = o.flood
+		targets = append(targets, t)
+	}
+	r := &runner{o: o, cfg: cfg, targets: targets, out: cli.NewLines(stdout), stderr: stderr}
+	if o.common.JSON {
+		r.js = cli.NewNDJSON(stdout)
+	}
+	return r.run(ctx)
+}
+
+// runConfig is what the flags come to.
+type runConfig struct {
+	icmp     icmpx.Config
+	interval time.Duration
+	timeout  time.Duration
+	deadline time.Duration
+	pattern  []byte
+	source   string // for the header: "from <addr> <device>:"
+	device   string
+}
+
+func (o *options) check(intervalSet bool) (runConfig, error) {
+	var rc runConfig
+	root := os.Geteuid() == 0
+	switch {
+	case o.v4 && o.v6:
+		return rc, errors.New("only one of -4 and -6 may be given")
+	case o.count < 0:
+		return rc, fmt.Errorf("invalid argument: '%d': out of range: 1 <= value <= 9223372036854775807", o.count)
+	case o.interval < 0 || o.interval > 2147483:
+		return rc, fmt.Errorf("bad timing interval: %g", o.interval)
+	case o.timeout <= 0 || o.timeout > 2147483:
+		return rc, fmt.Errorf("bad linger time: %g", o.timeout)
+	case o.deadline < 0 || o.deadline > 2147483:
+		return rc, fmt.Errorf("bad wait time: %g", o.deadline)
+	case o.size < 0 || o.size > 65507:
+		return rc, fmt.Errorf("invalid argument: '%d': out of range: 0 <= value <= 65507", o.size)
+	case o.ttl < 0 || o.ttl > 255:
+		return rc, fmt.Errorf("invalid argument: '%d': out of range: 0 <= value <= 255", o.ttl)
+	case o.flood && !root:
+		return rc, errors.New("cannot flood; minimal interval allowed for user is 200ms")
+	case intervalSet && o.interval < 0.2 && !root:
+		return rc, errors.New("cannot flood; minimal interval allowed for user is 200ms")
+	}
+	rc.interval = time.Duration(o.interval * float64(time.Second))
+	if o.flood && !intervalSet {
+		rc.interval = 10 * time.Millisecond
+	}
+	rc.timeout = time.Duration(o.timeout * float64(time.Second))
+	rc.deadline = time.Duration(o.deadline * float64(time.Second))
+	rc.icmp.TTL = o.ttl
+	if o.tos != "" {
+		v, err := strconv.ParseUint(o.tos, 0, 8)
+		if err != nil {
+			return rc, fmt.Errorf("the decimal value of TOS bits must be in range 0-255: %s", o.tos)
+		}
+		rc.icmp.TOS = int(v)
+	}
+	if o.pmtud != "" {
+		m, err := sockopt.ParsePMTUDMode(o.pmtud)
+		if err != nil {
+			return rc, err
+		}
+		rc.icmp.PMTUD, rc.icmp.SetPMTUD = m, true
+	}
+	if o.pattern != "" {
+		p := o.pattern
+		if len(p)%2 == 1 {
+			p = "0" + p
+		}
+		b, err := hex.DecodeString(p)
+		if err != nil || len(b) > 16 {
+			return rc, fmt.Errorf("patterns must be specified as hex digits, at most 16 bytes: %s", o.pattern)
+		}
+		rc.pattern = b
+	}
+	if o.iface != "" {
+		if a, err := netip.ParseAddr(o.iface); err == nil {
+			rc.icmp.Src = a.Unmap()
+			rc.source = a.Unmap().String()
+		} else {
+			rc.icmp.Device, rc.device = o.iface, o.iface
+		}
+	}
+	return rc, nil
+}
+
+// target is one host being pinged.
+type target struct {
+	host    string
+	addr    netip.Addr
+	name    string // how reply lines name it
+	conn    *icmpx.Conn
+	c       counts
+	seq     uint16
+	sent    int
+	pending map[uint16]time.Time // probes not yet answered
+	lastTx  time.Time
+	gaps    time.Duration
+}
+
+type targetEvent struct {
+	t  *target
+	ev icmpx.Event
+}
+
+type runner struct {
+	o       options
+	cfg     runConfig
+	targets []*target
+	out     *cli.Lines
+	js      *cli.NDJSON
+	stderr  io.Writer
+}
+
+// payload is ping's probe data: a timeval of the send time in the first 16
+// bytes where there is room (as iputils does), then the pattern or the
+// byte sequence 0x10, 0x11, ...
+func (r *runner) payload(now time.Time) []byte {
+	b := make([]byte, r.o.size)
+	start := 0
+	if len(b) >= 16 {
+		binary.LittleEndian.PutUint64(b[0:], uint64(now.Unix()))
+		binary.LittleEndian.PutUint64(b[8:], uint64(now.Nanosecond()/1000))
+		start = 16
+	}
+	for i := start; i < len(b); i++ {
+		if len(r.cfg.pattern) > 0 {
+			b[i] = r.cfg.pattern[(i-start)%len(r.cfg.pattern)]
+		} else {
+			b[i] = byte(i)
+		}
+	}
+	return b
+}
+
+func (r *runner) printf(at time.Time, format string, a ...any) {
+	line := fmt.Sprintf(format, a...)
+	if r.o.timestamps {
+		line = timestampPrefix(at) + line
+	}
+	r.out.Printf("%s", line)
+}
+
+func (r *runner) run(ctx context.Context) int {
+	if r.js == nil {
+		for _, t := range r.targets {
+			src := netip.Addr{}
+			if r.cfg.source != "" {
+				src = r.cfg.icmp.Src
+			} else if r.cfg.device != "" {
+				src = interfaceAddr(r.cfg.device, t.addr.Is6())
+			}
+			r.out.Printf("%s", header(t.host, t.addr, src, r.cfg.device, r.o.size, r.cfg.pattern))
+		}
+	}
+	quit := make(chan os.Signal, 1)
+	signal.Notify(quit, syscall.SIGQUIT)
+	defer signal.Stop(quit)
+
+	events := make(chan targetEvent, 256)
+	stop := make(chan struct{})
+	defer close(stop)
+	for _, t := range r.targets {
+		go func(t *target) {
+			for ev := range t.conn.Events() {
+				select {
+				case events <- targetEvent{t, ev}:
+				case <-stop:
+					return
+				}
+			}
+		}(t)
+	}
+	start := time.Now()
+	var deadline <-chan time.Time
+	if r.cfg.deadline > 0 {
+		dt := time.NewTimer(r.cfg.deadline)
+		defer dt.Stop()
+		deadline = dt.C
+	}
+	sendTimer := time.NewTimer(0)
+	defer sendTimer.Stop()
+	var linger <-chan time.Time
+	housekeeping := time.NewTicker(100 * time.Millisecond)
+	defer housekeeping.Stop()
+
+loop:
+	for {
+		if r.finished() {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			break loop
+		case <-deadline:
+			break loop
+		case <-linger:
+			break loop
+		case <-quit:
+			for _, t := range r.targets {
+				fmt.Fprintf(r.stderr, "%s\n", statusLine(&t.c))
+			}
+		case <-housekeeping.C:
+			r.expire(time.Now())
+		case te := <-events:
+			r.handle(te.t, te.ev)
+			if r.o.flood && r.wantsToSend() {
+				sendTimer.Reset(0)
+			}
+		case <-sendTimer.C:
+			r.sendRound()
+			if r.wantsToSend() {
+				sendTimer.Reset(r.cfg.interval)
+			} else if linger == nil {
+				linger = time.After(r.cfg.timeout)
+			}
+		}
+	}
+	elapsed := time.Since(start)
+	code := cli.ExitOK
+	for _, t := range r.targets {
+		t.c.elapsed = elapsed
+		if t.c.received == 0 || (r.cfg.deadline > 0 && r.o.count > 0 && t.c.received < r.o.count) {
+			code = cli.ExitFail
+		}
+		if t.sent > 1 {
+			t.c.ipg = t.gaps / time.Duration(t.sent-1)
+		}
+		if r.js != nil {
+			for seq, at := range t.pending {
+				r.emitTimeout(t, seq, at)
+			}
+			r.emitSummary(t)
+			continue
+		}
+		if r.o.flood {
+			r.out.Printf("")
+		}
+		_, _ = io.WriteString(r.out, summary(t.host, &t.c))
+	}
+	return code
+}
+
+// wantsToSend says whether any target still has probes to send.
+func (r *runner) wantsToSend() bool {
+	for _, t := range r.targets {
+		if r.targetSends(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *runner) targetSends(t *target) bool {
+	if r.o.count == 0 {
+		return true
+	}
+	if r.cfg.deadline > 0 {
+		return t.c.received < r.o.count
+	}
+	return t.sent < r.o.count
+}
+
+// finished: with -c, every target got its count of answers (replies, and
+// without -w errors too, as ping counts them).
+func (r *runner) finished() bool {
+	if r.o.count == 0 {
+		return false
+	}
+	for _, t := range r.targets {
+		answered := t.c.received
+		if r.cfg.deadline == 0 {
+			answered += t.c.errors
+		}
+		if answered < r.o.count {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *runner) sendRound() {
+	for _, t := range r.targets {
+		if !r.targetSends(t) {
+			continue
+		}
+		now := time.Now()
+		if r.o.outstanding && t.sent > 0 && r.js == nil {
+			if _, open := t.pending[t.seq]; open {
+				r.printf(now, "no answer yet for icmp_seq=%d", t.seq)
+			}
+		}
+		t.seq++
+		if !t.lastTx.IsZero() {
+			t.gaps += now.Sub(t.lastTx)
+		}
+		t.lastTx = now
+		at, err := t.conn.Send(t.seq, r.payload(now))
+		t.sent++
+		t.c.transmitted++
+		if err != nil {
+			t.c.errors++
+			r.localError(t, err)
+			continue
+		}
+		t.pending[t.seq] = at
+		if r.o.flood && r.js == nil && !r.o.quiet {
+			fmt.Fprint(r.out, ".")
+		}
+	}
+}
+
+func (r *runner) localError(t *target, err error) {
+	if r.js != nil {
+		_ = r.js.Emit(map[string]any{"type": "error", "host": t.host, "addr": t.addr.String(), "seq": t.seq, "kind": "local_error", "message": err.Error()})
+		return
+	}
+	var le *icmpx.LocalErr
+	if errors.As(err, &le) {
+		cli.Errorf(r.stderr, command.Name, "%s", localErrorText(le))
+		return
+	}
+	cli.Errorf(r.stderr, command.Name, "sendmsg: %v", err)
+}
+
+// localErrorText is ping's "local error: message too long, mtu=1400".
+func localErrorText(le *icmpx.LocalErr) string {
+	msg := le.Err.Error()
+	var errno syscall.Errno
+	if errors.As(le.Err, &errno) {
+		msg = strings.ToLower(errno.Error()[:1]) + errno.Error()[1:]
+	}
+	if le.MTU > 0 {
+		return fmt.Sprintf("local error: %s, mtu=%d", msg, le.MTU)
+	}
+	return "local error: " + msg
+}
+
+// expire declares timeouts for JSON (text ping says nothing unless -O).
+func (r *runner) expire(now time.Time) {
+	if r.js == nil {
+		return
+	}
+	for _, t := range r.targets {
+		for seq, at := range t.pending {
+			if now.Sub(at) > r.cfg.timeout {
+				r.emitTimeout(t, seq, at)
+				delete(t.pending, seq)
+			}
+		}
+	}
+}
+
+func (r *runner) handle(t *target, ev icmpx.Event) {
+	switch {
+	case ev.Kind == icmpx.Reply:
+		if ev.Sent.IsZero() {
+			return // a reply to a sequence number we never sent
+		}
+		delete(t.pending, ev.Seq)
+		t.c.rtt.Add(ev.RTT)
+		us := ev.RTT
+		if t.c.ewma == 0 {
+			t.c.ewma = us
+		} else {
+			t.c.ewma += (us - t.c.ewma) / 8
+		}
+		if ev.Dup {
+			t.c.dups++
+		} else {
+			t.c.received++
+		}
+		if r.js != nil {
+			_ = r.js.Emit(replyJSON{Type: "reply", Host: t.host, Addr: t.addr.String(), Seq: ev.Seq, TTL: ev.TTL, Bytes: ev.Size,
+				RTTms: cli.Millis(ev.RTT), Dup: ev.Dup, Corrupt: ev.Corrupt, Time: cli.Timestamp(ev.At)})
+			return
+		}
+		if r.o.flood {
+			if !r.o.quiet {
+				fmt.Fprint(r.out, "\b \b")
+			}
+			return
+		}
+		if !r.o.quiet {
+			r.printf(ev.At, "%s", replyLine(t.name, ev))
+		}
+	case ev.Kind == icmpx.LocalError:
+		t.c.errors++
+		r.localError(t, &icmpx.LocalErr{Err: ev.Errno, MTU: ev.MTU})
+	default:
+		delete(t.pending, ev.Seq)
+		t.c.errors++
+		if r.js != nil {
+			_ = r.js.Emit(errorJSON{Type: "error", Host: t.host, Addr: t.addr.String(), Seq: ev.Seq, From: ev.From.String(), Kind: ev.Kind.String(),
+				ICMPType: ev.Type, ICMPCode: ev.Code, MTU: ev.MTU, Message: errorText(ev), Time: cli.Timestamp(ev.At)})
+			return
+		}
+		if r.o.flood {
+			if !r.o.quiet {
+				fmt.Fprint(r.out, "E")
+			}
+			return
+		}
+		if !r.o.quiet {
+			r.printf(ev.At, "%s", errorLine(ev))
+		}
+	}
+}
+
+type replyJSON struct {
+	Type    string  `json:"type"`
+	Host    string  `json:"host"`
+	Addr    string  `json:"addr"`
+	Seq     uint16  `json:"seq"`
+	TTL     int     `json:"ttl"`
+	Bytes   int     `json:"bytes"`
+	RTTms   float64 `json:"rtt_ms"`
+	Dup     bool    `json:"dup"`
+	Corrupt bool    `json:"corrupt"`
+	Time    string  `json:"time"`
+}
+
+type errorJSON struct {
+	Type     string `json:"type"`
+	Host     string `json:"host"`
+	Addr     string `json:"addr"`
+	Seq      uint16 `json:"seq"`
+	From     string `json:"from"`
+	Kind     string `json:"kind"`
+	ICMPType uint8  `json:"icmp_type"`
+	ICMPCode uint8  `json:"icmp_code"`
+	MTU      int    `json:"mtu,omitempty"`
+	Message  string `json:"message"`
+	Time     string `json:"time"`
+}
+
+func (r *runner) emitTimeout(t *target, seq uint16, sent time.Time) {
+	_ = r.js.Emit(map[string]any{"type": "timeout", "host": t.host, "addr": t.addr.String(), "seq": seq, "sent": cli.Timestamp(sent)})
+}
+
+type summaryJSON struct {
+	Type        string   `json:"type"`
+	Host        string   `json:"host"`
+	Addr        string   `json:"addr"`
+	Transmitted int      `json:"transmitted"`
+	Received    int      `json:"received"`
+	Duplicates  int      `json:"duplicates"`
+	Errors      int      `json:"errors"`
+	LossPct     float64  `json:"loss_pct"`
+	TimeMS      int64    `json:"time_ms"`
+	Min         *float64 `json:"rtt_min_ms,omitempty"`
+	Avg         *float64 `json:"rtt_avg_ms,omitempty"`
+	Max         *float64 `json:"rtt_max_ms,omitempty"`
+	Mdev        *float64 `json:"rtt_mdev_ms,omitempty"`
+	P50         *float64 `json:"rtt_p50_ms,omitempty"`
+	P90         *float64 `json:"rtt_p90_ms,omitempty"`
+	P99         *float64 `json:"rtt_p99_ms,omitempty"`
+}
+
+func (r *runner) emitSummary(t *target) {
+	s := summaryJSON{Type: "summary", Host: t.host, Addr: t.addr.String(), Transmitted: t.c.transmitted, Received: t.c.received,
+		Duplicates: t.c.dups, Errors: t.c.errors, TimeMS: t.c.elapsed.Milliseconds()}
+	if t.c.transmitted > 0 {
+		s.LossPct = float64(t.c.transmitted-t.c.received) * 100 / float64(t.c.transmitted)
+	}
+	if t.c.rtt.Count() > 0 {
+		ms := func(d time.Duration) *float64 { v := cli.Millis(d); return &v }
+		sum := t.c.rtt.Summary()
+		s.Min, s.Avg, s.Max, s.Mdev = ms(sum.Min), ms(sum.Avg), ms(sum.Max), ms(sum.Mdev)
+		s.P50, s.P90, s.P99 = ms(sum.P50), ms(sum.P90), ms(sum.P99)
+	}
+	_ = r.js.Emit(s)
+}
+
+// interfaceAddr is the first address of the family on a device, for the
+// header's "from <addr> <device>:".
+func interfaceAddr(dev string, v6 bool) netip.Addr {
+	ifi, err := net.InterfaceByName(dev)
+	if err != nil {
+		return netip.Addr{}
+	}
+	addrs, _ := ifi.Addrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok {
+			ip, _ := netip.AddrFromSlice(n.IP)
+			ip = ip.Unmap()
+			if ip.Is6() == v6 && !ip.IsLinkLocalUnicast() {
+				return ip
+			}
+		}
+	}
+	return netip.Addr{}
 }

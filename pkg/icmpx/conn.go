@@ -459,7 +459,9 @@ func (c *Conn) fromErrQueue(quoted []byte, anc sockopt.Ancillary, dst netip.Addr
 		}
 		return Event{Kind: LocalError, At: at, Errno: ee.Errno, MTU: int(ee.Info), TTL: -1}, true
 	}
-	if !ee.FromICMP() || len(quoted) < icmpHeaderLen {
+	// A raw socket hears ICMP errors as packets too (fromPacket): the
+	// error-queue copy would count them twice.
+	if c.raw || !ee.FromICMP() || len(quoted) < icmpHeaderLen {
 		return Event{}, false
 	}
 	m, err := Parse(c.v6, quoted)

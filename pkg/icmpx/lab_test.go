@@ -77,7 +77,7 @@ func TestLabEvents(t *testing.T) {
 
 				ttl1 := openIn(t, c.H1, Config{Dst: netip.MustParseAddr(dst), TTL: 1})
 				ttl1.Send(7, payload)
-				if got := events(ttl1, 1, 3*time.Second); len(got) != 1 || got[0].Kind != TimeExceeded || got[0].Seq != 7 || got[0].From.String() != r1 {
+				if got := events(ttl1, 2, time.Second); len(got) != 1 || got[0].Kind != TimeExceeded || got[0].Seq != 7 || got[0].From.String() != r1 {
 					t.Errorf("TTL 1: %+v, want time exceeded for seq 7 from %s", got, r1)
 				}
 

@@ -1,0 +1,177 @@
+package gping
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/stats"
+)
+
+// header is ping's first line.
+func header(host string, addr netip.Addr, src netip.Addr, device string, datalen int, pattern []byte) string {
+	var b strings.Builder
+	if len(pattern) > 0 {
+		b.WriteString("PATTERN: 0x")
+		for _, p := range pattern {
+			fmt.Fprintf(&b, "%02x", p)
+		}
+		b.WriteString("\n")
+	}
+	from := ""
+	if src.IsValid() {
+		from = fmt.Sprintf(" from %s %s:", src, device)
+	}
+	if addr.Is6() {
+		if from != "" {
+			fmt.Fprintf(&b, "PING %s(%s)%s %d data bytes", host, addr, from, datalen)
+		} else {
+			fmt.Fprintf(&b, "PING %s(%s) %d data bytes", host, addr, datalen)
+		}
+		return b.String()
+	}
+	fmt.Fprintf(&b, "PING %s (%s)%s %d(%d) bytes of data.", host, addr, from, datalen, datalen+8+20)
+	return b.String()
+}
+
+// replyLine is one "64 bytes from ..." line (without the -D prefix).
+func replyLine(name string, ev icmpx.Event) string {
+	line := fmt.Sprintf("%d bytes from %s: icmp_seq=%d ttl=%d time=%s ms", ev.Size, name, ev.Seq, ev.TTL, stats.FormatPingTime(ev.RTT))
+	if ev.Dup {
+		line += " (DUP!)"
+	}
+	if ev.Corrupt {
+		line += " (BAD DATA!)"
+	}
+	return line
+}
+
+// errorText is what ping prints after "From <addr> icmp_seq=N ".
+func errorText(ev icmpx.Event) string {
+	if ev.ICMPv6 {
+		switch ev.Type {
+		case 1:
+			texts := []string{"No route", "Administratively prohibited", "Beyond scope of source address", "Address unreachable", "Port unreachable", "Source address failed ingress/egress policy", "Reject route to destination"}
+			if int(ev.Code) < len(texts) {
+				return "Destination unreachable: " + texts[ev.Code]
+			}
+			return fmt.Sprintf("Destination unreachable: Unknown code %d", ev.Code)
+		case 2:
+			return fmt.Sprintf("Packet too big: mtu=%d", ev.MTU)
+		case 3:
+			switch ev.Code {
+			case 0:
+				return "Time exceeded: Hop limit"
+			case 1:
+				return "Time exceeded: Defragmentation failure"
+			}
+			return fmt.Sprintf("Time exceeded: code %d", ev.Code)
+		case 4:
+			return fmt.Sprintf("Parameter problem: code %d", ev.Code)
+		}
+		return fmt.Sprintf("Unknown ICMP type: %d", ev.Type)
+	}
+	switch ev.Type {
+	case 3:
+		if ev.Code == 4 {
+			return fmt.Sprintf("Frag needed and DF set (mtu = %d)", ev.MTU)
+		}
+		texts := []string{"Destination Net Unreachable", "Destination Host Unreachable", "Destination Protocol Unreachable", "Destination Port Unreachable", "",
+			"Source Route Failed", "Destination Net Unknown", "Destination Host Unknown", "Source Host Isolated", "Destination Net Prohibited",
+			"Destination Host Prohibited", "Destination Net Unreachable for Type of Service", "Destination Host Unreachable for Type of Service",
+			"Packet filtered", "Precedence Violation", "Precedence Cutoff"}
+		if int(ev.Code) < len(texts) {
+			return texts[ev.Code]
+		}
+		return fmt.Sprintf("Dest Unreachable, Bad Code: %d", ev.Code)
+	case 11:
+		switch ev.Code {
+		case 0:
+			return "Time to live exceeded"
+		case 1:
+			return "Frag reassembly time exceeded"
+		}
+		return fmt.Sprintf("Time exceeded, Bad Code: %d", ev.Code)
+	case 12:
+		return "Parameter problem"
+	case 4:
+		return "Source Quench"
+	case 5:
+		return "Redirect"
+	}
+	return fmt.Sprintf("Bad ICMP type: %d", ev.Type)
+}
+
+// errorLine is ping's line for an ICMP error about a probe.
+func errorLine(ev icmpx.Event) string {
+	return fmt.Sprintf("From %s icmp_seq=%d %s", ev.From, ev.Seq, errorText(ev))
+}
+
+// timestampPrefix is -D's "[seconds.micros] ".
+func timestampPrefix(t time.Time) string {
+	return fmt.Sprintf("[%d.%06d] ", t.Unix(), t.Nanosecond()/1000)
+}
+
+// counts is one target's tally for the summary.
+type counts struct {
+	transmitted, received, dups, corrupt, errors int
+	rtt                                          stats.RTT
+	elapsed                                      time.Duration
+	flood                                        bool
+	ipg                                          time.Duration // mean gap between sends (flood)
+	ewma                                         time.Duration
+}
+
+// summary is ping's closing block, starting with its blank line and ending
+// with a newline.
+func summary(host string, c *counts) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n--- %s ping statistics ---\n", host)
+	fmt.Fprintf(&b, "%d packets transmitted, %d received", c.transmitted, c.received)
+	if c.dups > 0 {
+		fmt.Fprintf(&b, ", +%d duplicates", c.dups)
+	}
+	if c.corrupt > 0 {
+		fmt.Fprintf(&b, ", +%d corrupted", c.corrupt)
+	}
+	if c.errors > 0 {
+		fmt.Fprintf(&b, ", +%d errors", c.errors)
+	}
+	if c.transmitted > 0 {
+		fmt.Fprintf(&b, ", %s%% packet loss", stats.LossPercent(c.transmitted, c.received))
+		ms := (c.elapsed.Microseconds() + 500) / 1000
+		fmt.Fprintf(&b, ", time %dms", ms)
+	}
+	b.WriteString("\n")
+	comma := ""
+	if c.received > 0 && c.rtt.Count() > 0 {
+		b.WriteString(c.rtt.PingLine())
+		comma = ", "
+	}
+	if c.flood && c.received > 0 {
+		fmt.Fprintf(&b, "%sipg/ewma %s/%s ms", comma, fixed3(c.ipg), fixed3(c.ewma))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// fixed3 is ping's "%ld.%03ld" of microseconds.
+func fixed3(d time.Duration) string {
+	us := d.Microseconds()
+	return fmt.Sprintf("%d.%03d", us/1000, us%1000)
+}
+
+// statusLine is what SIGQUIT prints: ping's interim figures.
+func statusLine(c *counts) string {
+	loss := 0
+	if c.transmitted > 0 {
+		loss = (c.transmitted - c.received) * 100 / c.transmitted
+	}
+	line := fmt.Sprintf("%d/%d packets, %d%% loss", c.received, c.transmitted, loss)
+	if c.received > 0 && c.rtt.Count() > 0 {
+		line += fmt.Sprintf(", min/avg/ewma/max = %s/%s/%s/%s ms", fixed3(c.rtt.Min()), fixed3(c.rtt.Avg()), fixed3(c.ewma), fixed3(c.rtt.Max()))
+	}
+	return line
+}

@@ -1,0 +1,109 @@
+package gping
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gnetutils/pkg/icmpx"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "gping: usage error: Destination address required"},
+		{[]string{"--bogus", "127.0.0.1"}, "gping: unknown flag: --bogus"},
+		{[]string{"-c", "-1", "127.0.0.1"}, "gping: invalid argument: '-1'"},
+		{[]string{"-s", "70000", "127.0.0.1"}, "out of range: 0 <= value <= 65507"},
+		{[]string{"-t", "300", "127.0.0.1"}, "out of range: 0 <= value <= 255"},
+		{[]string{"-M", "maybe", "127.0.0.1"}, "invalid -M argument"},
+		{[]string{"-p", "xyz", "127.0.0.1"}, "patterns must be specified as hex digits"},
+		{[]string{"-Q", "999", "127.0.0.1"}, "TOS bits must be in range 0-255"},
+		{[]string{"-4", "::1"}, "Address family for hostname not supported"},
+		{[]string{"-4", "-6", "127.0.0.1"}, "only one of -4 and -6"},
+		{[]string{"-W", "0", "127.0.0.1"}, "bad linger time"},
+	}
+	for _, tc := range tests {
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), tc.args, nil, &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) || strings.Count(stderr.String(), "\n") > 2 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}
+
+// TestLoopback pings 127.0.0.1 and ::1 in-process: works without a lab,
+// with whatever socket the machine allows (skips if none).
+func TestLoopback(t *testing.T) {
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), []string{"-c", "2", "-i", "0.2", host}, nil, &stdout, &stderr)
+		if strings.Contains(stderr.String(), "Operation not permitted") {
+			t.Skipf("no ICMP socket allowed here: %s", stderr.String())
+		}
+		if code != 0 || strings.Count(stdout.String(), "bytes from "+host+": icmp_seq=") != 2 || !strings.Contains(stdout.String(), "2 packets transmitted, 2 received, 0% packet loss") {
+			t.Errorf("%s: exit %d\n%s%s", host, code, stdout.String(), stderr.String())
+		}
+	}
+}
+
+// TestFormatGolden renders every line shape gping prints.
+func TestFormatGolden(t *testing.T) {
+	var b strings.Builder
+	v4, v6 := netip.MustParseAddr("198.18.3.1"), netip.MustParseAddr("fd00:0:0:3::1")
+	b.WriteString(header("198.18.3.1", v4, netip.Addr{}, "", 56, nil) + "\n")
+	b.WriteString(header("h2.lab", v4, netip.MustParseAddr("198.18.1.2"), "east", 1450, []byte{0xab, 0xcd}) + "\n")
+	b.WriteString(header("fd00:0:0:3::1", v6, netip.Addr{}, "", 56, nil) + "\n")
+	b.WriteString(header("fd00:0:0:3::1", v6, netip.MustParseAddr("fd00:0:0:1::2"), "", 56, nil) + "\n")
+	reply := icmpx.Event{Kind: icmpx.Reply, Seq: 1, TTL: 62, Size: 64, RTT: 45 * time.Microsecond}
+	b.WriteString(replyLine("198.18.3.1", reply) + "\n")
+	reply.Dup, reply.RTT = true, 12345*time.Microsecond
+	b.WriteString(replyLine("h2.lab (198.18.3.1)", reply) + "\n")
+	from := netip.MustParseAddr("198.18.1.1")
+	for _, ev := range []icmpx.Event{
+		{Type: 11, Code: 0}, {Type: 3, Code: 0}, {Type: 3, Code: 1}, {Type: 3, Code: 3}, {Type: 3, Code: 4, MTU: 1400}, {Type: 3, Code: 13}, {Type: 3, Code: 99},
+		{ICMPv6: true, Type: 3, Code: 0}, {ICMPv6: true, Type: 1, Code: 3}, {ICMPv6: true, Type: 1, Code: 0}, {ICMPv6: true, Type: 2, MTU: 1280},
+	} {
+		ev.From, ev.Seq = from, 2
+		b.WriteString(errorLine(ev) + "\n")
+	}
+	b.WriteString(timestampPrefix(time.Unix(1795366588, 198455000)) + "\n")
+	c := &counts{transmitted: 3, received: 2, dups: 1, errors: 1, elapsed: 2003499 * time.Microsecond}
+	for _, us := range []int64{45, 52, 61} {
+		c.rtt.Add(time.Duration(us) * time.Microsecond)
+	}
+	b.WriteString(summary("198.18.3.1", c))
+	b.WriteString(summary("198.18.3.77", &counts{transmitted: 5, elapsed: 815 * time.Millisecond}))
+	c.ewma = 50 * time.Microsecond
+	b.WriteString(statusLine(c) + "\n")
+	b.WriteString(localErrorText(&icmpx.LocalErr{Err: syscall.EMSGSIZE, MTU: 1400}) + "\n")
+	checkGolden(t, "format.golden", b.String())
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s:\n--- got:\n%s--- want:\n%s", path, got, want)
+	}
+}

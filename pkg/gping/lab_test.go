@@ -1,0 +1,228 @@
+package gping
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"gnetutils/pkg/netlab"
+)
+
+// gping runs gping in-process inside ns.
+func gping(t *testing.T, ns *netlab.NS, args ...string) (string, string, int) {
+	t.Helper()
+	return gpingCtx(t, context.Background(), ns, args...)
+}
+
+func gpingCtx(t *testing.T, ctx context.Context, ns *netlab.NS, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := -1
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := ns.Do(func() error { code = Run(ctx, args, nil, &stdout, &stderr); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// ping runs the system ping inside ns.
+func ping(t *testing.T, ns *netlab.NS, args ...string) (string, int) {
+	t.Helper()
+	cmd := ns.Command(context.Background(), "ping", args...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), code
+}
+
+var (
+	timeRE    = regexp.MustCompile(`time=[0-9.]+ ms`)
+	totalRE   = regexp.MustCompile(`time [0-9]+ms`)
+	rttRE     = regexp.MustCompile(`rtt min/avg/max/mdev = [0-9./]+ ms`)
+	toolRE    = regexp.MustCompile(`(?m)^g?ping: `)
+	rttLineRE = regexp.MustCompile(`^rtt min/avg/max/mdev = \d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3} ms$`)
+)
+
+// normalize hides what differs between two runs: times.
+func normalize(s string) string {
+	s = timeRE.ReplaceAllString(s, "time=T ms")
+	s = totalRE.ReplaceAllString(s, "time Tms")
+	s = rttRE.ReplaceAllString(s, "rtt min/avg/max/mdev = T ms")
+	return toolRE.ReplaceAllString(s, "PING: ")
+}
+
+var dupsRE = regexp.MustCompile(`(?m)^.*\(DUP!\)\n|, \+\d+ duplicates`)
+
+func withoutDups(s string) string { return normalize(dupsRE.ReplaceAllString(s, "")) }
+
+func needPing(t *testing.T) {
+	if _, err := exec.LookPath("ping"); err != nil {
+		t.Skip("ping (Debian package iputils-ping) not installed; make deps installs it")
+	}
+}
+
+// TestLabSideBySide runs ping and gping with the same arguments on the same
+// network and expects the same output, line for line (times aside), and
+// the same exit code.
+func TestLabSideBySide(t *testing.T) {
+	needPing(t)
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 2, MTU: []int{1500, 1400, 1500}, NoICMPRateLimit: true})
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"replies v4", []string{"-n", "-c", "3", "-i", "0.2", c.H2Addr4()}},
+		{"replies v6", []string{"-n", "-c", "3", "-i", "0.2", c.H2Addr6()}},
+		{"quiet", []string{"-q", "-c", "2", "-i", "0.2", c.H2Addr4()}},
+		{"ttl exceeded v4", []string{"-n", "-c", "2", "-i", "0.2", "-t", "1", c.H2Addr4()}},
+		{"hop limit v6", []string{"-n", "-c", "2", "-i", "0.2", "-t", "1", c.H2Addr6()}},
+		{"frag needed", []string{"-n", "-c", "1", "-M", "do", "-s", "1450", c.H2Addr4()}},
+		{"packet too big", []string{"-n", "-c", "1", "-M", "do", "-s", "1450", c.H2Addr6()}},
+		{"size and pattern", []string{"-n", "-c", "2", "-i", "0.2", "-s", "100", "-p", "abcd", c.H2Addr4()}},
+		{"net unreachable", []string{"-n", "-c", "1", "198.18.99.1"}},
+		{"source interface", []string{"-n", "-c", "2", "-i", "0.2", "-I", "east", c.H2Addr4()}},
+		{"source address", []string{"-n", "-c", "2", "-i", "0.2", "-I", c.H1Addr4(), c.H2Addr4()}},
+		{"deadline to nowhere", []string{"-n", "-c", "2", "-i", "0.3", "-w", "1", "198.18.3.77"}},
+	}
+	// Each tool starts from a kernel that has learned no path MTU, as the
+	// first would otherwise teach the second (ping -M do uses the cache).
+	flush := func() {
+		for _, fam := range []string{"-4", "-6"} {
+			if out, err := c.H1.Exec("ip", fam, "route", "flush", "cache"); err != nil {
+				t.Fatalf("flush: %v %s", err, out)
+			}
+		}
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			flush()
+			want, wantCode := ping(t, c.H1, tc.args...)
+			flush()
+			out, errOut, code := gping(t, c.H1, tc.args...)
+			got := out + errOut
+			if tc.name == "net unreachable" && !strings.Contains(want, "Unreachable") {
+				// The router's ip_error rate limit ate ping's answer; try again.
+				time.Sleep(1100 * time.Millisecond)
+				want, wantCode = ping(t, c.H1, tc.args...)
+				time.Sleep(1100 * time.Millisecond)
+				out, errOut, code = gping(t, c.H1, tc.args...)
+				got = out + errOut
+			}
+			if normalize(got) != normalize(want) || code != wantCode {
+				t.Errorf("gping %v: exit %d, ping exit %d\n--- gping:\n%s--- ping:\n%s", tc.args, code, wantCode, got, want)
+			}
+			for _, line := range strings.Split(out, "\n") {
+				if strings.HasPrefix(line, "rtt ") && !rttLineRE.MatchString(line) {
+					t.Errorf("rtt line %q", line)
+				}
+			}
+		})
+	}
+}
+
+// TestLabDuplicates: a router duplicates every reply; both tools mark them
+// (DUP!) and count "+N duplicates".
+func TestLabDuplicates(t *testing.T) {
+	needPing(t)
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1, NoICMPRateLimit: true})
+	if err := c.Routers[0].Nft(`table ip dupper {
+	chain post {
+		type filter hook postrouting priority 0; policy accept;
+		oifname "west" icmp type echo-reply dup to ` + c.H1Addr4() + ` device "west"
+	}
+}
+`); err != nil {
+		t.Fatal(err)
+	}
+	// Both tools stop at the third reply, so whether the last duplicate
+	// is in before the summary is a race: compare without duplicates, and
+	// check the duplicate lines against the count.
+	args := []string{"-n", "-c", "3", "-i", "0.3", c.H2Addr4()}
+	want, wantCode := ping(t, c.H1, args...)
+	out, errOut, code := gping(t, c.H1, args...)
+	if withoutDups(out+errOut) != withoutDups(want) || code != wantCode {
+		t.Errorf("exit %d/%d\n--- gping:\n%s%s--- ping:\n%s", code, wantCode, out, errOut, want)
+	}
+	n := strings.Count(out, "(DUP!)")
+	if n < 2 || !strings.Contains(out, fmt.Sprintf("+%d duplicates", n)) || !strings.Contains(want, "(DUP!)") {
+		t.Errorf("%d duplicate lines:\n%s", n, out)
+	}
+}
+
+// TestLabDatagramSocket: with ping_group_range open, gping uses an
+// unprivileged ICMP datagram socket and behaves the same.
+func TestLabDatagramSocket(t *testing.T) {
+	needPing(t)
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1, NoICMPRateLimit: true})
+	if err := c.H1.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-n", "-c", "2", "-i", "0.2", c.H2Addr4()}, {"-n", "-c", "2", "-i", "0.2", "-t", "1", c.H2Addr6()}} {
+		want, wantCode := ping(t, c.H1, args...)
+		out, errOut, code := gping(t, c.H1, args...)
+		if normalize(out+errOut) != normalize(want) || code != wantCode {
+			t.Errorf("%v: exit %d/%d\n--- gping:\n%s%s--- ping:\n%s", args, code, wantCode, out, errOut, want)
+		}
+	}
+}
+
+// TestLabManyHostsAndJSON pings three hosts at once, one of them dead, with
+// --json: one object per reply, then a summary per host; exit 1 for the
+// dead one.
+func TestLabManyHostsAndJSON(t *testing.T) {
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1, NoICMPRateLimit: true})
+	hosts := []string{c.H2Addr4(), c.H2Addr6(), "198.18.2.77"}
+	out, errOut, code := gping(t, c.H1, append([]string{"--json", "-c", "3", "-i", "0.2", "-W", "1"}, hosts...)...)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (one host dead): %s", code, errOut)
+	}
+	replies := map[string]int{}
+	summaries := map[string]map[string]any{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(line), &obj); err != nil {
+			t.Fatalf("not JSON: %q", line)
+		}
+		switch obj["type"] {
+		case "reply":
+			replies[obj["host"].(string)]++
+		case "summary":
+			summaries[obj["host"].(string)] = obj
+		}
+	}
+	for _, h := range hosts[:2] {
+		if replies[h] != 3 || summaries[h]["received"] != float64(3) || summaries[h]["rtt_p50_ms"] == nil {
+			t.Errorf("%s: %d replies, summary %v", h, replies[h], summaries[h])
+		}
+	}
+	if s := summaries[hosts[2]]; s == nil || s["received"] != float64(0) || s["loss_pct"] != float64(100) {
+		t.Errorf("dead host summary %v", s)
+	}
+
+	text, _, code := gping(t, c.H1, "-n", "-c", "2", "-i", "0.2", c.H2Addr4(), c.RouterAddr4(1))
+	if code != 0 || strings.Count(text, "ping statistics ---") != 2 || strings.Count(text, "icmp_seq=") != 4 {
+		t.Errorf("two hosts: exit %d:\n%s", code, text)
+	}
+}
+
+// TestLabInterrupt: without -c, cancelling (SIGINT) prints the summary.
+func TestLabInterrupt(t *testing.T) {
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 0})
+	ctx, cancel := context.WithTimeout(context.Background(), 1100*time.Millisecond)
+	defer cancel()
+	out, _, code := gpingCtx(t, ctx, c.H1, "-n", "-i", "0.2", c.H2Addr4())
+	if code != 0 || !strings.Contains(out, "--- "+c.H2Addr4()+" ping statistics ---") || !strings.Contains(out, "rtt min/avg/max/mdev") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
