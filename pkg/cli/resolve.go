@@ -62,10 +62,9 @@ func Resolve(ctx context.Context, host string, family Family) (netip.Addr, error
 		if err == nil || (errors.As(err, &dnsErr) && dnsErr.IsNotFound) {
 			return netip.Addr{}, &hostError{host, ErrUnknownHost}
 		}
-		if ctx.Err() != nil {
-			return netip.Addr{}, &hostError{host, errTemporary}
-		}
-		return netip.Addr{}, &hostError{host, err}
+		// Anything else (no server answering, a timeout, SERVFAIL) is what
+		// glibc calls EAI_AGAIN.
+		return netip.Addr{}, &hostError{host, errTemporary}
 	}
 	for _, a := range addrs {
 		if a.Unmap().Is4() {

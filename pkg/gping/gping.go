@@ -113,6 +113,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return fail("%v", err)
 		}
+		// As ping does, find out first whether the kernel has a route:
+		// no route is an error before any probe (exit 2), not a loss.
+		if err := routeCheck(addr, cfg.icmp.Src); err != nil {
+			return fail("connect: %s", errnoText(err))
+		}
 		c := cfg.icmp
 		c.Dst = addr
 		// Sockets are opened here, in Run's own goroutine: a caller that
@@ -621,4 +626,32 @@ func interfaceAddr(dev string, v6 bool) netip.Addr {
 		}
 	}
 	return netip.Addr{}
+}
+
+// routeCheck connects a UDP socket towards addr, which fails at once when
+// the kernel has no route to it.
+func routeCheck(addr, src netip.Addr) error {
+	network := "udp4"
+	if addr.Is6() {
+		network = "udp6"
+	}
+	var laddr *net.UDPAddr
+	if src.IsValid() {
+		laddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(src, 0))
+	}
+	c, err := net.DialUDP(network, laddr, net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, 1025)))
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+// errnoText is an error as C's strerror words it ("Network is unreachable").
+func errnoText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		s := errno.Error()
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+	return err.Error()
 }

@@ -5,11 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/miekg/dns"
 
 	"gnetutils/pkg/netlab"
 )
@@ -77,7 +82,7 @@ func needPing(t *testing.T) {
 // the same exit code.
 func TestLabSideBySide(t *testing.T) {
 	needPing(t)
-	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 2, MTU: []int{1500, 1400, 1500}, NoICMPRateLimit: true})
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1500, 1500}, NoICMPRateLimit: true})
 	tests := []struct {
 		name string
 		args []string
@@ -87,13 +92,15 @@ func TestLabSideBySide(t *testing.T) {
 		{"quiet", []string{"-q", "-c", "2", "-i", "0.2", c.H2Addr4()}},
 		{"ttl exceeded v4", []string{"-n", "-c", "2", "-i", "0.2", "-t", "1", c.H2Addr4()}},
 		{"hop limit v6", []string{"-n", "-c", "2", "-i", "0.2", "-t", "1", c.H2Addr6()}},
-		{"frag needed", []string{"-n", "-c", "1", "-M", "do", "-s", "1450", c.H2Addr4()}},
+		{"frag needed", []string{"-n", "-c", "1", "-M", "do", "-s", "1472", c.H2Addr4()}},
 		{"packet too big", []string{"-n", "-c", "1", "-M", "do", "-s", "1450", c.H2Addr6()}},
 		{"size and pattern", []string{"-n", "-c", "2", "-i", "0.2", "-s", "100", "-p", "abcd", c.H2Addr4()}},
 		{"net unreachable", []string{"-n", "-c", "1", "198.18.99.1"}},
 		{"source interface", []string{"-n", "-c", "2", "-i", "0.2", "-I", "east", c.H2Addr4()}},
 		{"source address", []string{"-n", "-c", "2", "-i", "0.2", "-I", c.H1Addr4(), c.H2Addr4()}},
-		{"deadline to nowhere", []string{"-n", "-c", "2", "-i", "0.3", "-w", "1", "198.18.3.77"}},
+		{"deadline to nowhere", []string{"-n", "-c", "2", "-i", "0.3", "-w", "1", "198.18.4.77"}},
+		{"unroutable", []string{"-n", "-c", "1", "198.18.99.1"}},
+		{"unroutable v6", []string{"-n", "-c", "1", "fd00:99::1"}},
 	}
 	// Each tool starts from a kernel that has learned no path MTU, as the
 	// first would otherwise teach the second (ping -M do uses the cache).
@@ -106,10 +113,14 @@ func TestLabSideBySide(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			ns := c.H1
+			if strings.HasPrefix(tc.name, "unroutable") {
+				ns = c.Routers[0] // no default route there
+			}
 			flush()
-			want, wantCode := ping(t, c.H1, tc.args...)
+			want, wantCode := ping(t, ns, tc.args...)
 			flush()
-			out, errOut, code := gping(t, c.H1, tc.args...)
+			out, errOut, code := gping(t, ns, tc.args...)
 			got := out + errOut
 			if tc.name == "net unreachable" && !strings.Contains(want, "Unreachable") {
 				// The router's ip_error rate limit ate ping's answer; try again.
@@ -224,5 +235,134 @@ func TestLabInterrupt(t *testing.T) {
 	out, _, code := gpingCtx(t, ctx, c.H1, "-n", "-i", "0.2", c.H2Addr4())
 	if code != 0 || !strings.Contains(out, "--- "+c.H2Addr4()+" ping statistics ---") || !strings.Contains(out, "rtt min/avg/max/mdev") {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// TestLabDeadHost: nothing answers; both tools count the same probes lost
+// and exit 1.
+func TestLabDeadHost(t *testing.T) {
+	needPing(t)
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1})
+	if err := c.H2.DropAll(); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-n", "-c", "3", "-i", "0.2", "-W", "1", c.H2Addr4()}
+	want, wantCode := ping(t, c.H1, args...)
+	out, errOut, code := gping(t, c.H1, args...)
+	if normalize(out+errOut) != normalize(want) || code != wantCode || code != 1 {
+		t.Errorf("exit %d/%d\n--- gping:\n%s%s--- ping:\n%s", code, wantCode, out, errOut, want)
+	}
+}
+
+// TestLabTwoAtOnce: two gpings on raw sockets ping the same host at the
+// same time; each counts only its own replies.
+func TestLabTwoAtOnce(t *testing.T) {
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1})
+	type result struct {
+		out  string
+		code int
+	}
+	results := make(chan result, 2)
+	for range 2 {
+		go func() {
+			out, errOut, code := gping(t, c.H1, "-n", "-q", "-c", "50", "-i", "0.01", c.H2Addr4())
+			results <- result{out + errOut, code}
+		}()
+	}
+	for range 2 {
+		r := <-results
+		if r.code != 0 || !strings.Contains(r.out, "50 packets transmitted, 50 received, 0% packet loss") || strings.Contains(r.out, "duplicates") {
+			t.Errorf("exit %d:\n%s", r.code, r.out)
+		}
+	}
+}
+
+// buildGping builds the gping binary where any user may run it.
+func buildGping(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "gping-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "gping")
+	if out, err := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/gping").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestLabUnprivileged runs the gping binary as user nobody: it works through
+// ICMP datagram sockets when ping_group_range allows, and otherwise fails
+// with exit 2 and a message that says how to grant access.
+func TestLabUnprivileged(t *testing.T) {
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv (util-linux) not installed")
+	}
+	bin := buildGping(t)
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1})
+	asNobody := func() (string, int) {
+		cmd := c.H1.Command(context.Background(), "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-n", "-c", "2", "-i", "0.2", c.H2Addr4())
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return string(out), ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return string(out), 0
+	}
+	if err := c.H1.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := asNobody(); code != 0 || !strings.Contains(out, "2 received") {
+		t.Errorf("allowed by ping_group_range: exit %d\n%s", code, out)
+	}
+	if err := c.H1.Sysctl("net.ipv4.ping_group_range", "1 0"); err != nil {
+		t.Fatal(err)
+	}
+	out, code := asNobody()
+	if code != 2 || !strings.Contains(out, "setcap cap_net_raw+ep") || !strings.Contains(out, "ping_group_range") || strings.Count(out, "\n") != 1 {
+		t.Errorf("not allowed: exit %d, want 2 with a one-line how-to\n%s", code, out)
+	}
+}
+
+// TestLabBadHostName: an unknown name is exit 2 with ping's words. The lab
+// namespace's resolver is a DNS server this test runs on its loopback,
+// answering NXDOMAIN, so the lookup never leaves the namespace.
+func TestLabBadHostName(t *testing.T) {
+	needPing(t)
+	bin := buildGping(t)
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 0})
+	var srv *dns.Server
+	if err := c.H1.Do(func() error {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:53")
+		if err != nil {
+			return err
+		}
+		srv = &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+			m := new(dns.Msg)
+			m.SetRcode(q, dns.RcodeNameError)
+			w.WriteMsg(m)
+		})}
+		go srv.ActivateAndServe()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	run := func(argv ...string) (string, int) {
+		out, err := c.H1.Command(context.Background(), argv[0], argv[1:]...).CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return string(out), ee.ExitCode()
+		}
+		return string(out), 0
+	}
+	want, wantCode := run("ping", "-c", "1", "no-such-host.lab")
+	got, code := run(bin, "-c", "1", "no-such-host.lab")
+	if normalize(got) != normalize(want) || code != wantCode || code != 2 {
+		t.Errorf("exit %d/%d\n--- gping:\n%s--- ping:\n%s", code, wantCode, got, want)
 	}
 }

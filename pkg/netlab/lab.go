@@ -245,6 +245,12 @@ func (l *Lab) AddNS(short string) (*NS, error) {
 	} {
 		_ = ns.Sysctl(kv[0], kv[1])
 	}
+	// Name lookups of commands run in the namespace stay in it: a test
+	// that resolves a name asks a server it started on the namespace's
+	// loopback (or gets "connection refused"), never the host's resolver.
+	if err := ns.WriteEtc("resolv.conf", []byte("nameserver 127.0.0.1\n")); err != nil {
+		return nil, err
+	}
 	return ns, nil
 }
 
