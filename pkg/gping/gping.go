@@ -103,6 +103,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		family = cli.IPv6Only
 	}
 	var targets []*target
+	events := make(chan icmpx.Event, 1024)
 	defer func() {
 		for _, t := range targets {
 			t.conn.Close()
@@ -119,7 +120,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return fail("connect: %s", errnoText(err))
 		}
 		c := cfg.icmp
-		c.Dst = addr
+		c.Dst, c.Events = addr, events
 		// Sockets are opened here, in Run's own goroutine: a caller that
 		// switched this thread into a network namespace gets them there.
 		conn, err := icmpx.Open(c)
@@ -136,7 +137,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		t.c.flood = o.flood
 		targets = append(targets, t)
 	}
-	r := &runner{o: o, cfg: cfg, targets: targets, out: cli.NewLines(stdout), stderr: stderr}
+	r := &runner{o: o, cfg: cfg, targets: targets, events: events, out: cli.NewLines(stdout), stderr: stderr}
 	if o.common.JSON {
 		r.js = cli.NewNDJSON(stdout)
 	}
@@ -234,15 +235,11 @@ type target struct {
 	gaps    time.Duration
 }
 
-type targetEvent struct {
-	t  *target
-	ev icmpx.Event
-}
-
 type runner struct {
 	o       options
 	cfg     runConfig
 	targets []*target
+	events  chan icmpx.Event // every target's events
 	out     *cli.Lines
 	js      *cli.NDJSON
 	stderr  io.Writer
@@ -293,19 +290,11 @@ func (r *runner) run(ctx context.Context) int {
 	signal.Notify(quit, syscall.SIGQUIT)
 	defer signal.Stop(quit)
 
-	events := make(chan targetEvent, 256)
-	stop := make(chan struct{})
-	defer close(stop)
+	byDst := map[netip.Addr]*target{}
 	for _, t := range r.targets {
-		go func(t *target) {
-			for ev := range t.conn.Events() {
-				select {
-				case events <- targetEvent{t, ev}:
-				case <-stop:
-					return
-				}
-			}
-		}(t)
+		if byDst[t.addr] == nil {
+			byDst[t.addr] = t
+		}
 	}
 	start := time.Now()
 	var deadline <-chan time.Time
@@ -338,10 +327,16 @@ loop:
 			}
 		case <-housekeeping.C:
 			r.expire(time.Now())
-		case te := <-events:
-			r.handle(te.t, te.ev)
-			if r.o.flood && r.wantsToSend() {
-				sendTimer.Reset(0)
+		case ev := <-r.events:
+			t := byDst[ev.Dst]
+			if t == nil {
+				continue
+			}
+			r.handle(t, ev)
+			// Flood: the next probe goes out as soon as the last is
+			// answered (and at least every interval otherwise).
+			if r.o.flood && ev.Kind == icmpx.Reply && !ev.Dup && r.targetSends(t) && len(t.pending) == 0 {
+				r.send(t)
 			}
 		case <-sendTimer.C:
 			r.sendRound()
@@ -417,9 +412,14 @@ func (r *runner) finished() bool {
 
 func (r *runner) sendRound() {
 	for _, t := range r.targets {
-		if !r.targetSends(t) {
-			continue
+		if r.targetSends(t) {
+			r.send(t)
 		}
+	}
+}
+
+func (r *runner) send(t *target) {
+	{
 		now := time.Now()
 		if r.o.outstanding && t.sent > 0 && r.js == nil {
 			if _, open := t.pending[t.seq]; open {
@@ -437,7 +437,7 @@ func (r *runner) sendRound() {
 		if err != nil {
 			t.c.errors++
 			r.localError(t, err)
-			continue
+			return
 		}
 		t.pending[t.seq] = at
 		if r.o.flood && r.js == nil && !r.o.quiet {

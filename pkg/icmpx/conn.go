@@ -54,6 +54,7 @@ func (k Kind) String() string {
 // Event is one message about one of our probes.
 type Event struct {
 	Kind   Kind
+	Dst    netip.Addr // the probe's destination (the Conn's)
 	Seq    uint16
 	Sent   time.Time // when the probe left; zero if unknown
 	At     time.Time // kernel receive time
@@ -84,6 +85,10 @@ type Config struct {
 	SetPMTUD bool
 	// Raw forces a raw socket even where datagram ICMP is allowed.
 	Raw bool
+	// Events, if set, is where the events go instead of a channel of the
+	// Conn's own, so one reader serves many Conns without a goroutine per
+	// Conn in between; Event.Dst tells them apart. It is not closed.
+	Events chan Event
 }
 
 // ErrPermission is returned when neither socket kind may be opened.
@@ -102,10 +107,11 @@ type Conn struct {
 	mu    sync.Mutex
 	probe map[uint16]*sent
 
-	events  chan Event
-	done    chan struct{}
-	closing chan struct{}
-	closeMu sync.Once
+	events    chan Event
+	ownEvents bool // Events is ours to close
+	done      chan struct{}
+	closing   chan struct{}
+	closeMu   sync.Once
 	// lastLocalMTU is the MTU of the last local EMSGSIZE error the receiver
 	// drained, in case it got there before Send did.
 	lastLocalMTU atomic.Int32
@@ -147,7 +153,11 @@ func Open(cfg Config) (*Conn, error) {
 			return nil, fmt.Errorf("icmp socket: %w", rawErr)
 		}
 	}
-	c := &Conn{v6: v6, raw: raw, dst: dst, probe: map[uint16]*sent{}, events: make(chan Event, 1024), done: make(chan struct{}), closing: make(chan struct{})}
+	c := &Conn{v6: v6, raw: raw, dst: dst, probe: map[uint16]*sent{}, events: cfg.Events, done: make(chan struct{}), closing: make(chan struct{})}
+	if c.events == nil {
+		c.events = make(chan Event, 1024)
+		c.ownEvents = true
+	}
 	if err := c.setup(fd, cfg); err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -256,7 +266,8 @@ func (c *Conn) ID() uint16 { return c.id }
 // Raw reports whether the socket is raw (privileged) rather than datagram.
 func (c *Conn) Raw() bool { return c.raw }
 
-// Events delivers events until Close; the channel is closed then.
+// Events delivers events until Close; the channel is closed then (unless
+// it came from Config.Events).
 func (c *Conn) Events() <-chan Event { return c.events }
 
 // SetTTL changes the TTL (hop limit) of the following probes.
@@ -357,7 +368,11 @@ func (c *Conn) Close() error {
 // receive reads replies and errors until the socket is closed.
 func (c *Conn) receive() {
 	defer close(c.done)
-	defer close(c.events)
+	defer func() {
+		if c.ownEvents {
+			close(c.events)
+		}
+	}()
 	buf, oob := make([]byte, 65536), make([]byte, sockopt.OOBSize)
 	for {
 		var evs []Event
@@ -386,6 +401,7 @@ func (c *Conn) receive() {
 			return len(evs) > 0
 		})
 		for _, ev := range evs {
+			ev.Dst = c.dst
 			select {
 			case c.events <- ev:
 			case <-c.closing:
