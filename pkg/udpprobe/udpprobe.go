@@ -278,6 +278,10 @@ func (p *Prober) Send(ttl, size int) (Probe, error) {
 	copy(buf, p.token[:])
 	binary.BigEndian.PutUint32(buf[4:], pr.ID)
 	for attempt := 0; ; attempt++ {
+		// An ICMP error about an earlier probe leaves its errno on the
+		// socket (sk_err) and the next send would report it instead of
+		// sending: read it away first (SO_ERROR clears it).
+		_, _ = unix.GetsockoptInt(p.fd, unix.SOL_SOCKET, unix.SO_ERROR)
 		pr.Sent = time.Now()
 		p.mu.Lock()
 		p.probes[pr.ID] = pr
@@ -286,15 +290,14 @@ func (p *Prober) Send(ttl, size int) (Probe, error) {
 		if err == nil {
 			return pr, nil
 		}
+		// With DF and IP_PMTUDISC_PROBE the kernel refuses locally only
+		// what exceeds the interface MTU; an EMSGSIZE for a size that fits
+		// is an earlier probe's frag-needed arriving in between.
+		local := errors.Is(err, unix.EMSGSIZE) && (p.ifMTU == 0 || size > p.ifMTU)
 		switch {
-		case errors.Is(err, unix.EMSGSIZE):
-			// With DF and IP_PMTUDISC_PROBE the kernel refuses only what
-			// exceeds the interface MTU.
+		case local:
 			return pr, &LocalMTUError{MTU: p.ifMTU}
-		case attempt == 0 && isAsyncICMPErrno(err):
-			// An earlier probe's ICMP error left its errno on the socket
-			// (sk_err) and this send reported it instead of sending; the
-			// report cleared it, so send again.
+		case attempt < 8 && isAsyncICMPErrno(err):
 			continue
 		}
 		return pr, fmt.Errorf("send: %w", err)

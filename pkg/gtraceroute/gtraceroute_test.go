@@ -1,0 +1,123 @@
+package gtraceroute
+
+import (
+	"bytes"
+	"context"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"gnetutils/pkg/sockopt"
+)
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "expected host [packetlen]"},
+		{[]string{"--bogus", "127.0.0.1"}, "unknown flag: --bogus"},
+		{[]string{"-m", "300", "127.0.0.1"}, "max hops cannot be more than 255"},
+		{[]string{"-q", "11", "127.0.0.1"}, "no more than 10 probes per hop"},
+		{[]string{"-w", "x", "127.0.0.1"}, "bad wait specifications"},
+		{[]string{"-I", "-T", "127.0.0.1"}, "exclude each other"},
+		{[]string{"127.0.0.1", "big"}, "bad packet length"},
+		{[]string{"-s", "::1", "127.0.0.1"}, "bad source address"},
+		{[]string{"-4", "::1"}, "Address family for hostname not supported"},
+	}
+	for _, tc := range tests {
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), tc.args, nil, &stdout, &stderr)
+		if code != 2 || !strings.HasPrefix(stderr.String(), "gtraceroute: ") || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}
+
+// TestLoopback traces 127.0.0.1 with the unprivileged UDP method: one hop.
+func TestLoopback(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), []string{"-n", "127.0.0.1"}, nil, &stdout, &stderr)
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], " 1  127.0.0.1  ") || strings.Count(lines[1], " ms") != 3 {
+		t.Errorf("exit %d:\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
+
+func TestHopLine(t *testing.T) {
+	a, b := netip.MustParseAddr("198.18.1.1"), netip.MustParseAddr("198.18.9.1")
+	done := func(from netip.Addr, us int, annot string) *probe {
+		return &probe{done: true, r: reply{from: from, rtt: time.Duration(us) * time.Microsecond, annot: annot}}
+	}
+	lost := &probe{lost: true}
+	p := &printer{numeric: true}
+	tests := []struct {
+		h    hop
+		want string
+	}{
+		{hop{1, []*probe{done(a, 146, ""), done(a, 120, ""), done(a, 110, "")}}, " 1  198.18.1.1  0.146 ms  0.120 ms  0.110 ms"},
+		{hop{2, []*probe{lost, lost, lost}}, " 2  * * *"},
+		{hop{9, []*probe{lost, done(a, 73, ""), done(b, 12, "")}}, " 9  * 198.18.1.1  0.073 ms 198.18.9.1  0.012 ms"},
+		{hop{12, []*probe{done(a, 6, "!F-1400"), done(a, 5, "!F-1400")}}, "12  198.18.1.1  0.006 ms !F-1400  0.005 ms !F-1400"},
+	}
+	for _, tc := range tests {
+		if got := p.hopLine(tc.h); got != tc.want {
+			t.Errorf("got  %q\nwant %q", got, tc.want)
+		}
+	}
+}
+
+// fakePath answers probes like a chain of routers; silent hops never answer.
+type fakePath struct {
+	hops   []string // address of each hop; the last is the destination
+	silent map[int]bool
+	sent   []int
+	out    chan reply
+}
+
+func (f *fakePath) send(idx, ttl int) (time.Time, error) {
+	f.sent = append(f.sent, ttl)
+	now := time.Now()
+	if ttl <= len(f.hops) && !f.silent[ttl] {
+		f.out <- reply{idx: idx, from: netip.MustParseAddr(f.hops[ttl-1]), at: now, rtt: 100 * time.Microsecond, final: ttl == len(f.hops)}
+	} else if ttl > len(f.hops) {
+		f.out <- reply{idx: idx, from: netip.MustParseAddr(f.hops[len(f.hops)-1]), at: now, rtt: 100 * time.Microsecond, final: true}
+	}
+	return now, nil
+}
+func (f *fakePath) replies() <-chan reply { return f.out }
+func (f *fakePath) close()                {}
+
+func TestTracerSchedule(t *testing.T) {
+	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, silent: map[int]bool{2: true}, out: make(chan reply, 1000)}
+	tc := traceConfig{first: 1, max: 30, queries: 3, parallel: 16, waitMax: 5 * time.Second, here: 3, near: 10, retry: true, retryAfter: time.Second}
+	tr := newTracer(tc, f)
+	var lines []string
+	start := time.Now()
+	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	if err != nil || end != 4 || len(lines) != 4 || lines[1] != " 2  * * *" {
+		t.Fatalf("end %d, err %v, lines %q", end, err, lines)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("a silent mid-path hop took %v: NEAR should end it in milliseconds, without a retry", d)
+	}
+	for _, ttl := range f.sent {
+		if ttl > 6 {
+			t.Errorf("probe with TTL %d sent, far past the destination at 4", ttl)
+		}
+	}
+}
+
+// FuzzTCPReplies feeds hostile packets to the TCP method's matchers.
+func FuzzTCPReplies(f *testing.F) {
+	m := &tcpMethod{dst: netip.MustParseAddr("198.18.4.1"), sport: 40000, dport: 80, base: 1000, sent: map[int]time.Time{}}
+	f.Add(false, []byte{0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 198, 18, 4, 1, 198, 18, 1, 2, 0, 80, 0x9c, 0x40, 0, 0, 0, 1, 0, 0, 3, 0xe9, 0x50, 0x12, 0, 0, 0, 0, 0, 0})
+	f.Add(true, []byte{3, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, v6 bool, b []byte) {
+		m.v6 = v6
+		anc := sockopt.Ancillary{TTL: -1}
+		m.fromTCP(b, anc, m.dst)
+		m.fromICMP(b, anc, m.dst)
+	})
+}

@@ -1,0 +1,199 @@
+package gtraceroute
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"gnetutils/pkg/netlab"
+)
+
+func gtraceroute(t *testing.T, ns *netlab.NS, args ...string) (string, string, int, time.Duration) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := -1
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	if err := ns.Do(func() error { code = Run(ctx, args, nil, &stdout, &stderr); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code, time.Since(start)
+}
+
+func traceroute(t *testing.T, ns *netlab.NS, args ...string) (string, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	out, err := ns.Command(context.Background(), "traceroute", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("traceroute %v: %v\n%s", args, err, out)
+	}
+	return string(out), time.Since(start)
+}
+
+func needTraceroute(t *testing.T) {
+	if _, err := exec.LookPath("traceroute"); err != nil {
+		t.Skip("traceroute (Debian package traceroute) not installed; make deps installs it")
+	}
+}
+
+var (
+	hopLineRE = regexp.MustCompile(`(?m)^ ?(\d+) (.*)$`)
+	addrRE    = regexp.MustCompile(`(?:^| )([0-9a-f.:]+[0-9a-f])  `)
+	annotRE   = regexp.MustCompile(`!\S+`)
+)
+
+// hops reduces traceroute output to one entry per hop: the addresses that
+// answered (in order, once each) and the annotations, or "*" for none.
+func hops(out string) []string {
+	var res []string
+	for _, m := range hopLineRE.FindAllStringSubmatch(out, -1) {
+		var addrs []string
+		seen := map[string]bool{}
+		for _, a := range addrRE.FindAllStringSubmatch(m[2]+"  ", -1) {
+			if !seen[a[1]] {
+				seen[a[1]] = true
+				addrs = append(addrs, a[1])
+			}
+		}
+		entry := m[1] + " " + strings.Join(addrs, ",")
+		if len(addrs) == 0 {
+			entry = m[1] + " *"
+		}
+		if an := annotRE.FindAllString(m[2], -1); len(an) > 0 {
+			entry += " " + an[0]
+		}
+		res = append(res, entry)
+	}
+	return res
+}
+
+func quietChain(t *testing.T, mtu []int) *netlab.Chain {
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 3, MTU: mtu, NoICMPRateLimit: true})
+	// The destination's own rate limit too, so both tools see every answer.
+	if err := netlab.NoICMPRateLimit(c.H2); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestLabSameHops: for every method and both families, the same hops in the
+// same order as traceroute -n with the same method.
+func TestLabSameHops(t *testing.T) {
+	needTraceroute(t)
+	c := quietChain(t, nil)
+	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
+		for _, method := range [][]string{nil, {"-I"}, {"-T"}} {
+			args := append(append([]string{"-n"}, method...), dst)
+			want, _ := traceroute(t, c.H1, args...)
+			got, errOut, code, _ := gtraceroute(t, c.H1, args...)
+			if code != 0 || strings.Join(hops(got), "|") != strings.Join(hops(want), "|") || len(hops(got)) != 4 {
+				t.Errorf("%v: exit %d %s\n--- gtraceroute:\n%s--- traceroute:\n%s", args, code, errOut, got, want)
+			}
+			if first := strings.SplitN(got, "\n", 2)[0]; first != strings.SplitN(want, "\n", 2)[0] {
+				t.Errorf("%v: header %q, traceroute's %q", args, first, strings.SplitN(want, "\n", 2)[0])
+			}
+		}
+	}
+}
+
+// TestLabSilentHop: a router that sends no time-exceeded is a line of
+// stars, and the trace still reaches the destination, sooner than
+// traceroute.
+func TestLabSilentHop(t *testing.T) {
+	needTraceroute(t)
+	c := quietChain(t, nil)
+	if err := c.Routers[1].DropTimeExceeded(); err != nil {
+		t.Fatal(err)
+	}
+	dst := c.H2Addr4()
+	want, peerTime := traceroute(t, c.H1, "-n", dst)
+	got, _, code, ours := gtraceroute(t, c.H1, "-n", dst)
+	if code != 0 || strings.Join(hops(got), "|") != strings.Join(hops(want), "|") || hops(got)[1] != "2 *" {
+		t.Errorf("exit %d\n--- gtraceroute:\n%s--- traceroute:\n%s", code, got, want)
+	}
+	t.Logf("silent hop: gtraceroute %v, traceroute %v", ours.Round(time.Millisecond), peerTime.Round(time.Millisecond))
+}
+
+// TestLabEndings: an unreachable destination and a too small link end the
+// trace with the same annotation as traceroute's.
+func TestLabEndings(t *testing.T) {
+	needTraceroute(t)
+	c := quietChain(t, []int{1500, 1400, 1500, 1500})
+	if err := c.H2.Nft(`table inet refuse {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		udp dport 40000 reject with icmp type host-unreachable
+		udp dport 40000 reject with icmpv6 type addr-unreachable
+		udp dport 40001 reject with icmp type admin-prohibited
+	}
+}
+`); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args  []string
+		annot string
+	}{
+		{[]string{"-n", "-p", "40000", "-U", c.H2Addr4()}, "!H"},
+		{[]string{"-n", "-p", "40000", "-U", c.H2Addr6()}, "!H"},
+		{[]string{"-n", "-p", "40001", "-U", c.H2Addr4()}, "!X"},
+		{[]string{"-n", "-F", c.H2Addr4(), "1500"}, "!F-1400"},
+	}
+	for _, tc := range tests {
+		flush := func() { c.H1.Exec("ip", "route", "flush", "cache") }
+		flush()
+		want, _ := traceroute(t, c.H1, tc.args...)
+		flush()
+		got, errOut, code, _ := gtraceroute(t, c.H1, tc.args...)
+		h := hops(got)
+		if code != 0 || strings.Join(h, "|") != strings.Join(hops(want), "|") || len(h) == 0 || !strings.HasSuffix(h[len(h)-1], tc.annot) {
+			t.Errorf("%v: exit %d %s, want last hop %s\n--- gtraceroute:\n%s--- traceroute:\n%s", tc.args, code, errOut, tc.annot, got, want)
+		}
+	}
+}
+
+// TestLabDefaultRateLimits: every node at the kernel's default ICMP rate
+// limits (a burst of 6 answers, then one a second, per destination):
+// gtraceroute sends 16 probes at once and still gets every hop, the same
+// hops as traceroute run after it (once the limits have refilled).
+func TestLabDefaultRateLimits(t *testing.T) {
+	needTraceroute(t)
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 3})
+	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
+		got, _, code, _ := gtraceroute(t, c.H1, "-n", dst)
+		time.Sleep(6 * time.Second) // let the buckets refill for traceroute
+		want, _ := traceroute(t, c.H1, "-n", dst)
+		h := hops(got)
+		if code != 0 || strings.Join(h, "|") != strings.Join(hops(want), "|") || len(h) != 4 || strings.Contains(got, "*") {
+			t.Errorf("%s: exit %d\n--- gtraceroute:\n%s--- traceroute:\n%s", dst, code, got, want)
+		}
+		time.Sleep(6 * time.Second)
+	}
+}
+
+// TestLabJSONAndReport: --json has a hop object per hop and a summary;
+// --report prints mtr's table with every hop.
+func TestLabJSONAndReport(t *testing.T) {
+	c := quietChain(t, nil)
+	out, _, code, _ := gtraceroute(t, c.H1, "--json", "-n", "-I", c.H2Addr6())
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var last map[string]any
+	for _, l := range lines {
+		if err := json.Unmarshal([]byte(l), &last); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+	}
+	if code != 0 || len(lines) != 5 || last["type"] != "summary" || last["reached"] != true || last["hops"] != float64(4) {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	rep, _, code, _ := gtraceroute(t, c.H1, "--report", "-c", "2", "-n", c.H2Addr4())
+	if code != 0 || !strings.Contains(rep, "Loss%   Snt   Last   Avg  Best  Wrst StDev") || !strings.Contains(rep, "  4.|-- "+c.H2Addr4()) || strings.Count(rep, ".|-- ") != 4 {
+		t.Errorf("report: exit %d\n%s", code, rep)
+	}
+}

@@ -1,0 +1,116 @@
+package gtraceroute
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"gnetutils/pkg/cli"
+)
+
+// printer writes traceroute's text or NDJSON.
+type printer struct {
+	w       *cli.Lines
+	js      *cli.NDJSON
+	numeric bool
+	ext     bool
+	names   sync.Map // netip.Addr -> string
+}
+
+// name is "host (addr)" as traceroute prints it without -n.
+func (p *printer) name(a netip.Addr) string {
+	if p.numeric {
+		return a.String()
+	}
+	if v, ok := p.names.Load(a); ok {
+		return v.(string)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	host := a.String()
+	if names, err := net.DefaultResolver.LookupAddr(ctx, a.String()); err == nil && len(names) > 0 {
+		host = trimDot(names[0])
+	}
+	s := fmt.Sprintf("%s (%s)", host, a)
+	p.names.Store(a, s)
+	return s
+}
+
+func trimDot(s string) string {
+	if len(s) > 1 && s[len(s)-1] == '.' {
+		return s[:len(s)-1]
+	}
+	return s
+}
+
+// hopLine is traceroute's line for a hop: " 1  198.18.1.1  0.146 ms  0.120 ms  0.110 ms".
+func (p *printer) hopLine(h hop) string {
+	line := fmt.Sprintf("%2d ", h.ttl)
+	var prev netip.Addr
+	for _, pr := range h.probes {
+		if !pr.done {
+			line += " *"
+			continue
+		}
+		if pr.r.from != prev {
+			line += " " + p.name(pr.r.from)
+			prev = pr.r.from
+		}
+		line += fmt.Sprintf("  %.3f ms", cli.Millis(pr.r.rtt))
+		if pr.r.annot != "" {
+			line += " " + pr.r.annot
+		}
+	}
+	return line
+}
+
+type probeJSON struct {
+	Addr       string  `json:"addr,omitempty"`
+	RTTms      float64 `json:"rtt_ms,omitempty"`
+	Annotation string  `json:"annotation,omitempty"`
+	Lost       bool    `json:"lost,omitempty"`
+	Retried    bool    `json:"retried,omitempty"`
+}
+
+type hopJSON struct {
+	Type   string      `json:"type"`
+	TTL    int         `json:"ttl"`
+	Probes []probeJSON `json:"probes"`
+}
+
+func (p *printer) hop(h hop) {
+	if p.js == nil {
+		p.w.Printf("%s", p.hopLine(h))
+		return
+	}
+	j := hopJSON{Type: "hop", TTL: h.ttl}
+	for _, pr := range h.probes {
+		pj := probeJSON{Lost: !pr.done, Retried: pr.retried}
+		if pr.done {
+			pj.Addr, pj.RTTms, pj.Annotation = pr.r.from.String(), cli.Millis(pr.r.rtt), pr.r.annot
+		}
+		j.Probes = append(j.Probes, pj)
+	}
+	_ = p.js.Emit(j)
+}
+
+type summaryJSON struct {
+	Type      string  `json:"type"`
+	Target    string  `json:"target"`
+	Addr      string  `json:"addr"`
+	Reached   bool    `json:"reached"`
+	Hops      int     `json:"hops"`
+	Probes    int     `json:"probes"`
+	ElapsedMS float64 `json:"elapsed_ms"`
+}
+
+// summary is JSON only: traceroute's text has none.
+func (p *printer) summary(host string, addr netip.Addr, end, hops, probes int, elapsed time.Duration) {
+	if p.js == nil {
+		return
+	}
+	_ = p.js.Emit(summaryJSON{Type: "summary", Target: host, Addr: addr.String(), Reached: end > 0, Hops: hops, Probes: probes, ElapsedMS: cli.Millis(elapsed)})
+}

@@ -1,0 +1,295 @@
+package gtraceroute
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/sockopt"
+)
+
+// tcpMethod sends TCP SYNs from one raw socket: one source port for the
+// whole trace (Paris), probes told apart by their sequence numbers, which
+// both the ICMP errors (their quote holds the first 8 bytes of our TCP
+// header) and the destination's SYN-ACK or RST (ack = seq + 1) carry back.
+type tcpMethod struct {
+	v6        bool
+	tcpFD     int
+	icmpFD    int
+	src, dst  netip.Addr
+	sport     uint16
+	dport     uint16
+	base      uint32
+	size      int
+	mu        sync.Mutex
+	sent      map[int]time.Time
+	out       chan reply
+	stop      chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+const tcpOptionsLen = 20 // MSS, SACK permitted, timestamps, NOP, window scale
+
+func newTCP(_ context.Context, cfg probeConfig) (*tcpMethod, error) {
+	v6 := cfg.dst.Is6()
+	family, icmpProto := unix.AF_INET, unix.IPPROTO_ICMP
+	if v6 {
+		family, icmpProto = unix.AF_INET6, unix.IPPROTO_ICMPV6
+	}
+	src := cfg.src
+	if !src.IsValid() {
+		var err error
+		if src, err = routeSource(cfg.dst); err != nil {
+			return nil, err
+		}
+	}
+	tcpFD, err := unix.Socket(family, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
+	if err != nil {
+		if errors.Is(err, unix.EPERM) {
+			return nil, fmt.Errorf("TCP probes need raw sockets: grant CAP_NET_RAW (setcap cap_net_raw+ep <binary>)")
+		}
+		return nil, fmt.Errorf("raw TCP socket: %w", err)
+	}
+	icmpFD, err := unix.Socket(family, unix.SOCK_RAW|unix.SOCK_CLOEXEC, icmpProto)
+	if err != nil {
+		unix.Close(tcpFD)
+		return nil, fmt.Errorf("raw ICMP socket: %w", err)
+	}
+	m := &tcpMethod{v6: v6, tcpFD: tcpFD, icmpFD: icmpFD, src: src, dst: cfg.dst, dport: cfg.port, size: cfg.size,
+		sport: uint16(32768 + rand.IntN(28000)), base: rand.Uint32(), sent: map[int]time.Time{}, out: make(chan reply, 256), stop: make(chan struct{})}
+	if err := m.setup(cfg); err != nil {
+		m.closeFDs()
+		return nil, err
+	}
+	m.wg.Add(2)
+	go m.receive(m.tcpFD, m.fromTCP)
+	go m.receive(m.icmpFD, m.fromICMP)
+	return m, nil
+}
+
+func (m *tcpMethod) setup(cfg probeConfig) error {
+	tv := unix.NsecToTimeval(int64(50 * time.Millisecond))
+	for _, fd := range []int{m.tcpFD, m.icmpFD} {
+		if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+			return err
+		}
+		if err := sockopt.SetTimestampNS(fd, true); err != nil {
+			return err
+		}
+		if err := sockopt.SetRecvTTL(fd, m.v6, true); err != nil {
+			return err
+		}
+		if cfg.device != "" {
+			if err := sockopt.SetBindToDevice(fd, cfg.device); err != nil {
+				return fmt.Errorf("interface %s: %w", cfg.device, err)
+			}
+		}
+	}
+	if m.v6 {
+		// The kernel fills in the TCP checksum at offset 16 for us.
+		if err := unix.SetsockoptInt(m.tcpFD, unix.IPPROTO_IPV6, unix.IPV6_CHECKSUM, 16); err != nil {
+			return fmt.Errorf("IPV6_CHECKSUM: %w", err)
+		}
+	}
+	if err := sockopt.SetMTUDiscover(m.tcpFD, m.v6, pmtudFor(cfg.df)); err != nil {
+		return err
+	}
+	if cfg.tos != 0 {
+		if err := sockopt.SetTOS(m.tcpFD, m.v6, cfg.tos); err != nil {
+			return err
+		}
+	}
+	return unix.Bind(m.tcpFD, sockaddrOf(m.src))
+}
+
+func sockaddrOf(a netip.Addr) unix.Sockaddr {
+	if a.Is4() {
+		return &unix.SockaddrInet4{Addr: a.As4()}
+	}
+	return &unix.SockaddrInet6{Addr: a.As16()}
+}
+
+// routeSource is the source address the kernel would use towards dst.
+func routeSource(dst netip.Addr) (netip.Addr, error) {
+	network := "udp4"
+	if dst.Is6() {
+		network = "udp6"
+	}
+	c, err := net.DialUDP(network, nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(dst, 9)))
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap(), nil
+}
+
+// segment builds our SYN: 20-byte header, 20 bytes of options, padding to
+// the packet length.
+func (m *tcpMethod) segment(seq uint32) []byte {
+	hdr := 20
+	if m.v6 {
+		hdr = 40
+	}
+	n := max(m.size-hdr, 20+tcpOptionsLen)
+	b := make([]byte, n)
+	binary.BigEndian.PutUint16(b[0:], m.sport)
+	binary.BigEndian.PutUint16(b[2:], m.dport)
+	binary.BigEndian.PutUint32(b[4:], seq)
+	b[12] = byte((20 + tcpOptionsLen) / 4 << 4)
+	b[13] = 0x02 // SYN
+	binary.BigEndian.PutUint16(b[14:], 64240)
+	opts := b[20:]
+	copy(opts, []byte{2, 4, 0x05, 0xb4, 4, 2, 8, 10})
+	binary.BigEndian.PutUint32(opts[8:], uint32(time.Now().UnixMilli()))
+	copy(opts[16:], []byte{1, 3, 3, 7})
+	if !m.v6 {
+		binary.BigEndian.PutUint16(b[16:], tcpChecksum(m.src, m.dst, b))
+	}
+	return b
+}
+
+// tcpChecksum is the IPv4 TCP checksum over the pseudo-header and segment.
+func tcpChecksum(src, dst netip.Addr, seg []byte) uint16 {
+	var sum uint32
+	s, d := src.As4(), dst.As4()
+	for i := 0; i < 4; i += 2 {
+		sum += uint32(s[i])<<8 | uint32(s[i+1])
+		sum += uint32(d[i])<<8 | uint32(d[i+1])
+	}
+	sum += unix.IPPROTO_TCP + uint32(len(seg))
+	for i := 0; i+1 < len(seg); i += 2 {
+		sum += uint32(seg[i])<<8 | uint32(seg[i+1])
+	}
+	if len(seg)%2 == 1 {
+		sum += uint32(seg[len(seg)-1]) << 8
+	}
+	for sum>>16 != 0 {
+		sum = sum&0xffff + sum>>16
+	}
+	return ^uint16(sum)
+}
+
+func (m *tcpMethod) send(idx, ttl int) (time.Time, error) {
+	if err := sockopt.SetTTL(m.tcpFD, m.v6, ttl); err != nil {
+		return time.Time{}, err
+	}
+	seg := m.segment(m.base + uint32(idx))
+	at := time.Now()
+	m.mu.Lock()
+	m.sent[idx] = at
+	m.mu.Unlock()
+	if err := unix.Sendto(m.tcpFD, seg, 0, sockaddrOf(m.dst)); err != nil {
+		return at, err
+	}
+	return at, nil
+}
+
+func (m *tcpMethod) receive(fd int, parse func([]byte, sockopt.Ancillary, netip.Addr) (reply, bool)) {
+	defer m.wg.Done()
+	buf, oob := make([]byte, 65536), make([]byte, sockopt.OOBSize)
+	for {
+		select {
+		case <-m.stop:
+			return
+		default:
+		}
+		n, anc, from, err := sockopt.Recv(fd, buf, oob, 0)
+		if err != nil {
+			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
+				continue
+			}
+			return
+		}
+		r, ok := parse(buf[:n], anc, from.Addr().Unmap())
+		if !ok {
+			continue
+		}
+		m.mu.Lock()
+		sent, known := m.sent[r.idx]
+		m.mu.Unlock()
+		if !known {
+			continue
+		}
+		if r.at.IsZero() {
+			r.at = time.Now()
+		}
+		r.rtt = max(r.at.Sub(sent), 0)
+		select {
+		case m.out <- r:
+		case <-m.stop:
+			return
+		}
+	}
+}
+
+// fromTCP matches the destination's SYN-ACK or RST to our SYN.
+func (m *tcpMethod) fromTCP(b []byte, anc sockopt.Ancillary, from netip.Addr) (reply, bool) {
+	ttl := anc.TTL
+	if !m.v6 {
+		inner, hdrTTL, err := icmpx.StripIPv4Header(b)
+		if err != nil {
+			return reply{}, false
+		}
+		b, ttl = inner, hdrTTL
+	}
+	if len(b) < 20 || from != m.dst {
+		return reply{}, false
+	}
+	if binary.BigEndian.Uint16(b[0:]) != m.dport || binary.BigEndian.Uint16(b[2:]) != m.sport || b[13]&0x10 == 0 {
+		return reply{}, false // not to our port, or no ACK
+	}
+	idx := int(binary.BigEndian.Uint32(b[8:]) - 1 - m.base)
+	return reply{idx: idx, from: from, at: anc.Time, final: true, ttl: ttl}, true
+}
+
+// fromICMP matches an ICMP error quoting one of our SYNs.
+func (m *tcpMethod) fromICMP(b []byte, anc sockopt.Ancillary, from netip.Addr) (reply, bool) {
+	ttl := anc.TTL
+	if !m.v6 {
+		inner, hdrTTL, err := icmpx.StripIPv4Header(b)
+		if err != nil {
+			return reply{}, false
+		}
+		b, ttl = inner, hdrTTL
+	}
+	msg, err := icmpx.Parse(m.v6, b)
+	if err != nil || msg.Quote == nil || msg.Quote.Proto != unix.IPPROTO_TCP || msg.Quote.Dst.Unmap() != m.dst || len(msg.Quote.Transport) < 8 {
+		return reply{}, false
+	}
+	q := msg.Quote.Transport
+	if binary.BigEndian.Uint16(q[0:]) != m.sport || binary.BigEndian.Uint16(q[2:]) != m.dport {
+		return reply{}, false
+	}
+	idx := int(binary.BigEndian.Uint32(q[4:]) - m.base)
+	r := reply{idx: idx, from: from, at: anc.Time, ttl: ttl}
+	timeExceeded := (!m.v6 && msg.Type == 11) || (m.v6 && msg.Type == 3)
+	if !timeExceeded {
+		r.final, r.annot = true, annotation(m.v6, msg.Type, msg.Code, msg.MTU, from == m.dst)
+	}
+	return r, true
+}
+
+func (m *tcpMethod) replies() <-chan reply { return m.out }
+
+func (m *tcpMethod) closeFDs() {
+	unix.Close(m.tcpFD)
+	unix.Close(m.icmpFD)
+}
+
+func (m *tcpMethod) close() {
+	m.closeOnce.Do(func() {
+		close(m.stop)
+		m.wg.Wait()
+		m.closeFDs()
+	})
+}

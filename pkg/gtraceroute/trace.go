@@ -1,0 +1,296 @@
+package gtraceroute
+
+import (
+	"context"
+	"time"
+)
+
+// traceConfig is the schedule of one trace.
+type traceConfig struct {
+	first, max int
+	queries    int
+	parallel   int           // probes in flight at once (-N)
+	waitMax    time.Duration // -w MAX
+	here, near float64       // -w ,HERE,NEAR
+	sendWait   time.Duration // -z
+	retry      bool          // retry a silent hop once, after ICMP rate limits refill
+	retryAfter time.Duration
+}
+
+// probe is one query of one hop.
+type probe struct {
+	idx, ttl, q int
+	sent        time.Time
+	inflight    bool
+	done        bool // answered
+	lost        bool // given up on
+	retried     bool
+	r           reply
+}
+
+// hop is one resolved line.
+type hop struct {
+	ttl    int
+	probes []*probe
+}
+
+// tracer runs the schedule over a method.
+type tracer struct {
+	cfg    traceConfig
+	m      method
+	probes []*probe
+	dest   int // TTL at which the trace ends (destination or final error); max+1 until known
+	sent   int
+	// base offsets the probe indexes the method sees, so a late answer from
+	// an earlier trace on the same socket (report cycles) never matches.
+	base int
+}
+
+func newTracer(cfg traceConfig, m method) *tracer {
+	t := &tracer{cfg: cfg, m: m, dest: cfg.max + 1}
+	for ttl := cfg.first; ttl <= cfg.max; ttl++ {
+		for q := 0; q < cfg.queries; q++ {
+			t.probes = append(t.probes, &probe{idx: len(t.probes), ttl: ttl, q: q})
+		}
+	}
+	return t
+}
+
+func (t *tracer) hopProbes(ttl int) []*probe {
+	i := (ttl - t.cfg.first) * t.cfg.queries
+	return t.probes[i : i+t.cfg.queries]
+}
+
+// resolved: every probe of the hop is answered or given up on, and a
+// silent hop that may only have met the destination's ICMP rate limit has
+// had its retry.
+func (t *tracer) resolved(ttl int) bool {
+	ps := t.hopProbes(ttl)
+	for _, p := range ps {
+		if !p.done && !p.lost {
+			return false
+		}
+	}
+	if !allLost(ps) || !t.cfg.retry || ps[0].retried {
+		return true
+	}
+	if t.dest > t.cfg.max {
+		// Not yet known where the trace ends: wait while later probes are
+		// still out, they may show this hop is next to the destination.
+		for _, p := range t.probes {
+			if p.ttl > ttl && !p.done && !p.lost {
+				return false
+			}
+		}
+		return true
+	}
+	return !t.wantsRetry(ttl)
+}
+
+// wantsRetry: the hop and every hop after it up to the destination were
+// silent. That is the mark of the destination's ICMP rate limit (its
+// answers to the probes that reached it were dropped), not of silent
+// routers, so such a hop is retried once after the limit refilled.
+// Silent routers in mid-path cost no retry, and no time.
+func (t *tracer) wantsRetry(ttl int) bool {
+	if !t.cfg.retry || t.dest > t.cfg.max || ttl >= t.dest {
+		return false
+	}
+	if t.hopProbes(ttl)[0].retried {
+		return false
+	}
+	for h := ttl; h < t.dest; h++ {
+		if !allLost(t.hopProbes(h)) {
+			return false
+		}
+	}
+	return true
+}
+
+// run traces and calls emit for each hop, in order, as soon as it and all
+// hops before it are resolved. It returns the TTL the trace ended at
+// (0 if it never reached the destination or a final error).
+func (t *tracer) run(ctx context.Context, emit func(hop)) (int, error) {
+	// Hop-major order, as traceroute: with 16 probes in flight only the
+	// first few beyond the destination reach it, so its ICMP rate limit
+	// (a burst of 6 on Linux) is spent on the probes that count.
+	order := make([]int, len(t.probes))
+	for i := range order {
+		order[i] = i
+	}
+	next, inflight, printed := 0, 0, t.cfg.first-1
+	var lastSend time.Time
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		// Take in every answer already here before expiring anything: on a
+		// fast path answers queue up within microseconds of their deadline.
+		for drained := false; !drained; {
+			select {
+			case r := <-t.m.replies():
+				if t.handle(r) {
+					inflight--
+				}
+			default:
+				drained = true
+			}
+		}
+		now := time.Now()
+		// Expire probes past their deadline.
+		for _, p := range t.probes {
+			if p.inflight && now.After(t.deadline(p)) {
+				p.inflight, p.lost = false, true
+				inflight--
+			}
+		}
+		// Retry silent hops next to the destination once its rate limit
+		// has refilled.
+		for ttl := printed + 1; ttl < t.dest && ttl <= t.cfg.max; ttl++ {
+			if p := t.hopProbes(ttl)[0]; t.wantsRetry(ttl) && now.Sub(p.sent) >= t.cfg.retryAfter {
+				p.retried, p.lost = true, false
+				if err := t.send(p, now); err != nil {
+					return 0, err
+				}
+				inflight++
+			}
+		}
+		// Send what the window allows.
+		for inflight < t.cfg.parallel && next < len(order) {
+			p := t.probes[order[next]]
+			if p.ttl > t.dest {
+				next++ // past the destination: never sent
+				continue
+			}
+			if t.cfg.sendWait > 0 && !lastSend.IsZero() && now.Sub(lastSend) < t.cfg.sendWait {
+				break
+			}
+			if err := t.send(p, now); err != nil {
+				return 0, err
+			}
+			lastSend, now = time.Now(), time.Now()
+			inflight++
+			next++
+		}
+		// Print what is resolved, in order.
+		for printed+1 <= t.dest && printed+1 <= t.cfg.max && t.resolved(printed+1) {
+			printed++
+			emit(hop{ttl: printed, probes: t.hopProbes(printed)})
+		}
+		last := min(t.dest, t.cfg.max)
+		if printed >= last {
+			if t.dest <= t.cfg.max {
+				return t.dest, nil
+			}
+			return 0, nil
+		}
+		timer.Reset(t.nextWake(now, next < len(order), lastSend))
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case r := <-t.m.replies():
+			if t.handle(r) {
+				inflight--
+			}
+		case <-timer.C:
+		}
+	}
+}
+
+func allLost(ps []*probe) bool {
+	for _, p := range ps {
+		if !p.lost {
+			return false
+		}
+	}
+	return true
+}
+
+func (t *tracer) send(p *probe, now time.Time) error {
+	sent, err := t.m.send(t.base+p.idx, p.ttl)
+	if err != nil {
+		return err
+	}
+	if sent.IsZero() {
+		sent = now
+	}
+	p.sent, p.inflight = sent, true
+	t.sent++
+	return nil
+}
+
+// handle records an answer; it reports whether a probe in flight ended.
+func (t *tracer) handle(r reply) bool {
+	r.idx -= t.base
+	if r.idx < 0 || r.idx >= len(t.probes) {
+		return false
+	}
+	p := t.probes[r.idx]
+	if p.done {
+		return false
+	}
+	wasInflight := p.inflight
+	p.done, p.lost, p.inflight, p.r = true, false, false, r
+	if r.final && p.ttl < t.dest {
+		t.dest = p.ttl
+	}
+	return wasInflight
+}
+
+// deadline is when a probe is given up, as traceroute's -w MAX,HERE,NEAR
+// says: MAX after it left, or HERE times the RTT of an answer from its own
+// hop, or NEAR times that of the nearest later hop that answered.
+func (t *tracer) deadline(p *probe) time.Time {
+	wait := t.cfg.waitMax
+	if t.cfg.here > 0 {
+		for _, o := range t.hopProbes(p.ttl) {
+			if o.done {
+				wait = min(wait, max(time.Duration(t.cfg.here*float64(o.r.rtt)), minWait))
+				break
+			}
+		}
+	}
+	if t.cfg.near > 0 {
+	near:
+		for ttl := p.ttl + 1; ttl <= min(t.cfg.max, t.dest); ttl++ {
+			for _, o := range t.hopProbes(ttl) {
+				if o.done {
+					wait = min(wait, max(time.Duration(t.cfg.near*float64(o.r.rtt)), minWait))
+					break near
+				}
+			}
+		}
+	}
+	return p.sent.Add(wait)
+}
+
+// minWait floors the HERE/NEAR waits: on a LAN of microsecond RTTs a
+// multiple of the RTT is shorter than the time an answer takes to be read.
+const minWait = 20 * time.Millisecond
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// nextWake is how long to sleep: until the next deadline, retry or send.
+func (t *tracer) nextWake(now time.Time, moreToSend bool, lastSend time.Time) time.Duration {
+	wake := now.Add(time.Second)
+	for _, p := range t.probes {
+		if p.inflight {
+			wake = minTime(wake, t.deadline(p))
+		}
+		if p.q == 0 && t.wantsRetry(p.ttl) {
+			wake = minTime(wake, p.sent.Add(t.cfg.retryAfter))
+		}
+	}
+	if moreToSend && t.cfg.sendWait > 0 {
+		wake = minTime(wake, lastSend.Add(t.cfg.sendWait))
+	}
+	d := wake.Sub(now)
+	if d < time.Millisecond {
+		d = time.Millisecond
+	}
+	return d
+}
