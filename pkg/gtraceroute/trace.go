@@ -265,7 +265,7 @@ func (t *tracer) deadline(p *probe) time.Time {
 
 // minWait floors the HERE/NEAR waits: on a LAN of microsecond RTTs a
 // multiple of the RTT is shorter than the time an answer takes to be read.
-const minWait = 20 * time.Millisecond
+const minWait = 2 * time.Millisecond
 
 func minTime(a, b time.Time) time.Time {
 	if b.Before(a) {

@@ -138,8 +138,11 @@ type Prober struct {
 
 	answers chan Answer
 	stop    chan struct{}
-	done    chan struct{}
-	once    sync.Once
+	// wake is an eventfd that Close signals, so the receiver's poll returns
+	// at once instead of at its next timeout.
+	wake int
+	done chan struct{}
+	once sync.Once
 }
 
 // New opens the socket. It needs no privilege (SO_BINDTODEVICE aside).
@@ -167,6 +170,10 @@ func New(cfg Config) (*Prober, error) {
 	if _, err := rand.Read(p.token[:]); err != nil {
 		unix.Close(fd)
 		return nil, err
+	}
+	if p.wake, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("eventfd: %w", err)
 	}
 	go p.receive()
 	return p, nil
@@ -376,8 +383,10 @@ func (p *Prober) Close() error {
 	var err error
 	p.once.Do(func() {
 		close(p.stop)
+		_, _ = unix.Write(p.wake, []byte{1, 0, 0, 0, 0, 0, 0, 0})
 		<-p.done
 		err = unix.Close(p.fd)
+		unix.Close(p.wake)
 	})
 	return err
 }
@@ -388,15 +397,14 @@ func (p *Prober) receive() {
 	defer close(p.done)
 	defer close(p.answers)
 	buf, oob := make([]byte, 2048), make([]byte, sockopt.OOBSize)
-	fds := []unix.PollFd{{Fd: int32(p.fd), Events: unix.POLLIN | unix.POLLERR}}
+	fds := []unix.PollFd{{Fd: int32(p.fd), Events: unix.POLLIN | unix.POLLERR}, {Fd: int32(p.wake), Events: unix.POLLIN}}
 	for {
 		select {
 		case <-p.stop:
 			return
 		default:
 		}
-		// A short poll timeout bounds how long Close waits for us.
-		if _, err := unix.Poll(fds, 50); err != nil && !errors.Is(err, unix.EINTR) {
+		if _, err := unix.Poll(fds, -1); err != nil && !errors.Is(err, unix.EINTR) {
 			return
 		}
 		for {
