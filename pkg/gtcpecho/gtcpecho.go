@@ -1,4 +1,5 @@
 // Package gtcpecho is the gtcpecho tool; cmd/gtcpecho is its thin wrapper.
+// The engine is pkg/echo.
 package gtcpecho
 
 import (
@@ -6,15 +7,19 @@ import (
 	"io"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/echo"
 )
 
 var command = cli.Command{
 	Name:     "gtcpecho",
-	Synopsis: "[-l addr] [-p port] [-w shards] | --client host:port",
+	Synopsis: "[-l addr] [-p port] [-w shards] | --client host:port | --bench host:port",
 	Summary:  "TCP echo server sharded across cores with SO_REUSEPORT, with connection\nlimits and graceful shutdown; client and load-generator modes.",
+	Extra: `On SIGTERM/SIGINT it stops accepting, serves the connections already
+queued, echoes for --grace, then closes; statistics (per shard, and the
+kernel's listen-queue drops) print at exit, on SIGUSR1 and every --stats.`,
 }
 
 // Run runs gtcpecho with args (without the program name) and returns its exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return command.NotImplemented(args, stdout, stderr)
+	return echo.Run(ctx, "tcp", command, args, stdin, stdout, stderr)
 }

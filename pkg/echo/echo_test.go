@@ -1,0 +1,245 @@
+package echo
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func startUDP(t *testing.T, shards int) *UDPServer {
+	t.Helper()
+	s, err := StartUDP(context.Background(), UDPConfig{Addr: netip.MustParseAddrPort("127.0.0.1:0"), Shards: shards, BlockedPorts: DefaultBlockedPorts, AllowLoopback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func startTCP(t *testing.T, cfg TCPConfig) *TCPServer {
+	t.Helper()
+	if !cfg.Addr.IsValid() {
+		cfg.Addr = netip.MustParseAddrPort("127.0.0.1:0")
+	}
+	s, err := StartTCP(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Shutdown)
+	return s
+}
+
+// TestUDPEchoesWhole: random payloads from 0 bytes to the largest UDP
+// datagram come back identical.
+func TestUDPEchoesWhole(t *testing.T) {
+	s := startUDP(t, 2)
+	c, err := net.Dial("udp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, maxDatagram+1)
+	for _, size := range []int{0, 1, 64, 1472, 9000, 65507} {
+		msg := make([]byte, size)
+		rand.Read(msg)
+		if _, err := c.Write(msg); err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		n, err := c.Read(buf)
+		if err != nil || sha256.Sum256(buf[:n]) != sha256.Sum256(msg) {
+			t.Errorf("size %d: got %d bytes, err %v", size, n, err)
+		}
+	}
+}
+
+// TestTCPEchoesStream: a multi-megabyte stream comes back identical.
+func TestTCPEchoesStream(t *testing.T) {
+	s := startTCP(t, TCPConfig{Shards: 2})
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	data := make([]byte, 8<<20)
+	rand.Read(data)
+	go func() {
+		c.Write(data)
+		c.(*net.TCPConn).CloseWrite()
+	}()
+	got, err := io.ReadAll(c)
+	if err != nil || sha256.Sum256(got) != sha256.Sum256(data) {
+		t.Errorf("got %d of %d bytes back (err %v), or different", len(got), len(data), err)
+	}
+}
+
+// sockets counts the listening sockets ss shows on a port.
+func sockets(t *testing.T, flag string, port uint16) int {
+	out, err := exec.Command("ss", "-H", flag, "sport", "=", ":"+strconv.Itoa(int(port))).Output()
+	if err != nil {
+		t.Skipf("ss (iproute2) not usable: %v", err)
+	}
+	return len(strings.Split(strings.TrimSpace(string(out)), "\n"))
+}
+
+// TestShardsSpreadFlows: 4 shards are 4 sockets on one port, and many client
+// flows land on every one of them.
+func TestShardsSpreadFlows(t *testing.T) {
+	u := startUDP(t, 4)
+	if n := sockets(t, "-lnu", u.Addr().Port()); n != 4 {
+		t.Errorf("ss shows %d UDP sockets on the port, want 4", n)
+	}
+	r, err := Bench(context.Background(), "udp", u.Addr().String(), 64, 300*time.Millisecond, 64)
+	if err != nil || r.RoundTrips == 0 {
+		t.Fatalf("bench: %v %+v", err, r)
+	}
+	for _, sh := range u.Stats() {
+		if sh.Packets == 0 {
+			t.Errorf("UDP shard %d served nothing of 64 flows: %+v", sh.Shard, u.Stats())
+		}
+	}
+	tc := startTCP(t, TCPConfig{Shards: 4})
+	if n := sockets(t, "-lnt", tc.Addr().Port()); n != 4 {
+		t.Errorf("ss shows %d TCP listeners on the port, want 4", n)
+	}
+	if _, err := Bench(context.Background(), "tcp", tc.Addr().String(), 64, 300*time.Millisecond, 64); err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range tc.Stats() {
+		if sh.Packets == 0 {
+			t.Errorf("TCP shard %d got no connection of 64: %+v", sh.Shard, tc.Stats())
+		}
+	}
+}
+
+// TestReflectionGuard: a datagram from source port 19 (chargen) is dropped,
+// one from 40000 answered.
+func TestReflectionGuard(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("binding source port 19 needs root")
+	}
+	s := startUDP(t, 1)
+	for _, tc := range []struct {
+		port   int
+		answer bool
+	}{{19, false}, {40000, true}} {
+		c, err := net.DialUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: tc.port}, net.UDPAddrFromAddrPort(s.Addr()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("hello"))
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		_, err = c.Read(make([]byte, 16))
+		c.Close()
+		if (err == nil) != tc.answer {
+			t.Errorf("source port %d: answered %v, want %v", tc.port, err == nil, tc.answer)
+		}
+	}
+	if d := s.Stats()[0].Dropped; d != 1 {
+		t.Errorf("dropped %d, want 1", d)
+	}
+}
+
+func TestGuardVerdicts(t *testing.T) {
+	self := netip.MustParseAddrPort("198.18.1.1:8007")
+	g := NewGuard(DefaultBlockedPorts, false, 2, self)
+	now := time.Now()
+	tests := []struct {
+		src  string
+		want Verdict
+	}{
+		{"198.18.9.9:19", DropPort},
+		{"198.18.9.9:0", DropPort},
+		{"198.18.1.1:8007", DropSelf},
+		{"127.0.0.1:8007", DropSelf},
+		{"224.0.0.1:5000", DropBroadcast},
+		{"255.255.255.255:5000", DropBroadcast},
+		{"127.0.0.1:5000", DropLoopback},
+		{"[::1]:5000", DropLoopback},
+		{"198.18.9.9:40000", Answer},
+		{"198.18.9.9:40001", Answer},
+		{"198.18.9.9:40002", DropRate},
+		{"198.18.9.8:40000", Answer},
+	}
+	for _, tc := range tests {
+		if got := g.Check(netip.MustParseAddrPort(tc.src), now); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.src, got, tc.want)
+		}
+	}
+	if g.Check(netip.MustParseAddrPort("198.18.9.9:40000"), now.Add(time.Second)) != Answer {
+		t.Error("the rate limit did not reset after a second")
+	}
+}
+
+// TestMaxConns: the connection beyond --max-conns is closed at once.
+func TestMaxConns(t *testing.T) {
+	s := startTCP(t, TCPConfig{Shards: 1, MaxConns: 2})
+	for i := 0; i < 2; i++ {
+		c, err := net.Dial("tcp", s.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Write([]byte("x"))
+		c.Read(make([]byte, 1)) // served: it stays open, counted
+	}
+	extra, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extra.Close()
+	extra.SetReadDeadline(time.Now().Add(2 * time.Second))
+	extra.Write([]byte("x"))
+	if n, err := extra.Read(make([]byte, 1)); err == nil {
+		t.Errorf("the third connection was served (%d bytes)", n)
+	}
+	if s.Refused() != 1 || s.Active() != 2 {
+		t.Errorf("refused %d active %d", s.Refused(), s.Active())
+	}
+}
+
+// TestShutdownDeliversEverything: shutdown in the middle of a stream; every
+// byte the server received comes back before it closes.
+func TestShutdownDeliversEverything(t *testing.T) {
+	s, err := StartTCP(context.Background(), TCPConfig{Addr: netip.MustParseAddrPort("127.0.0.1:0"), Shards: 2, Grace: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	data := make([]byte, 4<<20)
+	rand.Read(data)
+	var got bytes.Buffer
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		io.Copy(&got, c)
+	}()
+	half := len(data) / 2
+	c.Write(data[:half])
+	done := make(chan struct{})
+	go func() { s.Shutdown(); close(done) }()
+	time.Sleep(50 * time.Millisecond)
+	c.Write(data[half:])
+	c.(*net.TCPConn).CloseWrite()
+	<-done
+	wg.Wait()
+	if !bytes.Equal(got.Bytes(), data) || s.Lost() != 0 {
+		t.Errorf("got back %d of %d bytes (lost %d)", got.Len(), len(data), s.Lost())
+	}
+}
