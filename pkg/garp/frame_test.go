@@ -1,0 +1,66 @@
+package garp
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/google/gopacket/layers"
+)
+
+func TestFrameRoundTrip(t *testing.T) {
+	mac, _ := net.ParseMAC("02:00:00:00:00:01")
+	p := arpPacket{EthSrc: mac, EthDst: broadcastMAC, Op: layers.ARPRequest, SenderMAC: mac,
+		SenderIP: netip.MustParseAddr("198.19.0.1"), TargetIP: netip.MustParseAddr("198.19.0.2")}
+	b, err := buildARP(p)
+	if err != nil || len(b) != minFrame {
+		t.Fatalf("%d bytes, %v", len(b), err)
+	}
+	q, err := parseARP(b)
+	if err != nil || q.SenderIP != p.SenderIP || q.TargetIP != p.TargetIP || q.SenderMAC.String() != mac.String() || q.Op != layers.ARPRequest || !bytes.Equal(q.TargetMAC, make([]byte, 6)) {
+		t.Errorf("parsed %+v, %v", q, err)
+	}
+	for _, bad := range [][]byte{nil, b[:14], b[:20], append(append([]byte{}, b[:12]...), 0x08, 0x00)} {
+		if _, err := parseARP(bad); err == nil {
+			t.Errorf("accepted %x", bad)
+		}
+	}
+}
+
+func FuzzParseARP(f *testing.F) {
+	mac, _ := net.ParseMAC("02:00:00:00:00:01")
+	b, _ := buildARP(arpPacket{EthSrc: mac, EthDst: broadcastMAC, Op: layers.ARPReply, SenderMAC: mac,
+		SenderIP: netip.MustParseAddr("10.0.0.1"), TargetIP: netip.MustParseAddr("10.0.0.2")})
+	f.Add(b)
+	f.Add(b[:30])
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := parseARP(b)
+		if err == nil && (!p.SenderIP.Is4() || len(p.SenderMAC) != 6) {
+			t.Errorf("accepted a malformed frame as %+v", p)
+		}
+	})
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "Destination address required"},
+		{[]string{"--bogus"}, "unknown flag"},
+		{[]string{"--scan", "10.0.0.0/24", "--cache"}, "exclude each other"},
+		{[]string{"--scan", "nonsense"}, "bad --scan"},
+		{[]string{"--watch"}, "--watch needs -I"},
+		{[]string{"-D", "-U", "10.0.0.1"}, "exclude each other"},
+		{[]string{"-i", "0", "10.0.0.1"}, "must be positive"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := Run(context.Background(), tc.args, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}

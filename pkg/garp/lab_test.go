@@ -1,0 +1,193 @@
+package garp
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"gnetutils/pkg/netlab"
+)
+
+func garp(t *testing.T, ns *netlab.NS, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := -1
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := ns.Do(func() error { code = Run(ctx, args, nil, &stdout, &stderr); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+func run(ns *netlab.NS, argv ...string) (string, int) {
+	out, err := ns.Command(context.Background(), argv[0], argv[1:]...).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(out), ee.ExitCode()
+	}
+	return string(out), 0
+}
+
+func need(t *testing.T, cmds ...string) {
+	for _, c := range cmds {
+		if _, err := exec.LookPath(c); err != nil {
+			t.Skipf("%s not installed; make deps installs it", c)
+		}
+	}
+}
+
+var rttRE = regexp.MustCompile(`\d+\.\d{3}ms`)
+
+func normalize(s string) string { return rttRE.ReplaceAllString(s, "Tms") }
+
+// TestLabArpingSideBySide: garp and arping, same flags, same segment: same
+// output (times aside) and exit codes, and the MAC is the host's own.
+// (arping here takes whole seconds for -i, so probes go a second apart.)
+func TestLabArpingSideBySide(t *testing.T) {
+	need(t, "arping")
+	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 3})
+	h1, h2 := s.Hosts[0], s.Hosts[1]
+	mac, err := h2.MAC("eth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := [][]string{
+		{"-c", "2", "-I", "eth0", s.Addr4(1)},
+		{"-c", "1", s.Addr4(1)},
+		{"-c", "2", "-w", "1", "-I", "eth0", "198.19.0.77"},
+		{"-c", "2", "-D", "-I", "eth0", s.Addr4(1)},
+		{"-c", "1", "-D", "-I", "eth0", "198.19.0.77"},
+		{"-c", "1", "-U", "-I", "eth0", s.Addr4(0)},
+		{"-c", "1", "-A", "-I", "eth0", s.Addr4(0)},
+		{"-f", "-c", "3", "-I", "eth0", s.Addr4(1)},
+		{"-b", "-c", "2", "-I", "eth0", s.Addr4(1)},
+		{"-q", "-c", "1", "-I", "eth0", s.Addr4(1)},
+		{"-c", "1", "-I", "nope", s.Addr4(1)},
+	}
+	for _, args := range tests {
+		want, wantCode := run(h1, append([]string{"arping"}, args...)...)
+		out, errOut, code := garp(t, h1, args...)
+		got := out + strings.ReplaceAll(errOut, "garp: ", "arping: ")
+		if normalize(got) != normalize(want) || code != wantCode {
+			t.Errorf("%v: exit %d, arping %d\n--- garp:\n%s--- arping:\n%s", args, code, wantCode, got, want)
+		}
+	}
+	out, _, _ := garp(t, h1, "-c", "1", "-I", "eth0", s.Addr4(1))
+	if !strings.Contains(out, "["+strings.ToUpper(mac.String())+"]") {
+		t.Errorf("MAC of %s is %s (ip link), garp said:\n%s", s.Addr4(1), mac, out)
+	}
+}
+
+// TestLabDuplicateAddress: with a second namespace holding h2's address, -D
+// from h1 sees the duplicate (exit 1).
+func TestLabDuplicateAddress(t *testing.T) {
+	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 2})
+	twin, err := s.AddHost("twin", s.Addr4(1)+"/24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	twinMAC, _ := twin.MAC("eth0")
+	h2MAC, _ := s.Hosts[1].MAC("eth0")
+	out, _, code := garp(t, s.Hosts[0], "-D", "-c", "2", "-i", "0.3", "-I", "eth0", s.Addr4(1))
+	if code != 1 || (!strings.Contains(out, strings.ToUpper(twinMAC.String())) && !strings.Contains(out, strings.ToUpper(h2MAC.String()))) {
+		t.Errorf("duplicate: exit %d\n%s", code, out)
+	}
+	if _, _, code := garp(t, s.Hosts[0], "-D", "-c", "2", "-i", "0.3", "-I", "eth0", "198.19.0.200"); code != 0 {
+		t.Errorf("free address: exit %d, want 0", code)
+	}
+}
+
+var scanLineRE = regexp.MustCompile(`(?m)^(\d+\.\d+\.\d+\.\d+)\t([0-9a-f:]{17})`)
+
+func scanSet(out string) []string {
+	var hosts []string
+	for _, m := range scanLineRE.FindAllStringSubmatch(out, -1) {
+		hosts = append(hosts, m[1]+" "+m[2])
+	}
+	sort.Strings(hosts)
+	return hosts
+}
+
+// TestLabScan: a /24 with 20 live hosts; garp --scan finds exactly those
+// (address and MAC), as arp-scan does.
+func TestLabScan(t *testing.T) {
+	need(t, "arp-scan")
+	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 21})
+	var want []string
+	for i := 1; i < 21; i++ {
+		mac, err := s.Hosts[i].MAC("eth0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, s.Addr4(i)+" "+mac.String())
+	}
+	sort.Strings(want)
+	out, errOut, code := garp(t, s.Hosts[0], "--scan", "198.19.0.0/24", "-I", "eth0", "--rate", "1000")
+	if code != 0 || fmt.Sprint(scanSet(out)) != fmt.Sprint(want) {
+		t.Errorf("exit %d %s\ngot  %v\nwant %v", code, errOut, scanSet(out), want)
+	}
+	peer, _ := run(s.Hosts[0], "arp-scan", "-I", "eth0", "198.19.0.0/24")
+	if fmt.Sprint(scanSet(peer)) != fmt.Sprint(want) {
+		t.Errorf("arp-scan found %v", scanSet(peer))
+	}
+}
+
+// TestLabWatch: a third namespace claims h2's address with its own MAC by
+// gratuitous ARP; garp --watch --once on h1 flags it and exits 1.
+func TestLabWatch(t *testing.T) {
+	need(t, "arping")
+	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 3})
+	h1, h2, h3 := s.Hosts[0], s.Hosts[1], s.Hosts[2]
+	type result struct {
+		out  string
+		code int
+	}
+	res := make(chan result, 1)
+	go func() {
+		out, _, code := garp(t, h1, "--watch", "--once", "-I", "eth0", "-w", "10")
+		res <- result{out, code}
+	}()
+	time.Sleep(500 * time.Millisecond)
+	run(h2, "arping", "-c", "1", "-U", "-I", "eth0", s.Addr4(1)) // h2 announces itself
+	time.Sleep(200 * time.Millisecond)
+	// h3 claims it: arping will not send from an address h3 lacks, garp will.
+	if _, errOut, code := garp(t, h3, "-c", "1", "-U", "-I", "eth0", s.Addr4(1)); code != 0 {
+		t.Fatalf("spoofing from h3: exit %d %s", code, errOut)
+	}
+	r := <-res
+	h3MAC, _ := h3.MAC("eth0")
+	if r.code != 1 || !strings.Contains(r.out, "new station "+s.Addr4(1)) || !strings.Contains(r.out, "CONFLICT "+s.Addr4(1)+" is at "+h3MAC.String()) {
+		t.Errorf("exit %d\n%s", r.code, r.out)
+	}
+}
+
+// TestLabCache: --cache lists what ip neigh lists.
+func TestLabCache(t *testing.T) {
+	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 3})
+	h1 := s.Hosts[0]
+	for i := 1; i < 3; i++ {
+		run(h1, "ping", "-c", "1", "-W", "1", s.Addr4(i))
+	}
+	want, _ := run(h1, "ip", "-4", "neigh")
+	out, _, code := garp(t, h1, "--cache")
+	entry := regexp.MustCompile(`(?m)^(\S+) dev (\S+) lladdr (\S+)`)
+	norm := func(s string) []string {
+		var r []string
+		for _, m := range entry.FindAllStringSubmatch(s, -1) {
+			if strings.Contains(m[1], ".") {
+				r = append(r, m[1]+" "+m[2]+" "+m[3])
+			}
+		}
+		sort.Strings(r)
+		return r
+	}
+	if code != 0 || len(norm(want)) != 2 || fmt.Sprint(norm(out)) != fmt.Sprint(norm(want)) {
+		t.Errorf("exit %d\n--- garp:\n%s--- ip neigh:\n%s", code, out, want)
+	}
+}

@@ -1,0 +1,156 @@
+package garp
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"gnetutils/pkg/sockopt"
+)
+
+// packetConn is an AF_PACKET socket bound to one interface that sees only
+// ARP frames: the socket's protocol (ETH_P_ARP) is the kernel-side filter,
+// so nothing else is copied to user space.
+type packetConn struct {
+	f     *os.File
+	rc    syscall.RawConn
+	ifi   *net.Interface
+	frame chan received
+}
+
+type received struct {
+	p   arpPacket
+	at  time.Time
+	raw []byte
+}
+
+func htons(v uint16) uint16 { return v<<8 | v>>8 }
+
+func openPacket(ifi *net.Interface) (*packetConn, error) {
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, int(htons(unix.ETH_P_ARP)))
+	if err != nil {
+		if errors.Is(err, unix.EPERM) {
+			return nil, fmt.Errorf("raw ARP frames need CAP_NET_RAW: setcap cap_net_raw+ep <binary> (make install does it), or run as root")
+		}
+		return nil, fmt.Errorf("packet socket: %w", err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ARP), Ifindex: ifi.Index}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("bind to %s: %w", ifi.Name, err)
+	}
+	if err := sockopt.SetTimestampNS(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	c := &packetConn{f: os.NewFile(uintptr(fd), "arp"), ifi: ifi, frame: make(chan received, 1024)}
+	if c.rc, err = c.f.SyscallConn(); err != nil {
+		c.f.Close()
+		return nil, err
+	}
+	go c.receive()
+	return c, nil
+}
+
+func (c *packetConn) send(frame []byte) (time.Time, error) {
+	sa := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ARP), Ifindex: c.ifi.Index, Halen: 6}
+	copy(sa.Addr[:], frame[0:6])
+	var serr error
+	at := time.Now()
+	err := c.rc.Write(func(fd uintptr) bool {
+		serr = unix.Sendto(int(fd), frame, 0, sa)
+		return serr != unix.EAGAIN
+	})
+	if err == nil {
+		err = serr
+	}
+	return at, err
+}
+
+// receive parses every ARP frame on the interface (ours included: the
+// caller tells them apart) until the socket closes.
+func (c *packetConn) receive() {
+	defer close(c.frame)
+	buf, oob := make([]byte, 2048), make([]byte, sockopt.OOBSize)
+	for {
+		var got []received
+		err := c.rc.Read(func(fd uintptr) bool {
+			for {
+				n, oobn, _, from, err := unix.Recvmsg(int(fd), buf, oob, unix.MSG_DONTWAIT)
+				if err != nil {
+					break
+				}
+				if ll, ok := from.(*unix.SockaddrLinklayer); ok && ll.Pkttype == unix.PACKET_OUTGOING {
+					continue // our own frames, looped back to the socket
+				}
+				p, err := parseARP(buf[:n])
+				if err != nil {
+					continue
+				}
+				anc, _ := sockopt.ParseAncillary(oob[:oobn])
+				at := anc.Time
+				if at.IsZero() {
+					at = time.Now()
+				}
+				got = append(got, received{p: p, at: at, raw: append([]byte(nil), buf[:n]...)})
+			}
+			return len(got) > 0
+		})
+		for _, r := range got {
+			c.frame <- r
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (c *packetConn) close() { c.f.Close() }
+
+// interfaceFor picks the interface: the named one, or the one the routing
+// table uses towards dst (the interface holding the source address the
+// kernel picks), with its first IPv4 address.
+func interfaceFor(name string, dst netip.Addr) (*net.Interface, netip.Addr, error) {
+	if name != "" {
+		ifi, err := net.InterfaceByName(name)
+		if err != nil {
+			return nil, netip.Addr{}, fmt.Errorf("Device %s not available.", name) //lint:ignore ST1005 arping's words
+		}
+		return ifi, firstIPv4(ifi), nil
+	}
+	c, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(dst, 9)))
+	if err != nil {
+		return nil, netip.Addr{}, fmt.Errorf("no route to %s: %v", dst, err)
+	}
+	src := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
+	c.Close()
+	ifaces, _ := net.Interfaces()
+	for i := range ifaces {
+		addrs, _ := ifaces[i].Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok {
+				if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap() == src {
+					return &ifaces[i], src, nil
+				}
+			}
+		}
+	}
+	return nil, netip.Addr{}, fmt.Errorf("no interface holds %s, the source towards %s; name one with -I", src, dst)
+}
+
+func firstIPv4(ifi *net.Interface) netip.Addr {
+	addrs, _ := ifi.Addrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok {
+			if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap().Is4() {
+				return ip.Unmap()
+			}
+		}
+	}
+	return netip.Addr{}
+}
