@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/sockopt"
 	"gnetutils/pkg/udpprobe"
 )
 
@@ -26,7 +28,9 @@ var command = cli.Command{
 	Synopsis: "[options] host",
 	Summary:  "Path-MTU discovery with DF probes that also finds the MTU when routers\ndrop ICMP frag-needed / packet-too-big (PLPMTUD).",
 	Extra: `Probes are UDP datagrams to a closed port with DF set; the kernel's error
-queue (IP_RECVERR) brings the answers, so no privilege is needed.
+queue (IP_RECVERR) brings the answers, so no privilege is needed. -I probes
+with ICMP echo instead (datagram ICMP sockets where ping_group_range allows,
+raw otherwise).
 
 output: "pmtu 1300 (icmp|probing) to ADDR: udp payload N, icmp payload N, tcp mss N"
 exit status: 0 path MTU found (or -s size through), 1 target unreachable
@@ -53,6 +57,7 @@ type options struct {
 	hops     bool
 	verbose  bool
 	device   string
+	icmp     bool
 }
 
 // Run runs gpmtud with args (without the program name) and returns its exit code.
@@ -73,6 +78,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.BoolVar(&o.hops, "hops", false, "walk hop by hop as tracepath does, naming where a black hole is")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print one line per probed size")
 	fs.StringVarP(&o.device, "interface", "i", "", "send through this interface")
+	fs.BoolVarP(&o.icmp, "icmp", "I", false, "probe with ICMP echo (pkg/icmpx) instead of UDP to a closed port")
 	if done, code := command.Parse(fs, &o.common, args, stdout, stderr, cli.ExitUsage); done {
 		return code
 	}
@@ -112,6 +118,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if v6 {
 		floor = 1280
 	}
+	// The UDP prober also finds the outgoing interface and its MTU, the
+	// first size to try, for either method.
 	p, err := udpprobe.New(udpprobe.Config{Dst: netip.AddrPortFrom(addr, o.port), DF: true, Device: o.device})
 	if err != nil {
 		return fail("%v", err)
@@ -128,6 +136,15 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if o.start == 0 && start > 65535 {
 		start = 65535 // loopback's 65536 is above what one IP packet can carry
 	}
+	var probes path = &udpPath{p: p}
+	if o.icmp {
+		c, err := icmpx.Open(icmpx.Config{Dst: addr, Device: o.device, SetPMTUD: true, PMTUD: sockopt.PMTUDProbe})
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer c.Close()
+		probes = &icmpPath{c: c, v6: v6}
+	}
 	minSize := udpprobe.HeaderLen(v6) + udpprobe.PayloadMin
 	if start < max(floor, minSize) || start > 65535 {
 		return fail("start size %d out of range %d..65535", start, max(floor, minSize))
@@ -142,7 +159,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if o.verbose || o.common.JSON {
 		cfg.step = out.step
 	}
-	pr := &prober{p: &udpPath{p: p}, cfg: cfg, started: time.Now()}
+	pr := &prober{p: probes, cfg: cfg, started: time.Now()}
 
 	if o.check > 0 {
 		size := o.check + udpprobe.HeaderLen(v6)
@@ -177,7 +194,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cli.ExitOK
 	}
 
-	res, err := search(ctx, pr.p, cfg)
+	res, err := search(ctx, probes, cfg)
 	switch {
 	case errors.Is(err, errUnreachable), errors.Is(err, errNoAnswer):
 		cli.Errorf(stderr, command.Name, "%s: %v (%d probes in %s)", addr, err, res.probes, res.elapsed.Round(time.Millisecond))

@@ -91,6 +91,10 @@ func TestLabMatchesTracepath(t *testing.T) {
 		if m := oursRE.FindStringSubmatch(out); m == nil || m[1] != "1300" || m[2] != "icmp" {
 			t.Errorf("gpmtud %s: want pmtu 1300 (icmp), got:\n%s", dst, out)
 		}
+		echo, errOut, code := run(t, c.H1, "-I", dst)
+		if m := oursRE.FindStringSubmatch(echo); code != 0 || m == nil || m[1] != "1300" || m[2] != "icmp" {
+			t.Errorf("gpmtud -I %s: exit %d, want pmtu 1300 (icmp), got:\n%s%s", dst, code, echo, errOut)
+		}
 		hops, errOut, code := run(t, c.H1, "--hops", "-n", dst)
 		if code != 0 {
 			t.Fatalf("gpmtud --hops %s: exit %d: %s%s", dst, code, hops, errOut)
@@ -128,6 +132,10 @@ func TestLabBlackHole(t *testing.T) {
 			t.Errorf("gpmtud %s: want pmtu 1300 (probing) and a black hole, got:\n%s", dst, out)
 		}
 		t.Logf("gpmtud %s through the black hole in %v (tracepath said %s)", dst, time.Since(start).Round(time.Millisecond), resumeRE.FindString(string(tp)))
+		echo, errOut, code := run(t, c.H1, "-I", dst)
+		if m := oursRE.FindStringSubmatch(echo); code != 0 || m == nil || m[1] != "1300" || m[2] != "probing" {
+			t.Errorf("gpmtud -I %s: exit %d, want pmtu 1300 (probing), got:\n%s%s", dst, code, echo, errOut)
+		}
 		hops, errOut, code := run(t, c.H1, "--hops", "-n", dst)
 		if code != 0 || !strings.Contains(hops, "black hole after hop 2") || !strings.Contains(hops, "Resume: pmtu 1300 hops 4") {
 			t.Errorf("gpmtud --hops %s: exit %d, want the black hole after hop 2 and pmtu 1300:\n%s%s", dst, code, hops, errOut)
