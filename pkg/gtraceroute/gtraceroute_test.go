@@ -61,6 +61,13 @@ func TestHopLine(t *testing.T) {
 		{hop{9, []*probe{lost, done(a, 73, ""), done(b, 12, "")}}, " 9  * 198.18.1.1  0.073 ms 198.18.9.1  0.012 ms"},
 		{hop{12, []*probe{done(a, 6, "!F-1400"), done(a, 5, "!F-1400")}}, "12  198.18.1.1  0.006 ms !F-1400  0.005 ms !F-1400"},
 	}
+	mpls := done(a, 100, "")
+	mpls.r.ext = "MPLS:L=100,E=0,S=1,T=1"
+	tests = append(tests, struct {
+		h    hop
+		want string
+	}{hop{3, []*probe{mpls}}, " 3  198.18.1.1 <MPLS:L=100,E=0,S=1,T=1>  0.100 ms"})
+	p.ext = true
 	for _, tc := range tests {
 		if got := p.hopLine(tc.h); got != tc.want {
 			t.Errorf("got  %q\nwant %q", got, tc.want)

@@ -22,6 +22,7 @@ type reply struct {
 	final bool   // the destination answered, or an error ends the trace here
 	annot string // traceroute's !H, !N, !F-1400 ...
 	ttl   int    // TTL the answer arrived with (-1 unknown)
+	ext   string // ICMP extensions (MPLS labels), traceroute -e's text
 }
 
 // method sends probes one way (UDP, ICMP echo, TCP SYN) and reports
@@ -141,7 +142,7 @@ func (m *icmpMethod) pump() {
 		if ev.Sent.IsZero() || ev.Dup {
 			continue
 		}
-		r := reply{idx: int(ev.Seq) - 1, from: ev.From, at: ev.At, rtt: ev.RTT, ttl: ev.TTL}
+		r := reply{idx: int(ev.Seq) - 1, from: ev.From, at: ev.At, rtt: ev.RTT, ttl: ev.TTL, ext: icmpx.MPLSString(ev.MPLS)}
 		switch ev.Kind {
 		case icmpx.Reply:
 			r.final = true

@@ -57,6 +57,9 @@ func (p *printer) hopLine(h hop) string {
 		}
 		if pr.r.from != prev {
 			line += " " + p.name(pr.r.from)
+			if p.ext && pr.r.ext != "" {
+				line += " <" + pr.r.ext + ">"
+			}
 			prev = pr.r.from
 		}
 		line += fmt.Sprintf("  %.3f ms", cli.Millis(pr.r.rtt))
@@ -71,6 +74,7 @@ type probeJSON struct {
 	Addr       string  `json:"addr,omitempty"`
 	RTTms      float64 `json:"rtt_ms,omitempty"`
 	Annotation string  `json:"annotation,omitempty"`
+	Extensions string  `json:"extensions,omitempty"`
 	Lost       bool    `json:"lost,omitempty"`
 	Retried    bool    `json:"retried,omitempty"`
 }
@@ -90,7 +94,7 @@ func (p *printer) hop(h hop) {
 	for _, pr := range h.probes {
 		pj := probeJSON{Lost: !pr.done, Retried: pr.retried}
 		if pr.done {
-			pj.Addr, pj.RTTms, pj.Annotation = pr.r.from.String(), cli.Millis(pr.r.rtt), pr.r.annot
+			pj.Addr, pj.RTTms, pj.Annotation, pj.Extensions = pr.r.from.String(), cli.Millis(pr.r.rtt), pr.r.annot, pr.r.ext
 		}
 		j.Probes = append(j.Probes, pj)
 	}

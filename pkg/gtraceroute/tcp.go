@@ -271,7 +271,7 @@ func (m *tcpMethod) fromICMP(b []byte, anc sockopt.Ancillary, from netip.Addr) (
 		return reply{}, false
 	}
 	idx := int(binary.BigEndian.Uint32(q[4:]) - m.base)
-	r := reply{idx: idx, from: from, at: anc.Time, ttl: ttl}
+	r := reply{idx: idx, from: from, at: anc.Time, ttl: ttl, ext: icmpx.MPLSString(icmpx.MPLSLabels(m.v6, b))}
 	timeExceeded := (!m.v6 && msg.Type == 11) || (m.v6 && msg.Type == 3)
 	if !timeExceeded {
 		r.final, r.annot = true, annotation(m.v6, msg.Type, msg.Code, msg.MTU, from == m.dst)

@@ -71,6 +71,9 @@ type Event struct {
 	Dup bool
 	// Corrupt marks a reply whose data differs from what the probe carried.
 	Corrupt bool
+	// MPLS is the label stack a router put in the error's RFC 4884/4950
+	// extension (raw sockets only: the error queue does not keep it).
+	MPLS []MPLSLabel
 }
 
 // Config says how to probe.
@@ -450,6 +453,7 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 			return Event{}, false
 		}
 		ev.Kind, ev.Seq = errorKind(c.v6, m.Type, m.Code), seq
+		ev.MPLS = MPLSLabels(c.v6, b)
 		return c.matchError(ev), true
 	}
 	return Event{}, false
