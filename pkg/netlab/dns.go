@@ -1,0 +1,204 @@
+package netlab
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Zone is one DNS zone of the lab's hierarchy: its origin and its records
+// in zone-file syntax (names relative to the origin or absolute). SOA and
+// the apex NS records are added by the lab.
+type Zone struct {
+	Origin  string   // "." , "lab.", "example.lab."
+	Servers []string // short names of the name servers that serve it
+	Records []string
+}
+
+// NameServer is one authoritative server of the hierarchy: an nsd process
+// in its own namespace on the DNS segment.
+type NameServer struct {
+	Name  string // short name, also the server's host name under ns.lab.
+	NS    *NS
+	Addr4 string
+	Addr6 string
+	Dead  bool // has an address but answers nothing (a dead server)
+	dir   string
+}
+
+// DNS is a DNS hierarchy in the lab: authoritative servers on a bridged
+// segment, a client namespace on the same segment, and the root hints
+// that name the lab's own root servers. Nothing in it knows the real root.
+type DNS struct {
+	Segment *Segment
+	Client  *NS
+	Servers map[string]*NameServer
+	Zones   []Zone
+}
+
+// DNSConfig lists the servers (by short name; the first hosts come after
+// the client on the segment) and the zones they serve.
+type DNSConfig struct {
+	Servers []string
+	Dead    []string // servers that are on the segment but serve nothing
+	Zones   []Zone
+}
+
+// NewDNS builds the hierarchy: a segment with a client and one namespace per
+// server, nsd started in each with the zones it serves.
+func (l *Lab) NewDNS(cfg DNSConfig) (*DNS, error) {
+	if _, err := exec.LookPath("nsd"); err != nil {
+		return nil, fmt.Errorf("nsd (Debian package nsd) not installed: %w", err)
+	}
+	seg, err := l.NewSegment(SegmentConfig{Hosts: 1 + len(cfg.Servers) + len(cfg.Dead)})
+	if err != nil {
+		return nil, err
+	}
+	d := &DNS{Segment: seg, Client: seg.Hosts[0], Servers: map[string]*NameServer{}, Zones: cfg.Zones}
+	names := append(append([]string{}, cfg.Servers...), cfg.Dead...)
+	for i, name := range names {
+		d.Servers[name] = &NameServer{Name: name, NS: seg.Hosts[i+1], Addr4: seg.Addr4(i + 1), Addr6: seg.Addr6(i + 1), Dead: i >= len(cfg.Servers)}
+	}
+	// dig +trace looks the servers' names up through the system resolver:
+	// the client's /etc/hosts knows them (and nothing leaves the lab).
+	var hosts strings.Builder
+	hosts.WriteString("127.0.0.1 localhost\n::1 localhost\n")
+	for _, name := range names {
+		s := d.Servers[name]
+		fmt.Fprintf(&hosts, "%s %s.ns.lab\n%s %s.ns.lab\n", s.Addr4, name, s.Addr6, name)
+	}
+	if err := d.Client.WriteEtc("hosts", []byte(hosts.String())); err != nil {
+		return nil, err
+	}
+	for _, name := range cfg.Servers {
+		if err := d.startNSD(l, d.Servers[name]); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range cfg.Servers {
+		if err := d.waitServing(d.Servers[name]); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// zoneText renders a zone file: SOA, NS for every server of the zone, the
+// records, and glue for servers named inside the zone.
+func (d *DNS) zoneText(z Zone) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "$ORIGIN %s\n$TTL 3600\n", z.Origin)
+	fmt.Fprintf(&b, "@ IN SOA %s.ns.lab. hostmaster.lab. 1 3600 600 86400 300\n", z.Servers[0])
+	for _, s := range z.Servers {
+		fmt.Fprintf(&b, "@ IN NS %s.ns.lab.\n", s)
+	}
+	for _, r := range z.Records {
+		b.WriteString(r + "\n")
+	}
+	return b.String()
+}
+
+func (d *DNS) startNSD(l *Lab, s *NameServer) error {
+	dir, err := os.MkdirTemp("", "gnetlab-nsd-"+s.Name+"-")
+	if err != nil {
+		return err
+	}
+	s.dir = dir
+	l.Defer(func() { os.RemoveAll(dir) })
+	var conf strings.Builder
+	fmt.Fprintf(&conf, "server:\n  ip-address: %s\n  ip-address: %s\n  port: 53\n  username: \"\"\n  chroot: \"\"\n", s.Addr4, s.Addr6)
+	fmt.Fprintf(&conf, "  zonesdir: %q\n  pidfile: %q\n  database: \"\"\n  xfrdfile: %q\n  zonelistfile: %q\n  logfile: %q\n",
+		dir, filepath.Join(dir, "nsd.pid"), filepath.Join(dir, "xfrd.state"), filepath.Join(dir, "zone.list"), filepath.Join(dir, "nsd.log"))
+	conf.WriteString("  hide-version: yes\n  verbosity: 1\n  server-count: 1\n  reuseport: no\n  refuse-any: no\n")
+	conf.WriteString("remote-control:\n  control-enable: no\n")
+	for i, z := range d.Zones {
+		serves := false
+		for _, n := range z.Servers {
+			serves = serves || n == s.Name
+		}
+		if !serves {
+			continue
+		}
+		file := fmt.Sprintf("zone%d.zone", i)
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(d.zoneText(z)), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(&conf, "zone:\n  name: %q\n  zonefile: %q\n", z.Origin, file)
+	}
+	confPath := filepath.Join(dir, "nsd.conf")
+	if err := os.WriteFile(confPath, []byte(conf.String()), 0o644); err != nil {
+		return err
+	}
+	cmd := s.NS.Command(context.Background(), "nsd", "-d", "-c", confPath)
+	cmd.Stdout, cmd.Stderr = nil, nil
+	return s.NS.Start(cmd)
+}
+
+// waitServing waits until the server answers on TCP port 53.
+func (d *DNS) waitServing(s *NameServer) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		ok := false
+		_ = s.NS.Do(func() error {
+			c, err := net.DialTimeout("tcp", net.JoinHostPort(s.Addr4, "53"), 200*time.Millisecond)
+			if err == nil {
+				c.Close()
+				ok = true
+			}
+			return nil
+		})
+		if ok {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	log, _ := os.ReadFile(filepath.Join(s.dir, "nsd.log"))
+	return fmt.Errorf("nsd on %s (%s) did not start: %s", s.Name, s.Addr4, log)
+}
+
+// RootHints is a named.root-style file naming the lab's root servers:
+// every server that serves ".".
+func (d *DNS) RootHints() string {
+	var b strings.Builder
+	var roots []string
+	for _, z := range d.Zones {
+		if z.Origin == "." {
+			roots = append(roots, z.Servers...)
+		}
+	}
+	sort.Strings(roots)
+	for _, r := range roots {
+		fmt.Fprintf(&b, ".\t3600000\tNS\t%s.ns.lab.\n", r)
+	}
+	for _, r := range roots {
+		s := d.Servers[r]
+		fmt.Fprintf(&b, "%s.ns.lab.\t3600000\tA\t%s\n%s.ns.lab.\t3600000\tAAAA\t%s\n", r, s.Addr4, r, s.Addr6)
+	}
+	return b.String()
+}
+
+// Glue returns the A and AAAA records of the named servers, for a parent
+// zone's delegation (the name servers all live under ns.lab.).
+func (d *DNS) Glue(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		s := d.Servers[n]
+		out = append(out, fmt.Sprintf("%s.ns.lab. IN A %s", n, s.Addr4), fmt.Sprintf("%s.ns.lab. IN AAAA %s", n, s.Addr6))
+	}
+	return out
+}
+
+// nthAddrString is the n-th address of a prefix, as the segment assigns them.
+func nthAddrString(prefix string, n int) string {
+	_, p, err := net.ParseCIDR(prefix)
+	if err != nil {
+		return ""
+	}
+	return nthAddr(p, n)
+}
