@@ -1,20 +1,453 @@
 // Package gdig is the gdig tool; cmd/gdig is its thin wrapper.
+//
+// gdig is dig's command line over pkg/resolver: with @server it is a stub
+// client like dig; without, it resolves the name itself, iteratively from
+// the root servers (the lab's, in every test), and +trace shows every
+// step, including the glueless name-server lookups dig +trace cannot do.
 package gdig
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/resolver"
 )
 
 var command = cli.Command{
 	Name:     "gdig",
-	Synopsis: "[@server] [options] name [type] [+options]",
-	Summary:  "A dig-compatible DNS client. Without @server it resolves iteratively from\nthe root itself; +trace shows every step.",
+	Synopsis: "[@server] [-p port] [-t type] [-x addr] [-4|-6] [--root addr]... name [type] [+options]",
+	Summary:  "DNS lookups with dig's output; without @server an iterative resolver that\nwalks from the root itself (+trace shows every step).",
+	Extra: `+options: +short +trace +tcp +norecurse +time=N +tries=N +bufsize=N +[no]cmd
+exit status (dig's): 0 answer (NXDOMAIN included), 1 usage, 9 no reply, 10 internal error.`,
+}
+
+// dig's exit codes.
+const (
+	exitUsage    = 1
+	exitNoReply  = 9
+	exitInternal = 10
+)
+
+type options struct {
+	common  cli.Common
+	port    int
+	qtype   string
+	reverse string
+	v4, v6  bool
+	roots   []string
+	hints   string
+	server  string
+	short   bool
+	trace   bool
+	tcp     bool
+	norec   bool
+	timeout time.Duration
+	tries   int
+	bufsize int
+	noCmd   bool
 }
 
 // Run runs gdig with args (without the program name) and returns its exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return command.NotImplemented(args, stdout, stderr)
+	o := options{timeout: 5 * time.Second, tries: 3, bufsize: 1232}
+	var rest []string
+	var plus []string
+	for _, a := range args {
+		switch {
+		case strings.HasPrefix(a, "@") && len(a) > 1:
+			o.server = a[1:]
+		case strings.HasPrefix(a, "+") && len(a) > 1:
+			plus = append(plus, a[1:])
+		default:
+			rest = append(rest, a)
+		}
+	}
+	fs := command.NewFlagSet(&o.common)
+	fs.IntVarP(&o.port, "port", "p", 53, "server port")
+	fs.StringVarP(&o.qtype, "type", "t", "", "query type (A, AAAA, MX, NS, TXT, SOA, ANY, ...)")
+	fs.StringVarP(&o.reverse, "reverse", "x", "", "reverse lookup of an address (PTR)")
+	fs.BoolVarP(&o.v4, "ipv4", "4", false, "IPv4 servers only")
+	fs.BoolVarP(&o.v6, "ipv6", "6", false, "IPv6 servers only")
+	fs.StringArrayVar(&o.roots, "root", nil, "root server address to start from (repeatable; default: the IANA root servers)")
+	fs.StringVar(&o.hints, "root-hints", "", "root hints file (named.root format) to start from")
+	if done, code := command.Parse(fs, &o.common, rest, stdout, stderr, exitUsage); done {
+		return code
+	}
+	fail := func(code int, format string, a ...any) int {
+		cli.Errorf(stderr, command.Name, format, a...)
+		return code
+	}
+	for _, p := range plus {
+		if err := o.plus(p); err != nil {
+			return fail(exitUsage, "%v", err)
+		}
+	}
+	name, qtype := "", uint16(0)
+	for _, a := range fs.Args() {
+		if t, ok := dns.StringToType[strings.ToUpper(a)]; ok && name != "" && qtype == 0 {
+			qtype = t
+			continue
+		}
+		if strings.EqualFold(a, "IN") {
+			continue
+		}
+		if name != "" {
+			return fail(exitUsage, "unexpected argument %q", a)
+		}
+		name = a
+	}
+	if o.qtype != "" {
+		t, ok := dns.StringToType[strings.ToUpper(o.qtype)]
+		if !ok {
+			return fail(exitUsage, "invalid type: %s", o.qtype)
+		}
+		qtype = t
+	}
+	if o.reverse != "" {
+		r, err := dns.ReverseAddr(o.reverse)
+		if err != nil {
+			return fail(exitUsage, "invalid IP address %s", o.reverse)
+		}
+		name, qtype = r, dns.TypePTR
+	}
+	if name == "" {
+		name = "."
+		if qtype == 0 {
+			qtype = dns.TypeNS
+		}
+	}
+	if qtype == 0 {
+		qtype = dns.TypeA
+	}
+	if o.v4 && o.v6 {
+		return fail(exitUsage, "-4 and -6 exclude each other")
+	}
+	if _, ok := dns.IsDomainName(name); !ok {
+		return fail(exitUsage, "'%s' is not a legal name", name)
+	}
+	out := cli.NewLines(stdout)
+	var js *cli.NDJSON
+	if o.common.JSON {
+		js = cli.NewNDJSON(stdout)
+	}
+	cmdLine := "; <<>> gdig " + cli.Version + " <<>> " + strings.Join(args, " ")
+	if o.server != "" {
+		return o.stub(ctx, name, qtype, cmdLine, out, js, stderr)
+	}
+	return o.iterative(ctx, name, qtype, cmdLine, out, js, stderr)
+}
+
+func (o *options) plus(p string) error {
+	key, val, _ := strings.Cut(p, "=")
+	n, _ := strconv.Atoi(val)
+	switch key {
+	case "short":
+		o.short = true
+	case "trace":
+		o.trace = true
+	case "tcp", "vc":
+		o.tcp = true
+	case "norecurse", "norec":
+		o.norec = true
+	case "recurse", "rec", "notrace", "noshort", "notcp", "cmd":
+	case "nocmd":
+		o.noCmd = true
+	case "time":
+		if n < 1 {
+			return fmt.Errorf("bad +time value %q", val)
+		}
+		o.timeout = time.Duration(n) * time.Second
+	case "tries", "retry":
+		if n < 1 {
+			return fmt.Errorf("bad +tries value %q", val)
+		}
+		o.tries = n
+	case "bufsize":
+		if n < 0 || n > 65535 {
+			return fmt.Errorf("bad +bufsize value %q", val)
+		}
+		o.bufsize = n
+	case "nocookie", "cookie", "noall", "all", "json", "yaml":
+		if key == "json" || key == "yaml" {
+			o.common.JSON = true
+		}
+	default:
+		return errInvalidOption(p)
+	}
+	return nil
+}
+
+// stub asks one server, as dig @server does.
+func (o *options) stub(ctx context.Context, name string, qtype uint16, cmdLine string, out *cli.Lines, js *cli.NDJSON, stderr io.Writer) int {
+	host := o.server
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		fam := cli.AnyFamily
+		if o.v6 {
+			fam = cli.IPv6Only
+		} else if o.v4 {
+			fam = cli.IPv4Only
+		}
+		if addr, err = cli.Resolve(ctx, host, fam); err != nil {
+			cli.Errorf(stderr, command.Name, "couldn't get address for '%s': not found", host)
+			return exitUsage
+		}
+	}
+	q := new(dns.Msg)
+	q.SetQuestion(dns.Fqdn(name), qtype)
+	q.RecursionDesired = !o.norec
+	q.SetEdns0(uint16(o.bufsize), false)
+	network := "udp"
+	if o.tcp {
+		network = "tcp"
+	}
+	target := net.JoinHostPort(addr.String(), strconv.Itoa(o.port))
+	var resp *dns.Msg
+	var rtt time.Duration
+	for try := 0; try < o.tries; try++ {
+		c := &dns.Client{Net: network, Timeout: o.timeout, UDPSize: uint16(o.bufsize)}
+		resp, rtt, err = c.ExchangeContext(ctx, q, target)
+		if err == nil && resp.Truncated && network == "udp" {
+			network = "tcp"
+			try--
+			continue
+		}
+		if err == nil {
+			break
+		}
+	}
+	if err != nil {
+		if js != nil {
+			_ = js.Emit(map[string]any{"type": "error", "server": target, "error": err.Error()})
+		} else {
+			out.Printf(";; communications error to %s#%d: timed out", addr, o.port)
+			out.Printf(";; no servers could be reached")
+		}
+		return exitNoReply
+	}
+	o.print(out, js, resp, rtt, fmt.Sprintf("%s#%d(%s) (%s)", addr, o.port, host, strings.ToUpper(network)), cmdLine, true, 0)
+	return cli.ExitOK
+}
+
+// print renders a final response in dig's layout (or +short, or JSON).
+func (o *options) print(out *cli.Lines, js *cli.NDJSON, m *dns.Msg, rtt time.Duration, server, cmdLine string, serverFound bool, queries int) {
+	if js != nil {
+		_ = js.Emit(messageJSON(m, server, rtt, queries))
+		return
+	}
+	if o.short {
+		text := shortText(m)
+		if text != "" {
+			_, _ = io.WriteString(out, text)
+		}
+		return
+	}
+	if !o.noCmd {
+		out.Printf("")
+		out.Printf("%s", cmdLine)
+		if serverFound {
+			out.Printf("; (1 server found)")
+		}
+		out.Printf(";; global options: +cmd")
+	}
+	out.Printf(";; Got answer:")
+	_, _ = io.WriteString(out, messageText(m))
+	out.Printf("")
+	out.Printf(";; Query time: %d msec", rtt.Milliseconds())
+	if queries > 0 {
+		out.Printf(";; QUERIES: %d, resolved iteratively from the root", queries)
+	}
+	out.Printf(";; SERVER: %s", server)
+	out.Printf(";; WHEN: %s", time.Now().Format("Mon Jan 02 15:04:05 MST 2006"))
+	// The size as received: servers compress names, so pack compressed.
+	c := m.Copy()
+	c.Compress = true
+	packed, _ := c.Pack()
+	out.Printf(";; MSG SIZE  rcvd: %d", len(packed))
+	out.Printf("")
+}
+
+// iterative resolves from the root.
+func (o *options) iterative(ctx context.Context, name string, qtype uint16, cmdLine string, out *cli.Lines, js *cli.NDJSON, stderr io.Writer) int {
+	roots, err := o.rootAddrs()
+	if err != nil {
+		cli.Errorf(stderr, command.Name, "%v", err)
+		return exitUsage
+	}
+	cfg := resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout / time.Duration(max(o.tries, 1)), V4Only: o.v4, V6Only: o.v6, BufSize: uint16(o.bufsize)}
+	if o.trace {
+		if js == nil && !o.noCmd {
+			out.Printf("")
+			out.Printf("%s", cmdLine)
+			out.Printf(";; global options: +cmd")
+		}
+		cfg.Events = func(e resolver.Event) { traceEvent(out, js, e) }
+	}
+	r, err := resolver.New(cfg)
+	if err != nil {
+		cli.Errorf(stderr, command.Name, "%v", err)
+		return exitInternal
+	}
+	start := time.Now()
+	res, err := r.Resolve(ctx, name, qtype)
+	if err != nil {
+		if js != nil {
+			_ = js.Emit(map[string]any{"type": "error", "name": dns.Fqdn(name), "error": err.Error()})
+		} else {
+			out.Printf(";; resolution of %s %s failed: %v", dns.Fqdn(name), dns.TypeToString[qtype], err)
+		}
+		if errors.Is(err, resolver.ErrServFail) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, resolver.ErrNoServers) {
+			return exitNoReply
+		}
+		return exitInternal
+	}
+	if o.trace && js == nil {
+		return cli.ExitOK // the last step printed the answer
+	}
+	server := fmt.Sprintf("%s#%d(%s) (UDP)", res.Server.Addr(), res.Server.Port(), res.Server.Addr())
+	if !res.Server.IsValid() {
+		server = "(cache)"
+	}
+	o.print(out, js, res.Msg, time.Since(start), server, cmdLine, false, res.Queries)
+	return cli.ExitOK
+}
+
+// traceEvent prints one resolver step as dig +trace does: the records a
+// server sent and who sent them; nested lookups indented.
+func traceEvent(out *cli.Lines, js *cli.NDJSON, e resolver.Event) {
+	if js != nil {
+		obj := map[string]any{"type": "trace", "kind": e.Kind, "depth": e.Depth, "zone": e.Zone, "qname": e.QName}
+		if e.Server.IsValid() {
+			obj["server"] = e.Server.String()
+		}
+		if e.RTT > 0 {
+			obj["rtt_ms"] = cli.Millis(e.RTT)
+		}
+		if e.Note != "" {
+			obj["note"] = e.Note
+		}
+		_ = js.Emit(obj)
+		return
+	}
+	indent := strings.Repeat("  ", e.Depth)
+	who := e.Server.Addr().String()
+	if e.Name != "" {
+		who = strings.TrimSuffix(e.Name, ".")
+	}
+	switch e.Kind {
+	case "response":
+		// As dig +trace: the answer and authority sections (no glue).
+		for _, rr := range append(append([]dns.RR{}, e.Msg.Answer...), e.Msg.Ns...) {
+			out.Printf("%s%s", indent, rrString(rr))
+		}
+		out.Printf("%s;; Received %d bytes from %s#%d(%s) in %d ms", indent, e.Size, e.Server.Addr(), e.Server.Port(), who, e.RTT.Milliseconds())
+		out.Printf("")
+	case "timeout":
+		out.Printf("%s;; no answer from %s#%d(%s) for %s: %s", indent, e.Server.Addr(), e.Server.Port(), who, e.QName, e.Note)
+	case "lame":
+		out.Printf("%s;; lame answer from %s#%d(%s) for %s: %s", indent, e.Server.Addr(), e.Server.Port(), who, e.QName, e.Note)
+	case "glueless":
+		out.Printf("%s;; no glue for %s: resolving it", indent, e.QName)
+	case "tcp_retry":
+		out.Printf("%s;; truncated answer from %s#%d(%s), retrying over TCP", indent, e.Server.Addr(), e.Server.Port(), who)
+	}
+}
+
+// rootAddrs are the root servers: --root, --root-hints, or the built-in
+// hints.
+func (o *options) rootAddrs() ([]netip.AddrPort, error) {
+	var addrs []string
+	addrs = append(addrs, o.roots...)
+	if o.hints != "" {
+		f, err := os.Open(o.hints)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		hs, err := parseHints(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", o.hints, err)
+		}
+		addrs = append(addrs, hs...)
+	}
+	if len(addrs) == 0 {
+		addrs = builtinRoots
+	}
+	var out []netip.AddrPort
+	for _, a := range addrs {
+		ip, err := netip.ParseAddr(a)
+		if err != nil {
+			return nil, fmt.Errorf("bad root server address %q", a)
+		}
+		out = append(out, netip.AddrPortFrom(ip.Unmap(), uint16(o.port)))
+	}
+	return out, nil
+}
+
+// parseHints reads the A and AAAA records of a named.root-style file.
+func parseHints(r io.Reader) ([]string, error) {
+	var out []string
+	zp := dns.NewZoneParser(bufio.NewReader(r), ".", "hints")
+	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		switch a := rr.(type) {
+		case *dns.A:
+			out = append(out, a.A.String())
+		case *dns.AAAA:
+			out = append(out, a.AAAA.String())
+		}
+	}
+	if err := zp.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no root server addresses in the hints")
+	}
+	return out, nil
+}
+
+// messageJSON names the message's fields as RFC 8427 does.
+func messageJSON(m *dns.Msg, server string, rtt time.Duration, queries int) map[string]any {
+	rrs := func(list []dns.RR) []map[string]any {
+		var out []map[string]any
+		for _, rr := range list {
+			if rr.Header().Rrtype == dns.TypeOPT {
+				continue
+			}
+			f := strings.SplitN(rr.String(), "\t", 5)
+			data := ""
+			if len(f) == 5 {
+				data = f[4]
+			}
+			out = append(out, map[string]any{"NAME": rr.Header().Name, "TYPEname": dns.TypeToString[rr.Header().Rrtype], "CLASSname": dns.ClassToString[rr.Header().Class], "TTL": rr.Header().Ttl, "RDATAHEX": nil, "rdata": data})
+		}
+		return out
+	}
+	obj := map[string]any{"type": "answer", "ID": m.Id, "QR": m.Response, "AA": m.Authoritative, "TC": m.Truncated, "RD": m.RecursionDesired, "RA": m.RecursionAvailable,
+		"RCODEname": dns.RcodeToString[m.Rcode], "QDCOUNT": len(m.Question), "ANCOUNT": len(m.Answer), "NSCOUNT": len(m.Ns), "ARCOUNT": len(m.Extra),
+		"answerRRs": rrs(m.Answer), "authorityRRs": rrs(m.Ns), "additionalRRs": rrs(m.Extra), "server": server, "query_time_ms": cli.Millis(rtt)}
+	if len(m.Question) > 0 {
+		obj["QNAME"], obj["QTYPEname"] = m.Question[0].Name, dns.TypeToString[m.Question[0].Qtype]
+	}
+	if queries > 0 {
+		obj["queries"] = queries
+	}
+	return obj
+}
+
+// errInvalidOption is dig's message for an unknown +option.
+func errInvalidOption(p string) error {
+	//lint:ignore ST1005 dig's words
+	return fmt.Errorf("Invalid option: +%s", p)
 }

@@ -1,0 +1,101 @@
+package gdig
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// padTo pads s with tabs to column col (tab stops of 8), at least one tab,
+// as dig lays out its columns.
+func padTo(s string, col int) string {
+	n := len(s)
+	tabs := 1
+	if n < col {
+		tabs = (col - n + 7) / 8
+	}
+	return s + strings.Repeat("\t", tabs)
+}
+
+// rrString is one record in dig's presentation layout.
+func rrString(rr dns.RR) string {
+	f := strings.SplitN(rr.String(), "\t", 5)
+	if len(f) < 5 {
+		return rr.String()
+	}
+	return padTo(f[0], 24) + f[1] + "\t" + f[2] + "\t" + f[3] + "\t" + f[4]
+}
+
+func questionString(q dns.Question) string {
+	return padTo(";"+q.Name, 32) + dns.ClassToString[q.Qclass] + "\t" + dns.TypeToString[q.Qtype]
+}
+
+// flagsString is dig's ";; flags:" list.
+func flagsString(m *dns.Msg) string {
+	var f []string
+	for _, x := range []struct {
+		on   bool
+		name string
+	}{{m.Response, "qr"}, {m.Authoritative, "aa"}, {m.Truncated, "tc"}, {m.RecursionDesired, "rd"}, {m.RecursionAvailable, "ra"}, {m.AuthenticatedData, "ad"}, {m.CheckingDisabled, "cd"}} {
+		if x.on {
+			f = append(f, x.name)
+		}
+	}
+	return strings.Join(f, " ")
+}
+
+// messageText renders a response as dig prints it between ";; Got answer:"
+// and ";; Query time".
+func messageText(m *dns.Msg) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, ";; ->>HEADER<<- opcode: %s, status: %s, id: %d\n", dns.OpcodeToString[m.Opcode], dns.RcodeToString[m.Rcode], m.Id)
+	extra := len(m.Extra)
+	fmt.Fprintf(&b, ";; flags: %s; QUERY: %d, ANSWER: %d, AUTHORITY: %d, ADDITIONAL: %d\n", flagsString(m), len(m.Question), len(m.Answer), len(m.Ns), extra)
+	if m.RecursionDesired && !m.RecursionAvailable {
+		b.WriteString(";; WARNING: recursion requested but not available\n")
+	}
+	b.WriteString("\n")
+	if opt := m.IsEdns0(); opt != nil {
+		flags := ""
+		if opt.Do() {
+			flags = " do"
+		}
+		fmt.Fprintf(&b, ";; OPT PSEUDOSECTION:\n; EDNS: version: %d, flags:%s; udp: %d\n", opt.Version(), flags, opt.UDPSize())
+	}
+	b.WriteString(";; QUESTION SECTION:\n")
+	for _, q := range m.Question {
+		b.WriteString(questionString(q) + "\n")
+	}
+	for _, sec := range []struct {
+		name string
+		rrs  []dns.RR
+	}{{"ANSWER", m.Answer}, {"AUTHORITY", m.Ns}, {"ADDITIONAL", m.Extra}} {
+		var rrs []dns.RR
+		for _, rr := range sec.rrs {
+			if rr.Header().Rrtype != dns.TypeOPT {
+				rrs = append(rrs, rr)
+			}
+		}
+		if len(rrs) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n;; %s SECTION:\n", sec.name)
+		for _, rr := range rrs {
+			b.WriteString(rrString(rr) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// shortText is +short: the answers' data, one per line.
+func shortText(m *dns.Msg) string {
+	var b strings.Builder
+	for _, rr := range m.Answer {
+		f := strings.SplitN(rr.String(), "\t", 5)
+		if len(f) == 5 {
+			b.WriteString(f[4] + "\n")
+		}
+	}
+	return b.String()
+}

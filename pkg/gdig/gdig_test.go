@@ -1,0 +1,77 @@
+package gdig
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bogus"}, "unknown flag"},
+		{[]string{"+frobnicate", "example.lab"}, "Invalid option: +frobnicate"},
+		{[]string{"-t", "NOPE", "example.lab"}, "invalid type"},
+		{[]string{"-x", "not-an-ip"}, "invalid IP address"},
+		{[]string{"-4", "-6", "example.lab"}, "exclude each other"},
+		{[]string{"a", "b", "c"}, "unexpected argument"},
+		{[]string{"--root", "nonsense", "example.lab"}, "bad root server address"},
+		{[]string{"--root-hints", "/nonexistent/hints", "example.lab"}, "no such file"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := Run(context.Background(), tc.args, nil, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want dig's 1 and %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}
+
+func TestLayout(t *testing.T) {
+	for _, tc := range []struct {
+		rr, want string
+	}{
+		{"www.example.lab. 3600 IN A 192.0.2.80", "www.example.lab.\t3600\tIN\tA\t192.0.2.80"},
+		{"example.lab. 3600 IN NS auth.ns.lab.", "example.lab.\t\t3600\tIN\tNS\tauth.ns.lab."},
+		{"a.very.long.name.example.lab. 5 IN A 192.0.2.1", "a.very.long.name.example.lab.\t5\tIN\tA\t192.0.2.1"},
+	} {
+		rr, err := dns.NewRR(tc.rr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rrString(rr); got != tc.want {
+			t.Errorf("%q\nwant %q", got, tc.want)
+		}
+	}
+	q := dns.Question{Name: "www.example.lab.", Qtype: dns.TypeA, Qclass: dns.ClassINET}
+	if got := questionString(q); got != ";www.example.lab.\t\tIN\tA" {
+		t.Errorf("question %q", got)
+	}
+	hints, err := parseHints(strings.NewReader(".\t3600000\tNS\troot1.ns.lab.\nroot1.ns.lab.\t3600000\tA\t198.19.0.2\nroot1.ns.lab.\t3600000\tAAAA\tfd00:19::2\n"))
+	if err != nil || strings.Join(hints, " ") != "198.19.0.2 fd00:19::2" {
+		t.Errorf("hints %v, %v", hints, err)
+	}
+}
+
+// FuzzMessageText: any message a server can send renders without panic.
+func FuzzMessageText(f *testing.F) {
+	m := new(dns.Msg)
+	m.SetQuestion("www.example.lab.", dns.TypeA)
+	rr, _ := dns.NewRR("www.example.lab. 300 IN A 192.0.2.1")
+	m.Answer = append(m.Answer, rr)
+	m.SetEdns0(1232, true)
+	b, _ := m.Pack()
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m := new(dns.Msg)
+		if m.Unpack(b) != nil {
+			return
+		}
+		_ = messageText(m)
+		_ = shortText(m)
+		_ = messageJSON(m, "x", 0, 0)
+	})
+}

@@ -1,0 +1,257 @@
+package gdig
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"gnetutils/pkg/netlab"
+)
+
+var bigTXT = func() []string {
+	var out []string
+	for i := 0; i < 12; i++ {
+		out = append(out, fmt.Sprintf("big IN TXT \"%s\"", strings.Repeat(fmt.Sprintf("%c", 'a'+i), 200)))
+	}
+	return out
+}()
+
+// hierarchy is the lab's DNS for these tests: two roots, lab. and test.,
+// and zones for every case the issue names (no IPv6-only server yet).
+func hierarchy(t *testing.T) (*netlab.DNS, string) {
+	t.Helper()
+	for _, c := range []string{"nsd", "dig", "unbound"} {
+		if _, err := exec.LookPath(c); err != nil {
+			t.Skipf("%s not installed; make deps installs it", c)
+		}
+	}
+	l := netlab.ForTest(t)
+	servers := []string{"root1", "root2", "tld", "tld2", "auth", "auth2"}
+	all := append(append([]string{}, servers...), "dead")
+	a4 := map[string]string{}
+	a6 := map[string]string{}
+	for i, s := range all {
+		a4[s] = fmt.Sprintf("198.19.0.%d", i+2)
+		a6[s] = fmt.Sprintf("fd00:19::%x", i+2)
+	}
+	glue := func(names ...string) []string {
+		var out []string
+		for _, n := range names {
+			out = append(out, n+".ns.lab. IN A "+a4[n], n+".ns.lab. IN AAAA "+a6[n])
+		}
+		return out
+	}
+	example := append([]string{"www IN A 192.0.2.80", "www IN AAAA 2001:db8::80", "@ IN MX 10 mail", "mail IN A 192.0.2.25",
+		"alias IN CNAME www.other.test.", "loop1 IN CNAME loop2", "loop2 IN CNAME loop1"}, bigTXT...)
+	d, err := l.NewDNS(netlab.DNSConfig{Servers: servers, Dead: []string{"dead"}, Zones: []netlab.Zone{
+		{Origin: ".", Servers: []string{"root1", "root2"}, Records: append([]string{"lab. IN NS tld.ns.lab.", "test. IN NS tld2.ns.lab."}, glue("root1", "root2", "tld", "tld2")...)},
+		{Origin: "lab.", Servers: []string{"tld"}, Records: append([]string{"example IN NS auth.ns.lab.", "nogl IN NS ns.other.test.",
+			"two IN NS dead.ns.lab.", "two IN NS auth2.ns.lab."}, glue(all...)...)},
+		{Origin: "test.", Servers: []string{"tld2"}, Records: []string{"other IN NS auth2.ns.lab."}},
+		{Origin: "example.lab.", Servers: []string{"auth"}, Records: example},
+		{Origin: "other.test.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.81", "ns IN A " + a4["auth2"]}},
+		{Origin: "nogl.lab.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.82"}},
+		{Origin: "two.lab.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.83"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		if d.Servers[s].Addr4 != a4[s] {
+			t.Fatalf("%s at %s, expected %s", s, d.Servers[s].Addr4, a4[s])
+		}
+	}
+	dir := t.TempDir()
+	hints := filepath.Join(dir, "root.hints")
+	if err := os.WriteFile(hints, []byte(d.RootHints()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return d, hints
+}
+
+// startUnbound runs unbound on the client's loopback with the lab hints.
+func startUnbound(t *testing.T, d *netlab.DNS, hints string) {
+	dir := filepath.Dir(hints)
+	conf := fmt.Sprintf(`server:
+  interface: 127.0.0.1
+  port: 53
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: %q
+  pidfile: %q
+  root-hints: %q
+  module-config: "iterator"
+  use-syslog: no
+  logfile: %q
+  access-control: 127.0.0.0/8 allow
+  qname-minimisation: no
+  do-ip6: yes
+remote-control:
+  control-enable: no
+`, dir, filepath.Join(dir, "unbound.pid"), hints, filepath.Join(dir, "unbound.log"))
+	path := filepath.Join(dir, "unbound.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := d.Client.Command(context.Background(), "unbound", "-d", "-c", path)
+	if err := d.Client.Start(cmd); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		ok := false
+		d.Client.Do(func() error {
+			c, err := net.DialTimeout("tcp", "127.0.0.1:53", 100*time.Millisecond)
+			if err == nil {
+				c.Close()
+				ok = true
+			}
+			return nil
+		})
+		if ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "unbound.log"))
+	t.Fatalf("unbound did not start: %s", log)
+}
+
+func gdig(t *testing.T, ns *netlab.NS, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := -1
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := ns.Do(func() error { code = Run(ctx, args, nil, &stdout, &stderr); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+func dig(t *testing.T, ns *netlab.NS, args ...string) (string, int) {
+	out, err := ns.Command(context.Background(), "dig", args...).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(out), ee.ExitCode()
+	}
+	return string(out), 0
+}
+
+var (
+	headRE  = regexp.MustCompile(`(?m)^; <<>> .* <<>>.*$`)
+	idRE    = regexp.MustCompile(`id: \d+`)
+	timeRE  = regexp.MustCompile(`(?m)^;; (Query time|WHEN): .*$`)
+	serveRE = regexp.MustCompile(`(?m)^(;; SERVER: \S+)\(.*$`)
+)
+
+func normalize(s string) string {
+	s = headRE.ReplaceAllString(s, "; <<>> TOOL <<>>")
+	s = idRE.ReplaceAllString(s, "id: ID")
+	s = timeRE.ReplaceAllString(s, ";; $1: T")
+	return serveRE.ReplaceAllString(s, "$1")
+}
+
+// TestLabStubMatchesDig: gdig @server prints what dig @server prints, field
+// for field (times, IDs and the tool's name aside).
+func TestLabStubMatchesDig(t *testing.T) {
+	d, _ := hierarchy(t)
+	for _, args := range [][]string{
+		{"@" + d.Servers["auth"].Addr4, "www.example.lab"},
+		{"@" + d.Servers["auth"].Addr4, "example.lab", "MX"},
+		{"@" + d.Servers["auth"].Addr4, "nothere.example.lab"},
+		{"@" + d.Servers["tld"].Addr4, "www.example.lab", "+norecurse"},
+		{"@" + d.Servers["auth"].Addr4, "www.example.lab", "AAAA", "+short"},
+		{"@" + d.Servers["auth"].Addr4, "big.example.lab", "TXT", "+short"},
+	} {
+		want, wantCode := dig(t, d.Client, append([]string{"+nocookie"}, args...)...)
+		got, errOut, code := gdig(t, d.Client, args...)
+		if normalize(got) != normalize(want) || code != wantCode {
+			t.Errorf("%v: exit %d/%d %s\n--- gdig:\n%s--- dig:\n%s", args, code, wantCode, errOut, got, want)
+		}
+	}
+	if out, _, code := gdig(t, d.Client, "@"+d.Servers["dead"].Addr4, "+time=1", "+tries=1", "www.example.lab"); code != 9 {
+		t.Errorf("dead server: exit %d, want dig's 9\n%s", code, out)
+	}
+}
+
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestLabIterativeMatchesUnbound: resolving from the lab root, gdig gets
+// the answers unbound gets with the same root hints, for every case.
+func TestLabIterativeMatchesUnbound(t *testing.T) {
+	d, hints := hierarchy(t)
+	startUnbound(t, d, hints)
+	for _, q := range [][]string{
+		{"www.example.lab", "A"}, {"www.example.lab", "AAAA"}, {"example.lab", "MX"},
+		{"alias.example.lab", "A"},  // CNAME into another TLD
+		{"www.nogl.lab", "A"},       // glueless delegation, NS under test.
+		{"www.two.lab", "A"},        // one dead server of two
+		{"big.example.lab", "TXT"},  // too big for 1232 bytes: TCP
+		{"nothere.example.lab", "A"}, // NXDOMAIN
+		{"mail.example.lab", "MX"},   // NODATA
+	} {
+		want, _ := dig(t, d.Client, "+short", "+tries=1", "+time=5", "@127.0.0.1", q[0], q[1])
+		got, errOut, code := gdig(t, d.Client, "--root-hints", hints, "+short", q[0], q[1])
+		if code != 0 || fmt.Sprint(lines(got)) != fmt.Sprint(lines(want)) {
+			t.Errorf("%v: exit %d %s\n--- gdig:\n%s--- unbound:\n%s", q, code, errOut, got, want)
+		}
+	}
+	status := regexp.MustCompile(`status: (\w+)`)
+	for _, q := range []string{"nothere.example.lab", "www.example.lab"} {
+		want, _ := dig(t, d.Client, "@127.0.0.1", q)
+		got, _, _ := gdig(t, d.Client, "--root-hints", hints, q)
+		if status.FindString(got) != status.FindString(want) {
+			t.Errorf("%s: gdig %s, unbound %s", q, status.FindString(got), status.FindString(want))
+		}
+	}
+	if out, _, code := gdig(t, d.Client, "--root-hints", hints, "loop1.example.lab"); code == 0 {
+		t.Errorf("a CNAME loop resolved:\n%s", out)
+	}
+}
+
+// TestLabTrace: +trace walks the same delegations as dig +trace from the
+// lab root and ends with the same answer.
+func TestLabTrace(t *testing.T) {
+	d, hints := hierarchy(t)
+	want, _ := dig(t, d.Client, "+trace", "+nodnssec", "@"+d.Servers["root1"].Addr4, "www.example.lab")
+	got, errOut, code := gdig(t, d.Client, "--root", d.Servers["root1"].Addr4, "+trace", "www.example.lab")
+	nsLine := regexp.MustCompile(`(?m)^(\S+)\s+\d+\s+IN\s+(NS|A)\s+(\S+)$`)
+	steps := func(s string) []string {
+		var out []string
+		for _, m := range nsLine.FindAllStringSubmatch(s, -1) {
+			out = append(out, m[1]+" "+m[2]+" "+m[3])
+		}
+		return out
+	}
+	// dig +trace starts by asking for the root's NS; gdig starts at the root.
+	w := steps(want)
+	for len(w) > 0 && strings.HasPrefix(w[0], ". NS") {
+		w = w[1:]
+	}
+	if code != 0 || fmt.Sprint(steps(got)) != fmt.Sprint(w) {
+		t.Errorf("exit %d %s\n--- gdig:\n%s--- dig:\n%s", code, errOut, got, want)
+	}
+	// gdig +trace shows the glueless lookup dig +trace cannot make.
+	got, _, code = gdig(t, d.Client, "--root-hints", hints, "+trace", "www.nogl.lab")
+	if code != 0 || !strings.Contains(got, ";; no glue for ns.other.test.") || !strings.Contains(got, "192.0.2.82") {
+		t.Errorf("glueless trace: exit %d\n%s", code, got)
+	}
+}

@@ -1,0 +1,516 @@
+// Package resolver is an iterative DNS resolver: from root hints it
+// follows referrals down to the zone that holds the answer, as a recursive
+// server does, and reports every query it makes as an event. It owns the
+// checks miekg/dns's client leaves to its caller: the response must come
+// from the server asked, carry the ID and the question that were sent, and
+// a referral must lead downwards; glue outside the delegating zone is
+// ignored; every lookup is bounded in queries, depth and time.
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Config tunes the resolver.
+type Config struct {
+	Roots      []netip.AddrPort // the root servers (from hints); never the real ones in tests
+	Port       uint16           // port of the servers learned from referrals (53)
+	Timeout    time.Duration    // per query
+	MaxQueries int              // per resolution, glueless NS lookups included (unbound: 32)
+	MaxCNAME   int              // CNAME/DNAME chain length
+	MaxNSFetch int              // glueless NS names resolved per resolution
+	Deadline   time.Duration    // whole resolution
+	V4Only     bool
+	V6Only     bool
+	BufSize    uint16 // EDNS0 buffer (1232)
+	Events     func(Event)
+}
+
+// Event is one step of a resolution, for +trace and --json.
+type Event struct {
+	Kind   string // "query", "response", "referral", "timeout", "lame", "glueless", "cname", "tcp_retry"
+	Depth  int    // nesting: glueless NS lookups are one deeper
+	Zone   string // the zone the server was asked as
+	Server netip.AddrPort
+	Name   string // server's name when known
+	QName  string
+	QType  string
+	RTT    time.Duration
+	Msg    *dns.Msg
+	Size   int
+	Note   string
+}
+
+// Result is the outcome of one resolution.
+type Result struct {
+	Msg     *dns.Msg // the final response, with the CNAME chain followed put first in its answer
+	Server  netip.AddrPort
+	Queries int
+}
+
+// Errors of a resolution.
+var (
+	ErrServFail   = errors.New("all servers failed to answer")
+	ErrTooMany    = errors.New("too many queries for one resolution")
+	ErrCNAMELoop  = errors.New("CNAME chain too long or looping")
+	ErrNoServers  = errors.New("no usable name server addresses")
+	ErrNoRootHint = errors.New("no root servers given")
+)
+
+// Resolver resolves names iteratively; safe for concurrent lookups, which
+// share its cache.
+type Resolver struct {
+	cfg   Config
+	cache *cache
+}
+
+// New makes a resolver.
+func New(cfg Config) (*Resolver, error) {
+	if len(cfg.Roots) == 0 {
+		return nil, ErrNoRootHint
+	}
+	if cfg.Port == 0 {
+		cfg.Port = 53
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 1500 * time.Millisecond
+	}
+	if cfg.MaxQueries == 0 {
+		cfg.MaxQueries = 32
+	}
+	if cfg.MaxCNAME == 0 {
+		cfg.MaxCNAME = 8
+	}
+	if cfg.MaxNSFetch == 0 {
+		cfg.MaxNSFetch = 5
+	}
+	if cfg.Deadline == 0 {
+		cfg.Deadline = 10 * time.Second
+	}
+	if cfg.BufSize == 0 {
+		cfg.BufSize = 1232
+	}
+	return &Resolver{cfg: cfg, cache: newCache()}, nil
+}
+
+// lookup is the state of one resolution, shared by its nested lookups.
+type lookup struct {
+	r        *Resolver
+	queries  int
+	nsFetch  int
+	visiting map[string]bool // NS names being resolved (cycle detection)
+}
+
+func (r *Resolver) emit(e Event) {
+	if r.cfg.Events != nil {
+		r.cfg.Events(e)
+	}
+}
+
+// Resolve finds qtype records of name.
+func (r *Resolver) Resolve(ctx context.Context, name string, qtype uint16) (*Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Deadline)
+	defer cancel()
+	lk := &lookup{r: r, visiting: map[string]bool{}}
+	res, err := lk.resolve(ctx, dns.Fqdn(name), qtype, 0)
+	if res != nil {
+		res.Queries = lk.queries
+	}
+	return res, err
+}
+
+// server is a name server to ask, with its name for the trace.
+type server struct {
+	addr netip.AddrPort
+	name string
+}
+
+func (lk *lookup) roots() []server {
+	var out []server
+	for _, a := range lk.r.cfg.Roots {
+		if lk.allowed(a.Addr()) {
+			out = append(out, server{addr: a})
+		}
+	}
+	return out
+}
+
+func (lk *lookup) allowed(a netip.Addr) bool {
+	a = a.Unmap()
+	return !(lk.r.cfg.V4Only && !a.Is4()) && !(lk.r.cfg.V6Only && !a.Is6())
+}
+
+// resolve follows the chain: referrals down from the root (or the closest
+// cached delegation), CNAMEs across zones.
+func (lk *lookup) resolve(ctx context.Context, qname string, qtype uint16, depth int) (*Result, error) {
+	var chain []dns.RR
+	seen := map[string]bool{}
+	for hops := 0; ; hops++ {
+		if hops > lk.r.cfg.MaxCNAME || seen[strings.ToLower(qname)] {
+			return nil, ErrCNAMELoop
+		}
+		seen[strings.ToLower(qname)] = true
+		res, err := lk.iterate(ctx, qname, qtype, depth)
+		if err != nil {
+			return res, err
+		}
+		msg := res.Msg
+		target := ""
+		if qtype != dns.TypeCNAME && !hasType(msg.Answer, qname, qtype) {
+			for _, rr := range msg.Answer {
+				if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, qname) {
+					target = c.Target
+				}
+			}
+		}
+		if target == "" || msg.Rcode != dns.RcodeSuccess {
+			out := msg.Copy()
+			out.Answer = append(append([]dns.RR{}, chain...), out.Answer...)
+			res.Msg = out
+			return res, nil
+		}
+		// The zone answered a CNAME without the target's records (another
+		// zone holds them): follow it from the top.
+		for _, rr := range msg.Answer {
+			if strings.EqualFold(rr.Header().Name, qname) {
+				chain = append(chain, rr)
+			}
+		}
+		lk.r.emit(Event{Kind: "cname", Depth: depth, QName: qname, Note: "-> " + target})
+		qname = target
+	}
+}
+
+func hasType(rrs []dns.RR, name string, qtype uint16) bool {
+	for _, rr := range rrs {
+		if rr.Header().Rrtype == qtype && strings.EqualFold(rr.Header().Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// iterate walks from the closest known delegation down to the zone that
+// answers qname/qtype.
+func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth int) (*Result, error) {
+	if m := lk.r.cache.get(qname, qtype); m != nil {
+		return &Result{Msg: m}, nil
+	}
+	zone, servers := lk.r.cache.closestDelegation(qname)
+	if servers == nil {
+		zone, servers = ".", lk.roots()
+	}
+	for {
+		if len(servers) == 0 {
+			return nil, ErrNoServers
+		}
+		resp, from, err := lk.askZone(ctx, zone, servers, qname, qtype, depth)
+		if err != nil {
+			return nil, err
+		}
+		// A final answer: an answer section, NXDOMAIN, or NODATA (SOA).
+		if len(resp.Answer) > 0 || resp.Rcode != dns.RcodeSuccess || !isReferral(resp) {
+			lk.r.cache.put(qname, qtype, resp)
+			return &Result{Msg: resp, Server: from}, nil
+		}
+		child, next, err := lk.referral(ctx, zone, qname, resp, depth)
+		if err != nil {
+			return nil, err
+		}
+		lk.r.cache.putDelegation(child, next)
+		zone, servers = child, next
+	}
+}
+
+// isReferral: NS records in the authority section and no SOA there.
+func isReferral(m *dns.Msg) bool {
+	hasNS := false
+	for _, rr := range m.Ns {
+		switch rr.(type) {
+		case *dns.SOA:
+			return false
+		case *dns.NS:
+			hasNS = true
+		}
+	}
+	return hasNS
+}
+
+// referral turns a delegation into the next zone's servers: only a zone
+// strictly below the current one and at or above qname; glue used only if
+// it lies inside the zone that sent it; glueless names resolved here.
+func (lk *lookup) referral(ctx context.Context, zone, qname string, resp *dns.Msg, depth int) (string, []server, error) {
+	child := ""
+	var nsNames []string
+	for _, rr := range resp.Ns {
+		if ns, ok := rr.(*dns.NS); ok {
+			if child == "" {
+				child = dns.Fqdn(ns.Hdr.Name)
+			}
+			if strings.EqualFold(ns.Hdr.Name, child) {
+				nsNames = append(nsNames, ns.Ns)
+			}
+		}
+	}
+	if !dns.IsSubDomain(zone, child) || strings.EqualFold(zone, child) || !dns.IsSubDomain(child, qname) {
+		return "", nil, fmt.Errorf("lame referral from %s to %s for %s (not downwards)", zone, child, qname)
+	}
+	lk.r.emit(Event{Kind: "referral", Depth: depth, Zone: child, Msg: resp, QName: qname})
+	var servers []server
+	for _, n := range nsNames {
+		for _, rr := range resp.Extra {
+			if !strings.EqualFold(rr.Header().Name, n) || !dns.IsSubDomain(zone, n) {
+				continue // glue from outside the sender's zone is not to be believed
+			}
+			var a netip.Addr
+			switch g := rr.(type) {
+			case *dns.A:
+				a, _ = netip.AddrFromSlice(g.A.To4())
+			case *dns.AAAA:
+				a, _ = netip.AddrFromSlice(g.AAAA)
+			}
+			if a.IsValid() && lk.allowed(a) {
+				servers = append(servers, server{addr: netip.AddrPortFrom(a.Unmap(), lk.r.cfg.Port), name: n})
+			}
+		}
+	}
+	if len(servers) > 0 {
+		return child, servers, nil
+	}
+	// Glueless: resolve the NS names ourselves, bounded (NXNSAttack).
+	for _, n := range nsNames {
+		key := strings.ToLower(n)
+		if lk.visiting[key] {
+			continue
+		}
+		if lk.nsFetch >= lk.r.cfg.MaxNSFetch {
+			break
+		}
+		lk.nsFetch++
+		lk.visiting[key] = true
+		lk.r.emit(Event{Kind: "glueless", Depth: depth, Zone: child, QName: n})
+		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+			if (qt == dns.TypeA && lk.r.cfg.V6Only) || (qt == dns.TypeAAAA && lk.r.cfg.V4Only) {
+				continue
+			}
+			res, err := lk.resolve(ctx, n, qt, depth+1)
+			if err != nil {
+				continue
+			}
+			for _, rr := range res.Msg.Answer {
+				var a netip.Addr
+				switch g := rr.(type) {
+				case *dns.A:
+					a, _ = netip.AddrFromSlice(g.A.To4())
+				case *dns.AAAA:
+					a, _ = netip.AddrFromSlice(g.AAAA)
+				}
+				if a.IsValid() {
+					servers = append(servers, server{addr: netip.AddrPortFrom(a.Unmap(), lk.r.cfg.Port), name: n})
+				}
+			}
+		}
+		delete(lk.visiting, key)
+		if len(servers) > 0 {
+			break
+		}
+	}
+	return child, servers, nil
+}
+
+// askZone asks the zone's servers in turn until one answers properly.
+func (lk *lookup) askZone(ctx context.Context, zone string, servers []server, qname string, qtype uint16, depth int) (*dns.Msg, netip.AddrPort, error) {
+	order := lk.r.cache.order(servers)
+	var lastErr error = ErrServFail
+	for _, s := range order {
+		if ctx.Err() != nil {
+			return nil, s.addr, ctx.Err()
+		}
+		if lk.queries >= lk.r.cfg.MaxQueries {
+			return nil, s.addr, ErrTooMany
+		}
+		lk.queries++
+		resp, rtt, err := lk.exchange(ctx, s, zone, qname, qtype, depth)
+		if err != nil {
+			lk.r.cache.markBad(s.addr)
+			lastErr = err
+			continue
+		}
+		lk.r.cache.rtt(s.addr, rtt)
+		if resp.Rcode == dns.RcodeServerFailure || resp.Rcode == dns.RcodeRefused || (!resp.Authoritative && len(resp.Answer) > 0 && !isReferral(resp)) {
+			lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: dns.RcodeToString[resp.Rcode]})
+			lk.r.cache.markBad(s.addr)
+			lastErr = fmt.Errorf("%s: %s", s.addr, dns.RcodeToString[resp.Rcode])
+			continue
+		}
+		return resp, s.addr, nil
+	}
+	return nil, netip.AddrPort{}, lastErr
+}
+
+// exchange sends one query (UDP, then TCP when truncated) and checks that
+// the response is the answer to it.
+func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qtype uint16, depth int) (*dns.Msg, time.Duration, error) {
+	q := new(dns.Msg)
+	q.SetQuestion(qname, qtype)
+	q.Id = uint16(rand.Uint32())
+	q.RecursionDesired = false
+	q.SetEdns0(lk.r.cfg.BufSize, false)
+	addr := net.JoinHostPort(s.addr.Addr().String(), fmt.Sprint(s.addr.Port()))
+	lk.r.emit(Event{Kind: "query", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, QType: dns.TypeToString[qtype]})
+	for _, network := range []string{"udp", "tcp"} {
+		c := &dns.Client{Net: network, Timeout: lk.r.cfg.Timeout, UDPSize: lk.r.cfg.BufSize}
+		resp, rtt, err := c.ExchangeContext(ctx, q, addr)
+		if err != nil {
+			lk.r.emit(Event{Kind: "timeout", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: err.Error()})
+			return nil, 0, err
+		}
+		if err := checkResponse(q, resp); err != nil {
+			lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: err.Error()})
+			return nil, 0, err
+		}
+		if resp.Truncated && network == "udp" {
+			lk.r.emit(Event{Kind: "tcp_retry", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname})
+			continue
+		}
+		resp.Compress = true // the size as received: servers compress names
+		size := resp.Len()
+		lk.r.emit(Event{Kind: "response", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, QType: dns.TypeToString[qtype], RTT: rtt, Msg: resp, Size: size})
+		return resp, rtt, nil
+	}
+	return nil, 0, ErrServFail
+}
+
+// checkResponse: the same ID, a response, and the question we asked.
+func checkResponse(q, r *dns.Msg) error {
+	if r.Id != q.Id {
+		return errors.New("response with the wrong ID")
+	}
+	if !r.Response {
+		return errors.New("not a response")
+	}
+	if len(r.Question) != 1 || !strings.EqualFold(r.Question[0].Name, q.Question[0].Name) || r.Question[0].Qtype != q.Question[0].Qtype || r.Question[0].Qclass != q.Question[0].Qclass {
+		return errors.New("response to another question")
+	}
+	return nil
+}
+
+// cache holds answers and delegations for the resolver's life, and the
+// servers' RTTs.
+type cache struct {
+	mu    sync.Mutex
+	msgs  map[string]cached
+	deleg map[string][]server
+	rtts  map[netip.AddrPort]time.Duration
+	bad   map[netip.AddrPort]bool
+}
+
+type cached struct {
+	m   *dns.Msg
+	exp time.Time
+}
+
+func newCache() *cache {
+	return &cache{msgs: map[string]cached{}, deleg: map[string][]server{}, rtts: map[netip.AddrPort]time.Duration{}, bad: map[netip.AddrPort]bool{}}
+}
+
+func key(name string, qtype uint16) string { return strings.ToLower(name) + "/" + fmt.Sprint(qtype) }
+
+func (c *cache) get(name string, qtype uint16) *dns.Msg {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.msgs[key(name, qtype)]
+	if !ok || time.Now().After(e.exp) {
+		return nil
+	}
+	return e.m.Copy()
+}
+
+// put caches a final response for its smallest TTL (negative answers: the
+// SOA's minimum).
+func (c *cache) put(name string, qtype uint16, m *dns.Msg) {
+	ttl := uint32(3600)
+	for _, rr := range append(append([]dns.RR{}, m.Answer...), m.Ns...) {
+		t := rr.Header().Ttl
+		if soa, ok := rr.(*dns.SOA); ok && soa.Minttl < t {
+			t = soa.Minttl
+		}
+		ttl = min(ttl, t)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.msgs[key(name, qtype)] = cached{m.Copy(), time.Now().Add(time.Duration(ttl) * time.Second)}
+}
+
+func (c *cache) putDelegation(zone string, servers []server) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deleg[strings.ToLower(zone)] = servers
+}
+
+// closestDelegation is the deepest cached zone enclosing name.
+func (c *cache) closestDelegation(name string) (string, []server) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	labels := dns.SplitDomainName(name)
+	for i := 0; i < len(labels); i++ {
+		z := dns.Fqdn(strings.ToLower(strings.Join(labels[i:], ".")))
+		if s, ok := c.deleg[z]; ok {
+			return z, s
+		}
+	}
+	return "", nil
+}
+
+func (c *cache) rtt(a netip.AddrPort, d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rtts[a] = d
+	delete(c.bad, a)
+}
+
+func (c *cache) markBad(a netip.AddrPort) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.bad[a] = true
+}
+
+// order: servers never tried first (randomly), then by measured RTT, the
+// ones that failed last.
+func (c *cache) order(servers []server) []server {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := append([]server(nil), servers...)
+	rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	rank := func(s server) (int, time.Duration) {
+		switch {
+		case c.bad[s.addr]:
+			return 2, 0
+		case c.rtts[s.addr] == 0:
+			return 0, 0
+		}
+		return 1, c.rtts[s.addr]
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0; j-- {
+			ri, di := rank(out[j])
+			rj, dj := rank(out[j-1])
+			if ri < rj || (ri == rj && di < dj) {
+				out[j], out[j-1] = out[j-1], out[j]
+			} else {
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,274 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// authServer is a small authoritative server for tests: one zone, records
+// in zone-file syntax, answers as an authoritative server would (answer,
+// CNAME, referral with glue, NODATA or NXDOMAIN with the SOA).
+type authServer struct {
+	origin  string
+	rrs     []dns.RR
+	queries atomic.Int64
+	mangle  func(*dns.Msg) // hostile behaviour, applied to every response
+	silent  bool
+}
+
+func (a *authServer) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
+	a.queries.Add(1)
+	if a.silent {
+		return
+	}
+	m := new(dns.Msg)
+	m.SetReply(q)
+	qn, qt := q.Question[0].Name, q.Question[0].Qtype
+	soa, _ := dns.NewRR(a.origin + " 300 IN SOA ns." + a.origin + " h. 1 1 1 1 300")
+	// A delegation below the origin that encloses qname: a referral.
+	for _, rr := range a.rrs {
+		if ns, ok := rr.(*dns.NS); ok && !strings.EqualFold(ns.Hdr.Name, a.origin) && dns.IsSubDomain(ns.Hdr.Name, qn) {
+			for _, r := range a.rrs {
+				if n, ok := r.(*dns.NS); ok && strings.EqualFold(n.Hdr.Name, ns.Hdr.Name) {
+					m.Ns = append(m.Ns, r)
+					for _, g := range a.rrs {
+						if strings.EqualFold(g.Header().Name, n.Ns) && (g.Header().Rrtype == dns.TypeA || g.Header().Rrtype == dns.TypeAAAA) {
+							m.Extra = append(m.Extra, g)
+						}
+					}
+				}
+			}
+			a.write(w, m)
+			return
+		}
+	}
+	m.Authoritative = true
+	exists := false
+	for _, rr := range a.rrs {
+		if !strings.EqualFold(rr.Header().Name, qn) {
+			continue
+		}
+		exists = true
+		if rr.Header().Rrtype == qt || rr.Header().Rrtype == dns.TypeCNAME {
+			m.Answer = append(m.Answer, rr)
+		}
+	}
+	switch {
+	case len(m.Answer) > 0:
+	case exists:
+		m.Ns = []dns.RR{soa}
+	default:
+		m.Rcode = dns.RcodeNameError
+		m.Ns = []dns.RR{soa}
+	}
+	a.write(w, m)
+}
+
+func (a *authServer) write(w dns.ResponseWriter, m *dns.Msg) {
+	if a.mangle != nil {
+		a.mangle(m)
+	}
+	w.WriteMsg(m)
+}
+
+// world is a set of test servers on 127.0.0.N, all on one port.
+type world struct {
+	port    uint16
+	servers map[string]*authServer
+}
+
+func newWorld(t *testing.T) *world {
+	l, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := uint16(l.LocalAddr().(*net.UDPAddr).Port)
+	l.Close()
+	return &world{port: port, servers: map[string]*authServer{}}
+}
+
+// serve starts a server for origin at ip with records.
+func (wd *world) serve(t *testing.T, ip, origin string, records ...string) *authServer {
+	t.Helper()
+	a := &authServer{origin: origin}
+	for _, r := range records {
+		rr, err := dns.NewRR(r)
+		if err != nil {
+			t.Fatalf("%q: %v", r, err)
+		}
+		a.rrs = append(a.rrs, rr)
+	}
+	addr := net.JoinHostPort(ip, strconv.Itoa(int(wd.port)))
+	for _, network := range []string{"udp", "tcp"} {
+		srv := &dns.Server{Addr: addr, Net: network, Handler: a}
+		started := make(chan error, 1)
+		srv.NotifyStartedFunc = func() { started <- nil }
+		go func() { started <- srv.ListenAndServe() }()
+		if err := <-started; err != nil {
+			t.Skipf("cannot serve on %s/%s: %v", addr, network, err)
+		}
+		t.Cleanup(func() { srv.Shutdown() })
+	}
+	wd.servers[ip] = a
+	return a
+}
+
+func (wd *world) resolver(t *testing.T, events *[]Event, roots ...string) *Resolver {
+	var rs []netip.AddrPort
+	for _, r := range roots {
+		rs = append(rs, netip.AddrPortFrom(netip.MustParseAddr(r), wd.port))
+	}
+	r, err := New(Config{Roots: rs, Port: wd.port, Timeout: 300 * time.Millisecond, Events: func(e Event) {
+		if events != nil {
+			*events = append(*events, e)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// standard builds root (127.0.0.2), lab. (127.0.0.3), example.lab.
+// (127.0.0.4) and a glueless nogl.lab. (127.0.0.5, named ns1.example.lab.).
+func standard(t *testing.T) *world {
+	wd := newWorld(t)
+	wd.serve(t, "127.0.0.2", ".", ". 3600 IN NS root.ns.lab.", "lab. 3600 IN NS tld.ns.lab.", "tld.ns.lab. 3600 IN A 127.0.0.3")
+	wd.serve(t, "127.0.0.3", "lab.", "lab. 3600 IN NS tld.ns.lab.",
+		"example.lab. 3600 IN NS auth.ns.lab.", "auth.ns.lab. 3600 IN A 127.0.0.4",
+		"nogl.lab. 3600 IN NS ns1.example.lab.",
+		"evil.lab. 3600 IN NS ns.evil.test.", "ns.evil.test. 3600 IN A 127.0.0.66",
+		"up.lab. 3600 IN NS tld2.ns.lab.", "tld2.ns.lab. 3600 IN A 127.0.0.7")
+	wd.serve(t, "127.0.0.4", "example.lab.", "www.example.lab. 300 IN A 192.0.2.80",
+		"ns1.example.lab. 300 IN A 127.0.0.5", "alias.example.lab. 300 IN CNAME www.nogl.lab.",
+		"loop1.example.lab. 300 IN CNAME loop2.example.lab.", "loop2.example.lab. 300 IN CNAME loop1.example.lab.",
+		"mail.example.lab. 300 IN A 192.0.2.25")
+	wd.serve(t, "127.0.0.5", "nogl.lab.", "www.nogl.lab. 300 IN A 192.0.2.81")
+	// A server that refers back up to the root: a referral loop.
+	wd.serve(t, "127.0.0.7", "up.lab.", ". 3600 IN NS root.ns.lab.", "lab. 3600 IN NS tld.ns.lab.")
+	return wd
+}
+
+func answers(m *dns.Msg) []string {
+	var out []string
+	for _, rr := range m.Answer {
+		out = append(out, strings.ReplaceAll(rr.String(), "\t", " "))
+	}
+	return out
+}
+
+func TestResolve(t *testing.T) {
+	wd := standard(t)
+	r := wd.resolver(t, nil, "127.0.0.2")
+	tests := []struct {
+		name   string
+		qtype  uint16
+		rcode  int
+		want   string // contained in the joined answer
+		answer int
+	}{
+		{"www.example.lab", dns.TypeA, dns.RcodeSuccess, "192.0.2.80", 1},
+		{"www.nogl.lab", dns.TypeA, dns.RcodeSuccess, "192.0.2.81", 1},                                      // glueless delegation
+		{"alias.example.lab", dns.TypeA, dns.RcodeSuccess, "alias.example.lab. 300 IN CNAME www.nogl.lab.", 2}, // CNAME across zones
+		{"nothere.example.lab", dns.TypeA, dns.RcodeNameError, "", 0},
+		{"mail.example.lab", dns.TypeMX, dns.RcodeSuccess, "", 0}, // NODATA
+	}
+	for _, tc := range tests {
+		res, err := r.Resolve(context.Background(), tc.name, tc.qtype)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		joined := strings.Join(answers(res.Msg), "\n")
+		if res.Msg.Rcode != tc.rcode || len(res.Msg.Answer) != tc.answer || !strings.Contains(joined, tc.want) {
+			t.Errorf("%s %s: rcode %s, answer:\n%s", tc.name, dns.TypeToString[tc.qtype], dns.RcodeToString[res.Msg.Rcode], joined)
+		}
+	}
+}
+
+func TestHostile(t *testing.T) {
+	wd := standard(t)
+	var events []Event
+	r := wd.resolver(t, &events, "127.0.0.2")
+	ctx := context.Background()
+	if _, err := r.Resolve(ctx, "loop1.example.lab", dns.TypeA); !errors.Is(err, ErrCNAMELoop) {
+		t.Errorf("CNAME loop: %v", err)
+	}
+	if _, err := r.Resolve(ctx, "www.evil.lab", dns.TypeA); err == nil {
+		t.Error("resolved through out-of-bailiwick glue")
+	}
+	for _, e := range events {
+		if e.Kind == "query" && e.Server.Addr().String() == "127.0.0.66" {
+			t.Error("asked the server named only by out-of-bailiwick glue")
+		}
+	}
+	if _, err := r.Resolve(ctx, "www.up.lab", dns.TypeA); err == nil {
+		t.Error("followed an upward referral")
+	}
+	// Wrong ID and wrong question from the zone's first server; silence
+	// from another; the good one still answers.
+	wd2 := standard(t)
+	wd2.servers["127.0.0.4"].mangle = func(m *dns.Msg) { m.Id++ }
+	r2 := wd2.resolver(t, nil, "127.0.0.2")
+	if _, err := r2.Resolve(ctx, "www.example.lab", dns.TypeA); err == nil {
+		t.Error("accepted a response with the wrong ID")
+	}
+	wd3 := standard(t)
+	wd3.servers["127.0.0.4"].mangle = func(m *dns.Msg) { m.Question[0].Name = "other.example.lab." }
+	if _, err := wd3.resolver(t, nil, "127.0.0.2").Resolve(ctx, "www.example.lab", dns.TypeA); err == nil {
+		t.Error("accepted a response to another question")
+	}
+}
+
+func TestSilentServerAndBudget(t *testing.T) {
+	wd := newWorld(t)
+	dead := wd.serve(t, "127.0.0.8", ".")
+	dead.silent = true
+	wd.serve(t, "127.0.0.2", ".", "lab. 3600 IN NS tld.ns.lab.", "tld.ns.lab. 3600 IN A 127.0.0.3")
+	wd.serve(t, "127.0.0.3", "lab.", "www.lab. 300 IN A 192.0.2.1")
+	r := wd.resolver(t, nil, "127.0.0.8", "127.0.0.2")
+	start := time.Now()
+	res, err := r.Resolve(context.Background(), "www.lab", dns.TypeA)
+	if err != nil || len(res.Msg.Answer) != 1 {
+		t.Fatalf("with a dead root first: %v", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("took %v", time.Since(start))
+	}
+	// All silent: fails within the time bound, never hangs.
+	wd2 := newWorld(t)
+	wd2.serve(t, "127.0.0.9", ".").silent = true
+	r2 := wd2.resolver(t, nil, "127.0.0.9")
+	start = time.Now()
+	if _, err := r2.Resolve(context.Background(), "www.lab", dns.TypeA); err == nil || time.Since(start) > 3*time.Second {
+		t.Errorf("all silent: %v after %v", err, time.Since(start))
+	}
+}
+
+// FuzzCheckResponse: hostile responses never panic the checks.
+func FuzzCheckResponse(f *testing.F) {
+	q := new(dns.Msg)
+	q.SetQuestion("www.example.lab.", dns.TypeA)
+	good := new(dns.Msg)
+	good.SetReply(q)
+	b, _ := good.Pack()
+	f.Add(b)
+	f.Add([]byte{0, 1, 2})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := new(dns.Msg)
+		if r.Unpack(b) != nil {
+			return
+		}
+		_ = checkResponse(q, r)
+		_ = isReferral(r)
+	})
+}
