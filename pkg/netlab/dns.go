@@ -202,3 +202,42 @@ func nthAddrString(prefix string, n int) string {
 	}
 	return nthAddr(p, n)
 }
+
+// NewStandardDNS is the DNS the demo and the benchmark use: two lab roots, lab.
+// and test., a zone of ordinary records and a delegation whose name server
+// is named under the other TLD without glue. It returns the hierarchy and
+// the path of a root hints file naming the lab's roots.
+func (l *Lab) NewStandardDNS() (*DNS, string, error) {
+	servers := []string{"root1", "root2", "tld", "tld2", "auth", "auth2"}
+	glue := func(names ...string) []string {
+		var out []string
+		for _, n := range names {
+			i := 0
+			for j, s := range servers {
+				if s == n {
+					i = j
+				}
+			}
+			out = append(out, fmt.Sprintf("%s.ns.lab. IN A 198.19.0.%d", n, i+2))
+		}
+		return out
+	}
+	d, err := l.NewDNS(DNSConfig{Servers: servers, Zones: []Zone{
+		{Origin: ".", Servers: []string{"root1", "root2"}, Records: append([]string{"lab. IN NS tld.ns.lab.", "test. IN NS tld2.ns.lab."}, glue("root1", "root2", "tld", "tld2")...)},
+		{Origin: "lab.", Servers: []string{"tld"}, Records: append([]string{"example IN NS auth.ns.lab.", "nogl IN NS ns.other.test."}, glue(servers...)...)},
+		{Origin: "test.", Servers: []string{"tld2"}, Records: []string{"other IN NS auth2.ns.lab."}},
+		{Origin: "example.lab.", Servers: []string{"auth"}, Records: []string{"www IN A 192.0.2.80", "www IN AAAA 2001:db8::80", "@ IN MX 10 mail", "mail IN A 192.0.2.25", "alias IN CNAME www.other.test."}},
+		{Origin: "other.test.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.81", "ns IN A 198.19.0.7"}},
+		{Origin: "nogl.lab.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.82"}},
+	}})
+	if err != nil {
+		return nil, "", err
+	}
+	dir, err := os.MkdirTemp("", "gdig-demo-")
+	if err != nil {
+		return nil, "", err
+	}
+	l.Defer(func() { os.RemoveAll(dir) })
+	hints := filepath.Join(dir, "root.hints")
+	return d, hints, os.WriteFile(hints, []byte(d.RootHints()), 0o644)
+}

@@ -155,6 +155,7 @@ func (lk *lookup) allowed(a netip.Addr) bool {
 func (lk *lookup) resolve(ctx context.Context, qname string, qtype uint16, depth int) (*Result, error) {
 	var chain []dns.RR
 	seen := map[string]bool{}
+	orig := qname
 	for hops := 0; ; hops++ {
 		if hops > lk.r.cfg.MaxCNAME || seen[strings.ToLower(qname)] {
 			return nil, ErrCNAMELoop
@@ -176,6 +177,9 @@ func (lk *lookup) resolve(ctx context.Context, qname string, qtype uint16, depth
 		if target == "" || msg.Rcode != dns.RcodeSuccess {
 			out := msg.Copy()
 			out.Answer = append(append([]dns.RR{}, chain...), out.Answer...)
+			// The question asked, not the last link of the chain, as a
+			// recursive server answers it.
+			out.Question = []dns.Question{{Name: orig, Qtype: qtype, Qclass: dns.ClassINET}}
 			res.Msg = out
 			return res, nil
 		}

@@ -189,6 +189,9 @@ func TestResolve(t *testing.T) {
 			continue
 		}
 		joined := strings.Join(answers(res.Msg), "\n")
+		if q := res.Msg.Question; len(q) != 1 || q[0].Name != dns.Fqdn(tc.name) {
+			t.Errorf("%s: question %v", tc.name, q)
+		}
 		if res.Msg.Rcode != tc.rcode || len(res.Msg.Answer) != tc.answer || !strings.Contains(joined, tc.want) {
 			t.Errorf("%s %s: rcode %s, answer:\n%s", tc.name, dns.TypeToString[tc.qtype], dns.RcodeToString[res.Msg.Rcode], joined)
 		}

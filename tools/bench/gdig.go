@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gnetutils/pkg/labrun"
+	"gnetutils/pkg/netlab"
+)
+
+var nftPacketsGdig = regexp.MustCompile(`packets (\d+) `)
+
+// Cold-cache resolution of the lab cases from the lab root: queries sent
+// (an nft counter on the client's DNS packets to the lab servers) and wall
+// time, gdig beside unbound restarted before every case.
+func init() {
+	register(50, "gdig", func(l *netlab.Lab, report func(row)) error {
+		d, hints, err := l.NewStandardDNS()
+		if err != nil {
+			return err
+		}
+		c := d.Client
+		if err := c.Nft("table inet dnsq {\n\tchain out {\n\t\ttype filter hook output priority 0; policy accept;\n\t\tip daddr 198.19.0.0/24 udp dport 53 counter\n\t}\n}\n"); err != nil {
+			return err
+		}
+		last := 0
+		count := func() (int, error) {
+			out, err := c.Exec("nft", "list", "table", "inet", "dnsq")
+			if err != nil {
+				return 0, err
+			}
+			m := nftPacketsGdig.FindStringSubmatch(string(out))
+			if m == nil {
+				return 0, fmt.Errorf("no counter: %s", out)
+			}
+			n, _ := strconv.Atoi(m[1])
+			d := n - last
+			last = n
+			return d, nil
+		}
+		conf := filepath.Join(filepath.Dir(hints), "unbound.conf")
+		if err := writeUnboundConf(conf, hints); err != nil {
+			return err
+		}
+		for _, q := range [][]string{{"www.example.lab", "A"}, {"alias.example.lab", "A"}, {"www.nogl.lab", "A"}, {"example.lab", "MX"}} {
+			// unbound, cold: a fresh process per case.
+			srv := c.Command(context.Background(), "unbound", "-d", "-c", conf)
+			if err := c.Start(srv); err != nil {
+				return err
+			}
+			if err := waitTCP(c, "127.0.0.1:53"); err != nil {
+				return err
+			}
+			if _, err := count(); err != nil {
+				return err
+			}
+			peer := labrun.Run(c, 30*time.Second, "dig", "+short", "@127.0.0.1", q[0], q[1])
+			peerQ, err := count()
+			if err != nil {
+				return err
+			}
+			srv.Process.Kill()
+			srv.Wait()
+			ours := labrun.Run(c, 30*time.Second, "gdig", "--root-hints", hints, "+short", q[0], q[1])
+			oursQ, err := count()
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(ours.Output) != strings.TrimSpace(peer.Output) {
+				return fmt.Errorf("%v: gdig %q, unbound %q", q, ours.Output, peer.Output)
+			}
+			name := strings.Join(q, " ")
+			report(row{Measure: name + ": queries sent, cold cache", Ours: float64(oursQ), Peer: float64(peerQ), PeerCmd: "unbound (restarted)", Unit: "queries", Note: "same answer"})
+			report(row{Measure: name + ": wall time, cold cache", Ours: float64(ours.Elapsed) / 1e6, Peer: float64(peer.Elapsed) / 1e6, PeerCmd: "dig @unbound (restarted)", Unit: "ms", Note: "whole command"})
+		}
+		return nil
+	})
+}
+
+func writeUnboundConf(path, hints string) error {
+	dir := filepath.Dir(path)
+	conf := fmt.Sprintf("server:\n  interface: 127.0.0.1\n  port: 53\n  do-daemonize: no\n  username: \"\"\n  chroot: \"\"\n  directory: %q\n  pidfile: %q\n  root-hints: %q\n  module-config: \"iterator\"\n  use-syslog: no\n  logfile: %q\n  access-control: 127.0.0.0/8 allow\n  qname-minimisation: no\n  do-ip6: no\nremote-control:\n  control-enable: no\n",
+		dir, filepath.Join(dir, "unbound.pid"), hints, filepath.Join(dir, "unbound.log"))
+	return writeFile(path, conf)
+}
+
+func waitTCP(ns *netlab.NS, addr string) error {
+	for i := 0; i < 100; i++ {
+		ok := false
+		_ = ns.Do(func() error {
+			c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+			if err == nil {
+				c.Close()
+				ok = true
+			}
+			return nil
+		})
+		if ok {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("nothing listens on %s", addr)
+}
+
+func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o644) }
