@@ -201,10 +201,10 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 	startUnbound(t, d, hints)
 	for _, q := range [][]string{
 		{"www.example.lab", "A"}, {"www.example.lab", "AAAA"}, {"example.lab", "MX"},
-		{"alias.example.lab", "A"},  // CNAME into another TLD
-		{"www.nogl.lab", "A"},       // glueless delegation, NS under test.
-		{"www.two.lab", "A"},        // one dead server of two
-		{"big.example.lab", "TXT"},  // too big for 1232 bytes: TCP
+		{"alias.example.lab", "A"},   // CNAME into another TLD
+		{"www.nogl.lab", "A"},        // glueless delegation, NS under test.
+		{"www.two.lab", "A"},         // one dead server of two
+		{"big.example.lab", "TXT"},   // too big for 1232 bytes: TCP
 		{"nothere.example.lab", "A"}, // NXDOMAIN
 		{"mail.example.lab", "MX"},   // NODATA
 	} {

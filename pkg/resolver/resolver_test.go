@@ -177,7 +177,7 @@ func TestResolve(t *testing.T) {
 		answer int
 	}{
 		{"www.example.lab", dns.TypeA, dns.RcodeSuccess, "192.0.2.80", 1},
-		{"www.nogl.lab", dns.TypeA, dns.RcodeSuccess, "192.0.2.81", 1},                                      // glueless delegation
+		{"www.nogl.lab", dns.TypeA, dns.RcodeSuccess, "192.0.2.81", 1},                                         // glueless delegation
 		{"alias.example.lab", dns.TypeA, dns.RcodeSuccess, "alias.example.lab. 300 IN CNAME www.nogl.lab.", 2}, // CNAME across zones
 		{"nothere.example.lab", dns.TypeA, dns.RcodeNameError, "", 0},
 		{"mail.example.lab", dns.TypeMX, dns.RcodeSuccess, "", 0}, // NODATA
