@@ -21,13 +21,13 @@ type authServer struct {
 	origin  string
 	rrs     []dns.RR
 	queries atomic.Int64
-	mangle  func(*dns.Msg) // hostile behaviour, applied to every response
-	silent  bool
+	mangle  atomic.Pointer[func(*dns.Msg)] // hostile behaviour, applied to every response
+	silent  atomic.Bool
 }
 
 func (a *authServer) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 	a.queries.Add(1)
-	if a.silent {
+	if a.silent.Load() {
 		return
 	}
 	m := new(dns.Msg)
@@ -74,8 +74,8 @@ func (a *authServer) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 }
 
 func (a *authServer) write(w dns.ResponseWriter, m *dns.Msg) {
-	if a.mangle != nil {
-		a.mangle(m)
+	if f := a.mangle.Load(); f != nil {
+		(*f)(m)
 	}
 	w.WriteMsg(m)
 }
@@ -220,13 +220,15 @@ func TestHostile(t *testing.T) {
 	// Wrong ID and wrong question from the zone's first server; silence
 	// from another; the good one still answers.
 	wd2 := standard(t)
-	wd2.servers["127.0.0.4"].mangle = func(m *dns.Msg) { m.Id++ }
+	wrongID := func(m *dns.Msg) { m.Id++ }
+	wd2.servers["127.0.0.4"].mangle.Store(&wrongID)
 	r2 := wd2.resolver(t, nil, "127.0.0.2")
 	if _, err := r2.Resolve(ctx, "www.example.lab", dns.TypeA); err == nil {
 		t.Error("accepted a response with the wrong ID")
 	}
 	wd3 := standard(t)
-	wd3.servers["127.0.0.4"].mangle = func(m *dns.Msg) { m.Question[0].Name = "other.example.lab." }
+	wrongQuestion := func(m *dns.Msg) { m.Question[0].Name = "other.example.lab." }
+	wd3.servers["127.0.0.4"].mangle.Store(&wrongQuestion)
 	if _, err := wd3.resolver(t, nil, "127.0.0.2").Resolve(ctx, "www.example.lab", dns.TypeA); err == nil {
 		t.Error("accepted a response to another question")
 	}
@@ -235,7 +237,7 @@ func TestHostile(t *testing.T) {
 func TestSilentServerAndBudget(t *testing.T) {
 	wd := newWorld(t)
 	dead := wd.serve(t, "127.0.0.8", ".")
-	dead.silent = true
+	dead.silent.Store(true)
 	wd.serve(t, "127.0.0.2", ".", "lab. 3600 IN NS tld.ns.lab.", "tld.ns.lab. 3600 IN A 127.0.0.3")
 	wd.serve(t, "127.0.0.3", "lab.", "www.lab. 300 IN A 192.0.2.1")
 	r := wd.resolver(t, nil, "127.0.0.8", "127.0.0.2")
@@ -249,7 +251,7 @@ func TestSilentServerAndBudget(t *testing.T) {
 	}
 	// All silent: fails within the time bound, never hangs.
 	wd2 := newWorld(t)
-	wd2.serve(t, "127.0.0.9", ".").silent = true
+	wd2.serve(t, "127.0.0.9", ".").silent.Store(true)
 	r2 := wd2.resolver(t, nil, "127.0.0.9")
 	start = time.Now()
 	if _, err := r2.Resolve(context.Background(), "www.lab", dns.TypeA); err == nil || time.Since(start) > 3*time.Second {
