@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/netroute"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -121,36 +122,11 @@ func interfaceFor(name string, dst netip.Addr) (*net.Interface, netip.Addr, erro
 		if err != nil {
 			return nil, netip.Addr{}, fmt.Errorf("Device %s not available.", name) //lint:ignore ST1005 arping's words
 		}
-		return ifi, firstIPv4(ifi), nil
+		return ifi, netroute.InterfaceAddr(ifi, false), nil
 	}
-	c, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(dst, 9)))
+	ifi, src, err := netroute.Interface(dst)
 	if err != nil {
-		return nil, netip.Addr{}, fmt.Errorf("no route to %s: %v", dst, err)
+		return nil, netip.Addr{}, fmt.Errorf("no route to %s: %v; name an interface with -I", dst, err)
 	}
-	src := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
-	c.Close()
-	ifaces, _ := net.Interfaces()
-	for i := range ifaces {
-		addrs, _ := ifaces[i].Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok {
-				if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap() == src {
-					return &ifaces[i], src, nil
-				}
-			}
-		}
-	}
-	return nil, netip.Addr{}, fmt.Errorf("no interface holds %s, the source towards %s; name one with -I", src, dst)
-}
-
-func firstIPv4(ifi *net.Interface) netip.Addr {
-	addrs, _ := ifi.Addrs()
-	for _, a := range addrs {
-		if n, ok := a.(*net.IPNet); ok {
-			if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap().Is4() {
-				return ip.Unmap()
-			}
-		}
-	}
-	return netip.Addr{}
+	return ifi, src, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -107,20 +106,8 @@ remote-control:
 	if err := d.Client.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 100; i++ {
-		ok := false
-		d.Client.Do(func() error {
-			c, err := net.DialTimeout("tcp", "127.0.0.1:53", 100*time.Millisecond)
-			if err == nil {
-				c.Close()
-				ok = true
-			}
-			return nil
-		})
-		if ok {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := d.Client.WaitTCP("127.0.0.1:53", 5*time.Second); err == nil {
+		return
 	}
 	log, _ := os.ReadFile(filepath.Join(dir, "unbound.log"))
 	t.Fatalf("unbound did not start: %s", log)

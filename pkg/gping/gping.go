@@ -25,6 +25,7 @@ import (
 
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/netroute"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -116,7 +117,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		// As ping does, find out first whether the kernel has a route:
 		// no route is an error before any probe (exit 2), not a loss.
-		if err := routeCheck(addr, cfg.icmp.Src); err != nil {
+		if _, err := netroute.Source(addr, cfg.icmp.Src); err != nil {
 			return fail("connect: %s", errnoText(err))
 		}
 		c := cfg.icmp
@@ -281,7 +282,9 @@ func (r *runner) run(ctx context.Context) int {
 			if r.cfg.source != "" {
 				src = r.cfg.icmp.Src
 			} else if r.cfg.device != "" {
-				src = interfaceAddr(r.cfg.device, t.addr.Is6())
+				if ifi, err := net.InterfaceByName(r.cfg.device); err == nil {
+					src = netroute.InterfaceAddr(ifi, t.addr.Is6())
+				}
 			}
 			r.out.Printf("%s", header(t.host, t.addr, src, r.cfg.device, r.o.size, r.cfg.pattern))
 		}
@@ -606,44 +609,6 @@ func (r *runner) emitSummary(t *target) {
 		s.P50, s.P90, s.P99 = ms(sum.P50), ms(sum.P90), ms(sum.P99)
 	}
 	_ = r.js.Emit(s)
-}
-
-// interfaceAddr is the first address of the family on a device, for the
-// header's "from <addr> <device>:".
-func interfaceAddr(dev string, v6 bool) netip.Addr {
-	ifi, err := net.InterfaceByName(dev)
-	if err != nil {
-		return netip.Addr{}
-	}
-	addrs, _ := ifi.Addrs()
-	for _, a := range addrs {
-		if n, ok := a.(*net.IPNet); ok {
-			ip, _ := netip.AddrFromSlice(n.IP)
-			ip = ip.Unmap()
-			if ip.Is6() == v6 && !ip.IsLinkLocalUnicast() {
-				return ip
-			}
-		}
-	}
-	return netip.Addr{}
-}
-
-// routeCheck connects a UDP socket towards addr, which fails at once when
-// the kernel has no route to it.
-func routeCheck(addr, src netip.Addr) error {
-	network := "udp4"
-	if addr.Is6() {
-		network = "udp6"
-	}
-	var laddr *net.UDPAddr
-	if src.IsValid() {
-		laddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(src, 0))
-	}
-	c, err := net.DialUDP(network, laddr, net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, 1025)))
-	if err != nil {
-		return err
-	}
-	return c.Close()
 }
 
 // errnoText is an error as C's strerror words it ("Network is unreachable").

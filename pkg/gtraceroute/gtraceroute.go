@@ -14,13 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/netroute"
 )
 
 var command = cli.Command{
@@ -151,7 +151,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		pc.src = src.Unmap()
 	}
-	if err := routeCheck(addr); err != nil {
+	if _, err := netroute.Source(addr, pc.src); err != nil {
 		return fail("connect: %v", err)
 	}
 	// The method's sockets are opened here, in Run's goroutine (which a test
@@ -223,21 +223,4 @@ func (o *options) schedule() (traceConfig, error) {
 		tc.sendWait = time.Duration(o.sendWait * float64(time.Second))
 	}
 	return tc, nil
-}
-
-// routeCheck fails at once when the kernel has no route to addr.
-func routeCheck(addr netip.Addr) error {
-	network := "udp4"
-	if addr.Is6() {
-		network = "udp6"
-	}
-	c, err := net.DialUDP(network, nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, 33434)))
-	if err != nil {
-		var oe *net.OpError
-		if errors.As(err, &oe) {
-			return oe.Err
-		}
-		return err
-	}
-	return c.Close()
 }

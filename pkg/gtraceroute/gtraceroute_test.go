@@ -81,11 +81,35 @@ type fakePath struct {
 	silent map[int]bool
 	sent   []int
 	out    chan reply
+	// A destination at its ICMP rate limit: one answer per refill, up to
+	// a burst of 6, starting from an empty bucket (when refill > 0).
+	refill     time.Duration
+	tokens     float64
+	lastRefill time.Time
+}
+
+// destAnswers is the destination's rate limiter: may it answer now?
+func (f *fakePath) destAnswers(now time.Time) bool {
+	if f.refill == 0 {
+		return true
+	}
+	if !f.lastRefill.IsZero() {
+		f.tokens = min(6, f.tokens+float64(now.Sub(f.lastRefill))/float64(f.refill))
+	}
+	f.lastRefill = now
+	if f.tokens < 1 {
+		return false
+	}
+	f.tokens--
+	return true
 }
 
 func (f *fakePath) send(idx, ttl int) (time.Time, error) {
 	f.sent = append(f.sent, ttl)
 	now := time.Now()
+	if ttl >= len(f.hops) && !f.destAnswers(now) {
+		return now, nil
+	}
 	if ttl <= len(f.hops) && !f.silent[ttl] {
 		f.out <- reply{idx: idx, from: netip.MustParseAddr(f.hops[ttl-1]), at: now, rtt: 100 * time.Microsecond, final: ttl == len(f.hops)}
 	} else if ttl > len(f.hops) {
@@ -113,6 +137,35 @@ func TestTracerSchedule(t *testing.T) {
 		if ttl > 6 {
 			t.Errorf("probe with TTL %d sent, far past the destination at 4", ttl)
 		}
+	}
+}
+
+// TestTracerRateLimitedDestination: a destination whose ICMP bucket is
+// empty (a trace run right after another) drops the answers to every probe
+// that reaches it; the window fills with them. One retry per hop once the
+// bucket refilled finds the destination at its true distance, well before
+// -w MAX, where traceroute would wait out MAX and put it further away.
+func TestTracerRateLimitedDestination(t *testing.T) {
+	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, out: make(chan reply, 1000), refill: 200 * time.Millisecond}
+	tc := traceConfig{first: 1, max: 30, queries: 3, parallel: 16, waitMax: 5 * time.Second, here: 3, near: 10, retry: true, retryAfter: 250 * time.Millisecond}
+	tr := newTracer(tc, f)
+	var lines []string
+	start := time.Now()
+	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	elapsed := time.Since(start)
+	if err != nil || end != 4 || len(lines) != 4 || !strings.HasPrefix(lines[3], " 4  10.0.3.1  ") {
+		t.Fatalf("end %d, err %v, lines %q", end, err, lines)
+	}
+	if elapsed > 2*time.Second {
+		t.Errorf("took %v: the retry should end the trace long before MAX (5 s)", elapsed)
+	}
+	// Without the retry the trace ends only after MAX, one hop too far.
+	f = &fakePath{hops: f.hops, out: make(chan reply, 1000), refill: 200 * time.Millisecond}
+	tc.retry, tc.waitMax = false, 600*time.Millisecond
+	lines = nil
+	end, _ = newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	if end <= 4 {
+		t.Errorf("without the retry the trace ended at %d, not past the destination: the fake's rate limit does not bite: %q", end, lines)
 	}
 }
 

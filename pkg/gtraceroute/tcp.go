@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/netroute"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -49,7 +49,7 @@ func newTCP(_ context.Context, cfg probeConfig) (*tcpMethod, error) {
 	src := cfg.src
 	if !src.IsValid() {
 		var err error
-		if src, err = routeSource(cfg.dst); err != nil {
+		if src, err = netroute.Source(cfg.dst, netip.Addr{}); err != nil {
 			return nil, err
 		}
 	}
@@ -117,20 +117,6 @@ func sockaddrOf(a netip.Addr) unix.Sockaddr {
 		return &unix.SockaddrInet4{Addr: a.As4()}
 	}
 	return &unix.SockaddrInet6{Addr: a.As16()}
-}
-
-// routeSource is the source address the kernel would use towards dst.
-func routeSource(dst netip.Addr) (netip.Addr, error) {
-	network := "udp4"
-	if dst.Is6() {
-		network = "udp6"
-	}
-	c, err := net.DialUDP(network, nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(dst, 9)))
-	if err != nil {
-		return netip.Addr{}, err
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap(), nil
 }
 
 // segment builds our SYN: 20-byte header, 20 bytes of options, padding to

@@ -21,6 +21,7 @@ type traceConfig struct {
 type probe struct {
 	idx, ttl, q int
 	sent        time.Time
+	waitFrom    time.Time // -w MAX counts from here: the first send, kept across an in-flight retry
 	inflight    bool
 	done        bool // answered
 	lost        bool // given up on
@@ -154,6 +155,16 @@ func (t *tracer) run(ctx context.Context, emit func(hop)) (int, error) {
 				inflight++
 			}
 		}
+		// Retry, once, the first probe of hops that stay unanswered while
+		// no later hop answered either, within the probe's own wait.
+		for ttl := printed + 1; ttl <= min(t.dest, t.cfg.max); ttl++ {
+			if p := t.stalled(ttl); p != nil && now.Sub(p.sent) >= t.cfg.retryAfter {
+				p.retried = true
+				if err := t.resend(p, now); err != nil {
+					return 0, err
+				}
+			}
+		}
 		// Send what the window allows.
 		for inflight < t.cfg.parallel && next < len(order) {
 			p := t.probes[order[next]]
@@ -206,6 +217,15 @@ func allLost(ps []*probe) bool {
 }
 
 func (t *tracer) send(p *probe, now time.Time) error {
+	if err := t.resend(p, now); err != nil {
+		return err
+	}
+	p.waitFrom = p.sent
+	return nil
+}
+
+// resend sends p again without restarting its -w MAX wait.
+func (t *tracer) resend(p *probe, now time.Time) error {
 	sent, err := t.m.send(t.base+p.idx, p.ttl)
 	if err != nil {
 		return err
@@ -216,6 +236,33 @@ func (t *tracer) send(p *probe, now time.Time) error {
 	p.sent, p.inflight = sent, true
 	t.sent++
 	return nil
+}
+
+// stalled returns the hop's first probe when it is worth sending again
+// while still in flight: nothing of this hop nor of any later hop has
+// answered. That is what a destination at its ICMP rate limit looks like
+// (Linux: a burst of 6, then one a second): every probe that reached it,
+// at its own TTL and past it, goes unanswered, the window fills with them,
+// and without a retry the trace would wait out MAX and then place the
+// destination wherever its next token happened to fall. A retry after the
+// limit refilled meets a token at the right TTL. It keeps the probe's MAX
+// deadline, so it costs no time.
+func (t *tracer) stalled(ttl int) *probe {
+	if !t.cfg.retry {
+		return nil
+	}
+	ps := t.hopProbes(ttl)
+	if !ps[0].inflight || ps[0].retried {
+		return nil
+	}
+	for h := ttl; h <= min(t.dest, t.cfg.max); h++ {
+		for _, p := range t.hopProbes(h) {
+			if p.done {
+				return nil
+			}
+		}
+	}
+	return ps[0]
 }
 
 // handle records an answer; it reports whether a probe in flight ended.
@@ -240,6 +287,7 @@ func (t *tracer) handle(r reply) bool {
 // says: MAX after it left, or HERE times the RTT of an answer from its own
 // hop, or NEAR times that of the nearest later hop that answered.
 func (t *tracer) deadline(p *probe) time.Time {
+	end := p.waitFrom.Add(t.cfg.waitMax)
 	wait := t.cfg.waitMax
 	if t.cfg.here > 0 {
 		for _, o := range t.hopProbes(p.ttl) {
@@ -260,7 +308,7 @@ func (t *tracer) deadline(p *probe) time.Time {
 			}
 		}
 	}
-	return p.sent.Add(wait)
+	return minTime(end, p.sent.Add(wait))
 }
 
 // minWait floors the HERE/NEAR waits: on a LAN of microsecond RTTs a
@@ -281,7 +329,7 @@ func (t *tracer) nextWake(now time.Time, moreToSend bool, lastSend time.Time) ti
 		if p.inflight {
 			wake = minTime(wake, t.deadline(p))
 		}
-		if p.q == 0 && t.wantsRetry(p.ttl) {
+		if p.q == 0 && (t.wantsRetry(p.ttl) || t.stalled(p.ttl) != nil) {
 			wake = minTime(wake, p.sent.Add(t.cfg.retryAfter))
 		}
 	}

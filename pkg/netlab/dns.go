@@ -142,24 +142,11 @@ func (d *DNS) startNSD(l *Lab, s *NameServer) error {
 
 // waitServing waits until the server answers on TCP port 53.
 func (d *DNS) waitServing(s *NameServer) error {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		ok := false
-		_ = s.NS.Do(func() error {
-			c, err := net.DialTimeout("tcp", net.JoinHostPort(s.Addr4, "53"), 200*time.Millisecond)
-			if err == nil {
-				c.Close()
-				ok = true
-			}
-			return nil
-		})
-		if ok {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := s.NS.WaitTCP(net.JoinHostPort(s.Addr4, "53"), 10*time.Second); err != nil {
+		log, _ := os.ReadFile(filepath.Join(s.dir, "nsd.log"))
+		return fmt.Errorf("nsd on %s (%s) did not start: %v: %s", s.Name, s.Addr4, err, log)
 	}
-	log, _ := os.ReadFile(filepath.Join(s.dir, "nsd.log"))
-	return fmt.Errorf("nsd on %s (%s) did not start: %s", s.Name, s.Addr4, log)
+	return nil
 }
 
 // RootHints is a named.root-style file naming the lab's root servers:

@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -372,4 +373,28 @@ func (ns *NS) WriteEtc(file string, content []byte) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, file), content, 0o644)
+}
+
+// WaitTCP waits until something in the namespace accepts TCP connections
+// on addr (a server the test started), or the limit passes.
+func (ns *NS) WaitTCP(addr string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		ok := false
+		_ = ns.Do(func() error {
+			c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+			if err == nil {
+				c.Close()
+				ok = true
+			}
+			return nil
+		})
+		if ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("[%s] nothing accepts connections on %s after %v", ns.Short, addr, limit)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

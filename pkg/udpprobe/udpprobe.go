@@ -15,13 +15,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/netroute"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -346,36 +346,14 @@ func RouteMTU(dst netip.Addr) (int, error) {
 	return sockopt.PathMTU(fd, dst.Is6())
 }
 
-// InterfaceMTU returns the outgoing interface towards dst and its MTU: the
-// interface that holds the source address the kernel picks for dst (in the
-// calling thread's network namespace).
+// InterfaceMTU returns the outgoing interface towards dst and its MTU (in
+// the calling thread's network namespace).
 func InterfaceMTU(dst netip.Addr) (string, int, error) {
-	dst = dst.Unmap()
-	network := "udp4"
-	if dst.Is6() {
-		network = "udp6"
-	}
-	c, err := net.DialUDP(network, nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(dst, 9)))
+	ifi, _, err := netroute.Interface(dst)
 	if err != nil {
 		return "", 0, err
 	}
-	src := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
-	c.Close()
-	ifaces, err := net.Interfaces()
-	if err != nil {
-		return "", 0, err
-	}
-	for _, ifi := range ifaces {
-		addrs, _ := ifi.Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok {
-				if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap() == src {
-					return ifi.Name, ifi.MTU, nil
-				}
-			}
-		}
-	}
-	return "", 0, fmt.Errorf("no interface holds the source address %v towards %v", src, dst)
+	return ifi.Name, ifi.MTU, nil
 }
 
 // Close stops the receiver, closes the socket and the Answers channel.

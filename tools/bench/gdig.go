@@ -3,19 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"gnetutils/pkg/labrun"
 	"gnetutils/pkg/netlab"
 )
-
-var nftPacketsGdig = regexp.MustCompile(`packets (\d+) `)
 
 // Cold-cache resolution of the lab cases from the lab root: queries sent
 // (an nft counter on the client's DNS packets to the lab servers) and wall
@@ -27,23 +22,9 @@ func init() {
 			return err
 		}
 		c := d.Client
-		if err := c.Nft("table inet dnsq {\n\tchain out {\n\t\ttype filter hook output priority 0; policy accept;\n\t\tip daddr 198.19.0.0/24 udp dport 53 counter\n\t}\n}\n"); err != nil {
+		count, err := packetCounter(c, "ip daddr 198.19.0.0/24 udp dport 53")
+		if err != nil {
 			return err
-		}
-		last := 0
-		count := func() (int, error) {
-			out, err := c.Exec("nft", "list", "table", "inet", "dnsq")
-			if err != nil {
-				return 0, err
-			}
-			m := nftPacketsGdig.FindStringSubmatch(string(out))
-			if m == nil {
-				return 0, fmt.Errorf("no counter: %s", out)
-			}
-			n, _ := strconv.Atoi(m[1])
-			d := n - last
-			last = n
-			return d, nil
 		}
 		conf := filepath.Join(filepath.Dir(hints), "unbound.conf")
 		if err := writeUnboundConf(conf, hints); err != nil {
@@ -55,7 +36,7 @@ func init() {
 			if err := c.Start(srv); err != nil {
 				return err
 			}
-			if err := waitTCP(c, "127.0.0.1:53"); err != nil {
+			if err := c.WaitTCP("127.0.0.1:53", 5*time.Second); err != nil {
 				return err
 			}
 			if _, err := count(); err != nil {
@@ -89,25 +70,6 @@ func writeUnboundConf(path, hints string) error {
 	conf := fmt.Sprintf("server:\n  interface: 127.0.0.1\n  port: 53\n  do-daemonize: no\n  username: \"\"\n  chroot: \"\"\n  directory: %q\n  pidfile: %q\n  root-hints: %q\n  module-config: \"iterator\"\n  use-syslog: no\n  logfile: %q\n  access-control: 127.0.0.0/8 allow\n  qname-minimisation: no\n  do-ip6: no\nremote-control:\n  control-enable: no\n",
 		dir, filepath.Join(dir, "unbound.pid"), hints, filepath.Join(dir, "unbound.log"))
 	return writeFile(path, conf)
-}
-
-func waitTCP(ns *netlab.NS, addr string) error {
-	for i := 0; i < 100; i++ {
-		ok := false
-		_ = ns.Do(func() error {
-			c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-			if err == nil {
-				c.Close()
-				ok = true
-			}
-			return nil
-		})
-		if ok {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("nothing listens on %s", addr)
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o644) }

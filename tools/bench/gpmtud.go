@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,34 +13,7 @@ import (
 var (
 	gpmtudAnswer    = regexp.MustCompile(`(?m)^pmtu (\d+) `)
 	tracepathAnswer = regexp.MustCompile(`Resume: pmtu (\d+)`)
-	nftPackets      = regexp.MustCompile(`packets (\d+) `)
 )
-
-// udpProbesSent counts the UDP datagrams ns sent since the last call, with
-// an nft counter in its output hook: the probes of gpmtud or tracepath.
-// (nft's "reset counters" leaves anonymous rule counters alone, so it
-// returns differences.)
-func udpProbesSent(ns *netlab.NS) (func() (int, error), error) {
-	last := 0
-	if err := ns.Nft("table inet bench_probes {\n\tchain out {\n\t\ttype filter hook output priority 0; policy accept;\n\t\tmeta l4proto udp counter\n\t}\n}\n"); err != nil {
-		return nil, err
-	}
-	read := func() (int, error) {
-		out, err := ns.Exec("nft", "list", "table", "inet", "bench_probes")
-		if err != nil {
-			return 0, err
-		}
-		m := nftPackets.FindStringSubmatch(string(out))
-		if m == nil {
-			return 0, fmt.Errorf("no counter in %s", out)
-		}
-		total, err := strconv.Atoi(m[1])
-		delta := total - last
-		last = total
-		return delta, err
-	}
-	return read, nil
-}
 
 // Path MTU over four links (1500/1400/1300/1500, 2 ms each way per link):
 // probes sent and wall time to the answer, gpmtud beside tracepath; then the
@@ -65,7 +37,7 @@ func init() {
 					return err
 				}
 			}
-			count, err := udpProbesSent(c.H1)
+			count, err := packetCounter(c.H1, "meta l4proto udp")
 			if err != nil {
 				return err
 			}
