@@ -169,7 +169,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReport(ctx, tc, m, o.cycles, host, addr, p, stderr)
 	}
 	if p.js == nil {
-		p.w.Printf("traceroute to %s (%s), %d hops max, %d byte packets", host, addr, tc.max, size)
+		p.header(host, addr, tc.max, size)
 	}
 	start := time.Now()
 	t := newTracer(tc, m)

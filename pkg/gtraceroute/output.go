@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +38,21 @@ func (p *printer) name(a netip.Addr) string {
 	s := fmt.Sprintf("%s (%s)", host, a)
 	p.names.Store(a, s)
 	return s
+}
+
+// host is the name alone, or the address when it has none (or with -n):
+// what mtr prints in its report.
+func (p *printer) host(a netip.Addr) string {
+	s := p.name(a)
+	if name, _, ok := strings.Cut(s, " ("); ok && name != a.String() {
+		return name
+	}
+	return a.String()
+}
+
+// header is traceroute's first line.
+func (p *printer) header(host string, addr netip.Addr, maxTTL, size int) {
+	p.w.Printf("traceroute to %s (%s), %d hops max, %d byte packets", host, addr, maxTTL, size)
 }
 
 func trimDot(s string) string {

@@ -85,12 +85,18 @@ func runReport(ctx context.Context, tc traceConfig, m method, cycles int, host s
 		return cli.ExitOK
 	}
 	name, _ := os.Hostname()
+	p.reportTable(start, name, tc.first, hops)
+	return cli.ExitOK
+}
+
+// reportTable is mtr -r's table: a Start line, a header, one line per hop.
+func (p *printer) reportTable(start time.Time, localHost string, first int, hops []*hopStats) {
 	p.w.Printf("Start: %s", start.Format("2006-01-02T15:04:05-0700"))
-	p.w.Printf("HOST: %-27s Loss%%   Snt   Last   Avg  Best  Wrst StDev", name)
+	p.w.Printf("HOST: %-27s Loss%%   Snt   Last   Avg  Best  Wrst StDev", localHost)
 	for i, hs := range hops {
 		who := "???"
 		if hs.addr.IsValid() {
-			who = p.name(hs.addr)
+			who = p.host(hs.addr)
 		}
 		loss := fmt.Sprintf("%4.1f%%", lossPct(hs))
 		if hs.received == 0 {
@@ -100,9 +106,8 @@ func runReport(ctx context.Context, tc traceConfig, m method, cycles int, host s
 		if hs.rtt.Count() > 0 {
 			last, avg, best, worst, sd = cli.Millis(hs.last), meanMS(&hs.rtt), cli.Millis(hs.rtt.Min()), cli.Millis(hs.rtt.Max()), stdevMS(&hs.rtt)
 		}
-		p.w.Printf("%3d.|-- %-25s%6s%6d%7.1f%6.1f%6.1f%6.1f%6.1f", tc.first+i, who, loss, hs.sent, last, avg, best, worst, sd)
+		p.w.Printf("%3d.|-- %-25s%6s%6d%7.1f%6.1f%6.1f%6.1f%6.1f", first+i, who, loss, hs.sent, last, avg, best, worst, sd)
 	}
-	return cli.ExitOK
 }
 
 func lossPct(hs *hopStats) float64 {

@@ -1,0 +1,128 @@
+package gtraceroute
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"gnetutils/pkg/cli"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name (or rewrites it with -update).
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs:\n--- got:\n%s--- want:\n%s", path, got, want)
+	}
+}
+
+func answered(from string, us int, annot string) *probe {
+	return &probe{done: true, r: reply{from: netip.MustParseAddr(from), rtt: time.Duration(us) * time.Microsecond, annot: annot}}
+}
+
+func silent() *probe { return &probe{lost: true} }
+
+// goldenTrace is a trace with every case traceroute's text has: all
+// answered, a silent hop, single stars, a hop answering from two
+// addresses, MPLS labels, and a final annotation.
+func goldenTrace() []hop {
+	mpls := answered("198.18.3.1", 250, "")
+	mpls.r.ext = "MPLS:L=16001,E=0,S=1,T=1"
+	return []hop{
+		{1, []*probe{answered("198.18.1.1", 146, ""), answered("198.18.1.1", 120, ""), answered("198.18.1.1", 110, "")}},
+		{2, []*probe{silent(), silent(), silent()}},
+		{3, []*probe{mpls, silent(), answered("198.18.3.1", 12345, "")}},
+		{4, []*probe{answered("198.18.4.1", 1500, ""), answered("198.18.9.1", 123456, ""), answered("198.18.4.1", 2, "")}},
+		{5, []*probe{answered("198.18.5.1", 300, "!H"), silent(), answered("198.18.5.1", 310, "!H")}},
+	}
+}
+
+func TestGoldenText(t *testing.T) {
+	var out bytes.Buffer
+	p := &printer{w: cli.NewLines(&out), numeric: true, ext: true}
+	p.header("h2.lab", netip.MustParseAddr("198.18.5.1"), 30, 60)
+	for _, h := range goldenTrace() {
+		p.hop(h)
+	}
+	p.header("fd00:0:0:4::1", netip.MustParseAddr("fd00:0:0:4::1"), 30, 80)
+	p.hop(hop{1, []*probe{answered("fd00:0:0:1::1", 93, ""), silent(), answered("fd00:0:0:1::1", 8, "")}})
+	p.hop(hop{2, []*probe{answered("fd00:0:0:1::1", 60, "!F-1280")}})
+	// Names, as without -n: "name (addr)", the address twice when it has none.
+	named := &printer{w: cli.NewLines(&out)}
+	named.names.Store(netip.MustParseAddr("198.18.1.1"), "r1.lab (198.18.1.1)")
+	named.names.Store(netip.MustParseAddr("198.18.9.1"), "198.18.9.1 (198.18.9.1)")
+	named.hop(hop{1, []*probe{answered("198.18.1.1", 146, ""), answered("198.18.9.1", 120, ""), answered("198.18.1.1", 110, "")}})
+	golden(t, "trace.golden", out.Bytes())
+}
+
+func TestGoldenJSON(t *testing.T) {
+	var out bytes.Buffer
+	p := &printer{w: cli.NewLines(&out), js: cli.NewNDJSON(&out), numeric: true}
+	trace := goldenTrace()
+	trace[1].probes[0].retried = true
+	for _, h := range trace {
+		p.hop(h)
+	}
+	p.summary("h2.lab", netip.MustParseAddr("198.18.5.1"), 5, 5, 15, 2500*time.Microsecond)
+	golden(t, "trace.ndjson.golden", out.Bytes())
+}
+
+func TestGoldenReport(t *testing.T) {
+	hs := func(addr string, received int, us ...int) *hopStats {
+		h := &hopStats{sent: 10, received: received}
+		if addr != "" {
+			h.addr = netip.MustParseAddr(addr)
+		}
+		for _, u := range us {
+			h.rtt.Add(time.Duration(u) * time.Microsecond)
+			h.last = time.Duration(u) * time.Microsecond
+		}
+		return h
+	}
+	hops := []*hopStats{
+		hs("198.18.1.1", 10, 100, 120, 90, 110, 100, 95, 105, 130, 80, 100),
+		hs("", 0),
+		hs("198.18.3.1", 7, 1500, 2500, 1200, 1800, 30100, 1400, 1600),
+		hs("198.18.4.1", 10, 12000, 12500, 11800, 12100, 12000, 12300, 11900, 12050, 12000, 12400),
+	}
+	var out bytes.Buffer
+	p := &printer{w: cli.NewLines(&out), numeric: true}
+	p.reportTable(time.Date(2026, 11, 22, 17, 34, 40, 0, time.UTC), "vm", 1, hops)
+	// Without -n mtr shows the name alone, or the address when there is none.
+	named := &printer{w: cli.NewLines(&out)}
+	named.names.Store(netip.MustParseAddr("198.18.1.1"), "r1.lab (198.18.1.1)")
+	named.names.Store(netip.MustParseAddr("198.18.3.1"), "198.18.3.1 (198.18.3.1)")
+	named.reportTable(time.Date(2026, 11, 22, 17, 34, 40, 0, time.UTC), "vm", 1, hops[:3])
+	golden(t, "report.golden", out.Bytes())
+}
+
+// TestGoldenAnnotations: traceroute's mark for every ICMP unreachable
+// code, IPv4 and IPv6, and packet too big.
+func TestGoldenAnnotations(t *testing.T) {
+	var out bytes.Buffer
+	for code := uint8(0); code <= 16; code++ {
+		fmt.Fprintf(&out, "icmp   type 3 code %2d: %q (from the destination: %q)\n", code, annotation(false, 3, code, 1400, false), annotation(false, 3, code, 1400, true))
+	}
+	for code := uint8(0); code <= 7; code++ {
+		fmt.Fprintf(&out, "icmpv6 type 1 code %2d: %q (from the destination: %q)\n", code, annotation(true, 1, code, 0, false), annotation(true, 1, code, 0, true))
+	}
+	fmt.Fprintf(&out, "icmpv6 type 2 (packet too big, MTU 1280): %q\n", annotation(true, 2, 0, 1280, false))
+	golden(t, "annotations.golden", out.Bytes())
+}
