@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -202,5 +206,76 @@ func TestLabJSONAndReport(t *testing.T) {
 	rep, _, code, _ := gtraceroute(t, c.H1, "--report", "-c", "2", "-n", c.H2Addr4())
 	if code != 0 || !strings.Contains(rep, "Loss%   Snt   Last   Avg  Best  Wrst StDev") || !strings.Contains(rep, "  4.|-- "+c.H2Addr4()) || strings.Count(rep, ".|-- ") != 4 {
 		t.Errorf("report: exit %d\n%s", code, rep)
+	}
+}
+
+// buildBinary builds cmd/gtraceroute where any user may run it: the tests
+// that need a whole process (its own /etc/hosts from `ip netns exec`, or
+// another user) run the binary.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "gtraceroute-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "gtraceroute")
+	if out, err := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/gtraceroute").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+var msRE = regexp.MustCompile(`\d+\.\d+ ms`)
+
+// TestLabNames: without -n, hops print as "name (addr)" from the hosts
+// file, or "addr (addr)" when there is no name, and the target given by
+// name heads the trace: line for line traceroute's text, times aside.
+// Then the default UDP method as user nobody: no privilege needed, the
+// same hops; -T as nobody fails with how to grant CAP_NET_RAW.
+func TestLabNames(t *testing.T) {
+	needTraceroute(t)
+	c := quietChain(t, nil)
+	hosts := fmt.Sprintf("127.0.0.1 localhost\n%s r1.lab\n%s r3.lab\n%s h2.lab\n%s r1-6.lab\n%s h2-6.lab\n",
+		c.RouterAddr4(1), c.RouterAddr4(3), c.H2Addr4(), c.RouterAddr6(1), c.H2Addr6())
+	if err := c.H1.WriteEtc("hosts", []byte(hosts)); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t)
+	run := func(argv ...string) (string, error) {
+		out, err := c.H1.Command(context.Background(), argv[0], argv[1:]...).CombinedOutput()
+		return string(out), err
+	}
+	for _, target := range []string{"h2.lab", "h2-6.lab"} {
+		want, err := run("traceroute", target)
+		if err != nil {
+			t.Fatalf("traceroute %s: %v\n%s", target, err, want)
+		}
+		got, err := run(bin, target)
+		if err != nil || msRE.ReplaceAllString(got, "ms") != msRE.ReplaceAllString(want, "ms") {
+			t.Errorf("%s: %v\n--- gtraceroute:\n%s--- traceroute:\n%s", target, err, got, want)
+		}
+		t.Logf("gtraceroute %s:\n%s", target, got)
+		if !strings.Contains(got, " r1") || !strings.Contains(got, "(") {
+			t.Errorf("%s: no names in\n%s", target, got)
+		}
+	}
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv (util-linux) not installed")
+	}
+	nobody := []string{"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin}
+	dst := c.H2Addr4()
+	want, _ := traceroute(t, c.H1, "-n", dst)
+	got, err := run(append(nobody, "-n", dst)...)
+	if err != nil || strings.Join(hops(got), "|") != strings.Join(hops(want), "|") {
+		t.Errorf("UDP as nobody: %v\n--- gtraceroute:\n%s--- traceroute:\n%s", err, got, want)
+	}
+	out, err := run(append(nobody, "-n", "-T", dst)...)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(out, "gtraceroute: ") || !strings.Contains(out, "setcap cap_net_raw+ep") {
+		t.Errorf("-T as nobody: %v, want exit 2 saying how to grant CAP_NET_RAW:\n%s", err, out)
 	}
 }
