@@ -104,6 +104,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		kind = "icmp"
 	case o.tcp:
 		kind = "tcp"
+		tc.minWait = 2 * time.Millisecond
 	}
 	family := cli.AnyFamily
 	switch {

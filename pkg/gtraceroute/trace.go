@@ -15,6 +15,7 @@ type traceConfig struct {
 	sendWait   time.Duration // -z
 	retry      bool          // retry a silent hop once, after ICMP rate limits refill
 	retryAfter time.Duration
+	minWait    time.Duration // floor of the HERE/NEAR waits (0: defaultMinWait)
 }
 
 // probe is one query of one hop.
@@ -292,7 +293,7 @@ func (t *tracer) deadline(p *probe) time.Time {
 	if t.cfg.here > 0 {
 		for _, o := range t.hopProbes(p.ttl) {
 			if o.done {
-				wait = min(wait, max(time.Duration(t.cfg.here*float64(o.r.rtt)), minWait))
+				wait = min(wait, max(time.Duration(t.cfg.here*float64(o.r.rtt)), t.minWait()))
 				break
 			}
 		}
@@ -302,7 +303,7 @@ func (t *tracer) deadline(p *probe) time.Time {
 		for ttl := p.ttl + 1; ttl <= min(t.cfg.max, t.dest); ttl++ {
 			for _, o := range t.hopProbes(ttl) {
 				if o.done {
-					wait = min(wait, max(time.Duration(t.cfg.near*float64(o.r.rtt)), minWait))
+					wait = min(wait, max(time.Duration(t.cfg.near*float64(o.r.rtt)), t.minWait()))
 					break near
 				}
 			}
@@ -311,9 +312,21 @@ func (t *tracer) deadline(p *probe) time.Time {
 	return minTime(end, p.sent.Add(wait))
 }
 
-// minWait floors the HERE/NEAR waits: on a LAN of microsecond RTTs a
-// multiple of the RTT is shorter than the time an answer takes to be read.
-const minWait = 2 * time.Millisecond
+// defaultMinWait floors the HERE/NEAR waits: on a LAN of microsecond RTTs
+// a multiple of the RTT is shorter than the time an answer takes to be
+// read. One millisecond is enough where all answers come through one
+// socket queue, in the order they arrived (UDP's error queue, ICMP): a
+// hop's late answer was read before the later hop's that started the
+// NEAR wait. TCP probes hear answers on two raw sockets read by two
+// threads, which a loaded machine can set apart by more: 2 ms there.
+const defaultMinWait = time.Millisecond
+
+func (t *tracer) minWait() time.Duration {
+	if t.cfg.minWait > 0 {
+		return t.cfg.minWait
+	}
+	return defaultMinWait
+}
 
 func minTime(a, b time.Time) time.Time {
 	if b.Before(a) {
