@@ -57,6 +57,9 @@ type options struct {
 	tries   int
 	bufsize int
 	noCmd   bool
+	file    string
+	conc    int
+	unorder bool
 }
 
 // Run runs gdig with args (without the program name) and returns its exit code.
@@ -82,6 +85,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.BoolVarP(&o.v6, "ipv6", "6", false, "IPv6 servers only")
 	fs.StringArrayVar(&o.roots, "root", nil, "root server address to start from (repeatable; default: the IANA root servers)")
 	fs.StringVar(&o.hints, "root-hints", "", "root hints file (named.root format) to start from")
+	fs.StringVarP(&o.file, "file", "f", "", "batch: resolve the \"name [type]\" lines of FILE (- for stdin)")
+	fs.IntVar(&o.conc, "concurrency", 64, "batch: lookups at once (one shared cache)")
+	fs.BoolVar(&o.unorder, "unordered", false, "batch: print results as they finish, not in input order")
 	if done, code := command.Parse(fs, &o.common, rest, stdout, stderr, exitUsage); done {
 		return code
 	}
@@ -93,6 +99,25 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err := o.plus(p); err != nil {
 			return fail(exitUsage, "%v", err)
 		}
+	}
+	if o.file != "" {
+		if o.conc < 1 {
+			return fail(exitUsage, "--concurrency must be positive")
+		}
+		qtype := uint16(dns.TypeA)
+		if o.qtype != "" {
+			t, ok := dns.StringToType[strings.ToUpper(o.qtype)]
+			if !ok {
+				return fail(exitUsage, "invalid type: %s", o.qtype)
+			}
+			qtype = t
+		}
+		out := cli.NewLines(stdout)
+		var js *cli.NDJSON
+		if o.common.JSON {
+			js = cli.NewNDJSON(stdout)
+		}
+		return o.batch(ctx, o.file, stdin, qtype, o.conc, o.unorder, out, js, stderr)
 	}
 	name, qtype := "", uint16(0)
 	for _, a := range fs.Args() {

@@ -75,3 +75,13 @@ func FuzzMessageText(f *testing.F) {
 		_ = messageJSON(m, "x", 0, 0)
 	})
 }
+
+func TestReadBatch(t *testing.T) {
+	qs, err := readBatch(strings.NewReader("www.example.lab\n\n; comment\nexample.lab mx\n"), dns.TypeA)
+	if err != nil || len(qs) != 2 || qs[0].qtype != dns.TypeA || qs[1].qtype != dns.TypeMX {
+		t.Errorf("%+v %v", qs, err)
+	}
+	if _, err := readBatch(strings.NewReader("www.example.lab NOPE\n"), dns.TypeA); err == nil {
+		t.Error("accepted a bad type")
+	}
+}

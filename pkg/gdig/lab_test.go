@@ -242,3 +242,59 @@ func TestLabTrace(t *testing.T) {
 		t.Errorf("glueless trace: exit %d\n%s", code, got)
 	}
 }
+
+// buildGdig builds the binary: batch lookups run on many goroutines, and
+// only a whole process (ip netns exec) keeps all of them in the lab's
+// namespace; NS.Do holds just the calling thread there.
+func buildGdig(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "gdig")
+	if out, err := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/gdig").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestLabBatch: names from a file and from stdin, resolved concurrently
+// with one cache, come out in input order with the answers single lookups
+// give; --unordered gives the same set.
+func TestLabBatch(t *testing.T) {
+	d, hints := hierarchy(t)
+	bin := buildGdig(t)
+	list := "www.example.lab\nexample.lab MX\nalias.example.lab\nwww.nogl.lab\nwww.two.lab\n; a comment\nwww.example.lab AAAA\n"
+	file := filepath.Join(filepath.Dir(hints), "names")
+	if err := os.WriteFile(file, []byte(list), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, l := range strings.Split(strings.TrimSpace(list), "\n") {
+		if strings.HasPrefix(l, ";") {
+			continue
+		}
+		out, _, code := gdig(t, d.Client, append([]string{"--root-hints", hints, "+short"}, strings.Fields(l)...)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d", l, code)
+		}
+		want = append(want, strings.TrimSpace(out))
+	}
+	run := func(stdin string, args ...string) (string, int) {
+		cmd := d.Client.Command(context.Background(), bin, args...)
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.Output()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return string(out), ee.ExitCode()
+		}
+		return string(out), 0
+	}
+	got, code := run("", "--root-hints", hints, "+short", "-f", file, "--concurrency", "3")
+	if code != 0 || strings.TrimSpace(got) != strings.Join(want, "\n") {
+		t.Errorf("batch: exit %d\n--- got:\n%s\n--- want:\n%s", code, got, strings.Join(want, "\n"))
+	}
+	got, code = run(list, "--root-hints", hints, "+short", "-f", "-", "--unordered")
+	if code != 0 || fmt.Sprint(lines(got)) != fmt.Sprint(lines(strings.Join(want, "\n"))) {
+		t.Errorf("stdin, unordered: exit %d\n%s", code, got)
+	}
+	if _, code := run("", "-f", "/nonexistent/names"); code != exitBatch {
+		t.Errorf("missing batch file: exit %d, want dig's 8", code)
+	}
+}

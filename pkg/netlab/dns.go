@@ -193,8 +193,9 @@ func nthAddrString(prefix string, n int) string {
 // NewStandardDNS is the DNS the demo and the benchmark use: two lab roots, lab.
 // and test., a zone of ordinary records and a delegation whose name server
 // is named under the other TLD without glue. It returns the hierarchy and
-// the path of a root hints file naming the lab's roots.
-func (l *Lab) NewStandardDNS() (*DNS, string, error) {
+// the path of a root hints file naming the lab's roots. extra records go
+// into example.lab.
+func (l *Lab) NewStandardDNS(extra ...string) (*DNS, string, error) {
 	servers := []string{"root1", "root2", "tld", "tld2", "auth", "auth2"}
 	glue := func(names ...string) []string {
 		var out []string
@@ -213,7 +214,7 @@ func (l *Lab) NewStandardDNS() (*DNS, string, error) {
 		{Origin: ".", Servers: []string{"root1", "root2"}, Records: append([]string{"lab. IN NS tld.ns.lab.", "test. IN NS tld2.ns.lab."}, glue("root1", "root2", "tld", "tld2")...)},
 		{Origin: "lab.", Servers: []string{"tld"}, Records: append([]string{"example IN NS auth.ns.lab.", "nogl IN NS ns.other.test."}, glue(servers...)...)},
 		{Origin: "test.", Servers: []string{"tld2"}, Records: []string{"other IN NS auth2.ns.lab."}},
-		{Origin: "example.lab.", Servers: []string{"auth"}, Records: []string{"www IN A 192.0.2.80", "www IN AAAA 2001:db8::80", "@ IN MX 10 mail", "mail IN A 192.0.2.25", "alias IN CNAME www.other.test."}},
+		{Origin: "example.lab.", Servers: []string{"auth"}, Records: append([]string{"www IN A 192.0.2.80", "www IN AAAA 2001:db8::80", "@ IN MX 10 mail", "mail IN A 192.0.2.25", "alias IN CNAME www.other.test."}, extra...)},
 		{Origin: "other.test.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.81", "ns IN A 198.19.0.7"}},
 		{Origin: "nogl.lab.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.82"}},
 	}})
