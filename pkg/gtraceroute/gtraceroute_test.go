@@ -3,6 +3,7 @@ package gtraceroute
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"net/netip"
 	"strings"
 	"testing"
@@ -174,10 +175,97 @@ func FuzzTCPReplies(f *testing.F) {
 	m := &tcpMethod{dst: netip.MustParseAddr("198.18.4.1"), sport: 40000, dport: 80, base: 1000, sent: map[int]time.Time{}}
 	f.Add(false, []byte{0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 198, 18, 4, 1, 198, 18, 1, 2, 0, 80, 0x9c, 0x40, 0, 0, 0, 1, 0, 0, 3, 0xe9, 0x50, 0x12, 0, 0, 0, 0, 0, 0})
 	f.Add(true, []byte{3, 0, 0, 0, 0, 0, 0, 0})
+	seeder := &tcpMethod{src: netip.MustParseAddr("198.18.1.2"), dst: m.dst, sport: m.sport, dport: m.dport, base: m.base}
+	f.Add(false, icmpErrorFor(seeder, 11, 0, 1003, uint32(16001)<<12|1<<8|1))
+	f.Add(false, icmpErrorFor(seeder, 3, 4, 1001))
 	f.Fuzz(func(t *testing.T, v6 bool, b []byte) {
 		m.v6 = v6
 		anc := sockopt.Ancillary{TTL: -1}
 		m.fromTCP(b, anc, m.dst)
 		m.fromICMP(b, anc, m.dst)
 	})
+}
+
+// icmpErrorFor builds, as a router would, an IPv4 ICMP error (IP header
+// included, as a raw socket reads it) quoting the TCP SYN with sequence
+// number seq, padded to 128 bytes and followed by an RFC 4884 extension
+// with an RFC 4950 MPLS label stack when labels are given.
+func icmpErrorFor(m *tcpMethod, typ, code uint8, seq uint32, labels ...uint32) []byte {
+	quote := make([]byte, 128)
+	quote[0], quote[9] = 0x45, 6 // IPv4, TCP
+	binary.BigEndian.PutUint16(quote[2:], 60)
+	src, dst := m.src.As4(), m.dst.As4()
+	copy(quote[12:], src[:])
+	copy(quote[16:], dst[:])
+	binary.BigEndian.PutUint16(quote[20:], m.sport)
+	binary.BigEndian.PutUint16(quote[22:], m.dport)
+	binary.BigEndian.PutUint32(quote[24:], seq)
+	msg := []byte{typ, code, 0, 0, 0, 0, 0, 0}
+	if len(labels) > 0 {
+		msg[5] = 128 / 4 // RFC 4884 length, in 32-bit words
+	}
+	msg = append(msg, quote...)
+	if len(labels) > 0 {
+		msg = append(msg, 0x20, 0, 0, 0) // extension header, version 2
+		obj := make([]byte, 4+4*len(labels))
+		binary.BigEndian.PutUint16(obj, uint16(len(obj)))
+		obj[2], obj[3] = 1, 1 // MPLS label stack, incoming
+		for i, l := range labels {
+			binary.BigEndian.PutUint32(obj[4+4*i:], l)
+		}
+		msg = append(msg, obj...)
+	}
+	ip := make([]byte, 20)
+	ip[0], ip[8], ip[9] = 0x45, 62, 1
+	binary.BigEndian.PutUint16(ip[2:], uint16(20+len(msg)))
+	return append(ip, msg...)
+}
+
+// TestTCPMatchICMP: the -T method matches an ICMP error to its probe by
+// the quoted sequence number, reads the MPLS labels a router appended
+// (traceroute -e's text), and ends the trace on an unreachable.
+func TestTCPMatchICMP(t *testing.T) {
+	m := &tcpMethod{src: netip.MustParseAddr("198.18.1.2"), dst: netip.MustParseAddr("198.18.4.1"), sport: 40000, dport: 80, base: 7000}
+	router := netip.MustParseAddr("198.18.2.1")
+	anc := sockopt.Ancillary{TTL: -1}
+	label := uint32(16001)<<12 | 1<<8 | 1 // L=16001, E=0, S=1, T=1
+	fragNeeded := icmpErrorFor(m, 3, 4, 7002)
+	binary.BigEndian.PutUint16(fragNeeded[20+6:], 1400) // next-hop MTU
+	tests := []struct {
+		name      string
+		b         []byte
+		ok        bool
+		idx       int
+		final     bool
+		annot     string
+		ext, from string
+	}{
+		{"time exceeded with MPLS", icmpErrorFor(m, 11, 0, 7005, label), true, 5, false, "", "MPLS:L=16001,E=0,S=1,T=1", "198.18.2.1"},
+		{"time exceeded", icmpErrorFor(m, 11, 0, 7000), true, 0, false, "", "", "198.18.2.1"},
+		{"host unreachable", icmpErrorFor(m, 3, 1, 7009), true, 9, true, "!H", "", "198.18.2.1"},
+		{"frag needed", fragNeeded, true, 2, true, "!F-1400", "", "198.18.2.1"},
+	}
+	other := &tcpMethod{src: m.src, dst: m.dst, sport: 40001, dport: m.dport, base: m.base}
+	tests = append(tests, struct {
+		name      string
+		b         []byte
+		ok        bool
+		idx       int
+		final     bool
+		annot     string
+		ext, from string
+	}{"another flow's probe", icmpErrorFor(other, 11, 0, 7001), false, 0, false, "", "", ""})
+	for _, tc := range tests {
+		r, ok := m.fromICMP(tc.b, anc, router)
+		if ok != tc.ok {
+			t.Errorf("%s: matched %v, want %v", tc.name, ok, tc.ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if r.idx != tc.idx || r.final != tc.final || r.annot != tc.annot || r.ext != tc.ext || r.from.String() != tc.from || r.ttl != 62 {
+			t.Errorf("%s: %+v", tc.name, r)
+		}
+	}
 }
