@@ -79,7 +79,7 @@ func (o *options) batch(ctx context.Context, file string, stdin io.Reader, defTy
 			cli.Errorf(stderr, command.Name, "%v", err)
 			return exitUsage
 		}
-		if res, err = resolver.New(resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout / time.Duration(max(o.tries, 1)), V4Only: o.v4, V6Only: o.v6, BufSize: uint16(o.bufsize)}); err != nil {
+		if res, err = resolver.New(o.resolverConfig(roots)); err != nil {
 			cli.Errorf(stderr, command.Name, "%v", err)
 			return exitInternal
 		}
@@ -160,7 +160,7 @@ func (o *options) ask(ctx context.Context, name string, qtype uint16) (*dns.Msg,
 	q := new(dns.Msg)
 	q.SetQuestion(dns.Fqdn(name), qtype)
 	q.RecursionDesired = !o.norec
-	q.SetEdns0(uint16(o.bufsize), false)
+	q.SetEdns0(uint16(o.bufsize), o.dnssec)
 	network := "udp"
 	if o.tcp {
 		network = "tcp"

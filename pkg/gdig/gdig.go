@@ -29,7 +29,7 @@ var command = cli.Command{
 	Name:     "gdig",
 	Synopsis: "[@server] [-p port] [-t type] [-x addr] [-4|-6] [--root addr]... name [type] [+options]",
 	Summary:  "DNS lookups with dig's output; without @server an iterative resolver that\nwalks from the root itself (+trace shows every step).",
-	Extra: `+options: +short +trace +tcp +norecurse +time=N +tries=N +bufsize=N +[no]cmd
+	Extra: `+options: +short +trace +tcp +norecurse +dnssec +time=N +tries=N +bufsize=N +[no]cmd
 exit status (dig's): 0 answer (NXDOMAIN included), 1 usage, 9 no reply, 10 internal error.`,
 }
 
@@ -60,6 +60,9 @@ type options struct {
 	file    string
 	conc    int
 	unorder bool
+	qmin    bool
+	rand0x  bool
+	dnssec  bool
 }
 
 // Run runs gdig with args (without the program name) and returns its exit code.
@@ -88,6 +91,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVarP(&o.file, "file", "f", "", "batch: resolve the \"name [type]\" lines of FILE (- for stdin)")
 	fs.IntVar(&o.conc, "concurrency", 64, "batch: lookups at once (one shared cache)")
 	fs.BoolVar(&o.unorder, "unordered", false, "batch: print results as they finish, not in input order")
+	fs.BoolVar(&o.qmin, "qmin", false, "QNAME minimisation (RFC 9156): each server sees only one label more than its zone")
+	fs.BoolVar(&o.rand0x, "0x20", false, "randomise the case of query names and demand it back (spoofing resistance)")
 	if done, code := command.Parse(fs, &o.common, rest, stdout, stderr, exitUsage); done {
 		return code
 	}
@@ -204,6 +209,10 @@ func (o *options) plus(p string) error {
 			return fmt.Errorf("bad +bufsize value %q", val)
 		}
 		o.bufsize = n
+	case "dnssec":
+		o.dnssec = true
+	case "nodnssec":
+		o.dnssec = false
 	case "nocookie", "cookie", "noall", "all", "json", "yaml":
 		if key == "json" || key == "yaml" {
 			o.common.JSON = true
@@ -233,7 +242,7 @@ func (o *options) stub(ctx context.Context, name string, qtype uint16, cmdLine s
 	q := new(dns.Msg)
 	q.SetQuestion(dns.Fqdn(name), qtype)
 	q.RecursionDesired = !o.norec
-	q.SetEdns0(uint16(o.bufsize), false)
+	q.SetEdns0(uint16(o.bufsize), o.dnssec)
 	network := "udp"
 	if o.tcp {
 		network = "tcp"
@@ -311,7 +320,7 @@ func (o *options) iterative(ctx context.Context, name string, qtype uint16, cmdL
 		cli.Errorf(stderr, command.Name, "%v", err)
 		return exitUsage
 	}
-	cfg := resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout / time.Duration(max(o.tries, 1)), V4Only: o.v4, V6Only: o.v6, BufSize: uint16(o.bufsize)}
+	cfg := o.resolverConfig(roots)
 	if o.trace {
 		if js == nil && !o.noCmd {
 			out.Printf("")
@@ -475,4 +484,10 @@ func messageJSON(m *dns.Msg, server string, rtt time.Duration, queries int) map[
 func errInvalidOption(p string) error {
 	//lint:ignore ST1005 dig's words
 	return fmt.Errorf("Invalid option: +%s", p)
+}
+
+// resolverConfig is the resolver the flags ask for.
+func (o *options) resolverConfig(roots []netip.AddrPort) resolver.Config {
+	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout / time.Duration(max(o.tries, 1)), V4Only: o.v4, V6Only: o.v6,
+		BufSize: uint16(o.bufsize), DNSSEC: o.dnssec, QMin: o.qmin, Rand0x20: o.rand0x}
 }

@@ -34,7 +34,7 @@ func hierarchy(t *testing.T) (*netlab.DNS, string) {
 		}
 	}
 	l := netlab.ForTest(t)
-	servers := []string{"root1", "root2", "tld", "tld2", "auth", "auth2"}
+	servers := []string{"root1", "root2", "tld", "tld2", "auth", "auth2", "v6"}
 	all := append(append([]string{}, servers...), "dead")
 	a4 := map[string]string{}
 	a6 := map[string]string{}
@@ -54,13 +54,15 @@ func hierarchy(t *testing.T) (*netlab.DNS, string) {
 	d, err := l.NewDNS(netlab.DNSConfig{Servers: servers, Dead: []string{"dead"}, Zones: []netlab.Zone{
 		{Origin: ".", Servers: []string{"root1", "root2"}, Records: append([]string{"lab. IN NS tld.ns.lab.", "test. IN NS tld2.ns.lab."}, glue("root1", "root2", "tld", "tld2")...)},
 		{Origin: "lab.", Servers: []string{"tld"}, Records: append([]string{"example IN NS auth.ns.lab.", "nogl IN NS ns.other.test.",
-			"two IN NS dead.ns.lab.", "two IN NS auth2.ns.lab."}, glue(all...)...)},
+			"two IN NS dead.ns.lab.", "two IN NS auth2.ns.lab.", "v6only IN NS v6.ns.lab.", "v6.ns IN AAAA " + a6["v6"]},
+			glue("root1", "root2", "tld", "tld2", "auth", "auth2", "dead")...)},
 		{Origin: "test.", Servers: []string{"tld2"}, Records: []string{"other IN NS auth2.ns.lab."}},
 		{Origin: "example.lab.", Servers: []string{"auth"}, Records: example},
 		{Origin: "other.test.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.81", "ns IN A " + a4["auth2"]}},
 		{Origin: "nogl.lab.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.82"}},
 		{Origin: "two.lab.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.83"}},
-	}})
+		{Origin: "v6only.lab.", Servers: []string{"v6"}, Records: []string{"www IN A 192.0.2.86"}},
+	}, V6Only: []string{"v6"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,11 +196,22 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 		{"big.example.lab", "TXT"},   // too big for 1232 bytes: TCP
 		{"nothere.example.lab", "A"}, // NXDOMAIN
 		{"mail.example.lab", "MX"},   // NODATA
+		{"www.v6only.lab", "A"},      // a name server reachable over IPv6 only
 	} {
 		want, _ := dig(t, d.Client, "+short", "+tries=1", "+time=5", "@127.0.0.1", q[0], q[1])
 		got, errOut, code := gdig(t, d.Client, "--root-hints", hints, "+short", q[0], q[1])
 		if code != 0 || fmt.Sprint(lines(got)) != fmt.Sprint(lines(want)) {
 			t.Errorf("%v: exit %d %s\n--- gdig:\n%s--- unbound:\n%s", q, code, errOut, got, want)
+		}
+	}
+	// QNAME minimisation and 0x20 change what is asked, not what is found.
+	for _, opt := range []string{"--qmin", "--0x20"} {
+		for _, q := range [][]string{{"www.example.lab", "A"}, {"www.nogl.lab", "A"}, {"alias.example.lab", "A"}} {
+			want, _ := dig(t, d.Client, "+short", "+tries=1", "+time=5", "@127.0.0.1", q[0], q[1])
+			got, errOut, code := gdig(t, d.Client, "--root-hints", hints, opt, "+short", q[0], q[1])
+			if code != 0 || fmt.Sprint(lines(strings.ToLower(got))) != fmt.Sprint(lines(strings.ToLower(want))) {
+				t.Errorf("%s %v: exit %d %s\n--- gdig:\n%s--- unbound:\n%s", opt, q, code, errOut, got, want)
+			}
 		}
 	}
 	status := regexp.MustCompile(`status: (\w+)`)
@@ -208,6 +221,9 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 		if status.FindString(got) != status.FindString(want) {
 			t.Errorf("%s: gdig %s, unbound %s", q, status.FindString(got), status.FindString(want))
 		}
+	}
+	if out, _, code := gdig(t, d.Client, "--root-hints", hints, "-4", "+time=1", "www.v6only.lab"); code != exitNoReply {
+		t.Errorf("-4 towards an IPv6-only server: exit %d, want 9\n%s", code, out)
 	}
 	if out, _, code := gdig(t, d.Client, "--root-hints", hints, "loop1.example.lab"); code == 0 {
 		t.Errorf("a CNAME loop resolved:\n%s", out)

@@ -29,6 +29,7 @@ type NameServer struct {
 	Addr4 string
 	Addr6 string
 	Dead  bool // has an address but answers nothing (a dead server)
+	V6    bool // serves on its IPv6 address only
 	dir   string
 }
 
@@ -47,6 +48,7 @@ type DNS struct {
 type DNSConfig struct {
 	Servers []string
 	Dead    []string // servers that are on the segment but serve nothing
+	V6Only  []string // servers that serve on their IPv6 address only
 	Zones   []Zone
 }
 
@@ -64,6 +66,11 @@ func (l *Lab) NewDNS(cfg DNSConfig) (*DNS, error) {
 	names := append(append([]string{}, cfg.Servers...), cfg.Dead...)
 	for i, name := range names {
 		d.Servers[name] = &NameServer{Name: name, NS: seg.Hosts[i+1], Addr4: seg.Addr4(i + 1), Addr6: seg.Addr6(i + 1), Dead: i >= len(cfg.Servers)}
+	}
+	for _, name := range cfg.V6Only {
+		if s, ok := d.Servers[name]; ok {
+			s.V6 = true
+		}
 	}
 	// dig +trace looks the servers' names up through the system resolver:
 	// the client's /etc/hosts knows them (and nothing leaves the lab).
@@ -112,7 +119,11 @@ func (d *DNS) startNSD(l *Lab, s *NameServer) error {
 	s.dir = dir
 	l.Defer(func() { os.RemoveAll(dir) })
 	var conf strings.Builder
-	fmt.Fprintf(&conf, "server:\n  ip-address: %s\n  ip-address: %s\n  port: 53\n  username: \"\"\n  chroot: \"\"\n", s.Addr4, s.Addr6)
+	conf.WriteString("server:\n")
+	if !s.V6 {
+		fmt.Fprintf(&conf, "  ip-address: %s\n", s.Addr4)
+	}
+	fmt.Fprintf(&conf, "  ip-address: %s\n  port: 53\n  username: \"\"\n  chroot: \"\"\n", s.Addr6)
 	fmt.Fprintf(&conf, "  zonesdir: %q\n  pidfile: %q\n  database: \"\"\n  xfrdfile: %q\n  zonelistfile: %q\n  logfile: %q\n",
 		dir, filepath.Join(dir, "nsd.pid"), filepath.Join(dir, "xfrd.state"), filepath.Join(dir, "zone.list"), filepath.Join(dir, "nsd.log"))
 	conf.WriteString("  hide-version: yes\n  verbosity: 1\n  server-count: 1\n  reuseport: no\n  refuse-any: no\n")
@@ -142,7 +153,11 @@ func (d *DNS) startNSD(l *Lab, s *NameServer) error {
 
 // waitServing waits until the server answers on TCP port 53.
 func (d *DNS) waitServing(s *NameServer) error {
-	if err := s.NS.WaitTCP(net.JoinHostPort(s.Addr4, "53"), 10*time.Second); err != nil {
+	addr := s.Addr4
+	if s.V6 {
+		addr = s.Addr6
+	}
+	if err := s.NS.WaitTCP(net.JoinHostPort(addr, "53"), 10*time.Second); err != nil {
 		log, _ := os.ReadFile(filepath.Join(s.dir, "nsd.log"))
 		return fmt.Errorf("nsd on %s (%s) did not start: %v: %s", s.Name, s.Addr4, err, log)
 	}

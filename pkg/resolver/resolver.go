@@ -33,6 +33,9 @@ type Config struct {
 	V4Only     bool
 	V6Only     bool
 	BufSize    uint16 // EDNS0 buffer (1232)
+	DNSSEC     bool   // set the DO bit (+dnssec)
+	Rand0x20   bool   // randomise the query name's case and demand it back (draft-vixie-dnsext-dns0x20)
+	QMin       bool   // QNAME minimisation (RFC 9156): each server sees one label more than its zone
 	Events     func(Event)
 }
 
@@ -173,6 +176,20 @@ func (lk *lookup) resolve(ctx context.Context, qname string, qtype uint16, depth
 					target = c.Target
 				}
 			}
+			if target == "" {
+				// A DNAME without the CNAME servers synthesise from it:
+				// rewrite the suffix ourselves (RFC 6672).
+				for _, rr := range msg.Answer {
+					if d, ok := rr.(*dns.DNAME); ok && dns.IsSubDomain(d.Hdr.Name, qname) && !strings.EqualFold(d.Hdr.Name, qname) {
+						prefix := qname[:len(qname)-len(d.Hdr.Name)]
+						target = dns.Fqdn(prefix + d.Target)
+						if _, ok := dns.IsDomainName(target); !ok || len(target) > 255 {
+							return nil, fmt.Errorf("DNAME %s -> %s makes an invalid name", d.Hdr.Name, d.Target)
+						}
+						lk.r.emit(Event{Kind: "cname", Depth: depth, QName: qname, Note: "DNAME " + d.Hdr.Name + " -> " + d.Target})
+					}
+				}
+			}
 		}
 		if target == "" || msg.Rcode != dns.RcodeSuccess {
 			out := msg.Copy()
@@ -186,7 +203,8 @@ func (lk *lookup) resolve(ctx context.Context, qname string, qtype uint16, depth
 		// The zone answered a CNAME without the target's records (another
 		// zone holds them): follow it from the top.
 		for _, rr := range msg.Answer {
-			if strings.EqualFold(rr.Header().Name, qname) {
+			_, dname := rr.(*dns.DNAME)
+			if strings.EqualFold(rr.Header().Name, qname) || (dname && dns.IsSubDomain(rr.Header().Name, qname)) {
 				chain = append(chain, rr)
 			}
 		}
@@ -214,16 +232,34 @@ func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth
 	if servers == nil {
 		zone, servers = ".", lk.roots()
 	}
+	below := 1 // QNAME minimisation: labels below the zone shown to its servers
 	for {
 		if len(servers) == 0 {
 			return nil, ErrNoServers
 		}
-		resp, from, err := lk.askZone(ctx, zone, servers, qname, qtype, depth)
+		askName, askType := qname, qtype
+		if lk.r.cfg.QMin {
+			if n := dns.CountLabel(zone) + below; n < dns.CountLabel(qname) {
+				askName, askType = lastLabels(qname, n), dns.TypeNS
+			}
+		}
+		resp, from, err := lk.askZone(ctx, zone, servers, askName, askType, depth)
 		if err != nil {
 			return nil, err
 		}
-		// A final answer: an answer section, NXDOMAIN, or NODATA (SOA).
-		if len(resp.Answer) > 0 || resp.Rcode != dns.RcodeSuccess || !isReferral(resp) {
+		if askName != qname {
+			switch {
+			case isReferral(resp):
+				// A zone cut at askName: go down as for any referral.
+			case resp.Rcode == dns.RcodeNameError:
+				// Nothing exists at or below askName (RFC 8020).
+				return &Result{Msg: resp, Server: from}, nil
+			default:
+				below++ // no cut there: show one label more
+				continue
+			}
+		} else if len(resp.Answer) > 0 || resp.Rcode != dns.RcodeSuccess || !isReferral(resp) {
+			// A final answer: an answer section, NXDOMAIN, or NODATA (SOA).
 			lk.r.cache.put(qname, qtype, resp)
 			return &Result{Msg: resp, Server: from}, nil
 		}
@@ -232,8 +268,17 @@ func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth
 			return nil, err
 		}
 		lk.r.cache.putDelegation(child, next)
-		zone, servers = child, next
+		zone, servers, below = child, next, 1
 	}
+}
+
+// lastLabels is the name made of the last n labels of name.
+func lastLabels(name string, n int) string {
+	idx := dns.Split(name)
+	if n >= len(idx) {
+		return name
+	}
+	return name[idx[len(idx)-n]:]
 }
 
 // isReferral: NS records in the authority section and no SOA there.
@@ -366,20 +411,30 @@ func (lk *lookup) askZone(ctx context.Context, zone string, servers []server, qn
 // the response is the answer to it.
 func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qtype uint16, depth int) (*dns.Msg, time.Duration, error) {
 	q := new(dns.Msg)
-	q.SetQuestion(qname, qtype)
+	asked := qname
+	if lk.r.cfg.Rand0x20 {
+		asked = randomCase(qname)
+	}
+	q.SetQuestion(asked, qtype)
 	q.Id = uint16(rand.Uint32())
 	q.RecursionDesired = false
-	q.SetEdns0(lk.r.cfg.BufSize, false)
+	q.SetEdns0(lk.r.cfg.BufSize, lk.r.cfg.DNSSEC)
 	addr := net.JoinHostPort(s.addr.Addr().String(), fmt.Sprint(s.addr.Port()))
 	lk.r.emit(Event{Kind: "query", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, QType: dns.TypeToString[qtype]})
 	for _, network := range []string{"udp", "tcp"} {
 		c := &dns.Client{Net: network, Timeout: lk.r.cfg.Timeout, UDPSize: lk.r.cfg.BufSize}
 		resp, rtt, err := c.ExchangeContext(ctx, q, addr)
+		if err == nil && resp.Rcode == dns.RcodeFormatError && q.IsEdns0() != nil {
+			// A server from before EDNS: ask again without it (RFC 6891 6.2.2).
+			lk.r.emit(Event{Kind: "retry", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: "FORMERR to EDNS, retrying without"})
+			q.Extra = nil
+			resp, rtt, err = c.ExchangeContext(ctx, q, addr)
+		}
 		if err != nil {
 			lk.r.emit(Event{Kind: "timeout", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: err.Error()})
 			return nil, 0, err
 		}
-		if err := checkResponse(q, resp); err != nil {
+		if err := checkResponse(q, resp, lk.r.cfg.Rand0x20); err != nil {
 			lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: err.Error()})
 			return nil, 0, err
 		}
@@ -395,8 +450,21 @@ func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qt
 	return nil, 0, ErrServFail
 }
 
-// checkResponse: the same ID, a response, and the question we asked.
-func checkResponse(q, r *dns.Msg) error {
+// randomCase flips the case of the name's letters at random: an off-path
+// spoofer must guess it too.
+func randomCase(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		if ('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') && rand.IntN(2) == 1 {
+			b[i] = c ^ 0x20
+		}
+	}
+	return string(b)
+}
+
+// checkResponse: the same ID, a response, and the question we asked (with
+// 0x20, the name's case exactly as sent).
+func checkResponse(q, r *dns.Msg, exactCase bool) error {
 	if r.Id != q.Id {
 		return errors.New("response with the wrong ID")
 	}
@@ -405,6 +473,9 @@ func checkResponse(q, r *dns.Msg) error {
 	}
 	if len(r.Question) != 1 || !strings.EqualFold(r.Question[0].Name, q.Question[0].Name) || r.Question[0].Qtype != q.Question[0].Qtype || r.Question[0].Qclass != q.Question[0].Qclass {
 		return errors.New("response to another question")
+	}
+	if exactCase && r.Question[0].Name != q.Question[0].Name {
+		return errors.New("response with the question's case changed (0x20)")
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +24,15 @@ type authServer struct {
 	queries atomic.Int64
 	mangle  atomic.Pointer[func(*dns.Msg)] // hostile behaviour, applied to every response
 	silent  atomic.Bool
+	noEDNS  atomic.Bool // answers FORMERR to queries with EDNS, as pre-EDNS servers do
+	mu      sync.Mutex
+	seen    []string // query names as received
+}
+
+func (a *authServer) names() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.seen...)
 }
 
 func (a *authServer) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
@@ -33,6 +43,14 @@ func (a *authServer) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 	m := new(dns.Msg)
 	m.SetReply(q)
 	qn, qt := q.Question[0].Name, q.Question[0].Qtype
+	a.mu.Lock()
+	a.seen = append(a.seen, qn)
+	a.mu.Unlock()
+	if a.noEDNS.Load() && q.IsEdns0() != nil {
+		m.Rcode = dns.RcodeFormatError
+		w.WriteMsg(m)
+		return
+	}
 	soa, _ := dns.NewRR(a.origin + " 300 IN SOA ns." + a.origin + " h. 1 1 1 1 300")
 	// A delegation below the origin that encloses qname: a referral.
 	for _, rr := range a.rrs {
@@ -52,6 +70,14 @@ func (a *authServer) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 		}
 	}
 	m.Authoritative = true
+	// A DNAME above the name: answer with it alone (no synthesised CNAME).
+	for _, rr := range a.rrs {
+		if d, ok := rr.(*dns.DNAME); ok && dns.IsSubDomain(d.Hdr.Name, qn) && !strings.EqualFold(d.Hdr.Name, qn) {
+			m.Answer = append(m.Answer, rr)
+			a.write(w, m)
+			return
+		}
+	}
 	exists := false
 	for _, rr := range a.rrs {
 		if !strings.EqualFold(rr.Header().Name, qn) {
@@ -151,7 +177,7 @@ func standard(t *testing.T) *world {
 	wd.serve(t, "127.0.0.4", "example.lab.", "www.example.lab. 300 IN A 192.0.2.80",
 		"ns1.example.lab. 300 IN A 127.0.0.5", "alias.example.lab. 300 IN CNAME www.nogl.lab.",
 		"loop1.example.lab. 300 IN CNAME loop2.example.lab.", "loop2.example.lab. 300 IN CNAME loop1.example.lab.",
-		"mail.example.lab. 300 IN A 192.0.2.25")
+		"mail.example.lab. 300 IN A 192.0.2.25", "old.example.lab. 300 IN DNAME nogl.lab.")
 	wd.serve(t, "127.0.0.5", "nogl.lab.", "www.nogl.lab. 300 IN A 192.0.2.81")
 	// A server that refers back up to the root: a referral loop.
 	wd.serve(t, "127.0.0.7", "up.lab.", ". 3600 IN NS root.ns.lab.", "lab. 3600 IN NS tld.ns.lab.")
@@ -273,7 +299,57 @@ func FuzzCheckResponse(f *testing.F) {
 		if r.Unpack(b) != nil {
 			return
 		}
-		_ = checkResponse(q, r)
+		_ = checkResponse(q, r, true)
 		_ = isReferral(r)
 	})
+}
+
+// TestResolverOptions: QNAME minimisation, 0x20, the FORMERR fallback and
+// DNAME.
+func TestResolverOptions(t *testing.T) {
+	ctx := context.Background()
+	wd := standard(t)
+	rs := []netip.AddrPort{netip.AddrPortFrom(netip.MustParseAddr("127.0.0.2"), wd.port)}
+	r, _ := New(Config{Roots: rs, Port: wd.port, Timeout: 300 * time.Millisecond, QMin: true})
+	res, err := r.Resolve(ctx, "www.example.lab", dns.TypeA)
+	if err != nil || len(res.Msg.Answer) != 1 {
+		t.Fatalf("qmin: %v", err)
+	}
+	for _, n := range wd.servers["127.0.0.2"].names() {
+		if n != "lab." {
+			t.Errorf("qmin: the root saw %q, want only lab.", n)
+		}
+	}
+	for _, n := range wd.servers["127.0.0.3"].names() {
+		if n != "example.lab." {
+			t.Errorf("qmin: the lab. server saw %q, want only example.lab.", n)
+		}
+	}
+	if res, err := r.Resolve(ctx, "a.b.nothere.example.lab", dns.TypeA); err != nil || res.Msg.Rcode != dns.RcodeNameError {
+		t.Errorf("qmin NXDOMAIN: %v %v", res, err)
+	}
+
+	r0x20, _ := New(Config{Roots: rs, Port: wd.port, Timeout: 300 * time.Millisecond, Rand0x20: true})
+	if res, err := r0x20.Resolve(ctx, "www.example.lab", dns.TypeA); err != nil || len(res.Msg.Answer) != 1 {
+		t.Errorf("0x20 with honest servers: %v", err)
+	}
+	wd2 := standard(t)
+	lower := func(m *dns.Msg) { m.Question[0].Name = strings.ToLower(m.Question[0].Name) }
+	wd2.servers["127.0.0.4"].mangle.Store(&lower)
+	rs2 := []netip.AddrPort{netip.AddrPortFrom(netip.MustParseAddr("127.0.0.2"), wd2.port)}
+	r2, _ := New(Config{Roots: rs2, Port: wd2.port, Timeout: 300 * time.Millisecond, Rand0x20: true})
+	if _, err := r2.Resolve(ctx, "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww.example.lab", dns.TypeA); err == nil {
+		t.Error("0x20: accepted a response with the question's case changed")
+	}
+
+	wd3 := standard(t)
+	wd3.servers["127.0.0.4"].noEDNS.Store(true)
+	if res, err := wd3.resolver(t, nil, "127.0.0.2").Resolve(ctx, "www.example.lab", dns.TypeA); err != nil || len(res.Msg.Answer) != 1 {
+		t.Errorf("FORMERR fallback: %v", err)
+	}
+
+	res, err = wd.resolver(t, nil, "127.0.0.2").Resolve(ctx, "www.old.example.lab", dns.TypeA)
+	if err != nil || !strings.Contains(strings.Join(answers(res.Msg), "\n"), "192.0.2.81") || !strings.Contains(strings.Join(answers(res.Msg), "\n"), "DNAME") {
+		t.Errorf("DNAME: %v\n%v", err, res)
+	}
 }
