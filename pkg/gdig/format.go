@@ -45,10 +45,41 @@ func flagsString(m *dns.Msg) string {
 	return strings.Join(f, " ")
 }
 
+// sections says which parts dig prints (+[no]comments, +[no]question, ...).
+type sections struct {
+	comments, question, answer, authority, additional, stats, cmd bool
+}
+
+var allSections = sections{true, true, true, true, true, true, true}
+
 // messageText renders a response as dig prints it between ";; Got answer:"
 // and ";; Query time".
-func messageText(m *dns.Msg) string {
+func messageText(m *dns.Msg) string { return sectionText(m, allSections) }
+
+// sectionText renders what the switches leave on.
+func sectionText(m *dns.Msg, sw sections) string {
 	var b strings.Builder
+	if !sw.comments {
+		for _, sec := range []struct {
+			on  bool
+			rrs []dns.RR
+		}{{sw.answer, m.Answer}, {sw.authority, m.Ns}, {sw.additional, m.Extra}} {
+			if !sec.on {
+				continue
+			}
+			for _, rr := range sec.rrs {
+				if rr.Header().Rrtype != dns.TypeOPT {
+					b.WriteString(rrString(rr) + "\n")
+				}
+			}
+		}
+		if sw.question {
+			for _, q := range m.Question {
+				b.WriteString(questionString(q) + "\n")
+			}
+		}
+		return b.String()
+	}
 	fmt.Fprintf(&b, ";; ->>HEADER<<- opcode: %s, status: %s, id: %d\n", dns.OpcodeToString[m.Opcode], dns.RcodeToString[m.Rcode], m.Id)
 	extra := len(m.Extra)
 	fmt.Fprintf(&b, ";; flags: %s; QUERY: %d, ANSWER: %d, AUTHORITY: %d, ADDITIONAL: %d\n", flagsString(m), len(m.Question), len(m.Answer), len(m.Ns), extra)
@@ -63,14 +94,23 @@ func messageText(m *dns.Msg) string {
 		}
 		fmt.Fprintf(&b, ";; OPT PSEUDOSECTION:\n; EDNS: version: %d, flags:%s; udp: %d\n", opt.Version(), flags, opt.UDPSize())
 	}
-	b.WriteString(";; QUESTION SECTION:\n")
-	for _, q := range m.Question {
-		b.WriteString(questionString(q) + "\n")
+	// dig puts a blank line between sections, none before the first.
+	first := true
+	if sw.question {
+		b.WriteString(";; QUESTION SECTION:\n")
+		for _, q := range m.Question {
+			b.WriteString(questionString(q) + "\n")
+		}
+		first = false
 	}
 	for _, sec := range []struct {
 		name string
+		on   bool
 		rrs  []dns.RR
-	}{{"ANSWER", m.Answer}, {"AUTHORITY", m.Ns}, {"ADDITIONAL", m.Extra}} {
+	}{{"ANSWER", sw.answer, m.Answer}, {"AUTHORITY", sw.authority, m.Ns}, {"ADDITIONAL", sw.additional, m.Extra}} {
+		if !sec.on {
+			continue
+		}
 		var rrs []dns.RR
 		for _, rr := range sec.rrs {
 			if rr.Header().Rrtype != dns.TypeOPT {
@@ -80,7 +120,11 @@ func messageText(m *dns.Msg) string {
 		if len(rrs) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n;; %s SECTION:\n", sec.name)
+		if !first {
+			b.WriteString("\n")
+		}
+		first = false
+		fmt.Fprintf(&b, ";; %s SECTION:\n", sec.name)
 		for _, rr := range rrs {
 			b.WriteString(rrString(rr) + "\n")
 		}

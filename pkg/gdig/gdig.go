@@ -29,7 +29,8 @@ var command = cli.Command{
 	Name:     "gdig",
 	Synopsis: "[@server] [-p port] [-t type] [-x addr] [-4|-6] [--root addr]... name [type] [+options]",
 	Summary:  "DNS lookups with dig's output; without @server an iterative resolver that\nwalks from the root itself (+trace shows every step).",
-	Extra: `+options: +short +trace +tcp +norecurse +dnssec +time=N +tries=N +bufsize=N +[no]cmd
+	Extra: `+options: +short +trace +tcp +norecurse +dnssec +time=N +tries=N +bufsize=N +[no]all
++[no]cmd +[no]comments +[no]question +[no]answer +[no]authority +[no]additional +[no]stats
 exit status (dig's): 0 answer (NXDOMAIN included), 1 usage, 9 no reply, 10 internal error.`,
 }
 
@@ -63,11 +64,12 @@ type options struct {
 	qmin    bool
 	rand0x  bool
 	dnssec  bool
+	sw      sections
 }
 
 // Run runs gdig with args (without the program name) and returns its exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o := options{timeout: 5 * time.Second, tries: 3, bufsize: 1232}
+	o := options{timeout: 5 * time.Second, tries: 3, bufsize: 1232, sw: allSections}
 	var rest []string
 	var plus []string
 	for _, a := range args {
@@ -194,6 +196,7 @@ func (o *options) plus(p string) error {
 	case "recurse", "rec", "notrace", "noshort", "notcp", "cmd":
 	case "nocmd":
 		o.noCmd = true
+		o.sw.cmd = false
 	case "time":
 		if n < 1 {
 			return fmt.Errorf("bad +time value %q", val)
@@ -213,7 +216,27 @@ func (o *options) plus(p string) error {
 		o.dnssec = true
 	case "nodnssec":
 		o.dnssec = false
-	case "nocookie", "cookie", "noall", "all", "json", "yaml":
+	case "noall", "all":
+		on := key == "all"
+		o.sw = sections{on, on, on, on, on, on, on}
+	case "comments", "nocomments", "question", "noquestion", "answer", "noanswer", "authority", "noauthority",
+		"additional", "noadditional", "stats", "nostats":
+		on := !strings.HasPrefix(key, "no")
+		switch strings.TrimPrefix(key, "no") {
+		case "comments":
+			o.sw.comments = on
+		case "question":
+			o.sw.question = on
+		case "answer":
+			o.sw.answer = on
+		case "authority":
+			o.sw.authority = on
+		case "additional":
+			o.sw.additional = on
+		case "stats":
+			o.sw.stats = on
+		}
+	case "nocookie", "cookie", "json", "yaml":
 		if key == "json" || key == "yaml" {
 			o.common.JSON = true
 		}
@@ -288,7 +311,7 @@ func (o *options) print(out *cli.Lines, js *cli.NDJSON, m *dns.Msg, rtt time.Dur
 		}
 		return
 	}
-	if !o.noCmd {
+	if !o.noCmd && o.sw.cmd {
 		out.Printf("")
 		out.Printf("%s", cmdLine)
 		if serverFound {
@@ -296,8 +319,13 @@ func (o *options) print(out *cli.Lines, js *cli.NDJSON, m *dns.Msg, rtt time.Dur
 		}
 		out.Printf(";; global options: +cmd")
 	}
-	out.Printf(";; Got answer:")
-	_, _ = io.WriteString(out, messageText(m))
+	if o.sw.comments {
+		out.Printf(";; Got answer:")
+	}
+	_, _ = io.WriteString(out, sectionText(m, o.sw))
+	if !o.sw.stats {
+		return
+	}
 	out.Printf("")
 	out.Printf(";; Query time: %d msec", rtt.Milliseconds())
 	if queries > 0 {
