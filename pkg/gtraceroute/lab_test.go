@@ -3,9 +3,11 @@ package gtraceroute
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"gnetutils/pkg/netlab"
 )
@@ -277,5 +281,136 @@ func TestLabNames(t *testing.T) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(out, "gtraceroute: ") || !strings.Contains(out, "setcap cap_net_raw+ep") {
 		t.Errorf("-T as nobody: %v, want exit 2 saying how to grant CAP_NET_RAW:\n%s", err, out)
+	}
+}
+
+// wireProbe is a probe as it left h1: its TTL and what a router hashing
+// flows sees of it.
+type wireProbe struct {
+	ttl  int
+	flow string
+}
+
+// captureProbes records the packets h1 sends to dst with protocol proto
+// while run runs (an AF_PACKET socket in h1's namespace).
+func captureProbes(t *testing.T, ns *netlab.NS, dst netip.Addr, proto int, run func()) []wireProbe {
+	t.Helper()
+	var fd int
+	if err := ns.Do(func() error {
+		var err error
+		fd, err = unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, int(htons(unix.ETH_P_ALL)))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	tv := unix.NsecToTimeval(int64(20 * time.Millisecond))
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	done := make(chan []wireProbe)
+	go func() {
+		var got []wireProbe
+		buf := make([]byte, 65536)
+		stopping := false
+		for {
+			if !stopping {
+				select {
+				case <-stop:
+					stopping = true // read what is queued, then end
+				default:
+				}
+			}
+			n, from, err := unix.Recvfrom(fd, buf, 0)
+			if err != nil {
+				if stopping {
+					done <- got
+					return
+				}
+				continue
+			}
+			if ll, ok := from.(*unix.SockaddrLinklayer); !ok || ll.Pkttype != unix.PACKET_OUTGOING {
+				continue
+			}
+			if p, ok := parseProbe(buf[:n], dst, proto); ok {
+				got = append(got, p)
+			}
+		}
+	}()
+	run()
+	close(stop)
+	return <-done
+}
+
+func htons(v uint16) uint16 { return v<<8 | v>>8 }
+
+// parseProbe reads an IPv4 or IPv6 packet (no extension headers): the
+// flow is the ports for UDP and TCP, the identifier and checksum for ICMP.
+func parseProbe(b []byte, dst netip.Addr, proto int) (wireProbe, bool) {
+	var ttl, p int
+	var to netip.Addr
+	var l4 []byte
+	switch {
+	case len(b) >= 20 && b[0]>>4 == 4:
+		ihl := int(b[0]&15) * 4
+		if len(b) < ihl+8 {
+			return wireProbe{}, false
+		}
+		ttl, p, to, l4 = int(b[8]), int(b[9]), netip.AddrFrom4([4]byte(b[16:20])), b[ihl:]
+	case len(b) >= 48 && b[0]>>4 == 6:
+		ttl, p, to, l4 = int(b[7]), int(b[6]), netip.AddrFrom16([16]byte(b[24:40])), b[40:]
+	default:
+		return wireProbe{}, false
+	}
+	if to != dst || p != proto {
+		return wireProbe{}, false
+	}
+	if p == unix.IPPROTO_ICMP || p == unix.IPPROTO_ICMPV6 {
+		if l4[0] != 8 && l4[0] != 128 { // echo requests only
+			return wireProbe{}, false
+		}
+		return wireProbe{ttl, fmt.Sprintf("icmp id %d checksum %#04x", binary.BigEndian.Uint16(l4[4:]), binary.BigEndian.Uint16(l4[2:]))}, true
+	}
+	return wireProbe{ttl, fmt.Sprintf("ports %d -> %d", binary.BigEndian.Uint16(l4[0:]), binary.BigEndian.Uint16(l4[2:]))}, true
+}
+
+// TestLabParisFlow: every probe of a trace leaves h1 as one flow (the same
+// ports, or the same ICMP identifier and checksum), for every method and
+// family, while the TTLs still cover the path. The capture itself is
+// checked on traceroute's default UDP probes, which change port each time.
+func TestLabParisFlow(t *testing.T) {
+	needTraceroute(t)
+	c := quietChain(t, nil)
+	classic := captureProbes(t, c.H1, netip.MustParseAddr(c.H2Addr4()), unix.IPPROTO_UDP, func() { traceroute(t, c.H1, "-n", c.H2Addr4()) })
+	classicFlows := map[string]bool{}
+	for _, p := range classic {
+		classicFlows[p.flow] = true
+	}
+	if len(classicFlows) < 12 {
+		t.Fatalf("traceroute's %d UDP probes seen as %d flows, expected one per probe: the capture misses them", len(classic), len(classicFlows))
+	}
+	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
+		addr := netip.MustParseAddr(dst)
+		for _, m := range []struct {
+			flag  string
+			proto int
+		}{{"-U", unix.IPPROTO_UDP}, {"-I", unix.IPPROTO_ICMP}, {"-T", unix.IPPROTO_TCP}} {
+			proto := m.proto
+			if proto == unix.IPPROTO_ICMP && addr.Is6() {
+				proto = unix.IPPROTO_ICMPV6
+			}
+			var out string
+			var code int
+			probes := captureProbes(t, c.H1, addr, proto, func() { out, _, code, _ = gtraceroute(t, c.H1, "-n", m.flag, dst) })
+			flows, ttls := map[string]int{}, map[int]bool{}
+			for _, p := range probes {
+				flows[p.flow]++
+				ttls[p.ttl] = true
+			}
+			if code != 0 || len(flows) != 1 || !ttls[1] || !ttls[4] || len(probes) < 12 {
+				t.Errorf("%s %s: exit %d, %d probes, TTLs %v, flows %v\n%s", m.flag, dst, code, len(probes), ttls, flows, out)
+			}
+		}
 	}
 }
