@@ -324,6 +324,9 @@ func (o *options) print(out *cli.Lines, js *cli.NDJSON, m *dns.Msg, rtt time.Dur
 	}
 	_, _ = io.WriteString(out, sectionText(m, o.sw))
 	if !o.sw.stats {
+		if o.sw.comments {
+			out.Printf("") // dig closes the sections with a blank line
+		}
 		return
 	}
 	out.Printf("")
