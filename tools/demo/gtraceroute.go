@@ -10,15 +10,24 @@ import (
 )
 
 func init() {
-	register(20, "gtraceroute: beside traceroute through three routers (UDP, ICMP, TCP), a silent router, a 1400-byte link with DF, an mtr-style report", func(l *netlab.Lab) error {
-		c, err := l.NewChain(netlab.ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1500, 1500}, NoICMPRateLimit: true})
+	register(20, "gtraceroute: beside traceroute through three routers (UDP, ICMP, TCP), a trace right after another at default ICMP rate limits, a silent router, a 1400-byte link with DF, an mtr-style report", func(l *netlab.Lab) error {
+		c, err := l.NewChain(netlab.ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1500, 1500}})
 		if err != nil {
 			return err
 		}
-		if err := netlab.NoICMPRateLimit(c.H2); err != nil {
-			return err
-		}
 		show := func(args ...string) { labrun.Show(os.Stdout, c.H1, time.Minute, args...) }
+		fmt.Println("# default ICMP rate limits (a burst of 6, then 1 a second): each tool twice in a row")
+		show("gtraceroute", "-n", c.H2Addr4())
+		show("gtraceroute", "-n", c.H2Addr4())
+		time.Sleep(7 * time.Second) // refill the buckets
+		show("traceroute", "-n", c.H2Addr4())
+		show("traceroute", "-n", c.H2Addr4())
+		fmt.Println("# rate limits off from here on")
+		for _, ns := range append([]*netlab.NS{c.H2}, c.Routers...) {
+			if err := netlab.NoICMPRateLimit(ns); err != nil {
+				return err
+			}
+		}
 		show("traceroute", "-n", c.H2Addr4())
 		show("gtraceroute", "-n", c.H2Addr4())
 		show("gtraceroute", "-n", "-I", c.H2Addr6())
