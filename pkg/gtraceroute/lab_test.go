@@ -144,10 +144,30 @@ func TestLabEndings(t *testing.T) {
 `); err != nil {
 		t.Fatal(err)
 	}
+	// r2 refuses a prefix by route type (admin prohibited), r1 sends it
+	// there; an address outside the lab has no route at r1 at all.
+	for _, cmd := range [][]string{
+		{"route", "add", "198.18.98.0/24", "via", c.RouterAddr4(2)},
+		{"-6", "route", "add", "fd00:0:0:98::/64", "via", c.RouterAddr6(2)},
+	} {
+		if err := c.Routers[0].IP(cmd...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, cmd := range [][]string{{"route", "add", "prohibit", "198.18.98.0/24"}, {"-6", "route", "add", "prohibit", "fd00:0:0:98::/64"}} {
+		if err := c.Routers[1].IP(cmd...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct {
 		args  []string
 		annot string
 	}{
+		{[]string{"-n", "198.18.99.1"}, "!N"},
+		{[]string{"-n", "fd00:0:0:99::1"}, "!N"},
+		{[]string{"-n", "-I", "198.18.98.1"}, "!X"},
+		{[]string{"-n", "fd00:0:0:98::1"}, "!X"},
+		{[]string{"-n", "-F", c.H2Addr6(), "1500"}, "!F-1400"},
 		{[]string{"-n", "-p", "40000", "-U", c.H2Addr4()}, "!H"},
 		{[]string{"-n", "-p", "40000", "-U", c.H2Addr6()}, "!H"},
 		{[]string{"-n", "-p", "40001", "-U", c.H2Addr4()}, "!X"},
