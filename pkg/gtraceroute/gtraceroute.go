@@ -15,8 +15,10 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"gnetutils/pkg/cli"
@@ -30,7 +32,9 @@ var command = cli.Command{
 	Extra: `UDP probes need no privilege; -I uses ICMP datagram sockets where
 net.ipv4.ping_group_range allows, raw sockets otherwise; -T needs CAP_NET_RAW
 (setcap cap_net_raw+ep gtraceroute; make install does it).
-exit status: 0 the trace ran (whether or not it reached the host), 2 errors.`,
+exit status (traceroute's): 0 the trace ran (whether or not it reached the
+host), 1 it could not run (no route, no privilege, a socket error), 2 bad
+usage or an unknown host.`,
 }
 
 type options struct {
@@ -88,6 +92,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fail := func(format string, a ...any) int {
 		cli.Errorf(stderr, command.Name, format, a...)
 		return cli.ExitUsage
+	}
+	// Errors of the system once the arguments are good end with 1, as
+	// traceroute's do.
+	sysFail := func(err error) int {
+		cli.Errorf(stderr, command.Name, "%s", sysError(err))
+		return cli.ExitFail
 	}
 	if fs.NArg() < 1 || fs.NArg() > 2 {
 		return fail("expected host [packetlen], got %d arguments (try --help)", fs.NArg())
@@ -152,24 +162,30 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		pc.src = src.Unmap()
 	}
+	p := &printer{w: cli.NewLines(stdout), numeric: o.numeric, ext: o.ext}
+	if o.common.JSON {
+		p.js = cli.NewNDJSON(stdout)
+	}
+	text := p.js == nil && !o.report
 	if _, err := netroute.Source(addr, pc.src); err != nil {
-		return fail("connect: %v", err)
+		// With UDP probes traceroute has printed its first line when
+		// connect or bind fails; with -I and -T it fails before.
+		if text && kind == "udp" {
+			p.header(host, addr, tc.max, size)
+		}
+		return sysFail(err)
 	}
 	// The method's sockets are opened here, in Run's goroutine (which a test
 	// may have switched into a network namespace).
 	m, err := openMethod(ctx, kind, pc)
 	if err != nil {
-		return fail("%v", err)
+		return sysFail(err)
 	}
 	defer m.close()
-	p := &printer{w: cli.NewLines(stdout), numeric: o.numeric, ext: o.ext}
-	if o.common.JSON {
-		p.js = cli.NewNDJSON(stdout)
-	}
 	if o.report {
 		return runReport(ctx, tc, m, o.cycles, host, addr, p, stderr)
 	}
-	if p.js == nil {
+	if text {
 		p.header(host, addr, tc.max, size)
 	}
 	start := time.Now()
@@ -180,8 +196,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		p.hop(h)
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
-		cli.Errorf(stderr, command.Name, "%v", err)
-		return cli.ExitUsage
+		return sysFail(err)
 	}
 	p.summary(host, addr, end, hops, t.sent, time.Since(start))
 	return cli.ExitOK
@@ -190,6 +205,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // schedule reads the timing flags.
 func (o *options) schedule() (traceConfig, error) {
 	tc := traceConfig{first: o.first, max: o.maxTTL, queries: o.queries, parallel: o.parallel, retry: !o.noRetry, retryAfter: 1250 * time.Millisecond}
+	// traceroute takes -N 0 (or less) as one probe at a time.
+	tc.parallel = max(tc.parallel, 1)
 	switch {
 	case o.maxTTL < 1 || o.maxTTL > 255:
 		return tc, fmt.Errorf("max hops cannot be more than 255 (got %d)", o.maxTTL)
@@ -197,8 +214,6 @@ func (o *options) schedule() (traceConfig, error) {
 		return tc, fmt.Errorf("first hop out of range")
 	case o.queries < 1 || o.queries > 10:
 		return tc, fmt.Errorf("no more than 10 probes per hop")
-	case o.parallel < 1:
-		return tc, fmt.Errorf("-N must be positive")
 	case o.sendWait < 0:
 		return tc, fmt.Errorf("bad sendtime `%g' specified", o.sendWait)
 	case o.report && o.cycles < 1:
@@ -224,4 +239,26 @@ func (o *options) schedule() (traceConfig, error) {
 		tc.sendWait = time.Duration(o.sendWait * float64(time.Second))
 	}
 	return tc, nil
+}
+
+// sysError is a system call's error as traceroute prints it:
+// "connect: Network is unreachable" (strerror's capital, not Go's
+// lower case).
+func sysError(err error) string {
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Syscall + ": " + capitalize(se.Err.Error())
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) && err == error(errno) {
+		return capitalize(errno.Error())
+	}
+	return err.Error()
+}
+
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }

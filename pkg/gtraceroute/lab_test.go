@@ -299,8 +299,30 @@ func TestLabNames(t *testing.T) {
 	}
 	out, err := run(append(nobody, "-n", "-T", dst)...)
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(out, "gtraceroute: ") || !strings.Contains(out, "setcap cap_net_raw+ep") {
-		t.Errorf("-T as nobody: %v, want exit 2 saying how to grant CAP_NET_RAW:\n%s", err, out)
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(out, "gtraceroute: ") || !strings.Contains(out, "setcap cap_net_raw+ep") {
+		t.Errorf("-T as nobody: %v, want exit 1 (traceroute's) saying how to grant CAP_NET_RAW:\n%s", err, out)
+	}
+}
+
+// TestLabNoRoute: in a namespace without routes every method fails at
+// once as traceroute does: its first line, then the system's message, and
+// exit status 1.
+func TestLabNoRoute(t *testing.T) {
+	needTraceroute(t)
+	ns := netlab.ForTest(t).MustNS(t, "lone")
+	for _, args := range [][]string{{"-n", "198.18.0.1"}, {"-n", "-I", "198.18.0.1"}, {"-n", "-T", "fd00::1"}} {
+		cmd := ns.Command(context.Background(), "traceroute", args...)
+		var wantOut, wantErr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &wantOut, &wantErr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("traceroute %v: %v\n%s%s", args, err, wantOut.String(), wantErr.String())
+		}
+		out, errOut, code, _ := gtraceroute(t, ns, args...)
+		if code != ee.ExitCode() || strings.TrimSpace(out) != strings.TrimSpace(wantOut.String()) || errOut != "gtraceroute: "+strings.TrimSpace(wantErr.String())+"\n" {
+			t.Errorf("%v: exit %d, %q, %q; traceroute: exit %d, %q, %q", args, code, out, errOut, ee.ExitCode(), wantOut.String(), wantErr.String())
+		}
 	}
 }
 

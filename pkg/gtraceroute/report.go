@@ -59,8 +59,8 @@ func runReport(ctx context.Context, tc traceConfig, m method, cycles int, host s
 			}
 		})
 		if err != nil && !errors.Is(err, context.Canceled) {
-			cli.Errorf(stderr, command.Name, "%v", err)
-			return cli.ExitUsage
+			cli.Errorf(stderr, command.Name, "%s", sysError(err))
+			return cli.ExitFail
 		}
 		if last > 0 {
 			end = last
