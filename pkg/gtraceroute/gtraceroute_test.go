@@ -81,6 +81,7 @@ type fakePath struct {
 	hops   []string // address of each hop; the last is the destination
 	silent map[int]bool
 	sent   []int
+	at     []time.Time // when each probe was sent
 	out    chan reply
 	// A destination at its ICMP rate limit: one answer per refill, up to
 	// a burst of 6, starting from an empty bucket (when refill > 0).
@@ -108,6 +109,7 @@ func (f *fakePath) destAnswers(now time.Time) bool {
 func (f *fakePath) send(idx, ttl int) (time.Time, error) {
 	f.sent = append(f.sent, ttl)
 	now := time.Now()
+	f.at = append(f.at, now)
 	if ttl >= len(f.hops) && !f.destAnswers(now) {
 		return now, nil
 	}
@@ -167,6 +169,72 @@ func TestTracerRateLimitedDestination(t *testing.T) {
 	end, _ = newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
 	if end <= 4 {
 		t.Errorf("without the retry the trace ended at %d, not past the destination: the fake's rate limit does not bite: %q", end, lines)
+	}
+}
+
+// TestDeadline: traceroute's -w MAX,HERE,NEAR: MAX after the probe left,
+// HERE times the RTT of an answer from its own hop, NEAR times that of the
+// nearest later hop that answered, the smaller, floored; 0 turns HERE or
+// NEAR off; a retry in flight keeps the first send's MAX.
+func TestDeadline(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+	type answer struct {
+		ttl, q int
+		rtt    time.Duration
+	}
+	tests := []struct {
+		name       string
+		here, near float64
+		minWait    time.Duration
+		answers    []answer
+		sentAt     time.Duration // the probe's (re)send, after t0
+		want       time.Duration // its deadline, after t0
+	}{
+		{"nothing answered: MAX", 3, 10, 0, nil, 0, 5 * time.Second},
+		{"own hop answered: HERE", 3, 10, 0, []answer{{2, 0, ms(4)}}, 0, ms(12)},
+		{"later hop answered: NEAR", 3, 10, 0, []answer{{3, 0, ms(4)}}, 0, ms(40)},
+		{"nearest later hop counts", 3, 10, 0, []answer{{4, 0, ms(1)}, {3, 1, ms(6)}}, 0, ms(60)},
+		{"both: the smaller", 3, 10, 0, []answer{{2, 1, ms(30)}, {3, 0, ms(4)}}, 0, ms(40)},
+		{"HERE off", 0, 10, 0, []answer{{2, 1, ms(1)}}, 0, 5 * time.Second},
+		{"NEAR off", 3, 0, 0, []answer{{3, 0, ms(1)}}, 0, 5 * time.Second},
+		{"floored", 3, 10, 0, []answer{{3, 0, ms(0.01)}}, 0, ms(1)},
+		{"floored for TCP", 3, 10, 2 * time.Millisecond, []answer{{3, 0, ms(0.01)}}, 0, ms(2)},
+		{"earlier hop's answer does not count", 3, 10, 0, []answer{{1, 0, ms(1)}}, 0, 5 * time.Second},
+		{"retry in flight keeps MAX", 3, 10, 0, nil, 1250 * time.Millisecond, 5 * time.Second},
+		{"retry: NEAR from the resend", 3, 10, 0, []answer{{3, 0, ms(4)}}, 1250 * time.Millisecond, 1250*time.Millisecond + ms(40)},
+	}
+	for _, tc := range tests {
+		tr := newTracer(traceConfig{first: 1, max: 30, queries: 3, waitMax: 5 * time.Second, here: tc.here, near: tc.near, minWait: tc.minWait}, nil)
+		for _, a := range tc.answers {
+			p := tr.hopProbes(a.ttl)[a.q]
+			p.done, p.r.rtt = true, a.rtt
+		}
+		p := tr.hopProbes(2)[2]
+		p.waitFrom, p.sent = t0, t0.Add(tc.sentAt)
+		if got := tr.deadline(p).Sub(t0); got != tc.want {
+			t.Errorf("%s: deadline %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestTracerFirstAndSendWait: -f starts the trace at its TTL; -z spaces
+// the probes.
+func TestTracerFirstAndSendWait(t *testing.T) {
+	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, out: make(chan reply, 1000)}
+	tc := traceConfig{first: 3, max: 30, queries: 2, parallel: 16, waitMax: 5 * time.Second, here: 3, near: 10, sendWait: 15 * time.Millisecond}
+	var lines []string
+	end, err := newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	if err != nil || end != 4 || len(lines) != 2 || !strings.HasPrefix(lines[0], " 3  10.0.2.1  ") || !strings.HasPrefix(lines[1], " 4  10.0.3.1  ") {
+		t.Fatalf("end %d, err %v, lines %q", end, err, lines)
+	}
+	if f.sent[0] != 3 {
+		t.Errorf("first probe's TTL %d, want 3", f.sent[0])
+	}
+	for i := 1; i < len(f.at); i++ {
+		if gap := f.at[i].Sub(f.at[i-1]); gap < tc.sendWait {
+			t.Errorf("probes %d and %d %v apart, -z says at least %v", i-1, i, gap, tc.sendWait)
+		}
 	}
 }
 
