@@ -122,6 +122,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		c := cfg.icmp
 		c.Dst, c.Events = addr, events
+		if o.flood && fs.NArg() == 1 {
+			// One target flooded: read replies on the sending goroutine.
+			c.Events, c.Sync = nil, true
+		}
 		// Sockets are opened here, in Run's own goroutine: a caller that
 		// switched this thread into a network namespace gets them there.
 		conn, err := icmpx.Open(c)
@@ -292,6 +296,9 @@ func (r *runner) run(ctx context.Context) int {
 	quit := make(chan os.Signal, 1)
 	signal.Notify(quit, syscall.SIGQUIT)
 	defer signal.Stop(quit)
+	if r.o.flood && len(r.targets) == 1 {
+		return r.flood(ctx, quit)
+	}
 
 	byDst := map[netip.Addr]*target{}
 	for _, t := range r.targets {
@@ -350,7 +357,11 @@ loop:
 			}
 		}
 	}
-	elapsed := time.Since(start)
+	return r.finish(time.Since(start))
+}
+
+// finish prints the summaries and says the exit code.
+func (r *runner) finish(elapsed time.Duration) int {
 	code := cli.ExitOK
 	for _, t := range r.targets {
 		t.c.elapsed = elapsed
@@ -367,12 +378,55 @@ loop:
 			r.emitSummary(t)
 			continue
 		}
-		if r.o.flood {
-			r.out.Printf("")
-		}
 		_, _ = io.WriteString(r.out, summary(t.host, &t.c))
 	}
 	return code
+}
+
+// flood is -f for one target: the next probe leaves as soon as the last
+// is answered, or after the interval (10 ms) if it is not, and replies
+// are read on this goroutine (icmpx's Sync mode) to keep each round trip to
+// one wake-up.
+func (r *runner) flood(ctx context.Context, quit chan os.Signal) int {
+	t := r.targets[0]
+	start := time.Now()
+	var deadline time.Time
+	if r.cfg.deadline > 0 {
+		deadline = start.Add(r.cfg.deadline)
+	}
+	var lingerUntil time.Time
+	for !r.finished() && ctx.Err() == nil {
+		now := time.Now()
+		if !deadline.IsZero() && now.After(deadline) {
+			break
+		}
+		select {
+		case <-quit:
+			fmt.Fprintf(r.stderr, "%s\n", statusLine(&t.c))
+		default:
+		}
+		if r.targetSends(t) {
+			if len(t.pending) == 0 || now.Sub(t.lastTx) >= r.cfg.interval {
+				r.send(t)
+			}
+		} else if lingerUntil.IsZero() {
+			lingerUntil = now.Add(r.cfg.timeout)
+		} else if now.After(lingerUntil) {
+			break
+		}
+		wait := t.lastTx.Add(r.cfg.interval)
+		if !r.targetSends(t) || wait.Before(now) {
+			wait = now.Add(r.cfg.interval)
+		}
+		evs, err := t.conn.Receive(wait)
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			break
+		}
+		for _, ev := range evs {
+			r.handle(t, ev)
+		}
+	}
+	return r.finish(time.Since(start))
 }
 
 // wantsToSend says whether any target still has probes to send.

@@ -366,3 +366,21 @@ func TestLabBadHostName(t *testing.T) {
 		t.Errorf("exit %d/%d\n--- gping:\n%s--- ping:\n%s", code, wantCode, got, want)
 	}
 }
+
+// TestLabFlood: -f beside ping -f: the same lines (dots and backspaces
+// aside), every probe answered.
+func TestLabFlood(t *testing.T) {
+	needPing(t)
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1})
+	for _, args := range [][]string{{"-f", "-c", "500", c.H2Addr4()}, {"-q", "-f", "-c", "500", c.H2Addr6()}} {
+		want, wantCode := ping(t, c.H1, args...)
+		out, errOut, code := gping(t, c.H1, args...)
+		clean := func(s string) string {
+			s = strings.NewReplacer(".", "", "\b \b", "").Replace(normalize(s))
+			return regexp.MustCompile(`ipg/ewma [0-9/]+ ms`).ReplaceAllString(s, "ipg/ewma T ms")
+		}
+		if clean(out+errOut) != clean(want) || code != wantCode || !strings.Contains(out, "500 packets transmitted, 500 received") {
+			t.Errorf("%v: exit %d/%d\n--- gping:\n%q\n--- ping:\n%q", args, code, wantCode, clean(out+errOut), clean(want))
+		}
+	}
+}

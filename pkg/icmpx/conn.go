@@ -92,6 +92,10 @@ type Config struct {
 	// Conn's own, so one reader serves many Conns without a goroutine per
 	// Conn in between; Event.Dst tells them apart. It is not closed.
 	Events chan Event
+	// Sync: no receiving goroutine; the caller reads with Receive. A flood
+	// then costs one wake-up per reply instead of a hand-over between two
+	// goroutines.
+	Sync bool
 }
 
 // ErrPermission is returned when neither socket kind may be opened.
@@ -115,6 +119,7 @@ type Conn struct {
 	done      chan struct{}
 	closing   chan struct{}
 	closeMu   sync.Once
+	buf, oob  []byte // Sync mode's receive buffers
 	// lastLocalMTU is the MTU of the last local EMSGSIZE error the receiver
 	// drained, in case it got there before Send did.
 	lastLocalMTU atomic.Int32
@@ -169,6 +174,11 @@ func Open(cfg Config) (*Conn, error) {
 	if c.rc, err = c.f.SyscallConn(); err != nil {
 		c.f.Close()
 		return nil, err
+	}
+	if cfg.Sync {
+		close(c.done)
+		c.buf, c.oob = make([]byte, 65536), make([]byte, sockopt.OOBSize)
+		return c, nil
 	}
 	go c.receive()
 	return c, nil
@@ -314,10 +324,18 @@ func (c *Conn) Send(seq uint16, payload []byte) (time.Time, error) {
 	c.mu.Unlock()
 	sa := sockaddr(c.dst, 0)
 	var sendErr error
-	werr := c.rc.Write(func(fd uintptr) bool {
-		sendErr = unix.Sendto(int(fd), b, 0, sa)
-		return sendErr != unix.EAGAIN
+	// Straight to sendto(2); only a full socket buffer (EAGAIN) waits in
+	// the network poller.
+	werr := sockopt.Control(c.rc, func(fd int) error {
+		sendErr = unix.Sendto(fd, b, 0, sa)
+		return nil
 	})
+	if werr == nil && errors.Is(sendErr, unix.EAGAIN) {
+		werr = c.rc.Write(func(fd uintptr) bool {
+			sendErr = unix.Sendto(int(fd), b, 0, sa)
+			return sendErr != unix.EAGAIN
+		})
+	}
 	if werr != nil {
 		return at, werr
 	}
@@ -380,27 +398,7 @@ func (c *Conn) receive() {
 	for {
 		var evs []Event
 		err := c.rc.Read(func(fd uintptr) bool {
-			// The error queue first: POLLERR wakes us as readable too.
-			c.errq.Lock()
-			for {
-				n, anc, dst, err := sockopt.RecvErrQueue(int(fd), buf, oob)
-				if err != nil {
-					break
-				}
-				if ev, ok := c.fromErrQueue(buf[:n], anc, dst.Addr()); ok {
-					evs = append(evs, ev)
-				}
-			}
-			c.errq.Unlock()
-			for {
-				n, anc, from, err := sockopt.Recv(int(fd), buf, oob, unix.MSG_DONTWAIT)
-				if err != nil {
-					break
-				}
-				if ev, ok := c.fromPacket(buf[:n], anc, from.Addr()); ok {
-					evs = append(evs, ev)
-				}
-			}
+			evs = c.drain(int(fd), buf, oob, evs)
 			return len(evs) > 0
 		})
 		for _, ev := range evs {
@@ -415,6 +413,65 @@ func (c *Conn) receive() {
 			return
 		}
 	}
+}
+
+// drain reads everything waiting on the socket, the error queue first
+// (POLLERR wakes a reader as readable too), and appends the events that
+// concern our probes.
+func (c *Conn) drain(fd int, buf, oob []byte, evs []Event) []Event {
+	c.errq.Lock()
+	for {
+		n, anc, dst, err := sockopt.RecvErrQueue(fd, buf, oob)
+		if err != nil {
+			break
+		}
+		if ev, ok := c.fromErrQueue(buf[:n], anc, dst.Addr()); ok {
+			evs = append(evs, ev)
+		}
+	}
+	c.errq.Unlock()
+	for {
+		n, anc, from, err := sockopt.Recv(fd, buf, oob, unix.MSG_DONTWAIT)
+		if err != nil {
+			break
+		}
+		if ev, ok := c.fromPacket(buf[:n], anc, from.Addr()); ok {
+			evs = append(evs, ev)
+		}
+	}
+	return evs
+}
+
+// Receive waits until deadline for events (Sync mode only) and returns
+// what arrived; os.ErrDeadlineExceeded when nothing did. It waits in
+// poll(2) on this goroutine's thread, as ping does, not in Go's network
+// poller: a flood's round trip then costs no goroutine hand-over at all.
+func (c *Conn) Receive(deadline time.Time) ([]Event, error) {
+	if c.buf == nil {
+		return nil, errors.New("icmpx: Receive needs Config.Sync")
+	}
+	var evs []Event
+	err := sockopt.Control(c.rc, func(fd int) error {
+		for {
+			evs = c.drain(fd, c.buf, c.oob, evs)
+			if len(evs) > 0 {
+				return nil
+			}
+			wait := time.Until(deadline)
+			if wait <= 0 {
+				return os.ErrDeadlineExceeded
+			}
+			ms := int((wait + time.Millisecond - 1) / time.Millisecond)
+			pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | unix.POLLERR}}
+			if _, err := unix.Poll(pfd, ms); err != nil && !errors.Is(err, unix.EINTR) {
+				return err
+			}
+		}
+	})
+	for i := range evs {
+		evs[i].Dst = c.dst
+	}
+	return evs, err
 }
 
 // fromPacket turns one received ICMP message into an event if it concerns
