@@ -192,7 +192,7 @@ func TestLabEndings(t *testing.T) {
 // hops as traceroute run after it (once the limits have refilled). Run
 // again at once, with every bucket drained by the first run, it still
 // finds every hop and the destination at its distance (one answer each,
-// from the retry after the refill), before -w MAX.
+// from the retry after the refill), before -w MAX. So does --report.
 func TestLabDefaultRateLimits(t *testing.T) {
 	needTraceroute(t)
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 3})
@@ -209,6 +209,14 @@ func TestLabDefaultRateLimits(t *testing.T) {
 			t.Errorf("%s: exit %d\n--- gtraceroute:\n%s--- traceroute:\n%s", dst, code, got, want)
 		}
 		time.Sleep(6 * time.Second)
+	}
+	// mtr-style reports twice in a row: no loss either time, the
+	// destination's one answer a second spent on the probes that count.
+	for run := 1; run <= 2; run++ {
+		rep, _, code, _ := gtraceroute(t, c.H1, "--report", "-c", "3", "-n", c.H2Addr4())
+		if code != 0 || strings.Count(rep, ".|-- ") != 4 || strings.Count(rep, " 0.0%     3 ") != 4 {
+			t.Errorf("report run %d: exit %d, want 4 hops without loss:\n%s", run, code, rep)
+		}
 	}
 }
 

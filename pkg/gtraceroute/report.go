@@ -24,12 +24,15 @@ type hopStats struct {
 }
 
 // runReport traces cycles times, one probe per hop each (as mtr does, a
-// second apart), then prints mtr -r's table.
+// second apart), then prints mtr -r's table. Once a cycle has reached the
+// destination, later cycles probe no further: the probes past it would
+// only spend its ICMP rate limit (one answer a second on Linux, as many as
+// the cycles need).
 func runReport(ctx context.Context, tc traceConfig, m method, cycles int, host string, addr netip.Addr, p *printer, stderr io.Writer) int {
-	tc.queries, tc.retry = 1, false
+	tc.queries = 1
 	start := time.Now()
 	var hops []*hopStats
-	end := 0
+	end, base := 0, 0
 	for cycle := 0; cycle < cycles; cycle++ {
 		if cycle > 0 {
 			select {
@@ -41,7 +44,8 @@ func runReport(ctx context.Context, tc traceConfig, m method, cycles int, host s
 			break
 		}
 		t := newTracer(tc, m)
-		t.base = cycle * len(t.probes)
+		t.base = base // probe indexes never repeat across cycles
+		base += len(t.probes)
 		last, err := t.run(ctx, func(h hop) {
 			for len(hops) < h.ttl-tc.first+1 {
 				hops = append(hops, &hopStats{})
@@ -64,6 +68,7 @@ func runReport(ctx context.Context, tc traceConfig, m method, cycles int, host s
 		}
 		if last > 0 {
 			end = last
+			tc.max = last
 		}
 	}
 	if end > 0 && end-tc.first+1 < len(hops) {
