@@ -178,7 +178,8 @@ func TestLabStubMatchesDig(t *testing.T) {
 func lines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
-		if l != "" {
+		// dig +short reports a timed-out try on a ";;" line before the retry's answer.
+		if l != "" && !strings.HasPrefix(l, ";;") {
 			out = append(out, l)
 		}
 	}
@@ -187,7 +188,9 @@ func lines(s string) []string {
 }
 
 // TestLabIterativeMatchesUnbound: resolving from the lab root, gdig gets
-// the answers unbound gets with the same root hints, for every case.
+// the answers unbound gets with the same root hints, for every case. dig
+// asks unbound patiently: unbound's first try of the dead server can take
+// it past a single 5 s query on a loaded machine.
 func TestLabIterativeMatchesUnbound(t *testing.T) {
 	d, hints := hierarchy(t)
 	startUnbound(t, d, hints)
@@ -201,7 +204,7 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 		{"mail.example.lab", "MX"},   // NODATA
 		{"www.v6only.lab", "A"},      // a name server reachable over IPv6 only
 	} {
-		want, _ := dig(t, d.Client, "+short", "+tries=1", "+time=5", "@127.0.0.1", q[0], q[1])
+		want, _ := dig(t, d.Client, "+short", "+tries=3", "+time=5", "@127.0.0.1", q[0], q[1])
 		got, errOut, code := gdig(t, d.Client, "--root-hints", hints, "+short", q[0], q[1])
 		if code != 0 || fmt.Sprint(lines(got)) != fmt.Sprint(lines(want)) {
 			t.Errorf("%v: exit %d %s\n--- gdig:\n%s--- unbound:\n%s", q, code, errOut, got, want)
@@ -210,7 +213,7 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 	// QNAME minimisation and 0x20 change what is asked, not what is found.
 	for _, opt := range []string{"--qmin", "--0x20"} {
 		for _, q := range [][]string{{"www.example.lab", "A"}, {"www.nogl.lab", "A"}, {"alias.example.lab", "A"}} {
-			want, _ := dig(t, d.Client, "+short", "+tries=1", "+time=5", "@127.0.0.1", q[0], q[1])
+			want, _ := dig(t, d.Client, "+short", "+tries=3", "+time=5", "@127.0.0.1", q[0], q[1])
 			got, errOut, code := gdig(t, d.Client, "--root-hints", hints, opt, "+short", q[0], q[1])
 			if code != 0 || fmt.Sprint(lines(strings.ToLower(got))) != fmt.Sprint(lines(strings.ToLower(want))) {
 				t.Errorf("%s %v: exit %d %s\n--- gdig:\n%s--- unbound:\n%s", opt, q, code, errOut, got, want)
@@ -219,7 +222,7 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 	}
 	status := regexp.MustCompile(`status: (\w+)`)
 	for _, q := range []string{"nothere.example.lab", "www.example.lab"} {
-		want, _ := dig(t, d.Client, "@127.0.0.1", q)
+		want, _ := dig(t, d.Client, "+tries=3", "@127.0.0.1", q)
 		got, _, _ := gdig(t, d.Client, "--root-hints", hints, q)
 		if status.FindString(got) != status.FindString(want) {
 			t.Errorf("%s: gdig %s, unbound %s", q, status.FindString(got), status.FindString(want))
