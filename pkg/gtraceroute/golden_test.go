@@ -118,11 +118,11 @@ func TestGoldenReport(t *testing.T) {
 func TestGoldenAnnotations(t *testing.T) {
 	var out bytes.Buffer
 	for code := uint8(0); code <= 16; code++ {
-		fmt.Fprintf(&out, "icmp   type 3 code %2d: %q (from the destination: %q)\n", code, annotation(false, 3, code, 1400, false), annotation(false, 3, code, 1400, true))
+		fmt.Fprintf(&out, "icmp   type 3 code %2d: %q\n", code, annotation(false, 3, code, 1400))
 	}
 	for code := uint8(0); code <= 7; code++ {
-		fmt.Fprintf(&out, "icmpv6 type 1 code %2d: %q (from the destination: %q)\n", code, annotation(true, 1, code, 0, false), annotation(true, 1, code, 0, true))
+		fmt.Fprintf(&out, "icmpv6 type 1 code %2d: %q\n", code, annotation(true, 1, code, 0))
 	}
-	fmt.Fprintf(&out, "icmpv6 type 2 (packet too big, MTU 1280): %q\n", annotation(true, 2, 0, 1280, false))
+	fmt.Fprintf(&out, "icmpv6 type 2 (packet too big, MTU 1280): %q\n", annotation(true, 2, 0, 1280))
 	golden(t, "annotations.golden", out.Bytes())
 }

@@ -159,6 +159,19 @@ func TestLabEndings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// r2 also rejects some forwarded ports itself, as a firewall would:
+	// traceroute takes a port unreachable for arrival, whoever sends it.
+	if err := c.Routers[1].Nft(`table inet refuse {
+	chain forwarding {
+		type filter hook forward priority 0; policy accept;
+		udp dport 40002 reject with icmp type port-unreachable
+		udp dport 40002 reject with icmpv6 type port-unreachable
+		tcp dport 40003 reject with icmp type prot-unreachable
+	}
+}
+`); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args  []string
 		annot string
@@ -168,6 +181,9 @@ func TestLabEndings(t *testing.T) {
 		{[]string{"-n", "-I", "198.18.98.1"}, "!X"},
 		{[]string{"-n", "fd00:0:0:98::1"}, "!X"},
 		{[]string{"-n", "-F", c.H2Addr6(), "1500"}, "!F-1400"},
+		{[]string{"-n", "-p", "40002", "-U", c.H2Addr4()}, "3 " + c.RouterAddr4(2)},
+		{[]string{"-n", "-p", "40002", "-U", c.H2Addr6()}, "3 " + c.RouterAddr6(2)},
+		{[]string{"-n", "-p", "40003", "-T", c.H2Addr4()}, "3 " + c.RouterAddr4(2) + " !P"},
 		{[]string{"-n", "-p", "40000", "-U", c.H2Addr4()}, "!H"},
 		{[]string{"-n", "-p", "40000", "-U", c.H2Addr6()}, "!H"},
 		{[]string{"-n", "-p", "40001", "-U", c.H2Addr4()}, "!X"},

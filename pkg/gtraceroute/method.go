@@ -87,7 +87,7 @@ func (m *udpMethod) pump() {
 		case udpprobe.Arrived:
 			r.final = true
 		default:
-			r.final, r.annot = true, annotation(a.ICMPv6, a.Type, a.Code, a.MTU, a.From == m.dst)
+			r.final, r.annot = true, annotation(a.ICMPv6, a.Type, a.Code, a.MTU)
 		}
 		m.out <- r
 	}
@@ -150,7 +150,7 @@ func (m *icmpMethod) pump() {
 		case icmpx.LocalError:
 			continue
 		default:
-			r.final, r.annot = true, annotation(ev.ICMPv6, ev.Type, ev.Code, ev.MTU, false)
+			r.final, r.annot = true, annotation(ev.ICMPv6, ev.Type, ev.Code, ev.MTU)
 		}
 		m.out <- r
 	}
@@ -160,8 +160,9 @@ func (m *icmpMethod) replies() <-chan reply { return m.out }
 func (m *icmpMethod) close()                { m.c.Close(); <-m.done }
 
 // annotation is traceroute's mark for an ICMP error that ends a trace;
-// "" for the destination's own port unreachable (arrival).
-func annotation(v6 bool, typ, code uint8, mtu int, fromDst bool) string {
+// "" for a port unreachable, which traceroute takes for arrival whoever
+// sent it (a firewall that rejects with it looks like the destination).
+func annotation(v6 bool, typ, code uint8, mtu int) string {
 	if v6 {
 		switch typ {
 		case 1:
@@ -175,10 +176,7 @@ func annotation(v6 bool, typ, code uint8, mtu int, fromDst bool) string {
 			case 3:
 				return "!H"
 			case 4:
-				if fromDst {
-					return ""
-				}
-				return "!P"
+				return ""
 			}
 			return fmt.Sprintf("!<%d>", code)
 		case 2:
@@ -197,10 +195,7 @@ func annotation(v6 bool, typ, code uint8, mtu int, fromDst bool) string {
 	case 2:
 		return "!P"
 	case 3:
-		if fromDst {
-			return ""
-		}
-		return "!P"
+		return ""
 	case 4:
 		return fmt.Sprintf("!F-%d", mtu)
 	case 5:

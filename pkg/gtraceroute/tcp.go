@@ -25,6 +25,7 @@ type tcpMethod struct {
 	v6        bool
 	tcpFD     int
 	icmpFD    int
+	wake      int // eventfd close signals, so the receivers' polls return at once
 	src, dst  netip.Addr
 	sport     uint16
 	dport     uint16
@@ -65,7 +66,13 @@ func newTCP(_ context.Context, cfg probeConfig) (*tcpMethod, error) {
 		unix.Close(tcpFD)
 		return nil, fmt.Errorf("raw ICMP socket: %w", err)
 	}
-	m := &tcpMethod{v6: v6, tcpFD: tcpFD, icmpFD: icmpFD, src: src, dst: cfg.dst, dport: cfg.port, size: cfg.size,
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		unix.Close(tcpFD)
+		unix.Close(icmpFD)
+		return nil, fmt.Errorf("eventfd: %w", err)
+	}
+	m := &tcpMethod{v6: v6, tcpFD: tcpFD, icmpFD: icmpFD, wake: wake, src: src, dst: cfg.dst, dport: cfg.port, size: cfg.size,
 		sport: uint16(32768 + rand.IntN(28000)), base: rand.Uint32(), sent: map[int]time.Time{}, out: make(chan reply, 256), stop: make(chan struct{})}
 	if err := m.setup(cfg); err != nil {
 		m.closeFDs()
@@ -78,11 +85,7 @@ func newTCP(_ context.Context, cfg probeConfig) (*tcpMethod, error) {
 }
 
 func (m *tcpMethod) setup(cfg probeConfig) error {
-	tv := unix.NsecToTimeval(int64(50 * time.Millisecond))
 	for _, fd := range []int{m.tcpFD, m.icmpFD} {
-		if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-			return err
-		}
 		if err := sockopt.SetTimestampNS(fd, true); err != nil {
 			return err
 		}
@@ -183,13 +186,24 @@ func (m *tcpMethod) send(idx, ttl int) (time.Time, error) {
 func (m *tcpMethod) receive(fd int, parse func([]byte, sockopt.Ancillary, netip.Addr) (reply, bool)) {
 	defer m.wg.Done()
 	buf, oob := make([]byte, 65536), make([]byte, sockopt.OOBSize)
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(m.wake), Events: unix.POLLIN}}
 	for {
 		select {
 		case <-m.stop:
 			return
 		default:
 		}
-		n, anc, from, err := sockopt.Recv(fd, buf, oob, 0)
+		fds[0].Revents, fds[1].Revents = 0, 0
+		if _, err := unix.Poll(fds, -1); err != nil && !errors.Is(err, unix.EINTR) {
+			return
+		}
+		if fds[1].Revents != 0 {
+			return // closing
+		}
+		if fds[0].Revents == 0 {
+			continue
+		}
+		n, anc, from, err := sockopt.Recv(fd, buf, oob, unix.MSG_DONTWAIT)
 		if err != nil {
 			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
 				continue
@@ -260,7 +274,7 @@ func (m *tcpMethod) fromICMP(b []byte, anc sockopt.Ancillary, from netip.Addr) (
 	r := reply{idx: idx, from: from, at: anc.Time, ttl: ttl, ext: icmpx.MPLSString(icmpx.MPLSLabels(m.v6, b))}
 	timeExceeded := (!m.v6 && msg.Type == 11) || (m.v6 && msg.Type == 3)
 	if !timeExceeded {
-		r.final, r.annot = true, annotation(m.v6, msg.Type, msg.Code, msg.MTU, from == m.dst)
+		r.final, r.annot = true, annotation(m.v6, msg.Type, msg.Code, msg.MTU)
 	}
 	return r, true
 }
@@ -270,11 +284,13 @@ func (m *tcpMethod) replies() <-chan reply { return m.out }
 func (m *tcpMethod) closeFDs() {
 	unix.Close(m.tcpFD)
 	unix.Close(m.icmpFD)
+	unix.Close(m.wake)
 }
 
 func (m *tcpMethod) close() {
 	m.closeOnce.Do(func() {
 		close(m.stop)
+		_, _ = unix.Write(m.wake, []byte{1, 0, 0, 0, 0, 0, 0, 0})
 		m.wg.Wait()
 		m.closeFDs()
 	})
