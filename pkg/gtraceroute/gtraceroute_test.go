@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"net/netip"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -36,13 +37,21 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// TestLoopback traces 127.0.0.1 with the unprivileged UDP method: one hop.
+// TestLoopback traces 127.0.0.1 with the unprivileged UDP method: one hop,
+// and no goroutine left behind.
 func TestLoopback(t *testing.T) {
+	before := runtime.NumGoroutine()
 	var stdout, stderr bytes.Buffer
 	code := Run(context.Background(), []string{"-n", "127.0.0.1"}, nil, &stdout, &stderr)
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], " 1  127.0.0.1  ") || strings.Count(lines[1], " ms") != 3 {
 		t.Errorf("exit %d:\n%s%s", code, stdout.String(), stderr.String())
+	}
+	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after the run, %d before", n, before)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -91,10 +92,20 @@ func quietChain(t *testing.T, mtu []int) *netlab.Chain {
 }
 
 // TestLabSameHops: for every method and both families, the same hops in the
-// same order as traceroute -n with the same method.
+// same order as traceroute -n with the same method; no goroutine is left
+// behind by any method.
 func TestLabSameHops(t *testing.T) {
 	needTraceroute(t)
 	c := quietChain(t, nil)
+	before := runtime.NumGoroutine()
+	defer func() {
+		for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Errorf("%d goroutines after the traces, %d before", n, before)
+		}
+	}()
 	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
 		for _, method := range [][]string{nil, {"-I"}, {"-T"}} {
 			args := append(append([]string{"-n"}, method...), dst)
