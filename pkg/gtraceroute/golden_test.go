@@ -74,9 +74,18 @@ func TestGoldenText(t *testing.T) {
 
 func TestGoldenJSON(t *testing.T) {
 	var out bytes.Buffer
-	p := &printer{w: cli.NewLines(&out), js: cli.NewNDJSON(&out), numeric: true}
+	p := &printer{w: cli.NewLines(&out), js: cli.NewNDJSON(&out), target: "h2.lab", numeric: true}
 	trace := goldenTrace()
 	trace[1].probes[0].retried = true
+	for _, h := range trace {
+		for _, pr := range h.probes {
+			pr.r.kind = "time_exceeded"
+			if pr.r.annot != "" {
+				pr.r.kind = "unreachable"
+			}
+		}
+	}
+	trace[0].probes[0].r.at = time.Date(2026, 11, 22, 17, 34, 40, 123456789, time.UTC)
 	for _, h := range trace {
 		p.hop(h)
 	}

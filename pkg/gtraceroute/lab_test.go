@@ -247,20 +247,28 @@ func TestLabDefaultRateLimits(t *testing.T) {
 	}
 }
 
-// TestLabJSONAndReport: --json has a hop object per hop and a summary;
+// TestLabJSONAndReport: --json has a reply object per probe, a hop object
+// per hop and a summary;
 // --report prints mtr's table with every hop.
 func TestLabJSONAndReport(t *testing.T) {
 	c := quietChain(t, nil)
 	out, _, code, _ := gtraceroute(t, c.H1, "--json", "-n", "-I", c.H2Addr6())
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var last map[string]any
+	types := map[string]int{}
 	for _, l := range lines {
+		last = nil
 		if err := json.Unmarshal([]byte(l), &last); err != nil {
 			t.Fatalf("not JSON: %q", l)
 		}
+		types[last["type"].(string)]++
+		// As jq 'select(.type=="reply").rtt_ms' reads gping's replies.
+		if last["type"] == "reply" && (last["rtt_ms"].(float64) <= 0 || last["addr"] == nil || last["host"] != c.H2Addr6()) {
+			t.Errorf("reply without rtt_ms, addr or host: %s", l)
+		}
 	}
-	if code != 0 || len(lines) != 5 || last["type"] != "summary" || last["reached"] != true || last["hops"] != float64(4) {
-		t.Errorf("exit %d:\n%s", code, out)
+	if code != 0 || types["hop"] != 4 || types["reply"] != 12 || types["summary"] != 1 || last["type"] != "summary" || last["reached"] != true || last["hops"] != float64(4) {
+		t.Errorf("exit %d, %v:\n%s", code, types, out)
 	}
 	rep, _, code, _ := gtraceroute(t, c.H1, "--report", "-c", "2", "-n", c.H2Addr4())
 	if code != 0 || !strings.Contains(rep, "Loss%   Snt   Last   Avg  Best  Wrst StDev") || !strings.Contains(rep, "  4.|-- "+c.H2Addr4()) || strings.Count(rep, ".|-- ") != 4 {

@@ -23,6 +23,7 @@ type reply struct {
 	annot string // traceroute's !H, !N, !F-1400 ...
 	ttl   int    // TTL the answer arrived with (-1 unknown)
 	ext   string // ICMP extensions (MPLS labels), traceroute -e's text
+	kind  string // time_exceeded, arrived (the destination answered), unreachable, frag_needed, ...
 }
 
 // method sends probes one way (UDP, ICMP echo, TCP SYN) and reports
@@ -81,7 +82,7 @@ func (m *udpMethod) pump() {
 		if !ok {
 			continue
 		}
-		r := reply{idx: idx, from: a.From, at: a.At, rtt: a.RTT, ttl: a.ReplyTTL}
+		r := reply{idx: idx, from: a.From, at: a.At, rtt: a.RTT, ttl: a.ReplyTTL, kind: a.Kind.String()}
 		switch a.Kind {
 		case udpprobe.TimeExceeded:
 		case udpprobe.Arrived:
@@ -142,10 +143,10 @@ func (m *icmpMethod) pump() {
 		if ev.Sent.IsZero() || ev.Dup {
 			continue
 		}
-		r := reply{idx: int(ev.Seq) - 1, from: ev.From, at: ev.At, rtt: ev.RTT, ttl: ev.TTL, ext: icmpx.MPLSString(ev.MPLS)}
+		r := reply{idx: int(ev.Seq) - 1, from: ev.From, at: ev.At, rtt: ev.RTT, ttl: ev.TTL, ext: icmpx.MPLSString(ev.MPLS), kind: ev.Kind.String()}
 		switch ev.Kind {
 		case icmpx.Reply:
-			r.final = true
+			r.final, r.kind = true, "arrived"
 		case icmpx.TimeExceeded:
 		case icmpx.LocalError:
 			continue

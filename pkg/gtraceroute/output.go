@@ -16,6 +16,7 @@ import (
 type printer struct {
 	w       *cli.Lines
 	js      *cli.NDJSON
+	target  string // the host as given, for --json's probe events
 	numeric bool
 	ext     bool
 	names   sync.Map // netip.Addr -> string
@@ -101,10 +102,38 @@ type hopJSON struct {
 	Probes []probeJSON `json:"probes"`
 }
 
+// probeEventJSON is one probe as its own --json line, named as gping's
+// events are: "reply" for an answer (from a router or the destination;
+// kind says which), "timeout" for none, so
+// jq 'select(.type=="reply").rtt_ms' works on both tools.
+type probeEventJSON struct {
+	Type       string  `json:"type"`
+	Host       string  `json:"host"`
+	TTL        int     `json:"ttl"`
+	Seq        int     `json:"seq"` // the query's number in its hop, from 1
+	Addr       string  `json:"addr,omitempty"`
+	Kind       string  `json:"kind,omitempty"`
+	RTTms      float64 `json:"rtt_ms,omitempty"`
+	Annotation string  `json:"annotation,omitempty"`
+	Extensions string  `json:"extensions,omitempty"`
+	Retried    bool    `json:"retried,omitempty"`
+	Time       string  `json:"time,omitempty"`
+}
+
 func (p *printer) hop(h hop) {
 	if p.js == nil {
 		p.w.Printf("%s", p.hopLine(h))
 		return
+	}
+	for i, pr := range h.probes {
+		ev := probeEventJSON{Type: "timeout", Host: p.target, TTL: h.ttl, Seq: i + 1, Retried: pr.retried}
+		if pr.done {
+			ev.Type, ev.Addr, ev.Kind, ev.RTTms, ev.Annotation, ev.Extensions = "reply", pr.r.from.String(), pr.r.kind, cli.Millis(pr.r.rtt), pr.r.annot, pr.r.ext
+			if !pr.r.at.IsZero() {
+				ev.Time = cli.Timestamp(pr.r.at)
+			}
+		}
+		_ = p.js.Emit(ev)
 	}
 	j := hopJSON{Type: "hop", TTL: h.ttl}
 	for _, pr := range h.probes {
@@ -119,7 +148,7 @@ func (p *printer) hop(h hop) {
 
 type summaryJSON struct {
 	Type      string  `json:"type"`
-	Target    string  `json:"target"`
+	Host      string  `json:"host"`
 	Addr      string  `json:"addr"`
 	Reached   bool    `json:"reached"`
 	Hops      int     `json:"hops"`
@@ -132,5 +161,5 @@ func (p *printer) summary(host string, addr netip.Addr, end, hops, probes int, e
 	if p.js == nil {
 		return
 	}
-	_ = p.js.Emit(summaryJSON{Type: "summary", Target: host, Addr: addr.String(), Reached: end > 0, Hops: hops, Probes: probes, ElapsedMS: cli.Millis(elapsed)})
+	_ = p.js.Emit(summaryJSON{Type: "summary", Host: host, Addr: addr.String(), Reached: end > 0, Hops: hops, Probes: probes, ElapsedMS: cli.Millis(elapsed)})
 }

@@ -86,7 +86,7 @@ func runReport(ctx context.Context, tc traceConfig, m method, cycles int, host s
 			}
 			_ = p.js.Emit(obj)
 		}
-		_ = p.js.Emit(summaryJSON{Type: "summary", Target: host, Addr: addr.String(), Reached: end > 0, Hops: len(hops), ElapsedMS: cli.Millis(time.Since(start))})
+		_ = p.js.Emit(summaryJSON{Type: "summary", Host: host, Addr: addr.String(), Reached: end > 0, Hops: len(hops), ElapsedMS: cli.Millis(time.Since(start))})
 		return cli.ExitOK
 	}
 	name, _ := os.Hostname()

@@ -249,7 +249,7 @@ func (m *tcpMethod) fromTCP(b []byte, anc sockopt.Ancillary, from netip.Addr) (r
 		return reply{}, false // not to our port, or no ACK
 	}
 	idx := int(binary.BigEndian.Uint32(b[8:]) - 1 - m.base)
-	return reply{idx: idx, from: from, at: anc.Time, final: true, ttl: ttl}, true
+	return reply{idx: idx, from: from, at: anc.Time, final: true, ttl: ttl, kind: "arrived"}, true
 }
 
 // fromICMP matches an ICMP error quoting one of our SYNs.
@@ -271,10 +271,18 @@ func (m *tcpMethod) fromICMP(b []byte, anc sockopt.Ancillary, from netip.Addr) (
 		return reply{}, false
 	}
 	idx := int(binary.BigEndian.Uint32(q[4:]) - m.base)
-	r := reply{idx: idx, from: from, at: anc.Time, ttl: ttl, ext: icmpx.MPLSString(icmpx.MPLSLabels(m.v6, b))}
+	r := reply{idx: idx, from: from, at: anc.Time, ttl: ttl, ext: icmpx.MPLSString(icmpx.MPLSLabels(m.v6, b)), kind: "time_exceeded"}
 	timeExceeded := (!m.v6 && msg.Type == 11) || (m.v6 && msg.Type == 3)
 	if !timeExceeded {
 		r.final, r.annot = true, annotation(m.v6, msg.Type, msg.Code, msg.MTU)
+		switch {
+		case (!m.v6 && msg.Type == 3 && msg.Code == 4) || (m.v6 && msg.Type == 2):
+			r.kind = "frag_needed"
+		case (!m.v6 && msg.Type == 3) || (m.v6 && msg.Type == 1):
+			r.kind = "unreachable"
+		default:
+			r.kind = "other"
+		}
 	}
 	return r, true
 }
