@@ -9,6 +9,7 @@ package gdig
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -482,20 +483,42 @@ func parseHints(r io.Reader) ([]string, error) {
 	return out, nil
 }
 
+// rrJSON is one resource record with RFC 8427's member names: the numeric
+// fields, their names, RDATAHEX (the wire form of the data) and the data in
+// presentation format as rdata<TYPE> (rdataA, rdataMX, ...); "rdata" holds
+// the same text under one name for every type, for jq.
+func rrJSON(rr dns.RR) map[string]any {
+	h := rr.Header()
+	f := strings.SplitN(rr.String(), "\t", 5)
+	data := ""
+	if len(f) == 5 {
+		data = f[4]
+	}
+	obj := map[string]any{"NAME": h.Name, "TYPE": h.Rrtype, "TYPEname": dns.TypeToString[h.Rrtype], "CLASS": h.Class,
+		"CLASSname": dns.ClassToString[h.Class], "TTL": h.Ttl, "rdata": data}
+	if name, ok := dns.TypeToString[h.Rrtype]; ok {
+		obj["rdata"+name] = data
+	}
+	// Packed without name compression, the data follows the owner name and
+	// the 10 bytes of type, class, TTL and RDLENGTH.
+	buf := make([]byte, dns.Len(rr)+256)
+	end, err := dns.PackRR(rr, buf, 0, nil, false)
+	nameEnd, err2 := dns.PackDomainName(h.Name, make([]byte, 256), 0, nil, false)
+	if err == nil && err2 == nil && nameEnd+10 <= end {
+		obj["RDLENGTH"], obj["RDATAHEX"] = end-nameEnd-10, strings.ToUpper(hex.EncodeToString(buf[nameEnd+10:end]))
+	}
+	return obj
+}
+
 // messageJSON names the message's fields as RFC 8427 does.
 func messageJSON(m *dns.Msg, server string, rtt time.Duration, queries int) map[string]any {
 	rrs := func(list []dns.RR) []map[string]any {
-		var out []map[string]any
+		out := []map[string]any{} // [] rather than null for an empty section
 		for _, rr := range list {
 			if rr.Header().Rrtype == dns.TypeOPT {
 				continue
 			}
-			f := strings.SplitN(rr.String(), "\t", 5)
-			data := ""
-			if len(f) == 5 {
-				data = f[4]
-			}
-			out = append(out, map[string]any{"NAME": rr.Header().Name, "TYPEname": dns.TypeToString[rr.Header().Rrtype], "CLASSname": dns.ClassToString[rr.Header().Class], "TTL": rr.Header().Ttl, "RDATAHEX": nil, "rdata": data})
+			out = append(out, rrJSON(rr))
 		}
 		return out
 	}

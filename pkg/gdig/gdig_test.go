@@ -3,6 +3,9 @@ package gdig
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -83,5 +86,66 @@ func TestReadBatch(t *testing.T) {
 	}
 	if _, err := readBatch(strings.NewReader("www.example.lab NOPE\n"), dns.TypeA); err == nil {
 		t.Error("accepted a bad type")
+	}
+}
+
+// TestStubJSON: gdig @server --json prints one object whose members carry
+// RFC 8427's names and the answer as the server sent it (an in-process
+// server on loopback).
+func TestStubJSON(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(q)
+		m.Authoritative = true
+		a, _ := dns.NewRR("www.example.lab. 300 IN A 192.0.2.80")
+		mx, _ := dns.NewRR("www.example.lab. 300 IN MX 10 mail.example.lab.")
+		m.Answer = []dns.RR{a, mx}
+		w.WriteMsg(m)
+	})}
+	go srv.ActivateAndServe()
+	t.Cleanup(func() { srv.Shutdown() })
+	port := strconv.Itoa(pc.LocalAddr().(*net.UDPAddr).Port)
+
+	var stdout, stderr bytes.Buffer
+	if code := Run(context.Background(), []string{"@127.0.0.1", "-p", port, "--json", "www.example.lab"}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := strings.TrimSpace(stdout.String())
+	if strings.Count(out, "\n") != 0 {
+		t.Fatalf("want one JSON line:\n%s", out)
+	}
+	var msg struct {
+		Type      string           `json:"type"`
+		ID        int              `json:"ID"`
+		QR        bool             `json:"QR"`
+		AA        bool             `json:"AA"`
+		RCODEname string           `json:"RCODEname"`
+		QNAME     string           `json:"QNAME"`
+		ANCOUNT   int              `json:"ANCOUNT"`
+		Answer    []map[string]any `json:"answerRRs"`
+		Authority []map[string]any `json:"authorityRRs"`
+	}
+	if err := json.Unmarshal([]byte(out), &msg); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if msg.Type != "answer" || !msg.QR || !msg.AA || msg.RCODEname != "NOERROR" || msg.QNAME != "www.example.lab." || msg.ANCOUNT != 2 || len(msg.Answer) != 2 || msg.Authority == nil {
+		t.Fatalf("message fields: %s", out)
+	}
+	for _, tc := range []struct {
+		i                      int
+		typ, data, key, hexdat string
+	}{
+		{0, "A", "192.0.2.80", "rdataA", "C0000250"},
+		{1, "MX", "10 mail.example.lab.", "rdataMX", "000A046D61696C076578616D706C65036C616200"},
+	} {
+		rr := msg.Answer[tc.i]
+		if rr["NAME"] != "www.example.lab." || rr["TYPEname"] != tc.typ || rr["CLASSname"] != "IN" || rr["TTL"] != float64(300) ||
+			rr["rdata"] != tc.data || rr[tc.key] != tc.data || rr["RDATAHEX"] != tc.hexdat || rr["RDLENGTH"] != float64(len(tc.hexdat)/2) {
+			t.Errorf("record %d: %v", tc.i, rr)
+		}
 	}
 }
