@@ -61,7 +61,7 @@ func runCache(out *output, iface string, stderr io.Writer) int {
 		}
 		line += " " + strings.Join(states, " ")
 		out.text("%s", line)
-		out.json(map[string]any{"type": "neighbour", "ip": n.IP.String(), "dev": dev, "mac": n.HardwareAddr.String(), "state": strings.Join(states, " ")})
+		out.json(map[string]any{"type": "neighbour", "addr": n.IP.String(), "dev": dev, "mac": n.HardwareAddr.String(), "state": strings.Join(states, " ")})
 	}
 	return cli.ExitOK
 }

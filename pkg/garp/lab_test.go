@@ -3,6 +3,7 @@ package garp
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -189,5 +190,78 @@ func TestLabCache(t *testing.T) {
 	}
 	if code != 0 || len(norm(want)) != 2 || fmt.Sprint(norm(out)) != fmt.Sprint(norm(want)) {
 		t.Errorf("exit %d\n--- garp:\n%s--- ip neigh:\n%s", code, out, want)
+	}
+}
+
+// jsonLines decodes NDJSON output, failing on any line that is not one
+// object, and groups the objects by type.
+func jsonLines(t *testing.T, out string) map[string][]map[string]any {
+	t.Helper()
+	byType := map[string][]map[string]any{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(l), &obj); err != nil {
+			t.Fatalf("not a JSON object: %q", l)
+		}
+		typ, _ := obj["type"].(string)
+		byType[typ] = append(byType[typ], obj)
+	}
+	return byType
+}
+
+// TestLabJSON: --json in each mode says what the text says, with the
+// suite's field names (host, addr, mac, rtt_ms): the MAC is the host's own,
+// the scan finds every host, the cache lists what ip neigh lists.
+func TestLabJSON(t *testing.T) {
+	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 3})
+	h1 := s.Hosts[0]
+	macs := map[string]string{}
+	for i := 1; i < 3; i++ {
+		mac, err := s.Hosts[i].MAC("eth0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		macs[s.Addr4(i)] = mac.String()
+	}
+
+	out, _, code := garp(t, h1, "--json", "-c", "2", "-i", "0.2", "-I", "eth0", s.Addr4(1))
+	js := jsonLines(t, out)
+	if code != 0 || len(js["probe"]) != 2 || len(js["reply"]) != 2 || len(js["summary"]) != 1 {
+		t.Fatalf("arping mode: exit %d\n%s", code, out)
+	}
+	for _, r := range js["reply"] {
+		if r["host"] != s.Addr4(1) || r["addr"] != s.Addr4(1) || r["mac"] != macs[s.Addr4(1)] || r["rtt_ms"].(float64) <= 0 {
+			t.Errorf("reply %v, want %s at %s", r, s.Addr4(1), macs[s.Addr4(1)])
+		}
+	}
+	if sum := js["summary"][0]; sum["sent"] != float64(2) || sum["received"] != float64(2) {
+		t.Errorf("summary %v", sum)
+	}
+
+	out, _, code = garp(t, h1, "--json", "--scan", "198.19.0.0/24", "-I", "eth0", "--rate", "1000")
+	js = jsonLines(t, out)
+	found := map[string]string{}
+	for _, h := range js["host"] {
+		found[h["addr"].(string)] = h["mac"].(string)
+	}
+	if code != 0 || fmt.Sprint(found) != fmt.Sprint(macs) || len(js["summary"]) != 1 || js["summary"][0]["responded"] != float64(2) {
+		t.Errorf("scan: exit %d, found %v, want %v\n%s", code, found, macs, out)
+	}
+
+	for ip := range macs { // the kernel learns neighbours from its own traffic, not from garp's frames
+		run(h1, "ping", "-c", "1", "-W", "1", ip)
+	}
+	out, _, code = garp(t, h1, "--json", "--cache")
+	js = jsonLines(t, out)
+	cached := map[string]string{}
+	for _, n := range js["neighbour"] {
+		if n["dev"] == "eth0" && n["mac"] != "" {
+			cached[n["addr"].(string)] = n["mac"].(string)
+		}
+	}
+	for ip, mac := range macs {
+		if cached[ip] != mac {
+			t.Errorf("cache: exit %d, %s at %q, want %s\n%s", code, ip, cached[ip], mac, out)
+		}
 	}
 }

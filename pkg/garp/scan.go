@@ -45,7 +45,7 @@ func (s *session) scan(ctx context.Context, prefix netip.Prefix) int {
 		macs[p.SenderIP] = append(macs[p.SenderIP], mac)
 		dup := len(macs[p.SenderIP]) > 1
 		if s.out.js != nil {
-			s.out.json(map[string]any{"type": "host", "ip": p.SenderIP.String(), "mac": mac, "duplicate": dup, "time": cli.Timestamp(r.at)})
+			s.out.json(map[string]any{"type": "host", "addr": p.SenderIP.String(), "mac": mac, "duplicate": dup, "time": cli.Timestamp(r.at)})
 			return
 		}
 		line := fmt.Sprintf("%s\t%s", p.SenderIP, mac)

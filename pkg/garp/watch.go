@@ -46,13 +46,13 @@ func (s *session) watch(ctx context.Context, once bool) int {
 			case !seen:
 				known[ip] = station{mac, r.at}
 				s.out.text("%s new station %s %s", r.at.Format("15:04:05.000"), ip, mac)
-				s.out.json(map[string]any{"type": "new_station", "ip": ip, "mac": mac, "time": cli.Timestamp(r.at)})
+				s.out.json(map[string]any{"type": "new_station", "addr": ip, "mac": mac, "time": cli.Timestamp(r.at)})
 			case old.mac != mac:
 				conflicts++
 				gratuitous := p.SenderIP == p.TargetIP
 				s.out.text("%s CONFLICT %s is at %s, was at %s (seen %s ago)%s", r.at.Format("15:04:05.000"), ip, mac, old.mac,
 					r.at.Sub(old.seen).Round(time.Millisecond), map[bool]string{true: " by gratuitous ARP", false: ""}[gratuitous])
-				s.out.json(map[string]any{"type": "conflict", "ip": ip, "mac": mac, "previous_mac": old.mac, "gratuitous": gratuitous, "time": cli.Timestamp(r.at)})
+				s.out.json(map[string]any{"type": "conflict", "addr": ip, "mac": mac, "previous_mac": old.mac, "gratuitous": gratuitous, "time": cli.Timestamp(r.at)})
 				known[ip] = station{mac, r.at}
 				if once {
 					return cli.ExitFail
