@@ -73,7 +73,7 @@ loop:
 			if peer.String() == broadcastMAC.String() {
 				bcasts++
 			}
-			s.out.json(map[string]any{"type": "probe", "host": dst.String(), "seq": sent, "broadcast": peer.String() == broadcastMAC.String(), "time": cli.Timestamp(at)})
+			s.out.json(map[string]any{"type": "probe", "host": dst.String(), "addr": dst.String(), "seq": sent, "broadcast": peer.String() == broadcastMAC.String(), "time": cli.Timestamp(at)})
 			tick.Reset(interval)
 		case r, ok := <-s.conn.frame:
 			if !ok {
@@ -94,7 +94,7 @@ loop:
 			}
 			rtt := r.at.Sub(lastSent)
 			s.out.text("%s reply from %s [%s]  %s", kind, p.SenderIP, macString(p.SenderMAC), fmtRTT(rtt))
-			s.out.json(map[string]any{"type": "reply", "host": dst.String(), "addr": p.SenderIP.String(), "mac": p.SenderMAC.String(),
+			s.out.json(map[string]any{"type": "reply", "host": dst.String(), "addr": dst.String(), "from": p.SenderIP.String(), "mac": p.SenderMAC.String(),
 				"broadcast": kind == "Broadcast", "rtt_ms": cli.Millis(rtt), "time": cli.Timestamp(r.at)})
 			if !o.bcast {
 				peer = p.SenderMAC
@@ -103,7 +103,7 @@ loop:
 	}
 	s.out.text("Sent %d probes (%d broadcast(s))", sent, bcasts)
 	s.out.text("Received %d response(s)", received)
-	s.out.json(map[string]any{"type": "summary", "host": dst.String(), "sent": sent, "broadcasts": bcasts, "received": received, "duplicate": o.dad && received > 0})
+	s.out.json(map[string]any{"type": "summary", "host": dst.String(), "addr": dst.String(), "sent": sent, "broadcasts": bcasts, "received": received, "duplicate": o.dad && received > 0})
 	switch {
 	case gratuitous:
 		return cli.ExitOK

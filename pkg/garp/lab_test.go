@@ -210,7 +210,7 @@ func jsonLines(t *testing.T, out string) map[string][]map[string]any {
 }
 
 // TestLabJSON: --json in each mode says what the text says, with the
-// suite's field names (host, addr, mac, rtt_ms): the MAC is the host's own,
+// suite's field names (host, addr, from, mac, rtt_ms): the MAC is the host's own,
 // the scan finds every host, the cache lists what ip neigh lists.
 func TestLabJSON(t *testing.T) {
 	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 3})
@@ -230,7 +230,7 @@ func TestLabJSON(t *testing.T) {
 		t.Fatalf("arping mode: exit %d\n%s", code, out)
 	}
 	for _, r := range js["reply"] {
-		if r["host"] != s.Addr4(1) || r["addr"] != s.Addr4(1) || r["mac"] != macs[s.Addr4(1)] || r["rtt_ms"].(float64) <= 0 {
+		if r["host"] != s.Addr4(1) || r["addr"] != s.Addr4(1) || r["from"] != s.Addr4(1) || r["mac"] != macs[s.Addr4(1)] || r["rtt_ms"].(float64) <= 0 {
 			t.Errorf("reply %v, want %s at %s", r, s.Addr4(1), macs[s.Addr4(1)])
 		}
 	}

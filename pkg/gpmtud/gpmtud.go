@@ -288,7 +288,7 @@ func fmtMS(d time.Duration) string { return fmt.Sprintf("%.3f", cli.Millis(d)) }
 func (p *printer) check(payload int, o outcome) bool {
 	through := o.res == resThrough
 	if p.js != nil {
-		_ = p.js.Emit(map[string]any{"type": "summary", "target": p.host, "addr": p.addr.String(), "payload": payload, "size": o.size, "through": through})
+		_ = p.js.Emit(map[string]any{"type": "summary", "host": p.host, "addr": p.addr.String(), "payload": payload, "size": o.size, "through": through})
 		return through
 	}
 	verdict := "through"
@@ -372,7 +372,7 @@ func (p *printer) resume(wr walkResult) {
 
 type summaryJSON struct {
 	Type        string  `json:"type"`
-	Target      string  `json:"target"`
+	Host        string  `json:"host"`
 	Addr        string  `json:"addr"`
 	Reached     bool    `json:"reached"`
 	PMTU        int     `json:"pmtu"`
@@ -400,7 +400,7 @@ func payloads(mtu int, v6 bool) (udp, icmp, mss int) {
 func (p *printer) summary(r searchResult, bhHop int, reached bool) {
 	udp, icmp, mss := payloads(r.pmtu, p.v6)
 	if p.js != nil {
-		_ = p.js.Emit(summaryJSON{Type: "summary", Target: p.host, Addr: p.addr.String(), Reached: reached, PMTU: r.pmtu, Learned: r.learned,
+		_ = p.js.Emit(summaryJSON{Type: "summary", Host: p.host, Addr: p.addr.String(), Reached: reached, PMTU: r.pmtu, Learned: r.learned,
 			UDPPayload: udp, ICMPPayload: icmp, TCPMSS: mss, BlackHole: r.blackHole || bhHop > 0, BlackHoleLo: r.bhLow, BHAfterHop: bhHop,
 			Probes: r.probes, ElapsedMS: cli.Millis(r.elapsed)})
 		return

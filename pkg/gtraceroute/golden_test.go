@@ -74,7 +74,7 @@ func TestGoldenText(t *testing.T) {
 
 func TestGoldenJSON(t *testing.T) {
 	var out bytes.Buffer
-	p := &printer{w: cli.NewLines(&out), js: cli.NewNDJSON(&out), target: "h2.lab", numeric: true}
+	p := &printer{w: cli.NewLines(&out), js: cli.NewNDJSON(&out), target: "h2.lab", addr: netip.MustParseAddr("198.18.5.1"), numeric: true}
 	trace := goldenTrace()
 	trace[1].probes[0].retried = true
 	for _, h := range trace {

@@ -162,7 +162,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		pc.src = src.Unmap()
 	}
-	p := &printer{w: cli.NewLines(stdout), target: host, numeric: o.numeric, ext: o.ext}
+	p := &printer{w: cli.NewLines(stdout), target: host, addr: addr, numeric: o.numeric, ext: o.ext}
 	if o.common.JSON {
 		p.js = cli.NewNDJSON(stdout)
 	}

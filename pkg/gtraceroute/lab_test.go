@@ -263,8 +263,8 @@ func TestLabJSONAndReport(t *testing.T) {
 		}
 		types[last["type"].(string)]++
 		// As jq 'select(.type=="reply").rtt_ms' reads gping's replies.
-		if last["type"] == "reply" && (last["rtt_ms"].(float64) <= 0 || last["addr"] == nil || last["host"] != c.H2Addr6()) {
-			t.Errorf("reply without rtt_ms, addr or host: %s", l)
+		if last["type"] == "reply" && (last["rtt_ms"].(float64) <= 0 || last["from"] == nil || last["host"] != c.H2Addr6() || last["addr"] != c.H2Addr6()) {
+			t.Errorf("reply without rtt_ms, from, host or addr: %s", l)
 		}
 	}
 	if code != 0 || types["hop"] != 4 || types["reply"] != 12 || types["summary"] != 1 || last["type"] != "summary" || last["reached"] != true || last["hops"] != float64(4) {

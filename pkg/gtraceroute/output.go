@@ -16,7 +16,8 @@ import (
 type printer struct {
 	w       *cli.Lines
 	js      *cli.NDJSON
-	target  string // the host as given, for --json's probe events
+	target  string     // the host as given, for --json's probe events
+	addr    netip.Addr // its address, for the same
 	numeric bool
 	ext     bool
 	names   sync.Map // netip.Addr -> string
@@ -103,15 +104,17 @@ type hopJSON struct {
 }
 
 // probeEventJSON is one probe as its own --json line, named as gping's
-// events are: "reply" for an answer (from a router or the destination;
-// kind says which), "timeout" for none, so
-// jq 'select(.type=="reply").rtt_ms' works on both tools.
+// events are (host as given, addr its address, from who answered):
+// "reply" for an answer (from a router or the destination; kind says
+// which), "timeout" for none, so jq 'select(.type=="reply").rtt_ms' works
+// on both tools.
 type probeEventJSON struct {
 	Type       string  `json:"type"`
 	Host       string  `json:"host"`
+	Addr       string  `json:"addr"`
 	TTL        int     `json:"ttl"`
 	Seq        int     `json:"seq"` // the query's number in its hop, from 1
-	Addr       string  `json:"addr,omitempty"`
+	From       string  `json:"from,omitempty"`
 	Kind       string  `json:"kind,omitempty"`
 	RTTms      float64 `json:"rtt_ms,omitempty"`
 	Annotation string  `json:"annotation,omitempty"`
@@ -126,9 +129,9 @@ func (p *printer) hop(h hop) {
 		return
 	}
 	for i, pr := range h.probes {
-		ev := probeEventJSON{Type: "timeout", Host: p.target, TTL: h.ttl, Seq: i + 1, Retried: pr.retried}
+		ev := probeEventJSON{Type: "timeout", Host: p.target, Addr: p.addr.String(), TTL: h.ttl, Seq: i + 1, Retried: pr.retried}
 		if pr.done {
-			ev.Type, ev.Addr, ev.Kind, ev.RTTms, ev.Annotation, ev.Extensions = "reply", pr.r.from.String(), pr.r.kind, cli.Millis(pr.r.rtt), pr.r.annot, pr.r.ext
+			ev.Type, ev.From, ev.Kind, ev.RTTms, ev.Annotation, ev.Extensions = "reply", pr.r.from.String(), pr.r.kind, cli.Millis(pr.r.rtt), pr.r.annot, pr.r.ext
 			if !pr.r.at.IsZero() {
 				ev.Time = cli.Timestamp(pr.r.at)
 			}
