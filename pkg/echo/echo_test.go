@@ -251,3 +251,152 @@ func TestShutdownDeliversEverything(t *testing.T) {
 		t.Errorf("got back %d of %d bytes (lost %d)", got.Len(), len(data), s.Lost())
 	}
 }
+
+// TestBothFamilies: a server on :: answers IPv6 and IPv4 clients (mapped
+// addresses), one on ::1 IPv6 ones, over UDP and TCP.
+func TestBothFamilies(t *testing.T) {
+	for _, listen := range []string{"[::]:0", "[::1]:0"} {
+		targets := []string{"[::1]"}
+		if listen == "[::]:0" {
+			targets = append(targets, "127.0.0.1")
+		}
+		u, err := StartUDP(context.Background(), UDPConfig{Addr: netip.MustParseAddrPort(listen), Shards: 2, BlockedPorts: DefaultBlockedPorts, AllowLoopback: true})
+		if err != nil {
+			t.Skipf("no IPv6 here: %v", err)
+		}
+		t.Cleanup(u.Close)
+		tc := startTCP(t, TCPConfig{Addr: netip.MustParseAddrPort(listen), Shards: 2})
+		for _, host := range targets {
+			for _, target := range []struct {
+				network string
+				port    uint16
+			}{{"udp", u.Addr().Port()}, {"tcp", tc.Addr().Port()}} {
+				addr := net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(int(target.port)))
+				c, err := net.Dial(target.network, addr)
+				if err != nil {
+					t.Fatalf("%s %s: %v", target.network, addr, err)
+				}
+				c.SetDeadline(time.Now().Add(2 * time.Second))
+				c.Write([]byte("ping"))
+				buf := make([]byte, 8)
+				n, err := io.ReadAtLeast(c, buf, 4)
+				c.Close()
+				if err != nil || string(buf[:n]) != "ping" {
+					t.Errorf("server on %s, %s client to %s: got %q, %v", listen, target.network, addr, buf[:n], err)
+				}
+			}
+		}
+	}
+}
+
+// TestIdleTimeout: a connection that says nothing for --idle-timeout is
+// closed, never before.
+func TestIdleTimeout(t *testing.T) {
+	const idle = 200 * time.Millisecond
+	s := startTCP(t, TCPConfig{Shards: 1, IdleTimeout: idle})
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	last := time.Now() // the server's last activity is later
+	c.Write([]byte("x"))
+	if _, err := io.ReadFull(c, make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := c.Read(make([]byte, 1))
+	if !errors.Is(err, io.EOF) {
+		t.Fatalf("read %d bytes, %v; want the server's close", n, err)
+	}
+	if waited := time.Since(last); waited < idle {
+		t.Errorf("closed after %v of silence, before the %v idle timeout", waited, idle)
+	}
+}
+
+// TestSlowReaderDoesNotStallShard: a client that sends a lot without
+// reading fills the socket buffers both ways and the server's pending
+// buffer; the shard meanwhile echoes another connection, and once the
+// client reads it gets everything back intact.
+func TestSlowReaderDoesNotStallShard(t *testing.T) {
+	s := startTCP(t, TCPConfig{Shards: 1})
+	slow, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	data := make([]byte, 64<<20) // more than all four socket buffers hold at their largest
+	rand.Read(data)
+	wrote := make(chan int, 1)
+	go func() {
+		n, _ := slow.Write(data)
+		slow.(*net.TCPConn).CloseWrite()
+		wrote <- n
+	}()
+	// The writer stalls once the buffers are full; the shard must still
+	// serve others.
+	other, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.SetDeadline(time.Now().Add(5 * time.Second))
+	for i := 0; i < 10; i++ {
+		other.Write([]byte("ping"))
+		buf := make([]byte, 4)
+		if _, err := io.ReadFull(other, buf); err != nil || string(buf) != "ping" {
+			t.Fatalf("the other connection was not served while one was stalled: %q %v", buf, err)
+		}
+	}
+	got, err := io.ReadAll(slow)
+	if n := <-wrote; n != len(data) || err != nil || !bytes.Equal(got, data) {
+		t.Errorf("wrote %d of %d, got back %d (err %v), or different", n, len(data), len(got), err)
+	}
+}
+
+// TestShutdownEndsStuckPeer: a peer that never reads its echo cannot hold
+// shutdown past the grace period; what was not echoed is counted.
+func TestShutdownEndsStuckPeer(t *testing.T) {
+	s, err := StartTCP(context.Background(), TCPConfig{Addr: netip.MustParseAddrPort("127.0.0.1:0"), Shards: 1, Grace: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go c.Write(make([]byte, 64<<20)) // stalls: nobody reads the echo
+	// Wait until the server holds bytes it could not echo: the client's
+	// receive queue full of echo.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if q := unreadBytes(fdOf(t, c)); q > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no echo ever arrived")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	done := make(chan struct{})
+	go func() { s.Shutdown(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("shutdown still waiting for a peer that does not read")
+	}
+	if s.Lost() == 0 || s.Active() != 0 {
+		t.Errorf("lost %d, active %d after shutdown", s.Lost(), s.Active())
+	}
+}
+
+func fdOf(t *testing.T, c net.Conn) int {
+	t.Helper()
+	rc, err := c.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd := -1
+	rc.Control(func(f uintptr) { fd = int(f) })
+	return fd
+}

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -28,52 +26,42 @@ type TCPConfig struct {
 	Log         io.Writer     // one line per connection (-v); nil: quiet
 }
 
-// TCPServer is a running TCP echo server.
+// TCPServer is a running TCP echo server: one event loop per shard (see
+// tcpShard), each with its own SO_REUSEPORT listener.
 type TCPServer struct {
-	cfg       TCPConfig
-	listeners []*net.TCPListener
-	stats     []*ShardStats
-	addr      netip.AddrPort
-	active    atomic.Int64
-	refused   atomic.Int64
-	stopping  atomic.Bool
-	lnWG      sync.WaitGroup
-	connWG    sync.WaitGroup
-	mu        sync.Mutex
-	conns     map[*net.TCPConn]struct{}
-	logMu     sync.Mutex
-	lost      atomic.Int64 // bytes left unread at close after the grace period
+	cfg     TCPConfig
+	shards  []*tcpShard
+	addr    netip.AddrPort
+	active  atomic.Int64
+	refused atomic.Int64
+	lost    atomic.Int64 // bytes not echoed when the grace period ended
+	once    sync.Once
+	wg      sync.WaitGroup
+	logMu   sync.Mutex
 }
 
 // bufSize bounds what one connection holds: one read's worth.
 const bufSize = 64 << 10
 
 // StartTCP binds the shards' listeners and starts serving.
-func StartTCP(ctx context.Context, cfg TCPConfig) (*TCPServer, error) {
+func StartTCP(_ context.Context, cfg TCPConfig) (*TCPServer, error) {
 	if cfg.Shards < 1 {
 		cfg.Shards = runtime.NumCPU()
 	}
-	s := &TCPServer{cfg: cfg, conns: map[*net.TCPConn]struct{}{}}
-	addr := net.TCPAddrFromAddrPort(cfg.Addr).String()
+	s := &TCPServer{cfg: cfg, addr: cfg.Addr}
 	for i := 0; i < cfg.Shards; i++ {
-		l, err := listenReusePort(ctx, "tcp", addr)
+		sh, err := s.newShard(i)
 		if err != nil {
-			for _, ln := range s.listeners {
-				ln.Close()
+			for _, sh := range s.shards {
+				sh.closeFDs()
 			}
-			return nil, fmt.Errorf("listen tcp %s: %w", addr, err)
+			return nil, fmt.Errorf("listen tcp: %w", err)
 		}
-		ln := l.(*net.TCPListener)
-		if i == 0 {
-			s.addr = ln.Addr().(*net.TCPAddr).AddrPort()
-			addr = net.TCPAddrFromAddrPort(s.addr).String()
-		}
-		s.listeners = append(s.listeners, ln)
-		s.stats = append(s.stats, &ShardStats{})
+		s.shards = append(s.shards, sh)
 	}
-	for i := range s.listeners {
-		s.lnWG.Add(1)
-		go s.accept(i)
+	for _, sh := range s.shards {
+		s.wg.Add(1)
+		go sh.run()
 	}
 	return s, nil
 }
@@ -82,10 +70,23 @@ func StartTCP(ctx context.Context, cfg TCPConfig) (*TCPServer, error) {
 func (s *TCPServer) Addr() netip.AddrPort { return s.addr }
 
 // Stats are the per-shard counters.
-func (s *TCPServer) Stats() []Snapshot { return snapshot(s.stats) }
+func (s *TCPServer) Stats() []Snapshot {
+	st := make([]*ShardStats, len(s.shards))
+	for i, sh := range s.shards {
+		st[i] = &sh.stats
+	}
+	return snapshot(st)
+}
 
 // Active is the number of open connections.
 func (s *TCPServer) Active() int64 { return s.active.Load() }
+
+// Refused counts connections turned away by --max-conns.
+func (s *TCPServer) Refused() int64 { return s.refused.Load() }
+
+// Lost counts bytes not echoed when the grace period ended: still unread
+// in the kernel, or read while the peer was not taking the echo.
+func (s *TCPServer) Lost() int64 { return s.lost.Load() }
 
 func (s *TCPServer) logf(format string, a ...any) {
 	if s.cfg.Log == nil {
@@ -96,154 +97,330 @@ func (s *TCPServer) logf(format string, a ...any) {
 	fmt.Fprintf(s.cfg.Log, format+"\n", a...)
 }
 
-func (s *TCPServer) accept(i int) {
-	defer s.lnWG.Done()
-	ln := s.listeners[i]
+// admit takes a connection slot, or says --max-conns is reached. A
+// compare-and-swap, so shards accepting at once cannot both take the last.
+func (s *TCPServer) admit() bool {
 	for {
-		c, err := ln.AcceptTCP()
-		if err != nil {
-			if s.stopping.Load() {
-				return // the deadline set by Shutdown: the queue is empty
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
-			continue
+		n := s.active.Load()
+		if s.cfg.MaxConns > 0 && n >= int64(s.cfg.MaxConns) {
+			return false
 		}
-		if s.cfg.MaxConns > 0 && s.active.Load() >= int64(s.cfg.MaxConns) {
-			s.refused.Add(1)
-			s.stats[i].Dropped.Add(1)
-			s.logf("refused %s: %d connections open (--max-conns)", c.RemoteAddr(), s.active.Load())
-			c.SetLinger(0)
-			c.Close()
-			continue
-		}
-		s.active.Add(1)
-		s.stats[i].Packets.Add(1)
-		s.mu.Lock()
-		s.conns[c] = struct{}{}
-		s.mu.Unlock()
-		s.connWG.Add(1)
-		go s.serve(i, c)
-	}
-}
-
-// serve echoes one connection until the peer closes, it idles out, or
-// shutdown's grace ends. Everything read is written back before close.
-func (s *TCPServer) serve(i int, c *net.TCPConn) {
-	defer s.connWG.Done()
-	defer s.active.Add(-1)
-	defer func() {
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-	}()
-	start := time.Now()
-	_ = c.SetNoDelay(true)
-	s.logf("open %s (shard %d)", c.RemoteAddr(), i)
-	buf := make([]byte, bufSize)
-	var total int64
-	for {
-		if s.cfg.IdleTimeout > 0 && !s.stopping.Load() {
-			_ = c.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
-		}
-		n, rerr := c.Read(buf)
-		if n > 0 {
-			if _, werr := c.Write(buf[:n]); werr != nil {
-				s.logf("close %s: write: %v after %d bytes", c.RemoteAddr(), werr, total)
-				c.Close()
-				return
-			}
-			total += int64(n)
-			s.stats[i].Bytes.Add(int64(n))
-		}
-		if rerr != nil {
-			why := "peer closed"
-			if errors.Is(rerr, os.ErrDeadlineExceeded) {
-				why = "idle timeout"
-				if s.stopping.Load() {
-					why = "shutdown grace ended"
-					if left := unreadBytes(c); left > 0 {
-						s.lost.Add(int64(left))
-						why += fmt.Sprintf(", %d bytes unread", left)
-					}
-				}
-			} else if !errors.Is(rerr, io.EOF) {
-				why = rerr.Error()
-			}
-			_ = c.CloseWrite()
-			c.Close()
-			s.logf("close %s: %s, %d bytes echoed in %v", c.RemoteAddr(), why, total, time.Since(start).Round(time.Millisecond))
-			return
+		if s.active.CompareAndSwap(n, n+1) {
+			return true
 		}
 	}
-}
-
-// unreadBytes is what sits in the connection's receive queue (FIONREAD).
-func unreadBytes(c *net.TCPConn) int {
-	n := 0
-	_ = sockopt.Control(c, func(fd int) error {
-		var err error
-		n, err = unix.IoctlGetInt(fd, unix.SIOCINQ)
-		return err
-	})
-	return n
 }
 
 // Shutdown stops accepting, takes in the connections already queued on
 // each listener (closing a listener of a SO_REUSEPORT group would reset
 // them), and gives every connection grace to finish before closing it.
 func (s *TCPServer) Shutdown() {
-	s.stopping.Store(true)
-	for _, ln := range s.listeners {
-		_ = ln.SetDeadline(time.Now())
-	}
-	s.lnWG.Wait()
-	for i, ln := range s.listeners {
-		for _, c := range drainQueue(ln) {
-			s.active.Add(1)
-			s.stats[i].Packets.Add(1)
-			s.mu.Lock()
-			s.conns[c] = struct{}{}
-			s.mu.Unlock()
-			s.connWG.Add(1)
-			go s.serve(i, c)
+	s.once.Do(func() {
+		for _, sh := range s.shards {
+			sh.wake()
 		}
-		ln.Close()
-	}
-	deadline := time.Now().Add(s.cfg.Grace)
-	s.mu.Lock()
-	for c := range s.conns {
-		_ = c.SetReadDeadline(deadline)
-	}
-	s.mu.Unlock()
-	s.connWG.Wait()
-}
-
-// drainQueue accepts what already sits in a listener's queue. Go's Accept
-// would not: with the deadline passed it returns before calling accept(2).
-func drainQueue(ln *net.TCPListener) []*net.TCPConn {
-	var out []*net.TCPConn
-	_ = sockopt.Control(ln, func(fd int) error {
-		for {
-			nfd, _, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-			if err != nil {
-				return nil
-			}
-			f := os.NewFile(uintptr(nfd), "tcp")
-			c, err := net.FileConn(f)
-			f.Close()
-			if tc, ok := c.(*net.TCPConn); ok && err == nil {
-				out = append(out, tc)
-			}
-		}
+		s.wg.Wait()
 	})
-	return out
 }
 
-// Refused counts connections turned away by --max-conns.
-func (s *TCPServer) Refused() int64 { return s.refused.Load() }
+// tcpConn is one connection of a shard.
+type tcpConn struct {
+	fd     int
+	peer   netip.AddrPort
+	opened time.Time
+	last   time.Time // last data from the peer, for --idle-timeout
+	total  int64     // bytes echoed
+	// pending is what was read but not yet written back because the
+	// peer's receive window is full; while it is not empty the shard waits
+	// for EPOLLOUT instead of reading (backpressure: the buffer never
+	// holds more than one read). Its array, once made, stays for reuse.
+	pending []byte
+}
 
-// Lost counts bytes that were still unread when the grace period ended.
-func (s *TCPServer) Lost() int64 { return s.lost.Load() }
+// tcpShard is one shard's event loop, on a goroutine locked to its OS
+// thread: epoll_wait over its listener and all its connections, then for
+// each ready connection one non-blocking read and the write of what it
+// read, straight from the shard's buffer. A goroutine per connection
+// through Go's netpoller pays, for every message, a read that finds
+// nothing, a park, the netpoller's epoll_wait and a wake-up; here a busy
+// shard goes from one epoll_wait to the next with two system calls per
+// message and no scheduler work.
+type tcpShard struct {
+	srv    *TCPServer
+	id     int
+	stats  ShardStats
+	lfd    int // listening socket; -1 once closed at shutdown
+	epfd   int
+	wakefd int // eventfd that Shutdown writes to end the shard's wait
+	conns  map[int]*tcpConn
+	buf    []byte
+	// acceptPausedUntil is set when accept(2) ran out of descriptors or
+	// memory: the listener leaves the epoll set until then.
+	acceptPausedUntil time.Time
+	draining          bool      // Shutdown was asked: no listener, grace running
+	graceEnd          time.Time // when draining
+	bytes             int64     // echoed since the last flush into stats
+}
+
+const (
+	connEvents = unix.EPOLLIN // level-triggered: one read per wake-up, no read that only finds EAGAIN
+	// acceptBackoff is how long the listener rests after EMFILE and friends.
+	acceptBackoff = 10 * time.Millisecond
+)
+
+func (s *TCPServer) newShard(i int) (*tcpShard, error) {
+	sh := &tcpShard{srv: s, id: i, lfd: -1, epfd: -1, wakefd: -1, conns: map[int]*tcpConn{}}
+	fd, bound, err := reusePortSocket(s.addr, unix.SOCK_STREAM)
+	if err != nil {
+		return nil, err
+	}
+	// The first listener fixes the port (when 0 was asked for); the
+	// others join it.
+	sh.lfd, s.addr = fd, bound
+	if sh.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+		sh.closeFDs()
+		return nil, fmt.Errorf("epoll_create1: %w", err)
+	}
+	if sh.wakefd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		sh.closeFDs()
+		return nil, fmt.Errorf("eventfd: %w", err)
+	}
+	for _, fd := range []int{sh.lfd, sh.wakefd} {
+		if err := sh.watch(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN); err != nil {
+			sh.closeFDs()
+			return nil, fmt.Errorf("epoll_ctl: %w", err)
+		}
+	}
+	return sh, nil
+}
+
+func (sh *tcpShard) watch(op, fd int, events uint32) error {
+	return unix.EpollCtl(sh.epfd, op, fd, &unix.EpollEvent{Events: events, Fd: int32(fd)})
+}
+
+// wake ends the shard's epoll_wait (from Shutdown's goroutine).
+func (sh *tcpShard) wake() {
+	var one = [8]byte{1}
+	_, _ = unix.Write(sh.wakefd, one[:])
+}
+
+func (sh *tcpShard) closeFDs() {
+	for _, fd := range []int{sh.lfd, sh.wakefd, sh.epfd} {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}
+	sh.lfd, sh.wakefd, sh.epfd = -1, -1, -1
+}
+
+func (sh *tcpShard) run() {
+	defer sh.srv.wg.Done()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer sh.closeFDs()
+	sh.buf = make([]byte, bufSize)
+	events := make([]unix.EpollEvent, 256)
+	idle := sh.srv.cfg.IdleTimeout
+	// Idle connections are looked for every sweep: one closes between
+	// --idle-timeout and a tenth more after its last byte.
+	sweep := min(max(idle/10, time.Millisecond), time.Second)
+	nextSweep := time.Now().Add(sweep)
+	for {
+		timeout := -1
+		now := time.Now()
+		switch {
+		case sh.draining:
+			timeout = waitMillis(sh.graceEnd.Sub(now))
+		case idle > 0:
+			timeout = waitMillis(nextSweep.Sub(now))
+		}
+		if !sh.acceptPausedUntil.IsZero() {
+			if t := waitMillis(sh.acceptPausedUntil.Sub(now)); timeout < 0 || t < timeout {
+				timeout = t
+			}
+		}
+		n, err := unix.EpollWait(sh.epfd, events, timeout)
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			for _, c := range sh.conns { // never seen: EBADF, EINVAL
+				sh.close(c, "epoll_wait: "+err.Error(), now)
+			}
+			return
+		}
+		now = time.Now()
+		for _, ev := range events[:max(n, 0)] {
+			switch fd := int(ev.Fd); {
+			case fd == sh.wakefd:
+				sh.beginShutdown(now)
+			case fd == sh.lfd:
+				sh.accept(now)
+			default:
+				// A connection closed earlier in this batch may have
+				// handed its number to one accepted since: an event meant
+				// for the old one then costs the new one a read that finds
+				// nothing, no more.
+				if c := sh.conns[fd]; c != nil {
+					sh.serve(c, now)
+				}
+			}
+		}
+		if sh.bytes > 0 {
+			sh.stats.Bytes.Add(sh.bytes)
+			sh.bytes = 0
+		}
+		switch {
+		case sh.draining && len(sh.conns) == 0:
+			return
+		case sh.draining && !now.Before(sh.graceEnd):
+			for _, c := range sh.conns {
+				why := "shutdown grace ended"
+				if left := unreadBytes(c.fd) + len(c.pending); left > 0 {
+					sh.srv.lost.Add(int64(left))
+					why += fmt.Sprintf(", %d bytes unread", left)
+				}
+				sh.close(c, why, now)
+			}
+			return
+		case !sh.draining && idle > 0 && !now.Before(nextSweep):
+			for _, c := range sh.conns {
+				if now.Sub(c.last) >= idle {
+					sh.close(c, "idle timeout", now)
+				}
+			}
+			nextSweep = now.Add(sweep)
+		}
+		if !sh.acceptPausedUntil.IsZero() && !now.Before(sh.acceptPausedUntil) && sh.lfd >= 0 {
+			sh.acceptPausedUntil = time.Time{}
+			_ = sh.watch(unix.EPOLL_CTL_MOD, sh.lfd, unix.EPOLLIN)
+		}
+	}
+}
+
+// waitMillis is epoll_wait's timeout for d, rounded up so the loop never
+// wakes just before a deadline and spins.
+func waitMillis(d time.Duration) int {
+	if d <= 0 {
+		return 0
+	}
+	return int((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// accept takes every connection queued on the listener.
+func (sh *tcpShard) accept(now time.Time) {
+	s := sh.srv
+	for {
+		fd, sa, err := unix.Accept4(sh.lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		switch {
+		case err == nil:
+		case errors.Is(err, unix.EAGAIN):
+			return
+		case errors.Is(err, unix.EINTR), errors.Is(err, unix.ECONNABORTED):
+			continue
+		default: // EMFILE, ENFILE, ENOBUFS, ENOMEM: rest, then try again
+			s.logf("shard %d: accept: %v", sh.id, err)
+			sh.acceptPausedUntil = now.Add(acceptBackoff)
+			_ = sh.watch(unix.EPOLL_CTL_MOD, sh.lfd, 0)
+			return
+		}
+		peer := sockaddrAddrPort(sa)
+		if !s.admit() {
+			s.refused.Add(1)
+			sh.stats.Dropped.Add(1)
+			s.logf("refused %s: %d connections open (--max-conns)", peer, s.active.Load())
+			// SO_LINGER 0: close(2) resets the connection at once.
+			_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+			unix.Close(fd)
+			continue
+		}
+		sh.stats.Packets.Add(1)
+		_ = sockopt.SetNoDelay(fd, true)
+		c := &tcpConn{fd: fd, peer: peer, opened: now, last: now}
+		if err := sh.watch(unix.EPOLL_CTL_ADD, fd, connEvents); err != nil {
+			sh.conns[fd] = c
+			sh.close(c, "epoll_ctl: "+err.Error(), now)
+			continue
+		}
+		sh.conns[fd] = c
+		s.logf("open %s (shard %d)", peer, sh.id)
+	}
+}
+
+// serve handles a ready connection: the rest of a pending echo if there is
+// one, else one read and its echo. Everything read is written back before
+// the connection closes.
+func (sh *tcpShard) serve(c *tcpConn, now time.Time) {
+	if len(c.pending) > 0 {
+		w, err := unix.Write(c.fd, c.pending)
+		if w > 0 {
+			c.total += int64(w)
+			sh.bytes += int64(w)
+			c.pending = c.pending[w:]
+		}
+		switch {
+		case err != nil && !errors.Is(err, unix.EAGAIN):
+			sh.close(c, fmt.Sprintf("write: %v after %d bytes", err, c.total), now)
+		case len(c.pending) == 0:
+			c.pending = c.pending[:0:cap(c.pending)]
+			_ = sh.watch(unix.EPOLL_CTL_MOD, c.fd, connEvents)
+		}
+		return
+	}
+	n, err := unix.Read(c.fd, sh.buf)
+	switch {
+	case n > 0:
+		c.last = now
+		w, err := unix.Write(c.fd, sh.buf[:n])
+		w = max(w, 0)
+		c.total += int64(w)
+		sh.bytes += int64(w)
+		switch {
+		case err != nil && !errors.Is(err, unix.EAGAIN):
+			sh.close(c, fmt.Sprintf("write: %v after %d bytes", err, c.total), now)
+		case w < n:
+			if c.pending == nil {
+				c.pending = make([]byte, 0, bufSize)
+			}
+			c.pending = append(c.pending[:0], sh.buf[w:n]...)
+			_ = sh.watch(unix.EPOLL_CTL_MOD, c.fd, unix.EPOLLOUT)
+		}
+	case n == 0:
+		sh.close(c, "peer closed", now)
+	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
+	default:
+		sh.close(c, err.Error(), now)
+	}
+}
+
+// close ends a connection: FIN after everything echoed, then the
+// descriptor (which leaves the epoll set with it).
+func (sh *tcpShard) close(c *tcpConn, why string, now time.Time) {
+	_ = unix.Shutdown(c.fd, unix.SHUT_WR)
+	unix.Close(c.fd)
+	delete(sh.conns, c.fd)
+	sh.srv.active.Add(-1)
+	sh.srv.logf("close %s: %s, %d bytes echoed in %v", c.peer, why, c.total, now.Sub(c.opened).Round(time.Millisecond))
+}
+
+// beginShutdown serves what already sits in the listener's queue, closes
+// the listener and starts the grace period.
+func (sh *tcpShard) beginShutdown(now time.Time) {
+	var v [8]byte
+	_, _ = unix.Read(sh.wakefd, v[:])
+	if sh.draining {
+		return
+	}
+	sh.draining = true
+	sh.graceEnd = now.Add(sh.srv.cfg.Grace)
+	sh.acceptPausedUntil = time.Time{}
+	sh.accept(now)
+	unix.Close(sh.lfd)
+	sh.lfd = -1
+}
+
+// unreadBytes is what sits in a connection's receive queue (FIONREAD).
+func unreadBytes(fd int) int {
+	n, err := unix.IoctlGetInt(fd, unix.SIOCINQ)
+	if err != nil {
+		return 0
+	}
+	return n
+}

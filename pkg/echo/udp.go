@@ -2,17 +2,15 @@ package echo
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
-	"golang.org/x/net/ipv4"
-
-	"gnetutils/pkg/sockopt"
+	"golang.org/x/sys/unix"
 )
 
 // UDPConfig configures a UDP echo server.
@@ -26,11 +24,13 @@ type UDPConfig struct {
 
 // UDPServer is a running UDP echo server.
 type UDPServer struct {
-	conns []net.PacketConn
-	stats []*ShardStats
-	guard *Guard
-	addr  netip.AddrPort
-	wg    sync.WaitGroup
+	fds     []int
+	stats   []*ShardStats
+	guard   *Guard
+	addr    netip.AddrPort
+	closing atomic.Bool
+	once    sync.Once
+	wg      sync.WaitGroup
 }
 
 // batch is how many datagrams one recvmmsg/sendmmsg moves.
@@ -39,40 +39,28 @@ const batch = 64
 // maxDatagram is the largest UDP payload over IPv4 (and what we echo whole).
 const maxDatagram = 65535
 
-// listenReusePort opens one socket of a SO_REUSEPORT group.
-func listenReusePort(ctx context.Context, network, addr string) (any, error) {
-	lc := net.ListenConfig{Control: sockopt.ControlFunc(func(fd int) error { return sockopt.SetReusePort(fd, true) })}
-	if network == "udp" {
-		return lc.ListenPacket(ctx, network, addr)
-	}
-	return lc.Listen(ctx, network, addr)
-}
-
 // StartUDP binds the shards and starts serving.
-func StartUDP(ctx context.Context, cfg UDPConfig) (*UDPServer, error) {
+func StartUDP(_ context.Context, cfg UDPConfig) (*UDPServer, error) {
 	if cfg.Shards < 1 {
 		cfg.Shards = runtime.NumCPU()
 	}
-	s := &UDPServer{}
-	addr := net.UDPAddrFromAddrPort(cfg.Addr).String()
+	s := &UDPServer{addr: cfg.Addr}
 	for i := 0; i < cfg.Shards; i++ {
-		c, err := listenReusePort(ctx, "udp", addr)
+		fd, bound, err := reusePortSocket(s.addr, unix.SOCK_DGRAM)
 		if err != nil {
-			s.Close()
-			return nil, fmt.Errorf("listen udp %s: %w", addr, err)
+			for _, fd := range s.fds {
+				unix.Close(fd)
+			}
+			return nil, fmt.Errorf("listen udp: %w", err)
 		}
-		pc := c.(net.PacketConn)
-		if i == 0 {
-			// The first socket fixes the port (when 0 was asked for); the
-			// others join it.
-			s.addr = pc.LocalAddr().(*net.UDPAddr).AddrPort()
-			addr = net.UDPAddrFromAddrPort(s.addr).String()
-		}
-		s.conns = append(s.conns, pc)
+		// The first socket fixes the port (when 0 was asked for); the
+		// others join it.
+		s.addr = bound
+		s.fds = append(s.fds, fd)
 		s.stats = append(s.stats, &ShardStats{})
 	}
 	s.guard = NewGuard(cfg.BlockedPorts, cfg.AllowLoopback, cfg.Rate, s.addr)
-	for i := range s.conns {
+	for i := range s.fds {
 		s.wg.Add(1)
 		go s.serve(i)
 	}
@@ -85,61 +73,99 @@ func (s *UDPServer) Addr() netip.AddrPort { return s.addr }
 // Stats are the per-shard counters.
 func (s *UDPServer) Stats() []Snapshot { return snapshot(s.stats) }
 
-// serve is one shard: its own OS thread, batches in and out, the same
-// buffers for the life of the shard.
+// udpBatch is one shard's recvmmsg/sendmmsg arrays, made once: datagram
+// buffers, the source addresses they came from (sent back to as they are),
+// and the message headers pointing at both.
+type udpBatch struct {
+	in    [batch]unix.Mmsghdr
+	inIov [batch]unix.Iovec
+	out   [batch]unix.Mmsghdr
+	outIv [batch]unix.Iovec
+	names [batch]unix.RawSockaddrInet6 // large enough for either family
+	bufs  [batch][]byte
+}
+
+func newUDPBatch() *udpBatch {
+	b := &udpBatch{}
+	for j := range b.in {
+		b.bufs[j] = make([]byte, maxDatagram)
+		b.inIov[j].Base = &b.bufs[j][0]
+		b.inIov[j].SetLen(maxDatagram)
+		b.in[j].Hdr.Name = (*byte)(unsafe.Pointer(&b.names[j]))
+		b.in[j].Hdr.Iov = &b.inIov[j]
+		b.in[j].Hdr.SetIovlen(1)
+		b.out[j].Hdr.Iov = &b.outIv[j]
+		b.out[j].Hdr.SetIovlen(1)
+	}
+	return b
+}
+
+// serve is one shard: its own OS thread asleep in recvmmsg on a blocking
+// socket, so a datagram wakes this thread and nothing else (through Go's
+// netpoller it would take a non-blocking try, a park, an epoll_wait and a
+// goroutine wake-up); MSG_WAITFORONE then takes whatever else is queued
+// without waiting, and sendmmsg answers the whole batch in one call.
 func (s *UDPServer) serve(i int) {
 	defer s.wg.Done()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	// ipv4.PacketConn's batch calls use recvmmsg/sendmmsg for IPv6 sockets
-	// too (the message layout does not depend on the family).
-	pc := ipv4.NewPacketConn(s.conns[i])
-	st := s.stats[i]
-	in := make([]ipv4.Message, batch)
-	out := make([]ipv4.Message, batch)
-	for j := range in {
-		in[j].Buffers = [][]byte{make([]byte, maxDatagram)}
-		out[j].Buffers = make([][]byte, 1)
-	}
+	fd, st, b := uintptr(s.fds[i]), s.stats[i], newUDPBatch()
 	for {
-		n, err := pc.ReadBatch(in, 0)
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
+		for j := range b.in {
+			b.in[j].Hdr.Namelen = unix.SizeofSockaddrInet6
 		}
+		r, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.in[0])), batch, unix.MSG_WAITFORONE, 0, 0)
+		if s.closing.Load() {
+			return // woken by Close's shutdown(2): what it returned is no datagram
+		}
+		if errno != 0 {
+			continue // EINTR, or ENOMEM and friends: datagrams are best effort
+		}
+		n := int(r)
 		now := time.Now()
-		k := 0
+		k, bytes, dropped := 0, int64(0), int64(0)
 		for j := 0; j < n; j++ {
-			m := &in[j]
-			ua, ok := m.Addr.(*net.UDPAddr)
-			if !ok {
+			m := &b.in[j]
+			name := unsafe.Slice((*byte)(unsafe.Pointer(&b.names[j])), min(m.Hdr.Namelen, unix.SizeofSockaddrInet6))
+			if s.guard.Check(rawAddrPort(name), now) != Answer {
+				dropped++
 				continue
 			}
-			if s.guard.Check(ua.AddrPort(), now) != Answer {
-				st.Dropped.Add(1)
-				continue
-			}
-			out[k].Buffers[0], out[k].Addr = m.Buffers[0][:m.N], m.Addr
+			o := &b.out[k]
+			o.Hdr.Name, o.Hdr.Namelen = m.Hdr.Name, m.Hdr.Namelen
+			b.outIv[k].Base = &b.bufs[j][0]
+			b.outIv[k].SetLen(int(m.Len))
 			k++
-			st.Packets.Add(1)
-			st.Bytes.Add(int64(m.N))
+			bytes += int64(m.Len)
 		}
 		for sent := 0; sent < k; {
-			w, err := pc.WriteBatch(out[sent:k], 0)
-			if err != nil {
-				break // the client's problem (unreachable); datagrams are best effort
+			w, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&b.out[sent])), uintptr(k-sent), 0, 0, 0)
+			if errno != 0 {
+				// The first datagram left failed (its sender unreachable):
+				// skip it, answer the others.
+				w = 1
 			}
-			sent += w
+			sent += int(w)
+		}
+		st.Packets.Add(int64(k))
+		st.Bytes.Add(bytes)
+		if dropped > 0 {
+			st.Dropped.Add(dropped)
 		}
 	}
 }
 
-// Close stops every shard.
+// Close stops every shard. shutdown(2) wakes a shard asleep in recvmmsg
+// (close(2) would not): the call returns and the shard sees closing.
 func (s *UDPServer) Close() {
-	for _, c := range s.conns {
-		c.Close()
-	}
-	s.wg.Wait()
+	s.once.Do(func() {
+		s.closing.Store(true)
+		for _, fd := range s.fds {
+			_ = unix.Shutdown(fd, unix.SHUT_RD) // ENOTCONN on an unconnected socket, after waking it
+		}
+		s.wg.Wait()
+		for _, fd := range s.fds {
+			unix.Close(fd)
+		}
+	})
 }

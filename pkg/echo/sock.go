@@ -1,0 +1,124 @@
+package echo
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"gnetutils/pkg/sockopt"
+)
+
+// listenBacklog asks for the longest accept queue; the kernel caps it at
+// net.core.somaxconn, as Go's own listeners get.
+const listenBacklog = 1 << 16
+
+// reusePortSocket opens one raw socket of a SO_REUSEPORT group bound to
+// addr (typ unix.SOCK_DGRAM or unix.SOCK_STREAM, then listening) and says
+// which address it got. The shards serve these descriptors from their own
+// threads with plain system calls, outside Go's netpoller: UDP sockets
+// stay blocking (a shard sleeps in recvmmsg itself), TCP listeners are
+// non-blocking (a shard's epoll set watches them).
+func reusePortSocket(addr netip.AddrPort, typ int) (int, netip.AddrPort, error) {
+	family := unix.AF_INET6
+	if addr.Addr().Unmap().Is4() {
+		family, addr = unix.AF_INET, netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
+	}
+	flags := unix.SOCK_CLOEXEC
+	if typ == unix.SOCK_STREAM {
+		flags |= unix.SOCK_NONBLOCK
+	}
+	fd, err := unix.Socket(family, typ|flags, 0)
+	if err != nil {
+		return -1, netip.AddrPort{}, fmt.Errorf("socket: %w", err)
+	}
+	fail := func(what string, err error) (int, netip.AddrPort, error) {
+		unix.Close(fd)
+		return -1, netip.AddrPort{}, fmt.Errorf("%s %s: %w", what, addr, err)
+	}
+	if err := sockopt.SetReusePort(fd, true); err != nil {
+		return fail("SO_REUSEPORT", err)
+	}
+	if typ == unix.SOCK_STREAM {
+		// As Go's listeners: a restart may bind while old connections linger
+		// in TIME_WAIT.
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+			return fail("SO_REUSEADDR", err)
+		}
+	}
+	if family == unix.AF_INET6 {
+		// As Go's "udp"/"tcp" networks: :: takes IPv4 (mapped) too.
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0); err != nil {
+			return fail("IPV6_V6ONLY", err)
+		}
+	}
+	sa, err := sockaddr(addr)
+	if err != nil {
+		return fail("bind", err)
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		return fail("bind", err)
+	}
+	if typ == unix.SOCK_STREAM {
+		if err := unix.Listen(fd, listenBacklog); err != nil {
+			return fail("listen", err)
+		}
+	}
+	got, err := unix.Getsockname(fd)
+	if err != nil {
+		return fail("getsockname", err)
+	}
+	return fd, sockaddrAddrPort(got), nil
+}
+
+// sockaddr is addr for bind(2); a zone names the IPv6 scope.
+func sockaddr(addr netip.AddrPort) (unix.Sockaddr, error) {
+	if addr.Addr().Is4() {
+		return &unix.SockaddrInet4{Port: int(addr.Port()), Addr: addr.Addr().As4()}, nil
+	}
+	sa := &unix.SockaddrInet6{Port: int(addr.Port()), Addr: addr.Addr().As16()}
+	if zone := addr.Addr().Zone(); zone != "" {
+		if id, err := strconv.Atoi(zone); err == nil {
+			sa.ZoneId = uint32(id)
+		} else if ifi, err := net.InterfaceByName(zone); err == nil {
+			sa.ZoneId = uint32(ifi.Index)
+		} else {
+			return nil, err
+		}
+	}
+	return sa, nil
+}
+
+// sockaddrAddrPort is what getsockname/accept returned, as an address; an
+// IPv4 peer of a dual-stack socket reads as IPv4, as Go's RemoteAddr has it.
+func sockaddrAddrPort(sa unix.Sockaddr) netip.AddrPort {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port))
+	}
+	return netip.AddrPort{}
+}
+
+// rawAddrPort decodes the sockaddr_in or sockaddr_in6 recvmmsg wrote, for
+// the guard, without allocating; the zero AddrPort for anything else.
+func rawAddrPort(b []byte) netip.AddrPort {
+	if len(b) < 2 {
+		return netip.AddrPort{}
+	}
+	switch binary.NativeEndian.Uint16(b) {
+	case unix.AF_INET:
+		if len(b) >= unix.SizeofSockaddrInet4 {
+			return netip.AddrPortFrom(netip.AddrFrom4([4]byte(b[4:8])), binary.BigEndian.Uint16(b[2:4]))
+		}
+	case unix.AF_INET6:
+		if len(b) >= unix.SizeofSockaddrInet6 {
+			return netip.AddrPortFrom(netip.AddrFrom16([16]byte(b[8:24])), binary.BigEndian.Uint16(b[2:4]))
+		}
+	}
+	return netip.AddrPort{}
+}
