@@ -248,13 +248,18 @@ type runner struct {
 	out     *cli.Lines
 	js      *cli.NDJSON
 	stderr  io.Writer
+	data    []byte // the payload being sent
 }
 
 // payload is ping's probe data: a timeval of the send time in the first 16
 // bytes where there is room (as iputils does), then the pattern or the
-// byte sequence 0x10, 0x11, ...
+// byte sequence 0x10, 0x11, ... The buffer is the runner's, reused: Send
+// copies what it sends.
 func (r *runner) payload(now time.Time) []byte {
-	b := make([]byte, r.o.size)
+	if len(r.data) != r.o.size {
+		r.data = make([]byte, r.o.size)
+	}
+	b := r.data
 	start := 0
 	if len(b) >= 16 {
 		binary.LittleEndian.PutUint64(b[0:], uint64(now.Unix()))
@@ -418,13 +423,14 @@ func (r *runner) flood(ctx context.Context, quit chan os.Signal) int {
 		if !r.targetSends(t) || wait.Before(now) {
 			wait = now.Add(r.cfg.interval)
 		}
-		evs, err := t.conn.Receive(wait)
-		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		ev, err := t.conn.Receive(wait)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			continue
+		}
+		if err != nil {
 			break
 		}
-		for _, ev := range evs {
-			r.handle(t, ev)
-		}
+		r.handle(t, ev)
 	}
 	return r.finish(time.Since(start))
 }

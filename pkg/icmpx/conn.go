@@ -15,9 +15,10 @@
 package icmpx
 
 import (
-	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"net/netip"
 	"os"
@@ -26,9 +27,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/net/icmp"
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 	"golang.org/x/sys/unix"
 
 	"gnetutils/pkg/sockopt"
@@ -92,9 +90,10 @@ type Config struct {
 	// Conn's own, so one reader serves many Conns without a goroutine per
 	// Conn in between; Event.Dst tells them apart. It is not closed.
 	Events chan Event
-	// Sync: no receiving goroutine; the caller reads with Receive. A flood
-	// then costs one wake-up per reply instead of a hand-over between two
-	// goroutines.
+	// Sync: no receiving goroutine; the caller reads with Receive, and the
+	// Conn is then used by one goroutine at a time (Send, Receive, Close;
+	// Wake from anywhere). A round trip then costs what ping's does: one
+	// sendto and one recvmsg, no goroutine hand-over, no Go network poller.
 	Sync bool
 }
 
@@ -111,24 +110,35 @@ type Conn struct {
 	dst  netip.Addr
 	errq sync.Mutex // serialises error-queue reads between Send and the receiver
 
-	mu    sync.Mutex
-	probe map[uint16]*sent
+	mu     sync.Mutex // guards probes (Send and the receiver)
+	probes probeTable
+	seed   maphash.Seed
+
+	sendMu sync.Mutex // guards out
+	out    []byte     // the echo request being sent
+	// dstSA is the destination as sendto(2) takes it, built once.
+	dstSA    unix.RawSockaddrInet6
+	dstSALen uintptr
 
 	events    chan Event
 	ownEvents bool // Events is ours to close
 	done      chan struct{}
 	closing   chan struct{}
 	closeMu   sync.Once
-	buf, oob  []byte // Sync mode's receive buffers
+	// Sync mode: the descriptor, used directly (one goroutine at a time
+	// uses the Conn, so no Control is needed to keep it from being closed
+	// under us); the caller's receiver; and the events one read of the
+	// error queue gave beyond the one Receive returned.
+	fd     int
+	rx     *receiver
+	queued []Event
+	// wakeFD is the eventfd Wake writes to and Receive polls beside the
+	// socket; -1 when closed or not Sync.
+	wakeMu sync.Mutex
+	wakeFD int
 	// lastLocalMTU is the MTU of the last local EMSGSIZE error the receiver
 	// drained, in case it got there before Send did.
 	lastLocalMTU atomic.Int32
-}
-
-type sent struct {
-	at      time.Time
-	data    []byte
-	replies int
 }
 
 // Open opens the socket: ICMP datagram first, raw as the fallback.
@@ -142,18 +152,26 @@ func Open(cfg Config) (*Conn, error) {
 	if v6 {
 		family, proto = unix.AF_INET6, unix.IPPROTO_ICMPV6
 	}
+	// Sync mode keeps the socket out of Go's network poller (os.NewFile
+	// registers only non-blocking descriptors with it; every call passes
+	// MSG_DONTWAIT instead): registered, each reply's arrival also woke a
+	// runtime thread parked in epoll_wait, a context switch per packet.
+	flags := unix.SOCK_CLOEXEC
+	if !cfg.Sync {
+		flags |= unix.SOCK_NONBLOCK
+	}
 	var fd int
 	var err error
 	raw := cfg.Raw
 	if !raw {
-		fd, err = unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
+		fd, err = unix.Socket(family, unix.SOCK_DGRAM|flags, proto)
 		if err != nil {
 			raw = true
 		}
 	}
 	if raw {
 		var rawErr error
-		fd, rawErr = unix.Socket(family, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
+		fd, rawErr = unix.Socket(family, unix.SOCK_RAW|flags, proto)
 		if rawErr != nil {
 			if errors.Is(rawErr, unix.EPERM) || errors.Is(rawErr, unix.EACCES) {
 				return nil, fmt.Errorf("%w: grant CAP_NET_RAW (setcap cap_net_raw+ep <binary>) or allow ICMP datagram sockets for your group (sysctl -w net.ipv4.ping_group_range=\"0 2147483647\")", ErrPermission)
@@ -161,7 +179,8 @@ func Open(cfg Config) (*Conn, error) {
 			return nil, fmt.Errorf("icmp socket: %w", rawErr)
 		}
 	}
-	c := &Conn{v6: v6, raw: raw, dst: dst, probe: map[uint16]*sent{}, events: cfg.Events, done: make(chan struct{}), closing: make(chan struct{})}
+	c := &Conn{v6: v6, raw: raw, dst: dst, seed: maphash.MakeSeed(), wakeFD: -1, events: cfg.Events, done: make(chan struct{}), closing: make(chan struct{})}
+	c.setDst()
 	if c.events == nil {
 		c.events = make(chan Event, 1024)
 		c.ownEvents = true
@@ -176,8 +195,12 @@ func Open(cfg Config) (*Conn, error) {
 		return nil, err
 	}
 	if cfg.Sync {
+		if c.wakeFD, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
+			c.f.Close()
+			return nil, fmt.Errorf("eventfd: %w", err)
+		}
 		close(c.done)
-		c.buf, c.oob = make([]byte, 65536), make([]byte, sockopt.OOBSize)
+		c.fd, c.rx = fd, newReceiver(65536)
 		return c, nil
 	}
 	go c.receive()
@@ -306,35 +329,20 @@ func (e *LocalErr) Unwrap() error { return e.Err }
 // Send sends one echo request with the given sequence number and payload
 // and returns when it left.
 func (c *Conn) Send(seq uint16, payload []byte) (time.Time, error) {
-	typ := icmp.Type(ipv4.ICMPTypeEcho)
-	if c.v6 {
-		typ = ipv6.ICMPTypeEchoRequest
-	}
-	msg := icmp.Message{Type: typ, Body: &icmp.Echo{ID: int(c.id), Seq: int(seq), Data: payload}}
-	// ICMPv6 checksums are the kernel's (it knows the pseudo-header).
-	b, err := msg.Marshal(nil)
-	if err != nil {
-		return time.Time{}, err
-	}
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	b := c.echoRequest(seq, payload)
 	// The send time is recorded before the packet leaves: on loopback or a
 	// fast link the reply can be in before sendto returns.
 	at := time.Now()
 	c.mu.Lock()
-	c.probe[seq] = &sent{at: at, data: bytes.Clone(payload)}
+	c.probes.put(seq, at, payload, c.seed)
 	c.mu.Unlock()
-	sa := sockaddr(c.dst, 0)
-	var sendErr error
-	// Straight to sendto(2); only a full socket buffer (EAGAIN) waits in
-	// the network poller.
-	werr := sockopt.Control(c.rc, func(fd int) error {
-		sendErr = unix.Sendto(fd, b, 0, sa)
-		return nil
-	})
-	if werr == nil && errors.Is(sendErr, unix.EAGAIN) {
-		werr = c.rc.Write(func(fd uintptr) bool {
-			sendErr = unix.Sendto(int(fd), b, 0, sa)
-			return sendErr != unix.EAGAIN
-		})
+	var sendErr, werr error
+	if c.rx != nil {
+		sendErr, werr = c.sendSync(b)
+	} else {
+		sendErr, werr = c.sendAsync(b)
 	}
 	if werr != nil {
 		return at, werr
@@ -349,18 +357,92 @@ func (c *Conn) Send(seq uint16, payload []byte) (time.Time, error) {
 	return at, nil
 }
 
+// sendSync sends b straight to sendto(2) on the Sync Conn's descriptor;
+// only a full socket buffer (EAGAIN) waits, in poll(2). sendErr is the
+// kernel's refusal, err a failure to wait.
+func (c *Conn) sendSync(b []byte) (sendErr, err error) {
+	if c.fd < 0 {
+		return nil, os.ErrClosed
+	}
+	sendErr = c.sendto(c.fd, b)
+	for sendErr == unix.EAGAIN {
+		if err := c.poll(unix.POLLOUT, -1, false); err == errPollErr {
+			// Errors wait on the queue while the socket is full: read
+			// them now, Receive hands them out.
+			c.queued = c.drainErrQueue(c.fd, c.rx, c.queued)
+		} else if err != nil {
+			return nil, err
+		}
+		sendErr = c.sendto(c.fd, b)
+	}
+	return sendErr, nil
+}
+
+// sendAsync is sendSync where a receiving goroutine shares the socket:
+// through Control, and a full buffer waits in the network poller.
+func (c *Conn) sendAsync(b []byte) (sendErr, err error) {
+	err = sockopt.Control(c.rc, func(fd int) error {
+		sendErr = c.sendto(fd, b)
+		return nil
+	})
+	if err == nil && sendErr == unix.EAGAIN {
+		err = c.rc.Write(func(fd uintptr) bool {
+			sendErr = c.sendto(int(fd), b)
+			return sendErr != unix.EAGAIN
+		})
+	}
+	return sendErr, err
+}
+
+// echoRequest builds the echo request in the Conn's send buffer (sendMu
+// held). IPv4's checksum is ours to fill in; ICMPv6's is the kernel's (it
+// knows the pseudo-header).
+func (c *Conn) echoRequest(seq uint16, payload []byte) []byte {
+	n := icmpHeaderLen + len(payload)
+	if cap(c.out) < n {
+		c.out = make([]byte, n)
+	}
+	b := c.out[:n]
+	b[0], b[1], b[2], b[3] = v4EchoRequest, 0, 0, 0
+	if c.v6 {
+		b[0] = v6EchoRequest
+	}
+	binary.BigEndian.PutUint16(b[4:], c.id)
+	binary.BigEndian.PutUint16(b[6:], seq)
+	copy(b[icmpHeaderLen:], payload)
+	if !c.v6 {
+		binary.BigEndian.PutUint16(b[2:], checksum(b))
+	}
+	return b
+}
+
+// checksum is the Internet checksum (RFC 1071) of b.
+func checksum(b []byte) uint16 {
+	var sum uint32
+	for ; len(b) >= 2; b = b[2:] {
+		sum += uint32(b[0])<<8 | uint32(b[1])
+	}
+	if len(b) == 1 {
+		sum += uint32(b[0]) << 8
+	}
+	for sum > 0xffff {
+		sum = sum>>16 + sum&0xffff
+	}
+	return ^uint16(sum)
+}
+
 // localMTU reads the local error the kernel queued with an EMSGSIZE: its
 // ee_info is the MTU that refused the probe.
 func (c *Conn) localMTU() int {
 	mtu := 0
 	c.errq.Lock()
 	defer c.errq.Unlock()
-	buf, oob := make([]byte, 512), make([]byte, sockopt.OOBSize)
+	rx := newReceiver(512)
 	// Control, not Read: the receiver may be parked in Read holding the
 	// read lock until the next packet.
 	_ = sockopt.Control(c.rc, func(fd int) error {
 		for {
-			_, anc, _, err := sockopt.RecvErrQueue(fd, buf, oob)
+			_, anc, _, err := rx.read(fd, unix.MSG_ERRQUEUE)
 			if err != nil {
 				return nil
 			}
@@ -381,6 +463,13 @@ func (c *Conn) Close() error {
 	c.closeMu.Do(func() {
 		close(c.closing)
 		err = c.f.Close()
+		c.fd = -1 // a Sync Conn's later calls fail instead of using a reused number
+		c.wakeMu.Lock()
+		if c.wakeFD >= 0 {
+			unix.Close(c.wakeFD)
+			c.wakeFD = -1
+		}
+		c.wakeMu.Unlock()
 		<-c.done
 	})
 	return err
@@ -394,11 +483,20 @@ func (c *Conn) receive() {
 			close(c.events)
 		}
 	}()
-	buf, oob := make([]byte, 65536), make([]byte, sockopt.OOBSize)
+	rx := newReceiver(65536)
 	for {
 		var evs []Event
 		err := c.rc.Read(func(fd uintptr) bool {
-			evs = c.drain(int(fd), buf, oob, evs)
+			evs = c.drainErrQueue(int(fd), rx, evs)
+			for {
+				n, anc, from, err := rx.read(int(fd), 0)
+				if err != nil {
+					break
+				}
+				if ev, ok := c.fromPacket(rx.buf[:n], anc, from); ok {
+					evs = append(evs, ev)
+				}
+			}
 			return len(evs) > 0
 		})
 		for _, ev := range evs {
@@ -415,63 +513,117 @@ func (c *Conn) receive() {
 	}
 }
 
-// drain reads everything waiting on the socket, the error queue first
-// (POLLERR wakes a reader as readable too), and appends the events that
-// concern our probes.
-func (c *Conn) drain(fd int, buf, oob []byte, evs []Event) []Event {
+// drainErrQueue reads everything on the socket's error queue (POLLERR
+// wakes a reader as readable too) and appends the events that concern our
+// probes.
+func (c *Conn) drainErrQueue(fd int, rx *receiver, evs []Event) []Event {
 	c.errq.Lock()
+	defer c.errq.Unlock()
 	for {
-		n, anc, dst, err := sockopt.RecvErrQueue(fd, buf, oob)
+		n, anc, dst, err := rx.read(fd, unix.MSG_ERRQUEUE)
 		if err != nil {
-			break
+			return evs
 		}
-		if ev, ok := c.fromErrQueue(buf[:n], anc, dst.Addr()); ok {
+		if ev, ok := c.fromErrQueue(rx.buf[:n], anc, dst); ok {
 			evs = append(evs, ev)
 		}
 	}
-	c.errq.Unlock()
-	for {
-		n, anc, from, err := sockopt.Recv(fd, buf, oob, unix.MSG_DONTWAIT)
-		if err != nil {
-			break
-		}
-		if ev, ok := c.fromPacket(buf[:n], anc, from.Addr()); ok {
-			evs = append(evs, ev)
-		}
-	}
-	return evs
 }
 
-// Receive waits until deadline for events (Sync mode only) and returns
-// what arrived; os.ErrDeadlineExceeded when nothing did. It waits in
-// poll(2) on this goroutine's thread, as ping does, not in Go's network
-// poller: a flood's round trip then costs no goroutine hand-over at all.
-func (c *Conn) Receive(deadline time.Time) ([]Event, error) {
-	if c.buf == nil {
-		return nil, errors.New("icmpx: Receive needs Config.Sync")
+// Receive waits until deadline for the next event (Sync mode only);
+// os.ErrDeadlineExceeded when none came, ErrWoken when Wake cut the wait
+// short. It reads as ping does: a non-blocking recvmsg first, which in a
+// flood finds the reply already there; poll(2) on this goroutine's thread
+// only when nothing is; the error queue only when the kernel flags an
+// error (a recvmsg that fails with the socket's pending error, or
+// POLLERR). No goroutine hand-over, no Go network poller, one syscall per
+// reply.
+func (c *Conn) Receive(deadline time.Time) (Event, error) {
+	if c.rx == nil {
+		return Event{}, errors.New("icmpx: Receive needs Config.Sync")
 	}
-	var evs []Event
-	err := sockopt.Control(c.rc, func(fd int) error {
-		for {
-			evs = c.drain(fd, c.buf, c.oob, evs)
-			if len(evs) > 0 {
-				return nil
+	if c.fd < 0 {
+		return Event{}, os.ErrClosed
+	}
+	for {
+		if len(c.queued) > 0 {
+			ev := c.queued[0]
+			c.queued = c.queued[1:]
+			ev.Dst = c.dst
+			return ev, nil
+		}
+		n, anc, from, err := c.rx.read(c.fd, 0)
+		if err == nil {
+			if ev, ok := c.fromPacket(c.rx.buf[:n], anc, from); ok {
+				ev.Dst = c.dst
+				return ev, nil
 			}
-			wait := time.Until(deadline)
-			if wait <= 0 {
-				return os.ErrDeadlineExceeded
-			}
-			ms := int((wait + time.Millisecond - 1) / time.Millisecond)
-			pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | unix.POLLERR}}
-			if _, err := unix.Poll(pfd, ms); err != nil && !errors.Is(err, unix.EINTR) {
-				return err
+			continue
+		}
+		if err != unix.EAGAIN {
+			// The pending error an ICMP error left on the socket (recvmsg
+			// returns and clears it): the message itself is on the error
+			// queue. Anything else waits in poll below, which returns at
+			// once if there is more to read.
+			c.queued = c.drainErrQueue(c.fd, c.rx, c.queued)
+			if len(c.queued) > 0 {
+				continue
 			}
 		}
-	})
-	for i := range evs {
-		evs[i].Dst = c.dst
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return Event{}, os.ErrDeadlineExceeded
+		}
+		ms := int((wait + time.Millisecond - 1) / time.Millisecond)
+		if err := c.poll(unix.POLLIN, ms, true); err == errPollErr {
+			c.queued = c.drainErrQueue(c.fd, c.rx, c.queued)
+		} else if err != nil {
+			return Event{}, err
+		}
 	}
-	return evs, err
+}
+
+// ErrWoken is Receive's error when Wake interrupted it.
+var ErrWoken = errors.New("icmpx: woken")
+
+// errPollErr is poll's report of POLLERR: the error queue has messages.
+var errPollErr = errors.New("icmpx: POLLERR")
+
+// poll waits in poll(2) up to ms milliseconds (-1: no limit) for the Sync
+// Conn's socket to become ready for events, or, if wakeable, for Wake
+// (ErrWoken). A timeout or a signal is no error: the caller tries again.
+func (c *Conn) poll(events int16, ms int, wakeable bool) error {
+	pfd := [2]unix.PollFd{{Fd: int32(c.fd), Events: events}, {Fd: int32(c.wakeFD), Events: unix.POLLIN}}
+	n := 1
+	if wakeable {
+		n = 2
+	}
+	_, err := unix.Poll(pfd[:n], ms)
+	switch {
+	case err != nil && err != unix.EINTR:
+		return err
+	case pfd[0].Revents&unix.POLLERR != 0:
+		return errPollErr
+	case pfd[1].Revents&unix.POLLIN != 0:
+		var count [8]byte
+		_, _ = unix.Read(c.wakeFD, count[:])
+		return ErrWoken
+	}
+	return nil
+}
+
+// Wake makes the Receive waiting on another goroutine return ErrWoken at
+// once, or the next Receive that would wait if none does. It is the one
+// call any goroutine may make on a Sync Conn: gping's loop, waiting up to
+// a whole interval, hears SIGINT and SIGQUIT through it.
+func (c *Conn) Wake() {
+	c.wakeMu.Lock()
+	defer c.wakeMu.Unlock()
+	if c.wakeFD >= 0 {
+		var one [8]byte // an eventfd adds the 64-bit count written
+		binary.NativeEndian.PutUint64(one[:], 1)
+		_, _ = unix.Write(c.wakeFD, one[:])
+	}
 }
 
 // fromPacket turns one received ICMP message into an event if it concerns
@@ -584,24 +736,22 @@ func errorKind(v6 bool, typ, code uint8) Kind {
 func (c *Conn) matchReply(ev Event, data []byte) Event {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.probe[ev.Seq]
-	if !ok {
+	p := c.probes.get(ev.Seq)
+	if p == nil {
 		return ev
 	}
 	p.replies++
 	ev.Dup = p.replies > 1
-	ev.Corrupt = !bytes.Equal(data, p.data)
+	ev.Corrupt = !p.carried(data, c.seed)
 	ev.Sent = p.at
-	if !p.at.IsZero() {
-		ev.RTT = max(ev.At.Sub(p.at), 0)
-	}
+	ev.RTT = max(ev.At.Sub(p.at), 0)
 	return ev
 }
 
 func (c *Conn) matchError(ev Event) Event {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if p, ok := c.probe[ev.Seq]; ok && !p.at.IsZero() {
+	if p := c.probes.get(ev.Seq); p != nil {
 		ev.Sent = p.at
 		ev.RTT = max(ev.At.Sub(p.at), 0)
 	}

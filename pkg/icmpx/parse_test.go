@@ -1,9 +1,16 @@
 package icmpx
 
 import (
+	"bytes"
 	"encoding/binary"
+	"hash/maphash"
 	"net/netip"
 	"testing"
+	"time"
+
+	"golang.org/x/net/icmp"
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 
 	"gnetutils/pkg/sockopt"
 )
@@ -123,7 +130,8 @@ func FuzzParse(f *testing.F) {
 // TestFromPacketCorrupt: a reply whose data differs from the probe's is
 // marked corrupt, a second one duplicate, and a stranger's id is ignored.
 func TestFromPacketCorrupt(t *testing.T) {
-	c := &Conn{dst: netip.MustParseAddr("fd00::1"), v6: true, raw: true, id: 77, probe: map[uint16]*sent{3: {data: []byte("good")}}}
+	c := &Conn{dst: netip.MustParseAddr("fd00::1"), v6: true, raw: true, id: 77, seed: maphash.MakeSeed()}
+	c.probes.put(3, time.Now(), []byte("good"), c.seed)
 	ev, ok := c.fromPacket(echo(v6EchoReply, 77, 3, "evil"), ancTTL(), c.dst)
 	if !ok || !ev.Corrupt || ev.Dup {
 		t.Errorf("first reply: %+v %v, want corrupt", ev, ok)
@@ -141,3 +149,36 @@ func TestFromPacketCorrupt(t *testing.T) {
 }
 
 func ancTTL() sockopt.Ancillary { return sockopt.Ancillary{TTL: 64} }
+
+// TestEchoRequestAsXNet: the echo requests Send builds are byte for byte
+// what golang.org/x/net/icmp marshals (the checksum included), for odd and
+// even lengths; gtraceroute's constant-checksum payload keeps its checksum.
+func TestEchoRequestAsXNet(t *testing.T) {
+	for _, v6 := range []bool{false, true} {
+		for _, data := range [][]byte{nil, []byte("a"), payload, bytes.Repeat([]byte{0xff, 0x01, 0x80}, 500)} {
+			c := &Conn{v6: v6, id: 0xbeef}
+			got := c.echoRequest(4242, data)
+			typ := icmp.Type(ipv4.ICMPTypeEcho)
+			if v6 {
+				typ = ipv6.ICMPTypeEchoRequest
+			}
+			want, err := (&icmp.Message{Type: typ, Body: &icmp.Echo{ID: 0xbeef, Seq: 4242, Data: data}}).Marshal(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("v6 %v, %d data bytes:\n got %x\nwant %x", v6, len(data), got, want)
+			}
+		}
+	}
+	c := &Conn{id: 7}
+	var sums []uint16
+	for seq := uint16(1); seq < 5; seq++ {
+		b := make([]byte, 2)
+		binary.BigEndian.PutUint16(b, ^seq)
+		sums = append(sums, binary.BigEndian.Uint16(c.echoRequest(seq, b)[2:]))
+	}
+	if sums[0] != sums[1] || sums[1] != sums[2] || sums[2] != sums[3] {
+		t.Errorf("checksums %x, want one", sums)
+	}
+}
