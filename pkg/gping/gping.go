@@ -122,8 +122,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		c := cfg.icmp
 		c.Dst, c.Events = addr, events
-		if o.flood && fs.NArg() == 1 {
-			// One target flooded: read replies on the sending goroutine.
+		if fs.NArg() == 1 {
+			// One target: runner.one reads its replies on the sending goroutine.
 			c.Events, c.Sync = nil, true
 		}
 		// Sockets are opened here, in Run's own goroutine: a caller that
@@ -240,6 +240,18 @@ type target struct {
 	gaps    time.Duration
 }
 
+// housekeepingEvery is how often --json declares probes lost (-W).
+const housekeepingEvery = 100 * time.Millisecond
+
+// spinWithin is iputils ping's "very short timeout", 1000/HZ ms with
+// sysconf(_SC_CLK_TCK) = 100: a wait up to this long it spins through
+// rather than sleeps (ping_common.c, main_loop), and so does runner.one.
+const spinWithin = 10 * time.Millisecond
+
+// yieldCPU is sched_yield(2), what ping calls in each round of its spin:
+// other threads may run, but this one stays ready and its CPU awake.
+func yieldCPU() { _, _, _ = syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0) }
+
 type runner struct {
 	o       options
 	cfg     runConfig
@@ -253,27 +265,28 @@ type runner struct {
 
 // payload is ping's probe data: a timeval of the send time in the first 16
 // bytes where there is room (as iputils does), then the pattern or the
-// byte sequence 0x10, 0x11, ... The buffer is the runner's, reused: Send
-// copies what it sends.
+// byte sequence 0x10, 0x11, ... The buffer is the runner's, filled once
+// and reused with each probe's time: Send copies what it sends.
 func (r *runner) payload(now time.Time) []byte {
 	if len(r.data) != r.o.size {
 		r.data = make([]byte, r.o.size)
-	}
-	b := r.data
-	start := 0
-	if len(b) >= 16 {
-		binary.LittleEndian.PutUint64(b[0:], uint64(now.Unix()))
-		binary.LittleEndian.PutUint64(b[8:], uint64(now.Nanosecond()/1000))
-		start = 16
-	}
-	for i := start; i < len(b); i++ {
-		if len(r.cfg.pattern) > 0 {
-			b[i] = r.cfg.pattern[(i-start)%len(r.cfg.pattern)]
-		} else {
-			b[i] = byte(i)
+		start := 0
+		if len(r.data) >= 16 {
+			start = 16
+		}
+		for i := start; i < len(r.data); i++ {
+			if len(r.cfg.pattern) > 0 {
+				r.data[i] = r.cfg.pattern[(i-start)%len(r.cfg.pattern)]
+			} else {
+				r.data[i] = byte(i)
+			}
 		}
 	}
-	return b
+	if len(r.data) >= 16 {
+		binary.LittleEndian.PutUint64(r.data[0:], uint64(now.Unix()))
+		binary.LittleEndian.PutUint64(r.data[8:], uint64(now.Nanosecond()/1000))
+	}
+	return r.data
 }
 
 func (r *runner) printf(at time.Time, format string, a ...any) {
@@ -301,8 +314,8 @@ func (r *runner) run(ctx context.Context) int {
 	quit := make(chan os.Signal, 1)
 	signal.Notify(quit, syscall.SIGQUIT)
 	defer signal.Stop(quit)
-	if r.o.flood && len(r.targets) == 1 {
-		return r.flood(ctx, quit)
+	if len(r.targets) == 1 {
+		return r.one(ctx, quit)
 	}
 
 	byDst := map[netip.Addr]*target{}
@@ -321,7 +334,7 @@ func (r *runner) run(ctx context.Context) int {
 	sendTimer := time.NewTimer(0)
 	defer sendTimer.Stop()
 	var linger <-chan time.Time
-	housekeeping := time.NewTicker(100 * time.Millisecond)
+	housekeeping := time.NewTicker(housekeepingEvery)
 	defer housekeeping.Stop()
 
 loop:
@@ -347,11 +360,11 @@ loop:
 			if t == nil {
 				continue
 			}
-			r.handle(t, ev)
+			r.handle(t, &ev)
 			// Flood: the next probe goes out as soon as the last is
 			// answered (and at least every interval otherwise).
 			if r.o.flood && ev.Kind == icmpx.Reply && !ev.Dup && r.targetSends(t) && len(t.pending) == 0 {
-				r.send(t)
+				r.send(t, time.Now())
 			}
 		case <-sendTimer.C:
 			r.sendRound()
@@ -388,49 +401,96 @@ func (r *runner) finish(elapsed time.Duration) int {
 	return code
 }
 
-// flood is -f for one target: the next probe leaves as soon as the last
-// is answered, or after the interval (10 ms) if it is not, and replies
-// are read on this goroutine (icmpx's Sync mode) to keep each round trip to
-// one wake-up.
-func (r *runner) flood(ctx context.Context, quit chan os.Signal) int {
+// one pings a single target with ping's own loop: a probe leaves when the
+// interval is up (-f: also as soon as the last one is answered), and in
+// between this goroutine waits for replies in poll(2) (icmpx's Sync
+// mode). A round trip then costs one sendto and one recvmsg, and no other
+// thread wakes: through a receiving goroutine, a channel and timers, each
+// probe woke a second runtime thread just before its sendto, which showed
+// in the RTTs measured.
+func (r *runner) one(ctx context.Context, quit chan os.Signal) int {
 	t := r.targets[0]
+	// SIGINT (ctx) and SIGQUIT must not wait for the interval to end.
+	interim := make(chan struct{}, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case <-quit:
+				select {
+				case interim <- struct{}{}:
+				default:
+				}
+				t.conn.Wake()
+			case <-ctx.Done():
+				t.conn.Wake()
+				return
+			case <-done:
+				return
+			}
+		}
+	}()
 	start := time.Now()
-	var deadline time.Time
+	var deadline, lingerUntil time.Time
 	if r.cfg.deadline > 0 {
 		deadline = start.Add(r.cfg.deadline)
 	}
-	var lingerUntil time.Time
+	housekeeping := start.Add(housekeepingEvery)
 	for !r.finished() && ctx.Err() == nil {
 		now := time.Now()
-		if !deadline.IsZero() && now.After(deadline) {
+		if !deadline.IsZero() && !now.Before(deadline) {
 			break
 		}
 		select {
-		case <-quit:
+		case <-interim:
 			fmt.Fprintf(r.stderr, "%s\n", statusLine(&t.c))
 		default:
 		}
-		if r.targetSends(t) {
-			if len(t.pending) == 0 || now.Sub(t.lastTx) >= r.cfg.interval {
-				r.send(t)
-			}
-		} else if lingerUntil.IsZero() {
-			lingerUntil = now.Add(r.cfg.timeout)
-		} else if now.After(lingerUntil) {
-			break
+		if r.js != nil && !now.Before(housekeeping) {
+			r.expire(now)
+			housekeeping = now.Add(housekeepingEvery)
 		}
-		wait := t.lastTx.Add(r.cfg.interval)
-		if !r.targetSends(t) || wait.Before(now) {
-			wait = now.Add(r.cfg.interval)
+		var wait time.Time
+		if r.targetSends(t) {
+			if t.sent == 0 || !now.Before(t.lastTx.Add(r.cfg.interval)) || (r.o.flood && len(t.pending) == 0) {
+				r.send(t, now)
+			}
+			wait = t.lastTx.Add(r.cfg.interval)
+			if !r.targetSends(t) {
+				lingerUntil = t.lastTx.Add(r.cfg.timeout)
+				wait = lingerUntil
+			}
+		} else {
+			if lingerUntil.IsZero() {
+				lingerUntil = now.Add(r.cfg.timeout)
+			}
+			if !now.Before(lingerUntil) {
+				break
+			}
+			wait = lingerUntil
+		}
+		if !deadline.IsZero() && deadline.Before(wait) {
+			wait = deadline
+		}
+		if r.js != nil && housekeeping.Before(wait) {
+			wait = housekeeping
+		}
+		if _, inFlight := t.pending[t.seq]; !inFlight && wait.Sub(now) <= spinWithin {
+			// As ping: a wait this short is below what the scheduler
+			// times well, so with nothing to wait for, spin: yield the
+			// CPU, look at the socket without waiting, and go round.
+			yieldCPU()
+			wait = now
 		}
 		ev, err := t.conn.Receive(wait)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, icmpx.ErrWoken) {
 			continue
 		}
 		if err != nil {
 			break
 		}
-		r.handle(t, ev)
+		r.handle(t, &ev)
 	}
 	return r.finish(time.Since(start))
 }
@@ -476,38 +536,41 @@ func (r *runner) finished() bool {
 func (r *runner) sendRound() {
 	for _, t := range r.targets {
 		if r.targetSends(t) {
-			r.send(t)
+			r.send(t, time.Now())
 		}
 	}
 }
 
-func (r *runner) send(t *target) {
-	{
-		now := time.Now()
-		if r.o.outstanding && t.sent > 0 && r.js == nil {
-			if _, open := t.pending[t.seq]; open {
-				r.printf(now, "no answer yet for icmp_seq=%d", t.seq)
-			}
-		}
-		t.seq++
-		if !t.lastTx.IsZero() {
-			t.gaps += now.Sub(t.lastTx)
-		}
-		t.lastTx = now
-		at, err := t.conn.Send(t.seq, r.payload(now))
-		t.sent++
-		t.c.transmitted++
-		if err != nil {
-			t.c.errors++
-			r.localError(t, err)
-			return
-		}
-		t.pending[t.seq] = at
-		if r.o.flood && r.js == nil && !r.o.quiet {
-			fmt.Fprint(r.out, ".")
+// send sends t's next probe; now is the time it counts as sent (its
+// payload's timestamp, -f's gaps), read by the caller just before.
+func (r *runner) send(t *target, now time.Time) {
+	if r.o.outstanding && t.sent > 0 && r.js == nil {
+		if _, open := t.pending[t.seq]; open {
+			r.printf(now, "no answer yet for icmp_seq=%d", t.seq)
 		}
 	}
+	t.seq++
+	if !t.lastTx.IsZero() {
+		t.gaps += now.Sub(t.lastTx)
+	}
+	t.lastTx = now
+	at, err := t.conn.Send(t.seq, r.payload(now))
+	t.sent++
+	t.c.transmitted++
+	if err != nil {
+		t.c.errors++
+		r.localError(t, err)
+		return
+	}
+	t.pending[t.seq] = at
+	if r.o.flood && r.js == nil && !r.o.quiet {
+		_, _ = r.out.Write(floodSent)
+	}
 }
+
+// What -f prints, as ping: a dot per probe sent, a backspace over it per
+// reply, an E per error.
+var floodSent, floodReply, floodError = []byte("."), []byte("\b \b"), []byte("E")
 
 func (r *runner) localError(t *target, err error) {
 	if r.js != nil {
@@ -550,7 +613,7 @@ func (r *runner) expire(now time.Time) {
 	}
 }
 
-func (r *runner) handle(t *target, ev icmpx.Event) {
+func (r *runner) handle(t *target, ev *icmpx.Event) {
 	switch {
 	case ev.Kind == icmpx.Reply:
 		if ev.Sent.IsZero() {
@@ -576,12 +639,12 @@ func (r *runner) handle(t *target, ev icmpx.Event) {
 		}
 		if r.o.flood {
 			if !r.o.quiet {
-				fmt.Fprint(r.out, "\b \b")
+				_, _ = r.out.Write(floodReply)
 			}
 			return
 		}
 		if !r.o.quiet {
-			r.printf(ev.At, "%s", replyLine(t.name, ev))
+			r.printf(ev.At, "%s", replyLine(t.name, *ev))
 		}
 	case ev.Kind == icmpx.LocalError:
 		t.c.errors++
@@ -591,17 +654,17 @@ func (r *runner) handle(t *target, ev icmpx.Event) {
 		t.c.errors++
 		if r.js != nil {
 			_ = r.js.Emit(errorJSON{Type: "error", Host: t.host, Addr: t.addr.String(), Seq: ev.Seq, From: ev.From.String(), Kind: ev.Kind.String(),
-				ICMPType: ev.Type, ICMPCode: ev.Code, MTU: ev.MTU, Message: errorText(ev), Time: cli.Timestamp(ev.At)})
+				ICMPType: ev.Type, ICMPCode: ev.Code, MTU: ev.MTU, Message: errorText(*ev), Time: cli.Timestamp(ev.At)})
 			return
 		}
 		if r.o.flood {
 			if !r.o.quiet {
-				fmt.Fprint(r.out, "E")
+				_, _ = r.out.Write(floodError)
 			}
 			return
 		}
 		if !r.o.quiet {
-			r.printf(ev.At, "%s", errorLine(ev))
+			r.printf(ev.At, "%s", errorLine(*ev))
 		}
 	}
 }

@@ -238,6 +238,42 @@ func TestLabInterrupt(t *testing.T) {
 	}
 }
 
+// TestLabOneTarget: one target runs on icmpx's Sync mode, waiting in
+// poll(2) between probes: SIGINT still ends a long interval at once, and
+// --json still declares each lost probe once.
+func TestLabOneTarget(t *testing.T) {
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	out, _, code := gpingCtx(t, ctx, c.H1, "-n", "-i", "5", c.H2Addr4())
+	if took := time.Since(start); took > 2*time.Second || code != 0 || !strings.Contains(out, "1 packets transmitted, 1 received") {
+		t.Errorf("interrupted after 300 ms of -i 5: returned after %v, exit %d:\n%s", took, code, out)
+	}
+
+	if err := c.H2.DropAll(); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code = gping(t, c.H1, "--json", "-c", "2", "-i", "0.2", "-W", "0.5", c.H2Addr4())
+	timeouts := map[float64]int{}
+	var summary map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(line), &obj); err != nil {
+			t.Fatalf("not JSON: %q", line)
+		}
+		switch obj["type"] {
+		case "timeout":
+			timeouts[obj["seq"].(float64)]++
+		case "summary":
+			summary = obj
+		}
+	}
+	if code != 1 || len(timeouts) != 2 || timeouts[1] != 1 || timeouts[2] != 1 || summary == nil || summary["transmitted"] != float64(2) || summary["received"] != float64(0) {
+		t.Errorf("dead host, --json: exit %d, timeouts by seq %v, summary %v", code, timeouts, summary)
+	}
+}
+
 // TestLabDeadHost: nothing answers; both tools count the same probes lost
 // and exit 1.
 func TestLabDeadHost(t *testing.T) {
