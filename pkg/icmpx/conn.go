@@ -214,7 +214,10 @@ func (c *Conn) setup(fd int, cfg Config) error {
 		err  func() error
 	}{
 		{"SO_TIMESTAMPNS", func() error { return sockopt.SetTimestampNS(fd, true) }},
-		{"IP_RECVTTL", func() error { return sockopt.SetRecvTTL(fd, v6, true) }},
+		// A raw IPv4 socket delivers the IP header, TTL and all
+		// (fromPacket reads it there): the control message would cost
+		// every packet for nothing.
+		{"IP_RECVTTL", func() error { return sockopt.SetRecvTTL(fd, v6, !c.raw || v6) }},
 		{"IP_RECVERR", func() error { return sockopt.SetRecvErr(fd, v6, true) }},
 	} {
 		if err := set.err(); err != nil {
@@ -655,7 +658,8 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 			return Event{}, false
 		}
 		ev.Kind, ev.Seq, ev.Size = Reply, m.Seq, len(b)
-		return c.matchReply(ev, m.Data), true
+		c.matchReply(&ev, m.Data)
+		return ev, true
 	case m.Quote != nil:
 		id, seq, ok := m.Quote.QuotedEcho()
 		if !ok || id != c.id || m.Quote.Dst.Unmap() != c.dst {
@@ -663,7 +667,8 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 		}
 		ev.Kind, ev.Seq = errorKind(c.v6, m.Type, m.Code), seq
 		ev.MPLS = MPLSLabels(c.v6, b)
-		return c.matchError(ev), true
+		c.matchError(&ev)
+		return ev, true
 	}
 	return Event{}, false
 }
@@ -702,7 +707,8 @@ func (c *Conn) fromErrQueue(quoted []byte, anc sockopt.Ancillary, dst netip.Addr
 	if ev.Kind == FragNeeded {
 		ev.MTU = int(ee.Info)
 	}
-	return c.matchError(ev), true
+	c.matchError(&ev)
+	return ev, true
 }
 
 func errorKind(v6 bool, typ, code uint8) Kind {
@@ -733,27 +739,28 @@ func errorKind(v6 bool, typ, code uint8) Kind {
 	return OtherError
 }
 
-func (c *Conn) matchReply(ev Event, data []byte) Event {
+// matchReply fills in what the probe a reply answers tells: duplicate,
+// corrupted, when it left, the RTT.
+func (c *Conn) matchReply(ev *Event, data []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p := c.probes.get(ev.Seq)
 	if p == nil {
-		return ev
+		return
 	}
 	p.replies++
 	ev.Dup = p.replies > 1
 	ev.Corrupt = !p.carried(data, c.seed)
 	ev.Sent = p.at
 	ev.RTT = max(ev.At.Sub(p.at), 0)
-	return ev
 }
 
-func (c *Conn) matchError(ev Event) Event {
+// matchError fills in when the probe an error is about left, and the RTT.
+func (c *Conn) matchError(ev *Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if p := c.probes.get(ev.Seq); p != nil {
 		ev.Sent = p.at
 		ev.RTT = max(ev.At.Sub(p.at), 0)
 	}
-	return ev
 }
