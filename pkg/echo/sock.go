@@ -1,7 +1,6 @@
 package echo
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net"
 	"net/netip"
@@ -100,25 +99,6 @@ func sockaddrAddrPort(sa unix.Sockaddr) netip.AddrPort {
 		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
 	case *unix.SockaddrInet6:
 		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port))
-	}
-	return netip.AddrPort{}
-}
-
-// rawAddrPort decodes the sockaddr_in or sockaddr_in6 recvmmsg wrote, for
-// the guard, without allocating; the zero AddrPort for anything else.
-func rawAddrPort(b []byte) netip.AddrPort {
-	if len(b) < 2 {
-		return netip.AddrPort{}
-	}
-	switch binary.NativeEndian.Uint16(b) {
-	case unix.AF_INET:
-		if len(b) >= unix.SizeofSockaddrInet4 {
-			return netip.AddrPortFrom(netip.AddrFrom4([4]byte(b[4:8])), binary.BigEndian.Uint16(b[2:4]))
-		}
-	case unix.AF_INET6:
-		if len(b) >= unix.SizeofSockaddrInet6 {
-			return netip.AddrPortFrom(netip.AddrFrom16([16]byte(b[8:24])), binary.BigEndian.Uint16(b[2:4]))
-		}
 	}
 	return netip.AddrPort{}
 }

@@ -11,6 +11,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"gnetutils/pkg/sockopt"
 )
 
 // UDPConfig configures a UDP echo server.
@@ -127,7 +129,7 @@ func (s *UDPServer) serve(i int) {
 		for j := 0; j < n; j++ {
 			m := &b.in[j]
 			name := unsafe.Slice((*byte)(unsafe.Pointer(&b.names[j])), min(m.Hdr.Namelen, unix.SizeofSockaddrInet6))
-			if s.guard.Check(rawAddrPort(name), now) != Answer {
+			if s.guard.Check(sockopt.ParseSockaddr(name), now) != Answer {
 				dropped++
 				continue
 			}

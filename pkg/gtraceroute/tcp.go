@@ -185,7 +185,7 @@ func (m *tcpMethod) send(idx, ttl int) (time.Time, error) {
 
 func (m *tcpMethod) receive(fd int, parse func([]byte, sockopt.Ancillary, netip.Addr) (reply, bool)) {
 	defer m.wg.Done()
-	buf, oob := make([]byte, 65536), make([]byte, sockopt.OOBSize)
+	rx := sockopt.NewReceiver(65536)
 	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(m.wake), Events: unix.POLLIN}}
 	for {
 		select {
@@ -203,14 +203,14 @@ func (m *tcpMethod) receive(fd int, parse func([]byte, sockopt.Ancillary, netip.
 		if fds[0].Revents == 0 {
 			continue
 		}
-		n, anc, from, err := sockopt.Recv(fd, buf, oob, unix.MSG_DONTWAIT)
+		n, anc, from, err := rx.Read(fd, 0)
 		if err != nil {
 			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
 				continue
 			}
 			return
 		}
-		r, ok := parse(buf[:n], anc, from.Addr().Unmap())
+		r, ok := parse(rx.Buf[:n], anc, from.Addr())
 		if !ok {
 			continue
 		}

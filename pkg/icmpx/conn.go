@@ -130,7 +130,7 @@ type Conn struct {
 	// under us); the caller's receiver; and the events one read of the
 	// error queue gave beyond the one Receive returned.
 	fd     int
-	rx     *receiver
+	rx     *sockopt.Receiver
 	queued []Event
 	// wakeFD is the eventfd Wake writes to and Receive polls beside the
 	// socket; -1 when closed or not Sync.
@@ -200,7 +200,7 @@ func Open(cfg Config) (*Conn, error) {
 			return nil, fmt.Errorf("eventfd: %w", err)
 		}
 		close(c.done)
-		c.fd, c.rx = fd, newReceiver(65536)
+		c.fd, c.rx = fd, sockopt.NewReceiver(65536)
 		return c, nil
 	}
 	go c.receive()
@@ -440,12 +440,12 @@ func (c *Conn) localMTU() int {
 	mtu := 0
 	c.errq.Lock()
 	defer c.errq.Unlock()
-	rx := newReceiver(512)
+	rx := sockopt.NewReceiver(512)
 	// Control, not Read: the receiver may be parked in Read holding the
 	// read lock until the next packet.
 	_ = sockopt.Control(c.rc, func(fd int) error {
 		for {
-			_, anc, _, err := rx.read(fd, unix.MSG_ERRQUEUE)
+			_, anc, _, err := rx.Read(fd, unix.MSG_ERRQUEUE)
 			if err != nil {
 				return nil
 			}
@@ -486,17 +486,17 @@ func (c *Conn) receive() {
 			close(c.events)
 		}
 	}()
-	rx := newReceiver(65536)
+	rx := sockopt.NewReceiver(65536)
 	for {
 		var evs []Event
 		err := c.rc.Read(func(fd uintptr) bool {
 			evs = c.drainErrQueue(int(fd), rx, evs)
 			for {
-				n, anc, from, err := rx.read(int(fd), 0)
+				n, anc, from, err := rx.Read(int(fd), 0)
 				if err != nil {
 					break
 				}
-				if ev, ok := c.fromPacket(rx.buf[:n], anc, from); ok {
+				if ev, ok := c.fromPacket(rx.Buf[:n], anc, from.Addr()); ok {
 					evs = append(evs, ev)
 				}
 			}
@@ -519,15 +519,15 @@ func (c *Conn) receive() {
 // drainErrQueue reads everything on the socket's error queue (POLLERR
 // wakes a reader as readable too) and appends the events that concern our
 // probes.
-func (c *Conn) drainErrQueue(fd int, rx *receiver, evs []Event) []Event {
+func (c *Conn) drainErrQueue(fd int, rx *sockopt.Receiver, evs []Event) []Event {
 	c.errq.Lock()
 	defer c.errq.Unlock()
 	for {
-		n, anc, dst, err := rx.read(fd, unix.MSG_ERRQUEUE)
+		n, anc, dst, err := rx.Read(fd, unix.MSG_ERRQUEUE)
 		if err != nil {
 			return evs
 		}
-		if ev, ok := c.fromErrQueue(rx.buf[:n], anc, dst); ok {
+		if ev, ok := c.fromErrQueue(rx.Buf[:n], anc, dst.Addr()); ok {
 			evs = append(evs, ev)
 		}
 	}
@@ -555,9 +555,9 @@ func (c *Conn) Receive(deadline time.Time) (Event, error) {
 			ev.Dst = c.dst
 			return ev, nil
 		}
-		n, anc, from, err := c.rx.read(c.fd, 0)
+		n, anc, from, err := c.rx.Read(c.fd, 0)
 		if err == nil {
-			if ev, ok := c.fromPacket(c.rx.buf[:n], anc, from); ok {
+			if ev, ok := c.fromPacket(c.rx.Buf[:n], anc, from.Addr()); ok {
 				ev.Dst = c.dst
 				return ev, nil
 			}

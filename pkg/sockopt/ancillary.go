@@ -47,17 +47,34 @@ var errShortCmsg = errors.New("sockopt: control message too short")
 
 const sizeofSockExtendedErr = 16
 
+// cmsgLenSize is the size of struct cmsghdr's cmsg_len (a size_t): the
+// header's level and type follow it.
+const cmsgLenSize = unix.SizeofCmsghdr - 8
+
+// cmsgAlign rounds n up to the alignment of control messages (a long).
+func cmsgAlign(n int) int {
+	const salign = unix.SizeofPtr
+	return (n + salign - 1) &^ (salign - 1)
+}
+
 // ParseAncillary decodes the control messages of one recvmsg: receive
 // timestamp, TTL or hop limit, and extended error. Unknown messages are
 // skipped; malformed ones are an error, never a panic.
 func ParseAncillary(oob []byte) (Ancillary, error) {
 	anc := Ancillary{TTL: -1}
-	msgs, err := unix.ParseSocketControlMessage(oob)
-	if err != nil {
-		return anc, err
-	}
-	for _, m := range msgs {
-		h, data := m.Header, m.Data
+	// Walked in place, as unix.ParseSocketControlMessage walks it, without
+	// the slice of messages it allocates for every packet.
+	for len(oob) >= unix.CmsgLen(0) {
+		msgLen := uint64(binary.NativeEndian.Uint32(oob))
+		if cmsgLenSize == 8 {
+			msgLen = binary.NativeEndian.Uint64(oob)
+		}
+		if msgLen < unix.SizeofCmsghdr || msgLen > uint64(len(oob)) {
+			return anc, unix.EINVAL
+		}
+		h := struct{ Level, Type int32 }{int32(binary.NativeEndian.Uint32(oob[cmsgLenSize:])), int32(binary.NativeEndian.Uint32(oob[cmsgLenSize+4:]))}
+		data := oob[unix.CmsgLen(0):msgLen]
+		oob = oob[min(cmsgAlign(int(msgLen)), len(oob)):]
 		switch {
 		case h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS:
 			if len(data) < 16 {
@@ -98,64 +115,10 @@ func parseExtendedErr(b []byte) (*ExtendedErr, error) {
 		Info:   binary.NativeEndian.Uint32(b[8:12]),
 		Data:   binary.NativeEndian.Uint32(b[12:16]),
 	}
-	ee.Offender = parseSockaddr(b[sizeofSockExtendedErr:])
+	ee.Offender = ParseSockaddr(b[sizeofSockExtendedErr:]).Addr().Unmap()
 	return ee, nil
-}
-
-// parseSockaddr decodes a sockaddr_in or sockaddr_in6 address (the port is
-// not needed by any caller); the zero Addr for AF_UNSPEC or short input.
-func parseSockaddr(b []byte) netip.Addr {
-	if len(b) < 2 {
-		return netip.Addr{}
-	}
-	switch binary.NativeEndian.Uint16(b[0:2]) {
-	case unix.AF_INET:
-		if len(b) >= 8 {
-			return netip.AddrFrom4([4]byte(b[4:8]))
-		}
-	case unix.AF_INET6:
-		if len(b) >= 24 {
-			return netip.AddrFrom16([16]byte(b[8:24])).Unmap()
-		}
-	}
-	return netip.Addr{}
-}
-
-// sockaddrAddrPort converts what Recvmsg returned as the message's address.
-func sockaddrAddrPort(sa unix.Sockaddr) netip.AddrPort {
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
-	case *unix.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port))
-	}
-	return netip.AddrPort{}
 }
 
 // OOBSize is a control-message buffer large enough for everything
 // ParseAncillary understands arriving at once.
 const OOBSize = 512
-
-// RecvErrQueue reads one message from the socket's error queue without
-// blocking (unix.EAGAIN when it is empty). buf receives the start of the
-// packet that caused the error (for ICMP sockets the ICMP header, for UDP
-// the payload); dst is that packet's destination, anc.Err the error.
-func RecvErrQueue(fd int, buf, oob []byte) (n int, anc Ancillary, dst netip.AddrPort, err error) {
-	n, oobn, _, sa, err := unix.Recvmsg(fd, buf, oob, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
-	if err != nil {
-		return 0, Ancillary{TTL: -1}, netip.AddrPort{}, err
-	}
-	anc, err = ParseAncillary(oob[:oobn])
-	return n, anc, sockaddrAddrPort(sa), err
-}
-
-// Recv reads one message (blocking unless flags say otherwise) with its
-// ancillary data.
-func Recv(fd int, buf, oob []byte, flags int) (n int, anc Ancillary, from netip.AddrPort, err error) {
-	n, oobn, _, sa, err := unix.Recvmsg(fd, buf, oob, flags)
-	if err != nil {
-		return 0, Ancillary{TTL: -1}, netip.AddrPort{}, err
-	}
-	anc, err = ParseAncillary(oob[:oobn])
-	return n, anc, sockaddrAddrPort(sa), err
-}

@@ -75,8 +75,26 @@ func FuzzParseAncillary(f *testing.F) {
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, oob []byte) {
 		anc, err := ParseAncillary(oob)
+		// The same framing as x/sys's parser, which ParseAncillary replaced
+		// to stop allocating per packet.
+		if _, xerr := unix.ParseSocketControlMessage(oob); xerr != nil && err == nil {
+			t.Errorf("x/sys rejects %x (%v), ParseAncillary took it", oob, xerr)
+		}
 		if err == nil && anc.Err != nil && anc.Err.Offender.IsValid() && !anc.Err.Offender.Is4() && !anc.Err.Offender.Is6() {
 			t.Errorf("offender %v neither IPv4 nor IPv6", anc.Err.Offender)
 		}
 	})
+}
+
+// TestParseAncillaryAllocs: the timestamp and TTL every reply carries are
+// decoded without allocating (a flood parses one set per packet).
+func TestParseAncillaryAllocs(t *testing.T) {
+	ts := make([]byte, 16)
+	binary.NativeEndian.PutUint64(ts, 1700000000)
+	oob := append(cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, ts), cmsg(unix.IPPROTO_IP, unix.IP_TTL, []byte{61, 0, 0, 0})...)
+	var anc Ancillary
+	allocs := testing.AllocsPerRun(100, func() { anc, _ = ParseAncillary(oob) })
+	if allocs != 0 || anc.TTL != 61 || anc.Time.Unix() != 1700000000 {
+		t.Errorf("%v allocations, TTL %d, time %v", allocs, anc.TTL, anc.Time)
+	}
 }

@@ -117,7 +117,11 @@ func udpSocket(t *testing.T, v6 bool) (int, netip.AddrPort) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fd, sockaddrAddrPort(got)
+	if a, ok := got.(*unix.SockaddrInet4); ok {
+		return fd, netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
+	}
+	a := got.(*unix.SockaddrInet6)
+	return fd, netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
 }
 
 func sockaddr(ap netip.AddrPort) unix.Sockaddr {
@@ -151,7 +155,7 @@ func TestErrQueuePortUnreachable(t *testing.T) {
 		if err := unix.Sendto(fd, []byte("probe-payload"), 0, sockaddr(dst)); err != nil {
 			t.Fatal(err)
 		}
-		buf, oob := make([]byte, 1500), make([]byte, OOBSize)
+		rx := NewReceiver(1500)
 		var (
 			n   int
 			anc Ancillary
@@ -159,16 +163,16 @@ func TestErrQueuePortUnreachable(t *testing.T) {
 			err error
 		)
 		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if n, anc, got, err = RecvErrQueue(fd, buf, oob); err != unix.EAGAIN {
+			if n, anc, got, err = rx.Read(fd, unix.MSG_ERRQUEUE); err != unix.EAGAIN {
 				break
 			}
 		}
 		if err != nil {
-			t.Fatalf("v6=%v: RecvErrQueue: %v", v6, err)
+			t.Fatalf("v6=%v: Read(MSG_ERRQUEUE): %v", v6, err)
 		}
 		ee := anc.Err
 		if ee == nil {
-			t.Fatalf("v6=%v: no extended error in %d bytes of control data", v6, len(oob))
+			t.Fatalf("v6=%v: no extended error in %d bytes of control data", v6, OOBSize)
 		}
 		wantType, wantCode, wantOrigin := uint8(3), uint8(3), uint8(unix.SO_EE_ORIGIN_ICMP)
 		if v6 {
@@ -183,8 +187,8 @@ func TestErrQueuePortUnreachable(t *testing.T) {
 		if got != dst {
 			t.Errorf("v6=%v: original destination %v, want %v", v6, got, dst)
 		}
-		if string(buf[:n]) != "probe-payload" {
-			t.Errorf("v6=%v: quoted payload %q", v6, buf[:n])
+		if string(rx.Buf[:n]) != "probe-payload" {
+			t.Errorf("v6=%v: quoted payload %q", v6, rx.Buf[:n])
 		}
 		if d := anc.Time.Sub(sent); anc.Time.IsZero() || d < -time.Second || d > 2*time.Second {
 			t.Errorf("v6=%v: kernel timestamp %v, sent at %v", v6, anc.Time, sent)
@@ -207,13 +211,12 @@ func TestRecvTimestampAndTTL(t *testing.T) {
 		if err := unix.Sendto(tx, []byte("x"), 0, sockaddr(rxAddr)); err != nil {
 			t.Fatal(err)
 		}
-		tv := unix.NsecToTimeval(int64(2 * time.Second))
-		if err := unix.SetsockoptTimeval(rx, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		if _, err := unix.Poll([]unix.PollFd{{Fd: int32(rx), Events: unix.POLLIN}}, 2000); err != nil {
 			t.Fatal(err)
 		}
-		n, anc, from, err := Recv(rx, make([]byte, 16), make([]byte, OOBSize), 0)
+		n, anc, from, err := NewReceiver(16).Read(rx, 0)
 		if err != nil || n != 1 {
-			t.Fatalf("v6=%v: Recv = %d, %v", v6, n, err)
+			t.Fatalf("v6=%v: Read = %d, %v", v6, n, err)
 		}
 		if anc.TTL != 33 {
 			t.Errorf("v6=%v: TTL %d, want 33", v6, anc.TTL)

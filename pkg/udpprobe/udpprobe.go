@@ -374,7 +374,7 @@ func (p *Prober) Close() error {
 func (p *Prober) receive() {
 	defer close(p.done)
 	defer close(p.answers)
-	buf, oob := make([]byte, 2048), make([]byte, sockopt.OOBSize)
+	rx := sockopt.NewReceiver(2048)
 	fds := []unix.PollFd{{Fd: int32(p.fd), Events: unix.POLLIN | unix.POLLERR}, {Fd: int32(p.wake), Events: unix.POLLIN}}
 	for {
 		select {
@@ -386,11 +386,11 @@ func (p *Prober) receive() {
 			return
 		}
 		for {
-			n, anc, _, err := sockopt.RecvErrQueue(p.fd, buf, oob)
+			n, anc, _, err := rx.Read(p.fd, unix.MSG_ERRQUEUE)
 			if err != nil {
 				break
 			}
-			if a, ok := p.match(buf[:n], anc); ok {
+			if a, ok := p.match(rx.Buf[:n], anc); ok {
 				select {
 				case p.answers <- a:
 				case <-p.stop:
@@ -401,7 +401,7 @@ func (p *Prober) receive() {
 		// Data from the destination (an open port that answered) carries
 		// no probe id; read it so it does not keep poll awake.
 		for {
-			if _, _, err := unix.Recvfrom(p.fd, buf, unix.MSG_DONTWAIT); err != nil {
+			if _, _, _, err := rx.Read(p.fd, 0); err != nil {
 				break
 			}
 		}
