@@ -574,7 +574,7 @@ var floodSent, floodReply, floodError = []byte("."), []byte("\b \b"), []byte("E"
 
 func (r *runner) localError(t *target, err error) {
 	if r.js != nil {
-		_ = r.js.Emit(map[string]any{"type": "error", "host": t.host, "addr": t.addr.String(), "seq": t.seq, "kind": "local_error", "message": err.Error()})
+		_ = r.js.Emit(map[string]any{"type": "error", "host": t.host, "addr": t.addr.String(), "seq": t.seq, "kind": "local_error", "error": err.Error()})
 		return
 	}
 	var le *icmpx.LocalErr
@@ -653,7 +653,7 @@ func (r *runner) handle(t *target, ev *icmpx.Event) {
 		delete(t.pending, ev.Seq)
 		t.c.errors++
 		if r.js != nil {
-			_ = r.js.Emit(errorJSON{Type: "error", Host: t.host, Addr: t.addr.String(), Seq: ev.Seq, From: ev.From.String(), Kind: ev.Kind.String(),
+			_ = r.js.Emit(errorJSON{Type: "icmp_error", Host: t.host, Addr: t.addr.String(), Seq: ev.Seq, From: ev.From.String(), Kind: ev.Kind.String(),
 				ICMPType: ev.Type, ICMPCode: ev.Code, MTU: ev.MTU, Message: errorText(*ev), Time: cli.Timestamp(ev.At)})
 			return
 		}
@@ -692,7 +692,7 @@ type errorJSON struct {
 	ICMPType uint8  `json:"icmp_type"`
 	ICMPCode uint8  `json:"icmp_code"`
 	MTU      int    `json:"mtu,omitempty"`
-	Message  string `json:"message"`
+	Message  string `json:"error"` // ping's text for it
 	Time     string `json:"time"`
 }
 

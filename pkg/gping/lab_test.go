@@ -221,6 +221,19 @@ func TestLabManyHostsAndJSON(t *testing.T) {
 		t.Errorf("dead host summary %v", s)
 	}
 
+	// An ICMP error is an icmp_error from the router, in ping's words.
+	out, _, _ = gping(t, c.H1, "--json", "-c", "1", "-t", "1", c.H2Addr4())
+	var icmpErr map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var obj map[string]any
+		if json.Unmarshal([]byte(line), &obj) == nil && obj["type"] == "icmp_error" {
+			icmpErr = obj
+		}
+	}
+	if icmpErr == nil || icmpErr["from"] != c.RouterAddr4(1) || icmpErr["addr"] != c.H2Addr4() || icmpErr["kind"] != "time_exceeded" || icmpErr["error"] != "Time to live exceeded" {
+		t.Errorf("-t 1 --json: %v\n%s", icmpErr, out)
+	}
+
 	text, _, code := gping(t, c.H1, "-n", "-c", "2", "-i", "0.2", c.H2Addr4(), c.RouterAddr4(1))
 	if code != 0 || strings.Count(text, "ping statistics ---") != 2 || strings.Count(text, "icmp_seq=") != 4 {
 		t.Errorf("two hosts: exit %d:\n%s", code, text)
