@@ -308,30 +308,23 @@ func TestTCPMatchICMP(t *testing.T) {
 	label := uint32(16001)<<12 | 1<<8 | 1 // L=16001, E=0, S=1, T=1
 	fragNeeded := icmpErrorFor(m, 3, 4, 7002)
 	binary.BigEndian.PutUint16(fragNeeded[20+6:], 1400) // next-hop MTU
-	tests := []struct {
-		name      string
-		b         []byte
-		ok        bool
-		idx       int
-		final     bool
-		annot     string
-		ext, from string
-	}{
-		{"time exceeded with MPLS", icmpErrorFor(m, 11, 0, 7005, label), true, 5, false, "", "MPLS:L=16001,E=0,S=1,T=1", "198.18.2.1"},
-		{"time exceeded", icmpErrorFor(m, 11, 0, 7000), true, 0, false, "", "", "198.18.2.1"},
-		{"host unreachable", icmpErrorFor(m, 3, 1, 7009), true, 9, true, "!H", "", "198.18.2.1"},
-		{"frag needed", fragNeeded, true, 2, true, "!F-1400", "", "198.18.2.1"},
+	type matchCase struct {
+		name        string
+		b           []byte
+		ok          bool
+		idx         int
+		final       bool
+		annot, kind string
+		ext, from   string
 	}
 	other := &tcpMethod{src: m.src, dst: m.dst, sport: 40001, dport: m.dport, base: m.base}
-	tests = append(tests, struct {
-		name      string
-		b         []byte
-		ok        bool
-		idx       int
-		final     bool
-		annot     string
-		ext, from string
-	}{"another flow's probe", icmpErrorFor(other, 11, 0, 7001), false, 0, false, "", "", ""})
+	tests := []matchCase{
+		{"time exceeded with MPLS", icmpErrorFor(m, 11, 0, 7005, label), true, 5, false, "", "time_exceeded", "MPLS:L=16001,E=0,S=1,T=1", "198.18.2.1"},
+		{"time exceeded", icmpErrorFor(m, 11, 0, 7000), true, 0, false, "", "time_exceeded", "", "198.18.2.1"},
+		{"host unreachable", icmpErrorFor(m, 3, 1, 7009), true, 9, true, "!H", "unreachable", "", "198.18.2.1"},
+		{"frag needed", fragNeeded, true, 2, true, "!F-1400", "frag_needed", "", "198.18.2.1"},
+		{"another flow's probe", icmpErrorFor(other, 11, 0, 7001), false, 0, false, "", "", "", ""},
+	}
 	for _, tc := range tests {
 		r, ok := m.fromICMP(tc.b, anc, router)
 		if ok != tc.ok {
@@ -341,7 +334,7 @@ func TestTCPMatchICMP(t *testing.T) {
 		if !ok {
 			continue
 		}
-		if r.idx != tc.idx || r.final != tc.final || r.annot != tc.annot || r.ext != tc.ext || r.from.String() != tc.from || r.ttl != 62 {
+		if r.idx != tc.idx || r.final != tc.final || r.annot != tc.annot || r.kind != tc.kind || r.ext != tc.ext || r.from.String() != tc.from || r.ttl != 62 {
 			t.Errorf("%s: %+v", tc.name, r)
 		}
 	}

@@ -271,18 +271,10 @@ func (m *tcpMethod) fromICMP(b []byte, anc sockopt.Ancillary, from netip.Addr) (
 		return reply{}, false
 	}
 	idx := int(binary.BigEndian.Uint32(q[4:]) - m.base)
-	r := reply{idx: idx, from: from, at: anc.Time, ttl: ttl, ext: icmpx.MPLSString(icmpx.MPLSLabels(m.v6, b)), kind: "time_exceeded"}
-	timeExceeded := (!m.v6 && msg.Type == 11) || (m.v6 && msg.Type == 3)
-	if !timeExceeded {
+	kind := icmpx.ErrorKind(m.v6, msg.Type, msg.Code)
+	r := reply{idx: idx, from: from, at: anc.Time, ttl: ttl, ext: icmpx.MPLSString(icmpx.MPLSLabels(m.v6, b)), kind: kind.String()}
+	if kind != icmpx.TimeExceeded {
 		r.final, r.annot = true, annotation(m.v6, msg.Type, msg.Code, msg.MTU)
-		switch {
-		case (!m.v6 && msg.Type == 3 && msg.Code == 4) || (m.v6 && msg.Type == 2):
-			r.kind = "frag_needed"
-		case (!m.v6 && msg.Type == 3) || (m.v6 && msg.Type == 1):
-			r.kind = "unreachable"
-		default:
-			r.kind = "other"
-		}
 	}
 	return r, true
 }

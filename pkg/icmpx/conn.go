@@ -665,7 +665,7 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 		if !ok || id != c.id || m.Quote.Dst.Unmap() != c.dst {
 			return Event{}, false
 		}
-		ev.Kind, ev.Seq = errorKind(c.v6, m.Type, m.Code), seq
+		ev.Kind, ev.Seq = ErrorKind(c.v6, m.Type, m.Code), seq
 		ev.MPLS = MPLSLabels(c.v6, b)
 		c.matchError(&ev)
 		return ev, true
@@ -702,7 +702,7 @@ func (c *Conn) fromErrQueue(quoted []byte, anc sockopt.Ancillary, dst netip.Addr
 	if err != nil || (dst.IsValid() && dst.Unmap() != c.dst) {
 		return Event{}, false
 	}
-	ev := Event{Kind: errorKind(c.v6, ee.Type, ee.Code), Seq: m.Seq, At: at, From: ee.Offender, TTL: anc.TTL,
+	ev := Event{Kind: ErrorKind(c.v6, ee.Type, ee.Code), Seq: m.Seq, At: at, From: ee.Offender, TTL: anc.TTL,
 		Type: ee.Type, Code: ee.Code, ICMPv6: ee.Origin == unix.SO_EE_ORIGIN_ICMP6}
 	if ev.Kind == FragNeeded {
 		ev.MTU = int(ee.Info)
@@ -711,7 +711,8 @@ func (c *Conn) fromErrQueue(quoted []byte, anc sockopt.Ancillary, dst netip.Addr
 	return ev, true
 }
 
-func errorKind(v6 bool, typ, code uint8) Kind {
+// ErrorKind is what an ICMP (v6 when v6) error of this type and code is.
+func ErrorKind(v6 bool, typ, code uint8) Kind {
 	if v6 {
 		switch typ {
 		case v6DestUnreach:
