@@ -67,7 +67,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var o options
 	fs := command.NewFlagSet(&o.common)
 	fs.IntVarP(&o.count, "count", "c", 0, "stop after COUNT replies (without -w: after sending COUNT probes)")
-	fs.Float64VarP(&o.interval, "interval", "i", 1, "seconds between probes (below 0.2 only for root)")
+	fs.Float64VarP(&o.interval, "interval", "i", 1, "seconds between probes (below 0.002 only for root)")
 	fs.Float64VarP(&o.timeout, "timeout", "W", 10, "seconds to wait for a reply (after the last probe)")
 	fs.Float64VarP(&o.deadline, "deadline", "w", 0, "stop after this many seconds, whatever was sent or received")
 	fs.IntVarP(&o.size, "size", "s", 56, "data bytes in each probe")
@@ -76,7 +76,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.BoolVarP(&o.numeric, "numeric", "n", false, "numeric output only (gping never looks up names of replies)")
 	fs.BoolVarP(&o.timestamps, "timestamps", "D", false, "print a UNIX timestamp before each line")
 	fs.BoolVarP(&o.outstanding, "outstanding", "O", false, "report probes still unanswered when the next goes out")
-	fs.BoolVarP(&o.flood, "flood", "f", false, "flood ping (root only): a dot per probe, a backspace per reply")
+	fs.BoolVarP(&o.flood, "flood", "f", false, "flood ping: a dot per probe, a backspace per reply (users: with -i 0.002 or more)")
 	fs.StringVarP(&o.iface, "interface", "I", "", "source interface name or address")
 	fs.StringVarP(&o.pmtud, "pmtu", "M", "", "path MTU discovery: do (DF, no local fragmentation), dont, want, probe")
 	fs.StringVarP(&o.pattern, "pattern", "p", "", "fill the data with up to 16 bytes given in hex")
@@ -158,11 +158,15 @@ type runConfig struct {
 	pattern  []byte
 	source   string // for the header: "from <addr> <device>:"
 	device   string
+	tooFast  error // the interval is below what a user may ask for: printed after the header
 }
+
+// minUserInterval is the shortest interval iputils ping lets a user other
+// than root ask for (MINUSERINTERVAL, 2 ms since iputils 20210202).
+const minUserInterval = 2 * time.Millisecond
 
 func (o *options) check(intervalSet bool) (runConfig, error) {
 	var rc runConfig
-	root := os.Geteuid() == 0
 	switch {
 	case o.v4 && o.v6:
 		return rc, errors.New("only one of -4 and -6 may be given")
@@ -178,14 +182,19 @@ func (o *options) check(intervalSet bool) (runConfig, error) {
 		return rc, fmt.Errorf("invalid argument: '%d': out of range: 0 <= value <= 65507", o.size)
 	case o.ttl < 0 || o.ttl > 255:
 		return rc, fmt.Errorf("invalid argument: '%d': out of range: 0 <= value <= 255", o.ttl)
-	case o.flood && !root:
-		return rc, errors.New("cannot flood; minimal interval allowed for user is 200ms")
-	case intervalSet && o.interval < 0.2 && !root:
-		return rc, errors.New("cannot flood; minimal interval allowed for user is 200ms")
 	}
 	rc.interval = time.Duration(o.interval * float64(time.Second))
+	asked := rc.interval
 	if o.flood && !intervalSet {
-		rc.interval = 10 * time.Millisecond
+		// A flood without -i asks for no interval at all; it sends on
+		// each reply, and every 10 ms when none comes back.
+		asked, rc.interval = 0, 10*time.Millisecond
+	}
+	// As iputils ping (20221126, Debian 12) does, after its header: users
+	// other than root may not ask for less than 2 ms between probes; with
+	// -i 0.002 or more a user may flood.
+	if asked < minUserInterval && os.Getuid() != 0 {
+		rc.tooFast = fmt.Errorf("cannot flood; minimal interval allowed for user is %dms", minUserInterval/time.Millisecond)
 	}
 	rc.timeout = time.Duration(o.timeout * float64(time.Second))
 	rc.deadline = time.Duration(o.deadline * float64(time.Second))
@@ -310,6 +319,10 @@ func (r *runner) run(ctx context.Context) int {
 			}
 			r.out.Printf("%s", header(t.host, t.addr, src, r.cfg.device, r.o.size, r.cfg.pattern))
 		}
+	}
+	if r.cfg.tooFast != nil {
+		cli.Errorf(r.stderr, command.Name, "%v", r.cfg.tooFast)
+		return cli.ExitUsage
 	}
 	quit := make(chan os.Signal, 1)
 	signal.Notify(quit, syscall.SIGQUIT)

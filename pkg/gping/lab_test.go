@@ -359,9 +359,9 @@ func TestLabUnprivileged(t *testing.T) {
 	}
 	bin := buildGping(t)
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1})
-	asNobody := func() (string, int) {
-		cmd := c.H1.Command(context.Background(), "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-n", "-c", "2", "-i", "0.2", c.H2Addr4())
-		out, err := cmd.CombinedOutput()
+	run := func(prog string, args ...string) (string, int) {
+		argv := append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", prog}, args...)
+		out, err := c.H1.Command(context.Background(), "setpriv", argv...).CombinedOutput()
 		if ee, ok := err.(*exec.ExitError); ok {
 			return string(out), ee.ExitCode()
 		} else if err != nil {
@@ -369,11 +369,32 @@ func TestLabUnprivileged(t *testing.T) {
 		}
 		return string(out), 0
 	}
+	asNobody := func() (string, int) { return run(bin, "-n", "-c", "2", "-i", "0.2", c.H2Addr4()) }
 	if err := c.H1.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
 		t.Fatal(err)
 	}
 	if out, code := asNobody(); code != 0 || !strings.Contains(out, "2 received") {
 		t.Errorf("allowed by ping_group_range: exit %d\n%s", code, out)
+	}
+	// A user's shortest interval is ping's: 2 ms, a flood included. The
+	// system ping (cap_net_raw on the file) runs as the same user.
+	if _, err := exec.LookPath("ping"); err == nil {
+		for _, args := range [][]string{
+			{"-n", "-q", "-c", "3", "-i", "0.002", c.H2Addr4()},
+			{"-n", "-c", "2", "-i", "0.001", c.H2Addr4()},
+			{"-n", "-c", "2", "-f", c.H2Addr4()},
+			{"-n", "-q", "-c", "3", "-f", "-i", "0.002", c.H2Addr4()},
+		} {
+			want, wantCode := run("ping", args...)
+			got, code := run(bin, args...)
+			clean := func(s string) string {
+				s = strings.NewReplacer(".", "", "\b \b", "").Replace(normalize(s))
+				return regexp.MustCompile(`ipg/ewma [0-9/]+ ms`).ReplaceAllString(s, "ipg/ewma T ms")
+			}
+			if code != wantCode || clean(got) != clean(want) {
+				t.Errorf("as nobody, %v: exit %d/%d\n--- gping:\n%s--- ping:\n%s", args, code, wantCode, got, want)
+			}
+		}
 	}
 	if err := c.H1.Sysctl("net.ipv4.ping_group_range", "1 0"); err != nil {
 		t.Fatal(err)
