@@ -425,7 +425,7 @@ func traceEvent(out *cli.Lines, js *cli.NDJSON, e resolver.Event) {
 	case "lame":
 		out.Printf("%s;; lame answer from %s#%d(%s) for %s: %s", indent, e.Server.Addr(), e.Server.Port(), who, e.QName, e.Note)
 	case "glueless":
-		out.Printf("%s;; no glue for %s: resolving it", indent, e.QName)
+		out.Printf("%s;; no glue for %s: looking up its %s", indent, e.QName, e.QType)
 	case "tcp_retry":
 		out.Printf("%s;; truncated answer from %s#%d(%s), retrying over TCP", indent, e.Server.Addr(), e.Server.Port(), who)
 	}

@@ -25,7 +25,7 @@ var bigTXT = func() []string {
 }()
 
 // hierarchy is the lab's DNS for these tests: two roots, lab. and test.,
-// and zones for every case the issue names (no IPv6-only server yet).
+// and zones for every case the issue names, an IPv6-only server among them.
 func hierarchy(t *testing.T) (*netlab.DNS, string) {
 	t.Helper()
 	for _, c := range []string{"nsd", "dig", "unbound"} {

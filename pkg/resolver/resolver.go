@@ -28,7 +28,7 @@ type Config struct {
 	Timeout    time.Duration    // per query
 	MaxQueries int              // per resolution, glueless NS lookups included (unbound: 32)
 	MaxCNAME   int              // CNAME/DNAME chain length
-	MaxNSFetch int              // glueless NS names resolved per resolution
+	MaxNSFetch int              // glueless NS names resolved per resolution (each name once, whatever its families)
 	Deadline   time.Duration    // whole resolution
 	V4Only     bool
 	V6Only     bool
@@ -110,7 +110,7 @@ func New(cfg Config) (*Resolver, error) {
 type lookup struct {
 	r        *Resolver
 	queries  int
-	nsFetch  int
+	fetched  map[string]bool // glueless NS names looked up so far (bounded by MaxNSFetch)
 	visiting map[string]bool // NS names being resolved (cycle detection)
 }
 
@@ -124,7 +124,7 @@ func (r *Resolver) emit(e Event) {
 func (r *Resolver) Resolve(ctx context.Context, name string, qtype uint16) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Deadline)
 	defer cancel()
-	lk := &lookup{r: r, visiting: map[string]bool{}}
+	lk := &lookup{r: r, fetched: map[string]bool{}, visiting: map[string]bool{}}
 	res, err := lk.resolve(ctx, dns.Fqdn(name), qtype, 0)
 	if res != nil {
 		res.Queries = lk.queries
@@ -136,6 +136,29 @@ func (r *Resolver) Resolve(ctx context.Context, name string, qtype uint16) (*Res
 type server struct {
 	addr netip.AddrPort
 	name string
+}
+
+// nsSet is one zone's name servers: the addresses known (glue, or names
+// already resolved) and the (name, type) lookups that would give more, for
+// names that came without glue. Those lookups are made only when every
+// known address has failed, one at a time, every name's A before any AAAA:
+// a zone with a working server costs no lookup more than one that finds
+// it, and a dead first name server still leaves the others to try.
+type nsSet struct {
+	zone    string
+	known   []server
+	pending []nsTarget
+}
+
+// nsTarget is an address lookup a zone's servers may still need.
+type nsTarget struct {
+	name  string
+	qtype uint16
+}
+
+// clone copies the set, so one cached delegation serves concurrent lookups.
+func (s nsSet) clone() nsSet {
+	return nsSet{zone: s.zone, known: append([]server(nil), s.known...), pending: append([]nsTarget(nil), s.pending...)}
 }
 
 func (lk *lookup) roots() []server {
@@ -228,22 +251,19 @@ func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth
 	if m := lk.r.cache.get(qname, qtype); m != nil {
 		return &Result{Msg: m}, nil
 	}
-	zone, servers := lk.r.cache.closestDelegation(qname)
-	if servers == nil {
-		zone, servers = ".", lk.roots()
+	set, ok := lk.r.cache.closestDelegation(qname)
+	if !ok {
+		set = nsSet{zone: ".", known: lk.roots()}
 	}
 	below := 1 // QNAME minimisation: labels below the zone shown to its servers
 	for {
-		if len(servers) == 0 {
-			return nil, ErrNoServers
-		}
 		askName, askType := qname, qtype
 		if lk.r.cfg.QMin {
-			if n := dns.CountLabel(zone) + below; n < dns.CountLabel(qname) {
+			if n := dns.CountLabel(set.zone) + below; n < dns.CountLabel(qname) {
 				askName, askType = lastLabels(qname, n), dns.TypeNS
 			}
 		}
-		resp, from, err := lk.askZone(ctx, zone, servers, askName, askType, depth)
+		resp, from, err := lk.askZone(ctx, &set, askName, askType, depth)
 		if err != nil {
 			return nil, err
 		}
@@ -263,12 +283,12 @@ func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth
 			lk.r.cache.put(qname, qtype, resp)
 			return &Result{Msg: resp, Server: from}, nil
 		}
-		child, next, err := lk.referral(ctx, zone, qname, resp, depth)
+		next, err := lk.referral(set.zone, qname, resp, depth)
 		if err != nil {
 			return nil, err
 		}
-		lk.r.cache.putDelegation(child, next)
-		zone, servers, below = child, next, 1
+		lk.r.cache.putDelegation(next)
+		set, below = next, 1
 	}
 }
 
@@ -297,8 +317,9 @@ func isReferral(m *dns.Msg) bool {
 
 // referral turns a delegation into the next zone's servers: only a zone
 // strictly below the current one and at or above qname; glue used only if
-// it lies inside the zone that sent it; glueless names resolved here.
-func (lk *lookup) referral(ctx context.Context, zone, qname string, resp *dns.Msg, depth int) (string, []server, error) {
+// it lies inside the zone that sent it; names without usable glue left as
+// lookups for askZone to make if it must.
+func (lk *lookup) referral(zone, qname string, resp *dns.Msg, depth int) (nsSet, error) {
 	child := ""
 	var nsNames []string
 	for _, rr := range resp.Ns {
@@ -312,99 +333,141 @@ func (lk *lookup) referral(ctx context.Context, zone, qname string, resp *dns.Ms
 		}
 	}
 	if !dns.IsSubDomain(zone, child) || strings.EqualFold(zone, child) || !dns.IsSubDomain(child, qname) {
-		return "", nil, fmt.Errorf("lame referral from %s to %s for %s (not downwards)", zone, child, qname)
+		return nsSet{}, fmt.Errorf("lame referral from %s to %s for %s (not downwards)", zone, child, qname)
 	}
 	lk.r.emit(Event{Kind: "referral", Depth: depth, Zone: child, Msg: resp, QName: qname})
-	var servers []server
+	set := nsSet{zone: child}
+	var glueless []string
 	for _, n := range nsNames {
+		found := false
 		for _, rr := range resp.Extra {
 			if !strings.EqualFold(rr.Header().Name, n) || !dns.IsSubDomain(zone, n) {
 				continue // glue from outside the sender's zone is not to be believed
 			}
-			var a netip.Addr
-			switch g := rr.(type) {
-			case *dns.A:
-				a, _ = netip.AddrFromSlice(g.A.To4())
-			case *dns.AAAA:
-				a, _ = netip.AddrFromSlice(g.AAAA)
-			}
-			if a.IsValid() && lk.allowed(a) {
-				servers = append(servers, server{addr: netip.AddrPortFrom(a.Unmap(), lk.r.cfg.Port), name: n})
+			if a := rrAddr(rr); a.IsValid() && lk.allowed(a) {
+				set.known = append(set.known, server{addr: netip.AddrPortFrom(a, lk.r.cfg.Port), name: n})
+				found = true
 			}
 		}
+		if !found {
+			glueless = append(glueless, n)
+		}
 	}
-	if len(servers) > 0 {
-		return child, servers, nil
-	}
-	// Glueless: resolve the NS names ourselves, bounded (NXNSAttack).
-	for _, n := range nsNames {
-		key := strings.ToLower(n)
-		if lk.visiting[key] {
+	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		if (qt == dns.TypeA && lk.r.cfg.V6Only) || (qt == dns.TypeAAAA && lk.r.cfg.V4Only) {
 			continue
 		}
-		if lk.nsFetch >= lk.r.cfg.MaxNSFetch {
-			break
-		}
-		lk.nsFetch++
-		lk.visiting[key] = true
-		lk.r.emit(Event{Kind: "glueless", Depth: depth, Zone: child, QName: n})
-		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
-			if (qt == dns.TypeA && lk.r.cfg.V6Only) || (qt == dns.TypeAAAA && lk.r.cfg.V4Only) {
-				continue
-			}
-			res, err := lk.resolve(ctx, n, qt, depth+1)
-			if err != nil {
-				continue
-			}
-			for _, rr := range res.Msg.Answer {
-				var a netip.Addr
-				switch g := rr.(type) {
-				case *dns.A:
-					a, _ = netip.AddrFromSlice(g.A.To4())
-				case *dns.AAAA:
-					a, _ = netip.AddrFromSlice(g.AAAA)
-				}
-				if a.IsValid() {
-					servers = append(servers, server{addr: netip.AddrPortFrom(a.Unmap(), lk.r.cfg.Port), name: n})
-				}
-			}
-		}
-		delete(lk.visiting, key)
-		if len(servers) > 0 {
-			break
+		for _, n := range glueless {
+			set.pending = append(set.pending, nsTarget{n, qt})
 		}
 	}
-	return child, servers, nil
+	return set, nil
 }
 
-// askZone asks the zone's servers in turn until one answers properly.
-func (lk *lookup) askZone(ctx context.Context, zone string, servers []server, qname string, qtype uint16, depth int) (*dns.Msg, netip.AddrPort, error) {
-	order := lk.r.cache.order(servers)
-	var lastErr error = ErrServFail
-	for _, s := range order {
-		if ctx.Err() != nil {
-			return nil, s.addr, ctx.Err()
-		}
-		if lk.queries >= lk.r.cfg.MaxQueries {
-			return nil, s.addr, ErrTooMany
-		}
-		lk.queries++
-		resp, rtt, err := lk.exchange(ctx, s, zone, qname, qtype, depth)
-		if err != nil {
-			lk.r.cache.markBad(s.addr)
-			lastErr = err
-			continue
-		}
-		lk.r.cache.rtt(s.addr, rtt)
-		if resp.Rcode == dns.RcodeServerFailure || resp.Rcode == dns.RcodeRefused || (!resp.Authoritative && len(resp.Answer) > 0 && !isReferral(resp)) {
-			lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: dns.RcodeToString[resp.Rcode]})
-			lk.r.cache.markBad(s.addr)
-			lastErr = fmt.Errorf("%s: %s", s.addr, dns.RcodeToString[resp.Rcode])
-			continue
-		}
-		return resp, s.addr, nil
+// rrAddr is the address an A or AAAA record holds, or none.
+func rrAddr(rr dns.RR) netip.Addr {
+	var a netip.Addr
+	switch g := rr.(type) {
+	case *dns.A:
+		a, _ = netip.AddrFromSlice(g.A.To4())
+	case *dns.AAAA:
+		a, _ = netip.AddrFromSlice(g.AAAA)
 	}
-	return nil, netip.AddrPort{}, lastErr
+	return a.Unmap()
+}
+
+// fetchPending makes the set's next pending address lookups until one
+// gives a server address not known yet; false when none is left (or the
+// NXNSAttack bound on glueless names is reached).
+func (lk *lookup) fetchPending(ctx context.Context, set *nsSet, depth int) bool {
+	for len(set.pending) > 0 && ctx.Err() == nil {
+		t := set.pending[0]
+		set.pending = set.pending[1:]
+		key := strings.ToLower(t.name)
+		if lk.visiting[key] {
+			continue // a name whose own lookup needs this zone: a cycle
+		}
+		if !lk.fetched[key] {
+			if len(lk.fetched) >= lk.r.cfg.MaxNSFetch {
+				set.pending = nil
+				return false
+			}
+			lk.fetched[key] = true
+		}
+		lk.r.emit(Event{Kind: "glueless", Depth: depth, Zone: set.zone, QName: t.name, QType: dns.TypeToString[t.qtype]})
+		lk.visiting[key] = true
+		res, err := lk.resolve(ctx, t.name, t.qtype, depth+1)
+		delete(lk.visiting, key)
+		if err != nil {
+			continue
+		}
+		added := false
+		for _, rr := range res.Msg.Answer {
+			if a := rrAddr(rr); a.IsValid() && lk.allowed(a) && rr.Header().Rrtype == t.qtype {
+				set.known = append(set.known, server{addr: netip.AddrPortFrom(a, lk.r.cfg.Port), name: t.name})
+				added = true
+			}
+		}
+		if set.zone != "." {
+			lk.r.cache.putDelegation(*set)
+		}
+		if added {
+			return true
+		}
+	}
+	return false
+}
+
+// askZone asks the zone's servers in turn until one answers properly,
+// looking up the addresses of glueless ones only once every known address
+// has failed.
+func (lk *lookup) askZone(ctx context.Context, set *nsSet, qname string, qtype uint16, depth int) (*dns.Msg, netip.AddrPort, error) {
+	zone := set.zone
+	tried := map[netip.AddrPort]bool{}
+	var lastErr error = ErrNoServers
+	for {
+		for _, s := range lk.r.cache.order(set.known) {
+			if tried[s.addr] {
+				continue
+			}
+			tried[s.addr] = true
+			resp, err := lk.askServer(ctx, zone, s, qname, qtype, depth)
+			if err == nil {
+				return resp, s.addr, nil
+			}
+			lastErr = err
+			if errors.Is(err, ErrTooMany) || ctx.Err() != nil {
+				return nil, s.addr, err
+			}
+		}
+		if !lk.fetchPending(ctx, set, depth) {
+			return nil, netip.AddrPort{}, lastErr
+		}
+	}
+}
+
+// askServer asks one server of the zone; a lame or failed answer is an
+// error, and the server is marked bad for the ordering of later queries.
+func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname string, qtype uint16, depth int) (*dns.Msg, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if lk.queries >= lk.r.cfg.MaxQueries {
+		return nil, ErrTooMany
+	}
+	lk.queries++
+	resp, rtt, err := lk.exchange(ctx, s, zone, qname, qtype, depth)
+	if err != nil {
+		lk.r.cache.markBad(s.addr)
+		return nil, err
+	}
+	lk.r.cache.rtt(s.addr, rtt)
+	if resp.Rcode == dns.RcodeServerFailure || resp.Rcode == dns.RcodeRefused || (!resp.Authoritative && len(resp.Answer) > 0 && !isReferral(resp)) {
+		lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: dns.RcodeToString[resp.Rcode]})
+		lk.r.cache.markBad(s.addr)
+		return nil, fmt.Errorf("%s: %s", s.addr, dns.RcodeToString[resp.Rcode])
+	}
+	return resp, nil
 }
 
 // exchange sends one query (UDP, then TCP when truncated) and checks that
@@ -485,7 +548,7 @@ func checkResponse(q, r *dns.Msg, exactCase bool) error {
 type cache struct {
 	mu    sync.Mutex
 	msgs  map[string]cached
-	deleg map[string][]server
+	deleg map[string]nsSet
 	rtts  map[netip.AddrPort]time.Duration
 	bad   map[netip.AddrPort]bool
 }
@@ -496,7 +559,7 @@ type cached struct {
 }
 
 func newCache() *cache {
-	return &cache{msgs: map[string]cached{}, deleg: map[string][]server{}, rtts: map[netip.AddrPort]time.Duration{}, bad: map[netip.AddrPort]bool{}}
+	return &cache{msgs: map[string]cached{}, deleg: map[string]nsSet{}, rtts: map[netip.AddrPort]time.Duration{}, bad: map[netip.AddrPort]bool{}}
 }
 
 func key(name string, qtype uint16) string { return strings.ToLower(name) + "/" + fmt.Sprint(qtype) }
@@ -527,24 +590,24 @@ func (c *cache) put(name string, qtype uint16, m *dns.Msg) {
 	c.msgs[key(name, qtype)] = cached{m.Copy(), time.Now().Add(time.Duration(ttl) * time.Second)}
 }
 
-func (c *cache) putDelegation(zone string, servers []server) {
+func (c *cache) putDelegation(set nsSet) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.deleg[strings.ToLower(zone)] = servers
+	c.deleg[strings.ToLower(set.zone)] = set.clone()
 }
 
-// closestDelegation is the deepest cached zone enclosing name.
-func (c *cache) closestDelegation(name string) (string, []server) {
+// closestDelegation is the deepest cached zone enclosing name (a copy).
+func (c *cache) closestDelegation(name string) (nsSet, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	labels := dns.SplitDomainName(name)
 	for i := 0; i < len(labels); i++ {
 		z := dns.Fqdn(strings.ToLower(strings.Join(labels[i:], ".")))
 		if s, ok := c.deleg[z]; ok {
-			return z, s
+			return s.clone(), true
 		}
 	}
-	return "", nil
+	return nsSet{}, false
 }
 
 func (c *cache) rtt(a netip.AddrPort, d time.Duration) {

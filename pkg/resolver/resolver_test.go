@@ -353,3 +353,45 @@ func TestResolverOptions(t *testing.T) {
 		t.Errorf("DNAME: %v\n%v", err, res)
 	}
 }
+
+// TestGluelessLookups: a glueless delegation costs only the lookups it
+// needs (the A records of its name servers, no AAAA while an A answers),
+// and a dead first name server leaves the second to be looked up and asked.
+func TestGluelessLookups(t *testing.T) {
+	wd := newWorld(t)
+	wd.serve(t, "127.0.0.2", ".", "lab. 3600 IN NS tld.ns.lab.", "tld.ns.lab. 3600 IN A 127.0.0.3",
+		"test. 3600 IN NS tld2.ns.lab.", "tld2.ns.lab. 3600 IN A 127.0.0.10")
+	wd.serve(t, "127.0.0.3", "lab.", "two.lab. 3600 IN NS dead.ns.test.", "two.lab. 3600 IN NS good.ns.test.",
+		"one.lab. 3600 IN NS one.ns.test.")
+	wd.serve(t, "127.0.0.10", "test.", "dead.ns.test. 3600 IN A 127.0.0.11", "good.ns.test. 3600 IN A 127.0.0.12",
+		"one.ns.test. 3600 IN A 127.0.0.13")
+	wd.serve(t, "127.0.0.11", "two.lab.").silent.Store(true)
+	wd.serve(t, "127.0.0.12", "two.lab.", "www.two.lab. 300 IN A 192.0.2.2")
+	wd.serve(t, "127.0.0.13", "one.lab.", "www.one.lab. 300 IN A 192.0.2.1")
+	tests := []struct {
+		name    string
+		queries int // root, lab., [root, test.] per glueless name, the servers asked
+	}{
+		// root, lab., root (test.), test. (A one.ns.test.), one.
+		{"www.one.lab", 5},
+		// root, lab., root (test.), test. (A dead), dead (silent),
+		// test. (A good), good.
+		{"www.two.lab", 7},
+	}
+	for _, tc := range tests {
+		var events []Event
+		res, err := wd.resolver(t, &events, "127.0.0.2").Resolve(context.Background(), tc.name, dns.TypeA)
+		if err != nil || len(res.Msg.Answer) != 1 {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		for _, e := range events {
+			if e.Kind == "query" && e.QType == "AAAA" {
+				t.Errorf("%s: asked %s for %s AAAA though an A served", tc.name, e.Server, e.QName)
+			}
+		}
+		if res.Queries != tc.queries {
+			t.Errorf("%s: %d queries, want %d", tc.name, res.Queries, tc.queries)
+		}
+	}
+}
