@@ -34,6 +34,10 @@ type Command struct {
 	Synopsis string // one line after "usage: <name> "
 	Summary  string // what the tool is, a few lines
 	Extra    string // printed after the flag list (examples, notes)
+	// BadValue, where set, words a flag value that does not parse the way
+	// the classic tool does, with its exit status (ping: "invalid
+	// argument: 'abc'", 1). ok false keeps the suite's usual message.
+	BadValue func(flag *pflag.Flag, value string) (msg string, code int, ok bool)
 }
 
 // Common flags every tool has.
@@ -87,6 +91,13 @@ func (c Command) Parse(fs *pflag.FlagSet, common *Common, args []string, stdout,
 		if errors.Is(err, pflag.ErrHelp) {
 			c.Usage(stdout, fs)
 			return true, ExitOK
+		}
+		var bad *pflag.InvalidValueError
+		if c.BadValue != nil && errors.As(err, &bad) {
+			if msg, code, ok := c.BadValue(bad.GetFlag(), bad.GetValue()); ok {
+				Errorf(stderr, c.Name, "%s", msg)
+				return true, code
+			}
 		}
 		Errorf(stderr, c.Name, "%v", err)
 		fmt.Fprintf(stderr, "Try '%s --help' for more information.\n", c.Name)

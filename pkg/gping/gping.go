@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/icmpx"
 	"gnetutils/pkg/netroute"
@@ -34,13 +36,32 @@ var command = cli.Command{
 	Synopsis: "[options] host...",
 	Summary:  "ICMP echo (IPv4/IPv6) with iputils ping's flags, output and exit codes;\nseveral hosts at once, --json for pipelines.",
 	Extra: `exit status: 0 every host answered (with -w and -c: with -c replies), 1 some host
-did not, 2 other errors (bad arguments, unknown host, no permission).
+did not (or, as ping, a number -c/-s/-t/-w cannot take), 2 other errors (bad
+arguments, unknown host, no permission).
 
 Unprivileged use needs ICMP datagram sockets allowed for your group
 (sysctl -w net.ipv4.ping_group_range="0 2147483647"), or the binary needs
 CAP_NET_RAW (setcap cap_net_raw+ep gping; make install does it).
 SIGQUIT (Ctrl-\) prints interim statistics to stderr; SIGINT ends with the summary.`,
+	// ping reads its whole-number options with strtol and stops with
+	// status 1 on a bad one.
+	BadValue: func(f *pflag.Flag, value string) (string, int, bool) {
+		switch f.Name {
+		case "count", "size", "ttl":
+			return fmt.Sprintf("invalid argument: '%s'", value), exitBadArgument, true
+		}
+		return "", 0, false
+	},
 }
+
+// exitBadArgument is ping's status for a numeric option it cannot read or
+// that is out of its range (its other errors are 2).
+const exitBadArgument = 1
+
+// badArgument is an option value out of ping's range: exit status 1.
+type badArgument string
+
+func (e badArgument) Error() string { return string(e) }
 
 type options struct {
 	common      cli.Common
@@ -90,8 +111,13 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cli.Errorf(stderr, command.Name, format, a...)
 		return cli.ExitUsage
 	}
-	cfg, err := o.check(fs.Changed("interval"))
+	cfg, err := o.check(fs.Changed)
 	if err != nil {
+		var bad badArgument
+		if errors.As(err, &bad) {
+			cli.Errorf(stderr, command.Name, "%v", err)
+			return exitBadArgument
+		}
 		return fail("%v", err)
 	}
 	if fs.NArg() == 0 {
@@ -165,23 +191,33 @@ type runConfig struct {
 // than root ask for (MINUSERINTERVAL, 2 ms since iputils 20210202).
 const minUserInterval = 2 * time.Millisecond
 
-func (o *options) check(intervalSet bool) (runConfig, error) {
+// check turns the flags into a runConfig; changed says which flags were
+// given. Out-of-range numbers are ping's words and exit status 1
+// (badArgument), other errors 2.
+func (o *options) check(changed func(name string) bool) (runConfig, error) {
 	var rc runConfig
+	intervalSet := changed("interval")
 	switch {
 	case o.v4 && o.v6:
 		return rc, errors.New("only one of -4 and -6 may be given")
-	case o.count < 0:
-		return rc, fmt.Errorf("invalid argument: '%d': out of range: 1 <= value <= 9223372036854775807", o.count)
+	case changed("count") && o.count < 1:
+		return rc, badArgument(fmt.Sprintf("invalid argument: '%d': out of range: 1 <= value <= 9223372036854775807", o.count))
 	case o.interval < 0 || o.interval > 2147483:
 		return rc, fmt.Errorf("bad timing interval: %g", o.interval)
 	case o.timeout <= 0 || o.timeout > 2147483:
+		// ping takes -W 0 as no limit at all, and waits for minutes on
+		// a silent host: refused here.
 		return rc, fmt.Errorf("bad linger time: %g", o.timeout)
-	case o.deadline < 0 || o.deadline > 2147483:
-		return rc, fmt.Errorf("bad wait time: %g", o.deadline)
-	case o.size < 0 || o.size > 65507:
-		return rc, fmt.Errorf("invalid argument: '%d': out of range: 0 <= value <= 65507", o.size)
+	case o.deadline < 0 || o.deadline > 2147483647:
+		return rc, badArgument(fmt.Sprintf("invalid argument: '%g': out of range: 0 <= value <= 2147483647", o.deadline))
+	case o.size < 0:
+		return rc, badArgument(fmt.Sprintf("invalid argument: '%d': out of range: 0 <= value <= 2147483647", o.size))
+	case o.size > 65507:
+		// ping takes it, then fails every send ("message too long")
+		// with status 1; the largest datagram is said up front.
+		return rc, badArgument(fmt.Sprintf("invalid argument: '%d': out of range: 0 <= value <= 65507", o.size))
 	case o.ttl < 0 || o.ttl > 255:
-		return rc, fmt.Errorf("invalid argument: '%d': out of range: 0 <= value <= 255", o.ttl)
+		return rc, badArgument(fmt.Sprintf("invalid argument: '%d': out of range: 0 <= value <= 255", o.ttl))
 	}
 	rc.interval = time.Duration(o.interval * float64(time.Second))
 	asked := rc.interval

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -17,28 +18,38 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
+// TestUsageErrors: bad arguments give one line with ping's words and
+// ping's status: 1 for a number ping cannot read or that is out of its
+// range, 2 for everything else.
 func TestUsageErrors(t *testing.T) {
 	tests := []struct {
 		args []string
 		want string
+		code int
 	}{
-		{nil, "gping: usage error: Destination address required"},
-		{[]string{"--bogus", "127.0.0.1"}, "gping: unknown flag: --bogus"},
-		{[]string{"-c", "-1", "127.0.0.1"}, "gping: invalid argument: '-1'"},
-		{[]string{"-s", "70000", "127.0.0.1"}, "out of range: 0 <= value <= 65507"},
-		{[]string{"-t", "300", "127.0.0.1"}, "out of range: 0 <= value <= 255"},
-		{[]string{"-M", "maybe", "127.0.0.1"}, "invalid -M argument"},
-		{[]string{"-p", "xyz", "127.0.0.1"}, "patterns must be specified as hex digits"},
-		{[]string{"-Q", "999", "127.0.0.1"}, "TOS bits must be in range 0-255"},
-		{[]string{"-4", "::1"}, "Address family for hostname not supported"},
-		{[]string{"-4", "-6", "127.0.0.1"}, "only one of -4 and -6"},
-		{[]string{"-W", "0", "127.0.0.1"}, "bad linger time"},
+		{nil, "gping: usage error: Destination address required", 2},
+		{[]string{"--bogus", "127.0.0.1"}, "gping: unknown flag: --bogus", 2},
+		{[]string{"-c", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 1 <= value <= 9223372036854775807", 1},
+		{[]string{"-c", "0", "127.0.0.1"}, "gping: invalid argument: '0': out of range: 1 <=", 1},
+		{[]string{"-c", "1x", "127.0.0.1"}, "gping: invalid argument: '1x'", 1},
+		{[]string{"-s", "abc", "127.0.0.1"}, "gping: invalid argument: 'abc'", 1},
+		{[]string{"-s", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 0 <= value <= 2147483647", 1},
+		{[]string{"-s", "70000", "127.0.0.1"}, "out of range: 0 <= value <= 65507", 1},
+		{[]string{"-t", "300", "127.0.0.1"}, "gping: invalid argument: '300': out of range: 0 <= value <= 255", 1},
+		{[]string{"-w", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 0 <= value <= 2147483647", 1},
+		{[]string{"-M", "maybe", "127.0.0.1"}, "invalid -M argument", 2},
+		{[]string{"-p", "xyz", "127.0.0.1"}, "patterns must be specified as hex digits", 2},
+		{[]string{"-Q", "999", "127.0.0.1"}, "TOS bits must be in range 0-255", 2},
+		{[]string{"-4", "::1"}, "Address family for hostname not supported", 2},
+		{[]string{"-4", "-6", "127.0.0.1"}, "only one of -4 and -6", 2},
+		{[]string{"-W", "0", "127.0.0.1"}, "bad linger time", 2},
+		{[]string{"-W", "-1", "127.0.0.1"}, "gping: bad linger time: -1", 2},
 	}
 	for _, tc := range tests {
 		var stdout, stderr bytes.Buffer
 		code := Run(context.Background(), tc.args, nil, &stdout, &stderr)
-		if code != 2 || !strings.Contains(stderr.String(), tc.want) || strings.Count(stderr.String(), "\n") > 2 {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q", tc.args, code, stderr.String(), tc.want)
+		if code != tc.code || !strings.Contains(stderr.String(), tc.want) || strings.Count(stderr.String(), "\n") > 2 {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d with %q", tc.args, code, stderr.String(), tc.code, tc.want)
 		}
 	}
 }
@@ -105,5 +116,35 @@ func checkGolden(t *testing.T, name, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("output differs from %s:\n--- got:\n%s--- want:\n%s", path, got, want)
+	}
+}
+
+// TestBadArgumentsBesidePing: for arguments ping refuses before it sends
+// anything, gping says the same words with the same exit status.
+func TestBadArgumentsBesidePing(t *testing.T) {
+	if _, err := exec.LookPath("ping"); err != nil {
+		t.Skip("ping (Debian package iputils-ping) not installed; make deps installs it")
+	}
+	for _, args := range [][]string{
+		{"-c", "-1"}, {"-c", "0"}, {"-c", "1x"}, {"-s", "abc"}, {"-s", "-1"}, {"-t", "300"}, {"-t", "abc"},
+		{"-w", "-1"}, {"-W", "-1"}, {"-Q", "999"},
+	} {
+		argv := append(args, "127.0.0.1")
+		var want bytes.Buffer
+		cmd := exec.Command("ping", argv...)
+		cmd.Stdout, cmd.Stderr = &want, &want
+		wantCode := 0
+		if err := cmd.Run(); err != nil {
+			ee, ok := err.(*exec.ExitError)
+			if !ok {
+				t.Fatal(err)
+			}
+			wantCode = ee.ExitCode()
+		}
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), argv, nil, &stdout, &stderr)
+		if code != wantCode || "g"+want.String() != stdout.String()+stderr.String() {
+			t.Errorf("%v: exit %d/%d\n--- gping:\n%s%s--- ping:\n%s", args, code, wantCode, stdout.String(), stderr.String(), want.String())
+		}
 	}
 }
