@@ -137,8 +137,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	size := hdr + 40
 	if fs.NArg() == 2 {
 		n, err := strconv.Atoi(fs.Arg(1))
-		if err != nil || n < 0 || n > 65000 {
-			return fail("bad packet length %q (0..65000)", fs.Arg(1))
+		switch {
+		case err != nil || n < 0:
+			return fail("Cannot handle \"packetlen\" cmdline arg `%s'", fs.Arg(1))
+		case n > 65000:
+			return fail("too big packetlen %d specified", n)
 		}
 		// As traceroute: too small a length is raised to the smallest the
 		// method can send.
@@ -208,9 +211,9 @@ func (o *options) schedule() (traceConfig, error) {
 	// traceroute takes -N 0 (or less) as one probe at a time.
 	tc.parallel = max(tc.parallel, 1)
 	switch {
-	case o.maxTTL < 1 || o.maxTTL > 255:
-		return tc, fmt.Errorf("max hops cannot be more than 255 (got %d)", o.maxTTL)
-	case o.first < 1 || o.first > o.maxTTL:
+	case o.maxTTL > 255:
+		return tc, fmt.Errorf("max hops cannot be more than 255")
+	case o.first < 1 || o.first > o.maxTTL: // -m 0 too, as traceroute words it
 		return tc, fmt.Errorf("first hop out of range")
 	case o.queries < 1 || o.queries > 10:
 		return tc, fmt.Errorf("no more than 10 probes per hop")

@@ -24,7 +24,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-q", "11", "127.0.0.1"}, "no more than 10 probes per hop"},
 		{[]string{"-w", "x", "127.0.0.1"}, "bad wait specifications"},
 		{[]string{"-I", "-T", "127.0.0.1"}, "exclude each other"},
-		{[]string{"127.0.0.1", "big"}, "bad packet length"},
+		{[]string{"127.0.0.1", "big"}, "Cannot handle \"packetlen\" cmdline arg `big'"},
+		{[]string{"127.0.0.1", "65001"}, "too big packetlen 65001 specified"},
+		{[]string{"-m", "0", "127.0.0.1"}, "first hop out of range"},
 		{[]string{"-s", "::1", "127.0.0.1"}, "bad source address"},
 		{[]string{"-4", "::1"}, "Address family for hostname not supported"},
 	}
