@@ -149,3 +149,32 @@ func Main(run func(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	stop()
 	os.Exit(code)
 }
+
+// ExitBadNumber is the status iputils' tools (ping, arping) end with when a
+// number option cannot be read or is out of range; their other argument
+// errors are 2.
+const ExitBadNumber = 1
+
+// BadNumber is iputils' refusal of a number option, worded as they word it;
+// a tool that meets one exits with ExitBadNumber.
+type BadNumber string
+
+func (e BadNumber) Error() string { return string(e) }
+
+// OutOfRange is iputils' words for a number outside lo..hi.
+func OutOfRange(value any, lo, hi int64) BadNumber {
+	return BadNumber(fmt.Sprintf("invalid argument: '%v': out of range: %d <= value <= %d", value, lo, hi))
+}
+
+// IputilsNumbers is a Command.BadValue for the named flags that iputils
+// reads as numbers: "invalid argument: 'abc'" and ExitBadNumber.
+func IputilsNumbers(names ...string) func(f *pflag.Flag, value string) (string, int, bool) {
+	return func(f *pflag.Flag, value string) (string, int, bool) {
+		for _, n := range names {
+			if f.Name == n {
+				return fmt.Sprintf("invalid argument: '%s'", value), ExitBadNumber, true
+			}
+		}
+		return "", 0, false
+	}
+}

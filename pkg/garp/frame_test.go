@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/gopacket/layers"
+
+	"gnetutils/pkg/cli/clitest"
 )
 
 func TestFrameRoundTrip(t *testing.T) {
@@ -57,10 +59,23 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--watch"}, "--watch needs -I"},
 		{[]string{"-D", "-U", "10.0.0.1"}, "exclude each other"},
 		{[]string{"-i", "0", "10.0.0.1"}, "must be positive"},
+		{[]string{"--rate", "0", "--scan", "198.18.0.0/24"}, "must be positive"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := Run(context.Background(), tc.args, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
 		}
 	}
+}
+
+// TestBadArgumentsBesideArping: for number options arping refuses before
+// it opens a socket, garp says the same words with the same exit status.
+func TestBadArgumentsBesideArping(t *testing.T) {
+	var lists [][]string
+	for _, args := range [][]string{
+		{"-c", "abc"}, {"-c", "0"}, {"-c", "-1"}, {"-w", "abc"}, {"-w", "-1"}, {"-i", "abc"}, {"-i", "-1"},
+	} {
+		lists = append(lists, append(args, "127.0.0.1"))
+	}
+	clitest.SameRefusal(t, "arping", "garp", Run, lists)
 }

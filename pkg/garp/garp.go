@@ -31,7 +31,9 @@ var command = cli.Command{
 	Summary:  "ARP over raw frames: arping-compatible probes, duplicate address detection\nand gratuitous ARP; subnet scan, neighbour cache and an ARP spoofing watch.",
 	Extra: `Raw frames need CAP_NET_RAW (setcap cap_net_raw+ep garp; make install does it).
 exit status (arping's): 0 replies received (with -D: no duplicate; -U/-A: sent),
-1 none (with -D: a duplicate; --watch --once: a conflict), 2 errors.`,
+1 none (with -D: a duplicate; --watch --once: a conflict), or a number -c/-w/-i
+cannot take (as arping); 2 other errors.`,
+	BadValue: cli.IputilsNumbers("count", "deadline", "interval"),
 }
 
 type options struct {
@@ -93,10 +95,24 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			modes++
 		}
 	}
+	// arping's range errors, in its words and with its status 1.
+	var bad error
+	switch {
+	case fs.Changed("count") && o.count < 1:
+		bad = cli.OutOfRange(o.count, 1, 2147483647)
+	case o.deadline < 0 || o.deadline > 2147483647:
+		bad = cli.OutOfRange(o.deadline, 0, 2147483647)
+	case o.interval < 0 || o.interval > 2147483647:
+		bad = cli.OutOfRange(o.interval, 0, 2147483647)
+	}
+	if bad != nil {
+		cli.Errorf(stderr, command.Name, "%v", bad)
+		return cli.ExitBadNumber
+	}
 	switch {
 	case modes > 1:
 		return fail("--scan, --cache and --watch exclude each other")
-	case o.count < 0 || o.deadline < 0 || o.interval <= 0 || o.rate <= 0 || o.retries < 1:
+	case o.interval == 0 || o.rate <= 0 || o.retries < 1:
 		return fail("counts, times and rates must be positive")
 	case o.dad && (o.unsol || o.advert):
 		return fail("-D and -U/-A exclude each other")

@@ -23,8 +23,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/icmpx"
 	"gnetutils/pkg/netroute"
@@ -45,23 +43,8 @@ CAP_NET_RAW (setcap cap_net_raw+ep gping; make install does it).
 SIGQUIT (Ctrl-\) prints interim statistics to stderr; SIGINT ends with the summary.`,
 	// ping reads its whole-number options with strtol and stops with
 	// status 1 on a bad one.
-	BadValue: func(f *pflag.Flag, value string) (string, int, bool) {
-		switch f.Name {
-		case "count", "size", "ttl":
-			return fmt.Sprintf("invalid argument: '%s'", value), exitBadArgument, true
-		}
-		return "", 0, false
-	},
+	BadValue: cli.IputilsNumbers("count", "size", "ttl"),
 }
-
-// exitBadArgument is ping's status for a numeric option it cannot read or
-// that is out of its range (its other errors are 2).
-const exitBadArgument = 1
-
-// badArgument is an option value out of ping's range: exit status 1.
-type badArgument string
-
-func (e badArgument) Error() string { return string(e) }
 
 type options struct {
 	common      cli.Common
@@ -113,10 +96,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cfg, err := o.check(fs.Changed)
 	if err != nil {
-		var bad badArgument
+		var bad cli.BadNumber
 		if errors.As(err, &bad) {
 			cli.Errorf(stderr, command.Name, "%v", err)
-			return exitBadArgument
+			return cli.ExitBadNumber
 		}
 		return fail("%v", err)
 	}
@@ -193,7 +176,7 @@ const minUserInterval = 2 * time.Millisecond
 
 // check turns the flags into a runConfig; changed says which flags were
 // given. Out-of-range numbers are ping's words and exit status 1
-// (badArgument), other errors 2.
+// (cli.BadNumber), other errors 2.
 func (o *options) check(changed func(name string) bool) (runConfig, error) {
 	var rc runConfig
 	intervalSet := changed("interval")
@@ -201,7 +184,7 @@ func (o *options) check(changed func(name string) bool) (runConfig, error) {
 	case o.v4 && o.v6:
 		return rc, errors.New("only one of -4 and -6 may be given")
 	case changed("count") && o.count < 1:
-		return rc, badArgument(fmt.Sprintf("invalid argument: '%d': out of range: 1 <= value <= 9223372036854775807", o.count))
+		return rc, cli.OutOfRange(o.count, 1, 9223372036854775807)
 	case o.interval < 0 || o.interval > 2147483:
 		return rc, fmt.Errorf("bad timing interval: %g", o.interval)
 	case o.timeout <= 0 || o.timeout > 2147483:
@@ -209,15 +192,15 @@ func (o *options) check(changed func(name string) bool) (runConfig, error) {
 		// a silent host: refused here.
 		return rc, fmt.Errorf("bad linger time: %g", o.timeout)
 	case o.deadline < 0 || o.deadline > 2147483647:
-		return rc, badArgument(fmt.Sprintf("invalid argument: '%g': out of range: 0 <= value <= 2147483647", o.deadline))
+		return rc, cli.OutOfRange(o.deadline, 0, 2147483647)
 	case o.size < 0:
-		return rc, badArgument(fmt.Sprintf("invalid argument: '%d': out of range: 0 <= value <= 2147483647", o.size))
+		return rc, cli.OutOfRange(o.size, 0, 2147483647)
 	case o.size > 65507:
 		// ping takes it, then fails every send ("message too long")
 		// with status 1; the largest datagram is said up front.
-		return rc, badArgument(fmt.Sprintf("invalid argument: '%d': out of range: 0 <= value <= 65507", o.size))
+		return rc, cli.OutOfRange(o.size, 0, 65507)
 	case o.ttl < 0 || o.ttl > 255:
-		return rc, badArgument(fmt.Sprintf("invalid argument: '%d': out of range: 0 <= value <= 255", o.ttl))
+		return rc, cli.OutOfRange(o.ttl, 0, 255)
 	}
 	rc.interval = time.Duration(o.interval * float64(time.Second))
 	asked := rc.interval

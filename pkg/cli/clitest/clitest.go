@@ -1,0 +1,46 @@
+// Package clitest holds what the tools' tests share about the command
+// line: a tool's answer to bad arguments, compared with its classic peer's.
+package clitest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// RunFunc is a tool's Run.
+type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+
+// SameRefusal runs the classic peer and the tool (in-process) with each
+// argument list, which the peer must refuse before it sends anything, and
+// fails t unless the tool prints the peer's words (its own name for the
+// peer's) and exits with the peer's status. It skips t where the peer is
+// not installed.
+func SameRefusal(t *testing.T, peer, tool string, run RunFunc, argLists [][]string) {
+	t.Helper()
+	if _, err := exec.LookPath(peer); err != nil {
+		t.Skipf("%s not installed; make deps installs it", peer)
+	}
+	for _, args := range argLists {
+		var want bytes.Buffer
+		cmd := exec.Command(peer, args...)
+		cmd.Stdout, cmd.Stderr = &want, &want
+		wantCode := 0
+		if err := cmd.Run(); err != nil {
+			ee, ok := err.(*exec.ExitError)
+			if !ok {
+				t.Fatal(err)
+			}
+			wantCode = ee.ExitCode()
+		}
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), args, nil, &stdout, &stderr)
+		got := stdout.String() + stderr.String()
+		if wantText := strings.Replace(want.String(), peer+": ", tool+": ", 1); code != wantCode || got != wantText {
+			t.Errorf("%v: exit %d, %s's %d\n--- %s:\n%s--- %s:\n%s", args, code, peer, wantCode, tool, got, peer, want.String())
+		}
+	}
+}
