@@ -1,6 +1,7 @@
 package gdig
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -93,6 +94,9 @@ func sectionText(m *dns.Msg, sw sections) string {
 			flags = " do"
 		}
 		fmt.Fprintf(&b, ";; OPT PSEUDOSECTION:\n; EDNS: version: %d, flags:%s; udp: %d\n", opt.Version(), flags, opt.UDPSize())
+		for _, o := range opt.Option {
+			b.WriteString(ednsOptionString(o) + "\n")
+		}
 	}
 	// dig puts a blank line between sections, none before the first.
 	first := true
@@ -142,4 +146,48 @@ func shortText(m *dns.Msg) string {
 		}
 	}
 	return b.String()
+}
+
+// ednsOptionString is an EDNS option as dig prints it in the OPT
+// pseudosection: extended errors by code and name, NSID and options it has
+// no name for as hex bytes and their printable text.
+func ednsOptionString(o dns.EDNS0) string {
+	switch e := o.(type) {
+	case *dns.EDNS0_EDE:
+		s := fmt.Sprintf("; EDE: %d", e.InfoCode)
+		if name, ok := dns.ExtendedErrorCodeToString[e.InfoCode]; ok {
+			s += " (" + name + ")"
+		}
+		if e.ExtraText != "" {
+			s += ": (" + e.ExtraText + ")"
+		}
+		return s
+	case *dns.EDNS0_NSID:
+		raw, err := hex.DecodeString(e.Nsid)
+		if err != nil {
+			return "; NSID: " + e.Nsid
+		}
+		return "; NSID: " + hexAndText(raw)
+	case *dns.EDNS0_LOCAL:
+		return fmt.Sprintf("; OPT=%d: %s", e.Code, hexAndText(e.Data))
+	}
+	return "; " + o.String()
+}
+
+// hexAndText is dig's rendering of opaque option data: the bytes in hex,
+// then ("text") with a dot for every byte that does not print.
+func hexAndText(raw []byte) string {
+	var h, t strings.Builder
+	for i, c := range raw {
+		if i > 0 {
+			h.WriteByte(' ')
+		}
+		fmt.Fprintf(&h, "%02x", c)
+		if c >= 0x20 && c < 0x7f {
+			t.WriteByte(c)
+		} else {
+			t.WriteByte('.')
+		}
+	}
+	return h.String() + " (\"" + t.String() + "\")"
 }

@@ -18,9 +18,11 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/spf13/pflag"
 
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/resolver"
@@ -28,11 +30,17 @@ import (
 
 var command = cli.Command{
 	Name:     "gdig",
-	Synopsis: "[@server] [-p port] [-t type] [-x addr] [-4|-6] [--root addr]... name [type] [+options]",
+	Synopsis: "[@server] [-p port] [-t type] [-c class] [-x addr] [-4|-6] [--root addr]... name [type] [class] [+options]",
 	Summary:  "DNS lookups with dig's output; without @server an iterative resolver that\nwalks from the root itself (+trace shows every step).",
-	Extra: `+options: +short +trace +tcp +norecurse +dnssec +time=N +tries=N +bufsize=N +[no]all
+	Extra: `+options: +short +trace +tcp +norecurse +dnssec +nsid +time=N +tries=N +bufsize=N +[no]all
 +[no]cmd +[no]comments +[no]question +[no]answer +[no]authority +[no]additional +[no]stats
 exit status (dig's): 0 answer (NXDOMAIN included), 1 usage, 9 no reply, 10 internal error.`,
+	BadValue: func(f *pflag.Flag, value string) (string, int, bool) {
+		if f.Name == "port" {
+			return fmt.Sprintf("invalid port number '%s': not a valid number", value), exitUsage, true
+		}
+		return "", 0, false
+	},
 }
 
 // dig's exit codes.
@@ -46,6 +54,7 @@ type options struct {
 	common  cli.Common
 	port    int
 	qtype   string
+	qclass  string
 	reverse string
 	v4, v6  bool
 	roots   []string
@@ -65,6 +74,7 @@ type options struct {
 	qmin    bool
 	rand0x  bool
 	dnssec  bool
+	nsid    bool // ask the server to name itself (RFC 5001)
 	sw      sections
 }
 
@@ -86,7 +96,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs := command.NewFlagSet(&o.common)
 	fs.IntVarP(&o.port, "port", "p", 53, "server port")
 	fs.StringVarP(&o.qtype, "type", "t", "", "query type (A, AAAA, MX, NS, TXT, SOA, ANY, ...)")
-	fs.StringVarP(&o.reverse, "reverse", "x", "", "reverse lookup of an address (PTR)")
+	fs.StringVarP(&o.qclass, "class", "c", "", "query class (IN, CH, HS, ANY; other than IN only with @server)")
+	fs.StringVarP(&o.reverse, "reverse", "x", "", "reverse lookup of an address (PTR; an IPv4 prefix such as 10.1 as dig takes it)")
 	fs.BoolVarP(&o.v4, "ipv4", "4", false, "IPv4 servers only")
 	fs.BoolVarP(&o.v6, "ipv6", "6", false, "IPv6 servers only")
 	fs.StringArrayVar(&o.roots, "root", nil, "root server address to start from (repeatable; default: the IANA root servers)")
@@ -105,6 +116,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	for _, p := range plus {
 		if err := o.plus(p); err != nil {
+			var ee *exitError
+			if errors.As(err, &ee) {
+				return fail(ee.code, "%s", ee.msg)
+			}
 			return fail(exitUsage, "%v", err)
 		}
 	}
@@ -113,11 +128,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return fail(exitUsage, "--concurrency must be positive")
 		}
 		qtype := uint16(dns.TypeA)
-		if o.qtype != "" {
-			t, ok := dns.StringToType[strings.ToUpper(o.qtype)]
-			if !ok {
-				return fail(exitUsage, "invalid type: %s", o.qtype)
-			}
+		if t := o.flagType(stderr); t != 0 {
 			qtype = t
 		}
 		out := cli.NewLines(stdout)
@@ -127,13 +138,16 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return o.batch(ctx, o.file, stdin, qtype, o.conc, o.unorder, out, js, stderr)
 	}
-	name, qtype := "", uint16(0)
+	// As dig: a word that names a type or a class is one, before the name
+	// or after it (the first of each); the other word is the name.
+	name, qtype, qclass := "", uint16(0), uint16(0)
 	for _, a := range fs.Args() {
-		if t, ok := dns.StringToType[strings.ToUpper(a)]; ok && name != "" && qtype == 0 {
+		if t, ok := parseType(a); ok && qtype == 0 {
 			qtype = t
 			continue
 		}
-		if strings.EqualFold(a, "IN") {
+		if c, ok := parseClass(a); ok && qclass == 0 {
+			qclass = c
 			continue
 		}
 		if name != "" {
@@ -141,17 +155,23 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		name = a
 	}
-	if o.qtype != "" {
-		t, ok := dns.StringToType[strings.ToUpper(o.qtype)]
-		if !ok {
-			return fail(exitUsage, "invalid type: %s", o.qtype)
-		}
+	if t := o.flagType(stderr); t != 0 {
 		qtype = t
 	}
+	if o.qclass != "" {
+		if c, ok := parseClass(o.qclass); ok {
+			qclass = c
+		} else {
+			fmt.Fprintf(stderr, ";; Warning, ignoring invalid class %s\n", o.qclass)
+		}
+	}
+	if qclass == 0 {
+		qclass = dns.ClassINET
+	}
 	if o.reverse != "" {
-		r, err := dns.ReverseAddr(o.reverse)
+		r, err := reverseName(o.reverse)
 		if err != nil {
-			return fail(exitUsage, "invalid IP address %s", o.reverse)
+			return fail(exitUsage, "'%s' is not a legal IPv4 or IPv6 address", o.reverse)
 		}
 		name, qtype = r, dns.TypePTR
 	}
@@ -177,9 +197,70 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cmdLine := "; <<>> gdig " + cli.Version + " <<>> " + strings.Join(args, " ")
 	if o.server != "" {
-		return o.stub(ctx, name, qtype, cmdLine, out, js, stderr)
+		return o.stub(ctx, name, qtype, qclass, cmdLine, out, js, stderr)
+	}
+	if qclass != dns.ClassINET {
+		return fail(exitUsage, "class %s: the resolution from the root is for class IN; ask a server with @server", dns.ClassToString[qclass])
 	}
 	return o.iterative(ctx, name, qtype, cmdLine, out, js, stderr)
+}
+
+// flagType is -t's type, or 0 when -t is not given or names no type (dig
+// warns and goes on with the default).
+func (o *options) flagType(stderr io.Writer) uint16 {
+	if o.qtype == "" {
+		return 0
+	}
+	t, ok := parseType(o.qtype)
+	if !ok {
+		fmt.Fprintf(stderr, ";; Warning, ignoring invalid type %s\n", o.qtype)
+	}
+	return t
+}
+
+// parseType reads a type mnemonic (MX) or its generic form (TYPE65).
+func parseType(s string) (uint16, bool) {
+	u := strings.ToUpper(s)
+	if t, ok := dns.StringToType[u]; ok {
+		return t, true
+	}
+	if n, err := strconv.ParseUint(strings.TrimPrefix(u, "TYPE"), 10, 16); err == nil && strings.HasPrefix(u, "TYPE") {
+		return uint16(n), true
+	}
+	return 0, false
+}
+
+// parseClass reads a class mnemonic (IN, CH) or its generic form (CLASS3).
+func parseClass(s string) (uint16, bool) {
+	u := strings.ToUpper(s)
+	if c, ok := dns.StringToClass[u]; ok {
+		return c, true
+	}
+	if n, err := strconv.ParseUint(strings.TrimPrefix(u, "CLASS"), 10, 16); err == nil && strings.HasPrefix(u, "CLASS") {
+		return uint16(n), true
+	}
+	return 0, false
+}
+
+// reverseName is -x's name: an address's in-addr.arpa or ip6.arpa name,
+// or, as dig takes them, the first one to three octets of an IPv4 address
+// (10.1 -> 1.10.in-addr.arpa.).
+func reverseName(addr string) (string, error) {
+	if r, err := dns.ReverseAddr(addr); err == nil {
+		return r, nil
+	}
+	octets := strings.Split(addr, ".")
+	if len(octets) > 3 {
+		return "", fmt.Errorf("bad address %s", addr)
+	}
+	var b strings.Builder
+	for i := len(octets) - 1; i >= 0; i-- {
+		if n, err := strconv.ParseUint(octets[i], 10, 8); err != nil || strconv.FormatUint(n, 10) != octets[i] {
+			return "", fmt.Errorf("bad address %s", addr)
+		}
+		b.WriteString(octets[i] + ".")
+	}
+	return b.String() + "in-addr.arpa.", nil
 }
 
 func (o *options) plus(p string) error {
@@ -199,20 +280,23 @@ func (o *options) plus(p string) error {
 		o.noCmd = true
 		o.sw.cmd = false
 	case "time":
-		if n < 1 {
-			return fmt.Errorf("bad +time value %q", val)
-		}
-		o.timeout = time.Duration(n) * time.Second
+		// dig silently takes a time below 1 s as 1 s, and fewer tries
+		// than one as one.
+		o.timeout = time.Duration(max(n, 1)) * time.Second
 	case "tries", "retry":
-		if n < 1 {
-			return fmt.Errorf("bad +tries value %q", val)
+		if key == "retry" {
+			n++ // +retry counts the tries after the first
 		}
-		o.tries = n
+		o.tries = max(n, 1)
 	case "bufsize":
 		if n < 0 || n > 65535 {
-			return fmt.Errorf("bad +bufsize value %q", val)
+			return &exitError{exitInternal, fmt.Sprintf("invalid buffer size '%s': out of range", val)}
 		}
 		o.bufsize = n
+	case "nsid":
+		o.nsid = true
+	case "nonsid":
+		o.nsid = false
 	case "dnssec":
 		o.dnssec = true
 	case "nodnssec":
@@ -248,7 +332,7 @@ func (o *options) plus(p string) error {
 }
 
 // stub asks one server, as dig @server does.
-func (o *options) stub(ctx context.Context, name string, qtype uint16, cmdLine string, out *cli.Lines, js *cli.NDJSON, stderr io.Writer) int {
+func (o *options) stub(ctx context.Context, name string, qtype, qclass uint16, cmdLine string, out *cli.Lines, js *cli.NDJSON, stderr io.Writer) int {
 	host := o.server
 	addr, err := netip.ParseAddr(host)
 	if err != nil {
@@ -265,8 +349,13 @@ func (o *options) stub(ctx context.Context, name string, qtype uint16, cmdLine s
 	}
 	q := new(dns.Msg)
 	q.SetQuestion(dns.Fqdn(name), qtype)
+	q.Question[0].Qclass = qclass
 	q.RecursionDesired = !o.norec
 	q.SetEdns0(uint16(o.bufsize), o.dnssec)
+	if o.nsid {
+		opt := q.IsEdns0()
+		opt.Option = append(opt.Option, &dns.EDNS0_NSID{Code: dns.EDNS0NSID})
+	}
 	network := "udp"
 	if o.tcp {
 		network = "tcp"
@@ -285,18 +374,61 @@ func (o *options) stub(ctx context.Context, name string, qtype uint16, cmdLine s
 		if err == nil {
 			break
 		}
+		if js == nil {
+			// As dig, a line for every try that failed, and why.
+			if network == "tcp" {
+				// dig 9.18 gives up on the server each time, in so many words.
+				out.Printf(";; Connection to %s#%d(%s) for %s failed: %s.", addr, o.port, host, name, commError(err))
+				out.Printf(";; no servers could be reached")
+			} else {
+				out.Printf(";; communications error to %s#%d: %s", addr, o.port, commError(err))
+			}
+		}
 	}
 	if err != nil {
 		if js != nil {
 			_ = js.Emit(map[string]any{"type": "error", "server": target, "error": err.Error()})
-		} else {
-			out.Printf(";; communications error to %s#%d: timed out", addr, o.port)
-			out.Printf(";; no servers could be reached")
+			return exitNoReply
 		}
+		if network == "tcp" {
+			return exitNoReply // said after each try
+		}
+		if !o.short && !o.noCmd && o.sw.cmd {
+			o.printCmd(out, cmdLine, true)
+		}
+		out.Printf(";; no servers could be reached")
 		return exitNoReply
 	}
 	o.print(out, js, resp, rtt, fmt.Sprintf("%s#%d(%s) (%s)", addr, o.port, host, strings.ToUpper(network)), cmdLine, true, 0)
 	return cli.ExitOK
+}
+
+// printCmd prints dig's opening lines: the command and the global options.
+func (o *options) printCmd(out *cli.Lines, cmdLine string, serverFound bool) {
+	out.Printf("")
+	out.Printf("%s", cmdLine)
+	if serverFound {
+		out.Printf("; (1 server found)")
+	}
+	out.Printf(";; global options: +cmd")
+}
+
+// commError is dig's word for why a query got no answer.
+func commError(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, syscall.ENETUNREACH):
+		return "network unreachable"
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		return "host unreachable"
+	}
+	return err.Error()
 }
 
 // print renders a final response in dig's layout (or +short, or JSON).
@@ -313,12 +445,7 @@ func (o *options) print(out *cli.Lines, js *cli.NDJSON, m *dns.Msg, rtt time.Dur
 		return
 	}
 	if !o.noCmd && o.sw.cmd {
-		out.Printf("")
-		out.Printf("%s", cmdLine)
-		if serverFound {
-			out.Printf("; (1 server found)")
-		}
-		out.Printf(";; global options: +cmd")
+		o.printCmd(out, cmdLine, serverFound)
 	}
 	if o.sw.comments {
 		out.Printf(";; Got answer:")
@@ -533,6 +660,14 @@ func messageJSON(m *dns.Msg, server string, rtt time.Duration, queries int) map[
 	}
 	return obj
 }
+
+// exitError is an argument error dig ends with a status other than 1.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
 
 // errInvalidOption is dig's message for an unknown +option.
 func errInvalidOption(p string) error {

@@ -19,8 +19,13 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"--bogus"}, "unknown flag"},
 		{[]string{"+frobnicate", "example.lab"}, "Invalid option: +frobnicate"},
-		{[]string{"-t", "NOPE", "example.lab"}, "invalid type"},
-		{[]string{"-x", "not-an-ip"}, "invalid IP address"},
+		// dig warns about a type it does not know and goes on with A: here
+		// the -4 -6 clash stops it before any query.
+		{[]string{"-t", "NOPE", "-4", "-6", "example.lab"}, ";; Warning, ignoring invalid type NOPE\ngdig: -4 and -6 exclude each other"},
+		{[]string{"-x", "not-an-ip"}, "'not-an-ip' is not a legal IPv4 or IPv6 address"},
+		{[]string{"-x", "10.1.2.3.4"}, "is not a legal IPv4 or IPv6 address"},
+		{[]string{"-c", "CH", "version.bind", "TXT"}, "class CH: the resolution from the root is for class IN"},
+		{[]string{"-p", "abc", "example.lab"}, "gdig: invalid port number 'abc': not a valid number"},
 		{[]string{"-4", "-6", "example.lab"}, "exclude each other"},
 		{[]string{"a", "b", "c"}, "unexpected argument"},
 		{[]string{"--root", "nonsense", "example.lab"}, "bad root server address"},
@@ -146,6 +151,26 @@ func TestStubJSON(t *testing.T) {
 		if rr["NAME"] != "www.example.lab." || rr["TYPEname"] != tc.typ || rr["CLASSname"] != "IN" || rr["TTL"] != float64(300) ||
 			rr["rdata"] != tc.data || rr[tc.key] != tc.data || rr["RDATAHEX"] != tc.hexdat || rr["RDLENGTH"] != float64(len(tc.hexdat)/2) {
 			t.Errorf("record %d: %v", tc.i, rr)
+		}
+	}
+}
+
+// TestReverseName: -x takes whole addresses and, as dig does, IPv4
+// prefixes of one to three octets.
+func TestReverseName(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"192.0.2.1", "1.2.0.192.in-addr.arpa."},
+		{"192.0.2", "2.0.192.in-addr.arpa."},
+		{"10", "10.in-addr.arpa."},
+		{"2001:db8::1", "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."},
+		{"192.0.256", ""},
+		{"1.2.3.4.5", ""},
+		{"01.2", ""},
+		{"", ""},
+	} {
+		got, err := reverseName(tc.in)
+		if got != tc.want || (err != nil) != (tc.want == "") {
+			t.Errorf("reverseName(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
 }

@@ -163,12 +163,30 @@ func TestLabStubMatchesDig(t *testing.T) {
 		{"@" + d.Servers["auth"].Addr4, "www.example.lab", "+noall", "+answer"},
 		{"@" + d.Servers["tld"].Addr4, "www.example.lab", "+noall", "+authority", "+additional"},
 		{"@" + d.Servers["auth"].Addr4, "www.example.lab", "+nocmd", "+nostats", "+noquestion"},
+		// Class and type words in either order, a CHAOS query NSD answers
+		// itself, a reverse lookup of an IPv4 prefix, generic type names.
+		{"@" + d.Servers["auth"].Addr4, "CH", "TXT", "version.bind"},
+		{"@" + d.Servers["auth"].Addr4, "id.server", "TXT", "CH", "+short"},
+		{"@" + d.Servers["auth"].Addr4, "-x", "192.0.2"},
+		{"@" + d.Servers["auth"].Addr4, "www.example.lab", "TYPE28", "+short"},
+		{"@" + d.Servers["auth"].Addr4, "www.example.lab", "+nsid"},
+		// A server that never answers: a line for each try, then dig's end.
+		{"@" + d.Servers["dead"].Addr4, "+time=1", "+tries=2", "www.example.lab"},
+		{"@" + d.Servers["dead"].Addr4, "+time=1", "+tries=1", "+short", "www.example.lab"},
 	} {
 		want, wantCode := dig(t, d.Client, append([]string{"+nocookie"}, args...)...)
 		got, errOut, code := gdig(t, d.Client, args...)
 		if normalize(got) != normalize(want) || code != wantCode {
 			t.Errorf("%v: exit %d/%d %s\n--- gdig:\n%s--- dig:\n%s", args, code, wantCode, errOut, got, want)
 		}
+	}
+	// The server named itself (NSD's nsid), and refused version.bind with
+	// an extended error: both in the OPT pseudosection.
+	if out, _, _ := gdig(t, d.Client, "@"+d.Servers["auth"].Addr4, "+nsid", "www.example.lab"); !strings.Contains(out, `; NSID: 61 75 74 68 ("auth")`) {
+		t.Errorf("+nsid: no NSID line\n%s", out)
+	}
+	if out, _, _ := gdig(t, d.Client, "@"+d.Servers["auth"].Addr4, "CH", "TXT", "version.bind"); !strings.Contains(out, "; EDE: 18 (Prohibited)") {
+		t.Errorf("version.bind: no EDE line\n%s", out)
 	}
 	if out, _, code := gdig(t, d.Client, "@"+d.Servers["dead"].Addr4, "+time=1", "+tries=1", "www.example.lab"); code != 9 {
 		t.Errorf("dead server: exit %d, want dig's 9\n%s", code, out)

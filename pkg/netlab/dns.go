@@ -127,6 +127,8 @@ func (d *DNS) startNSD(l *Lab, s *NameServer) error {
 	fmt.Fprintf(&conf, "  zonesdir: %q\n  pidfile: %q\n  database: \"\"\n  xfrdfile: %q\n  zonelistfile: %q\n  logfile: %q\n",
 		dir, filepath.Join(dir, "nsd.pid"), filepath.Join(dir, "xfrd.state"), filepath.Join(dir, "zone.list"), filepath.Join(dir, "nsd.log"))
 	conf.WriteString("  hide-version: yes\n  verbosity: 1\n  server-count: 1\n  reuseport: no\n  refuse-any: no\n")
+	// Each server names itself in NSID (RFC 5001) when asked: +nsid.
+	fmt.Fprintf(&conf, "  nsid: \"ascii_%s\"\n", s.Name)
 	conf.WriteString("remote-control:\n  control-enable: no\n")
 	for i, z := range d.Zones {
 		serves := false
