@@ -224,6 +224,24 @@ func (c *Conn) setup(fd int, cfg Config) error {
 			return fmt.Errorf("%s: %w", set.name, err)
 		}
 	}
+	if c.raw {
+		// A raw socket gets every ICMP message the host receives: let
+		// through only the echo reply and the errors Parse reads (as
+		// ping does), so echo requests, neighbour discovery and the like
+		// never wake it.
+		pass := []uint8{v4EchoReply}
+		if v6 {
+			pass = []uint8{v6EchoReply}
+		}
+		for t := 0; t < 128; t++ {
+			if IsError(v6, uint8(t)) {
+				pass = append(pass, uint8(t))
+			}
+		}
+		if err := sockopt.SetICMPFilter(fd, v6, pass...); err != nil {
+			return fmt.Errorf("ICMP filter: %w", err)
+		}
+	}
 	if cfg.TTL > 0 {
 		if err := sockopt.SetTTL(fd, v6, cfg.TTL); err != nil {
 			return fmt.Errorf("TTL %d: %w", cfg.TTL, err)

@@ -3,6 +3,7 @@ package icmpx
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/maphash"
 	"net/netip"
 	"testing"
@@ -180,5 +181,30 @@ func TestEchoRequestAsXNet(t *testing.T) {
 	}
 	if sums[0] != sums[1] || sums[1] != sums[2] || sums[2] != sums[3] {
 		t.Errorf("checksums %x, want one", sums)
+	}
+}
+
+// TestRawSocketFilter: a raw socket lets through the echo reply and the
+// errors Parse reads, and no echo request or neighbour discovery.
+func TestRawSocketFilter(t *testing.T) {
+	for _, dst := range []string{"127.0.0.1", "::1"} {
+		c, err := Open(Config{Dst: netip.MustParseAddr(dst), Raw: true, Sync: true})
+		if errors.Is(err, ErrPermission) {
+			t.Skipf("raw ICMP sockets need root or CAP_NET_RAW: %v", err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		v6 := dst == "::1"
+		want := map[uint8]bool{v4EchoReply: true, v4DestUnreach: true, v4TimeExceeded: true, v4ParamProblem: true, v4EchoRequest: false}
+		if v6 {
+			want = map[uint8]bool{v6EchoReply: true, v6DestUnreach: true, v6PacketTooBig: true, v6TimeExceeded: true, v6EchoRequest: false, 135: false}
+		}
+		for typ, pass := range want {
+			if got, err := sockopt.ICMPFilterPasses(c.fd, v6, typ); err != nil || got != pass {
+				t.Errorf("%s: type %d passes %v (%v), want %v", dst, typ, got, err, pass)
+			}
+		}
+		c.Close()
 	}
 }

@@ -236,3 +236,52 @@ func SetBindToDevice(fd int, ifname string) error {
 func BindToDevice(fd int) (string, error) {
 	return unix.GetsockoptString(fd, unix.SOL_SOCKET, unix.SO_BINDTODEVICE)
 }
+
+// ICMP_FILTER (linux/icmp.h, level SOL_RAW) and ICMPV6_FILTER
+// (linux/icmpv6.h, level IPPROTO_ICMPV6): x/sys/unix has neither.
+const (
+	icmpFilter   = 1
+	icmpv6Filter = 1
+)
+
+// SetICMPFilter lets a raw ICMP (v6: ICMPv6) socket receive only messages
+// of the given types, as ping's raw sockets do: every other ICMP message
+// the host gets (echo requests, neighbour discovery, ...) no longer wakes
+// the socket. In both kernel filters a set bit blocks its type; IPv4's
+// covers types 0-31 only and lets every higher type through.
+func SetICMPFilter(fd int, v6 bool, pass ...uint8) error {
+	if !v6 {
+		block := ^uint32(0)
+		for _, t := range pass {
+			if t < 32 {
+				block &^= 1 << t
+			}
+		}
+		return unix.SetsockoptInt(fd, unix.SOL_RAW, icmpFilter, int(int32(block)))
+	}
+	var f unix.ICMPv6Filter // struct icmp6_filter: bit t&31 of word t>>5
+	for i := range f.Data {
+		f.Data[i] = ^uint32(0)
+	}
+	for _, t := range pass {
+		f.Data[t>>5] &^= 1 << (t & 31)
+	}
+	return unix.SetsockoptICMPv6Filter(fd, unix.IPPROTO_ICMPV6, icmpv6Filter, &f)
+}
+
+// ICMPFilterPasses reads the socket's ICMP filter: does a message of type
+// typ get through?
+func ICMPFilterPasses(fd int, v6 bool, typ uint8) (bool, error) {
+	if !v6 {
+		block, err := unix.GetsockoptInt(fd, unix.SOL_RAW, icmpFilter)
+		if err != nil {
+			return false, err
+		}
+		return typ >= 32 || uint32(block)&(1<<typ) == 0, nil
+	}
+	f, err := unix.GetsockoptICMPv6Filter(fd, unix.IPPROTO_ICMPV6, icmpv6Filter)
+	if err != nil {
+		return false, err
+	}
+	return f.Data[typ>>5]&(1<<(typ&31)) == 0, nil
+}

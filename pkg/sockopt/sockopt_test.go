@@ -304,3 +304,40 @@ func TestControlRejectsNonSockets(t *testing.T) {
 		t.Error("Control accepted an int")
 	}
 }
+
+// TestICMPFilter sets the filter on raw ICMP and ICMPv6 sockets (root or
+// CAP_NET_RAW) and reads back which types pass.
+func TestICMPFilter(t *testing.T) {
+	for _, v6 := range []bool{false, true} {
+		family, proto := unix.AF_INET, unix.IPPROTO_ICMP
+		if v6 {
+			family, proto = unix.AF_INET6, unix.IPPROTO_ICMPV6
+		}
+		fd, err := unix.Socket(family, unix.SOCK_RAW|unix.SOCK_CLOEXEC, proto)
+		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EAFNOSUPPORT) {
+			t.Skipf("no raw ICMP socket here (needs root or CAP_NET_RAW): %v", err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unix.Close(fd)
+		// IPv4: echo reply, unreachable and time exceeded pass, an echo
+		// request does not, and types above 31 are beyond the filter.
+		pass := []uint8{0, 3, 11}
+		checks := map[uint8]bool{0: true, 3: true, 11: true, 8: false, 4: false, 135: true}
+		if v6 {
+			// IPv6: unreachable, packet too big and echo reply pass; an
+			// echo request and neighbour solicitation do not.
+			pass = []uint8{1, 2, 129}
+			checks = map[uint8]bool{1: true, 2: true, 129: true, 3: false, 128: false, 135: false}
+		}
+		if err := SetICMPFilter(fd, v6, pass...); err != nil {
+			t.Fatalf("v6 %v: %v", v6, err)
+		}
+		for typ, want := range checks {
+			if got, err := ICMPFilterPasses(fd, v6, typ); err != nil || got != want {
+				t.Errorf("v6 %v, type %d: passes %v, %v; want %v", v6, typ, got, err, want)
+			}
+		}
+	}
+}
