@@ -219,25 +219,22 @@ func (o *options) flagType(stderr io.Writer) uint16 {
 }
 
 // parseType reads a type mnemonic (MX) or its generic form (TYPE65).
-func parseType(s string) (uint16, bool) {
-	u := strings.ToUpper(s)
-	if t, ok := dns.StringToType[u]; ok {
-		return t, true
-	}
-	if n, err := strconv.ParseUint(strings.TrimPrefix(u, "TYPE"), 10, 16); err == nil && strings.HasPrefix(u, "TYPE") {
-		return uint16(n), true
-	}
-	return 0, false
-}
+func parseType(s string) (uint16, bool) { return parseMnemonic(s, dns.StringToType, "TYPE") }
 
 // parseClass reads a class mnemonic (IN, CH) or its generic form (CLASS3).
-func parseClass(s string) (uint16, bool) {
+func parseClass(s string) (uint16, bool) { return parseMnemonic(s, dns.StringToClass, "CLASS") }
+
+// parseMnemonic reads a name from table, or RFC 3597's generic form:
+// prefix and a number.
+func parseMnemonic(s string, table map[string]uint16, prefix string) (uint16, bool) {
 	u := strings.ToUpper(s)
-	if c, ok := dns.StringToClass[u]; ok {
-		return c, true
+	if v, ok := table[u]; ok {
+		return v, true
 	}
-	if n, err := strconv.ParseUint(strings.TrimPrefix(u, "CLASS"), 10, 16); err == nil && strings.HasPrefix(u, "CLASS") {
-		return uint16(n), true
+	if num, ok := strings.CutPrefix(u, prefix); ok {
+		if n, err := strconv.ParseUint(num, 10, 16); err == nil {
+			return uint16(n), true
+		}
 	}
 	return 0, false
 }
