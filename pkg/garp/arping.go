@@ -38,6 +38,11 @@ func (s *session) arping(ctx context.Context, dst netip.Addr) int {
 	interval := time.Duration(o.interval * float64(time.Second))
 	tick := time.NewTimer(0)
 	defer tick.Stop()
+	// -w counts from the first probe, so that the probe falling due at
+	// the deadline itself still goes, as arping sends it (-c 2 -w 1 sends
+	// two): a little slack past it, however long the socket took to open.
+	var deadline <-chan time.Time
+	const deadlineSlack = 20 * time.Millisecond
 	done := func() bool {
 		switch {
 		case (o.first || o.dad) && received > 0:
@@ -53,6 +58,8 @@ loop:
 	for !done() {
 		select {
 		case <-ctx.Done():
+			break loop
+		case <-deadline:
 			break loop
 		case <-tick.C:
 			if o.count > 0 && o.deadline == 0 && sent >= o.count {
@@ -70,6 +77,11 @@ loop:
 			}
 			lastSent = at
 			sent++
+			if sent == 1 && o.deadline > 0 {
+				dl := time.NewTimer(time.Duration(o.deadline*float64(time.Second)) + deadlineSlack)
+				defer dl.Stop()
+				deadline = dl.C
+			}
 			if peer.String() == broadcastMAC.String() {
 				bcasts++
 			}

@@ -124,11 +124,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if o.cache {
 		return runCache(out, o.iface, stderr)
 	}
+	// -w bounds --scan and --watch from here; arping's probes count it
+	// from the first probe (session.arping).
+	bounded := ctx
 	if o.deadline > 0 {
-		// arping still sends the probe that falls due at the deadline
-		// itself (-c 2 -w 1 sends two): a little slack does the same.
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(o.deadline*float64(time.Second))+20*time.Millisecond)
+		bounded, cancel = context.WithTimeout(ctx, time.Duration(o.deadline*float64(time.Second)))
 		defer cancel()
 	}
 	switch {
@@ -137,12 +138,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil || !prefix.Addr().Is4() {
 			return fail("bad --scan %q: want an IPv4 CIDR such as 192.0.2.0/24", o.scan)
 		}
-		return withSocket(ctx, o, prefix.Masked().Addr().Next(), stderr, out, func(s *session) int { return s.scan(ctx, prefix.Masked()) })
+		return withSocket(bounded, o, prefix.Masked().Addr().Next(), stderr, out, func(s *session) int { return s.scan(bounded, prefix.Masked()) })
 	case o.watch:
 		if o.iface == "" {
 			return fail("--watch needs -I interface")
 		}
-		return withSocket(ctx, o, netip.Addr{}, stderr, out, func(s *session) int { return s.watch(ctx, o.once) })
+		return withSocket(bounded, o, netip.Addr{}, stderr, out, func(s *session) int { return s.watch(bounded, o.once) })
 	}
 	if fs.NArg() != 1 {
 		return fail("usage error: Destination address required (try --help)")
