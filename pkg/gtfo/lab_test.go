@@ -124,6 +124,22 @@ func (sp *serverProc) stderrText() string {
 	return sp.stderr.String()
 }
 
+// stderrWith waits up to 5 s for the server's stderr to hold every one of
+// subs, and returns it: os/exec copies stderr on a goroutine of its own,
+// so what the server wrote there before its "listen" line on stdout may
+// still be on its way when that line arrives.
+func (sp *serverProc) stderrWith(subs ...string) string {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		text, all := sp.stderrText(), true
+		for _, sub := range subs {
+			all = all && strings.Contains(text, sub)
+		}
+		if all || time.Now().After(deadline) {
+			return text
+		}
+	}
+}
+
 type lockedWriter struct {
 	mu *sync.Mutex
 	w  *bytes.Buffer
@@ -381,7 +397,7 @@ func TestLabCompare(t *testing.T) {
 func TestLabFastOpenDisabled(t *testing.T) {
 	lab := newTFOLab(t, "0", "1")
 	srv := lab.startServer(t)
-	if e := srv.stderrText(); !strings.Contains(e, "lacks the server bit (0x2)") || !strings.Contains(e, "sysctl -w net.ipv4.tcp_fastopen=3") {
+	if e := srv.stderrWith("lacks the server bit (0x2)", "sysctl -w net.ipv4.tcp_fastopen=3"); !strings.Contains(e, "lacks the server bit (0x2)") || !strings.Contains(e, "sysctl -w net.ipv4.tcp_fastopen=3") {
 		t.Errorf("server stderr: want the missing server bit and how to set it, got %q", e)
 	}
 
