@@ -36,9 +36,19 @@ func header(host string, addr netip.Addr, src netip.Addr, device string, datalen
 	return b.String()
 }
 
-// replyLine is one "64 bytes from ..." line (without the -D prefix).
-func replyLine(name string, ev icmpx.Event) string {
-	line := fmt.Sprintf("%d bytes from %s: icmp_seq=%d ttl=%d time=%s ms", ev.Size, name, ev.Seq, ev.TTL, stats.FormatPingTime(ev.RTT))
+// timedSize is the smallest payload ping times: it needs room for the
+// struct timeval it sends (16 bytes); below that its lines have no time
+// and its summary no rtt line, and so have gping's (--json keeps the RTTs,
+// which gping measures from its own send times).
+const timedSize = 16
+
+// replyLine is one "64 bytes from ..." line (without the -D prefix); timed
+// false leaves out the time, as ping does for payloads under timedSize.
+func replyLine(name string, ev icmpx.Event, timed bool) string {
+	line := fmt.Sprintf("%d bytes from %s: icmp_seq=%d ttl=%d", ev.Size, name, ev.Seq, ev.TTL)
+	if timed {
+		line += " time=" + stats.FormatPingTime(ev.RTT) + " ms"
+	}
 	if ev.Dup {
 		line += " (DUP!)"
 	}
@@ -120,6 +130,7 @@ type counts struct {
 	rtt                                          stats.RTT
 	elapsed                                      time.Duration
 	flood                                        bool
+	untimed                                      bool // payload under timedSize: no RTTs in text
 	ipg                                          time.Duration // mean gap between sends (flood)
 	ewma                                         time.Duration
 }
@@ -146,12 +157,16 @@ func summary(host string, c *counts) string {
 	}
 	b.WriteString("\n")
 	comma := ""
-	if c.received > 0 && c.rtt.Count() > 0 {
+	if c.received > 0 && c.rtt.Count() > 0 && !c.untimed {
 		b.WriteString(c.rtt.PingLine())
 		comma = ", "
 	}
 	if c.flood && c.received > 0 {
-		fmt.Fprintf(&b, "%sipg/ewma %s/%s ms", comma, fixed3(c.ipg), fixed3(c.ewma))
+		ewma := c.ewma
+		if c.untimed {
+			ewma = 0 // ping's average of the RTTs it did not measure
+		}
+		fmt.Fprintf(&b, "%sipg/ewma %s/%s ms", comma, fixed3(c.ipg), fixed3(ewma))
 	}
 	b.WriteString("\n")
 	return b.String()
@@ -170,7 +185,7 @@ func statusLine(c *counts) string {
 		loss = (c.transmitted - c.received) * 100 / c.transmitted
 	}
 	line := fmt.Sprintf("%d/%d packets, %d%% loss", c.received, c.transmitted, loss)
-	if c.received > 0 && c.rtt.Count() > 0 {
+	if c.received > 0 && c.rtt.Count() > 0 && !c.untimed {
 		line += fmt.Sprintf(", min/avg/ewma/max = %s/%s/%s/%s ms", fixed3(c.rtt.Min()), fixed3(c.rtt.Avg()), fixed3(c.ewma), fixed3(c.rtt.Max()))
 	}
 	return line

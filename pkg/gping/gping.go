@@ -149,6 +149,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			t.name = fmt.Sprintf("%s (%s)", host, addr)
 		}
 		t.c.flood = o.flood
+		t.c.untimed = o.size < timedSize
 		targets = append(targets, t)
 	}
 	r := &runner{o: o, cfg: cfg, targets: targets, events: events, out: cli.NewLines(stdout), stderr: stderr}
@@ -676,7 +677,7 @@ func (r *runner) handle(t *target, ev *icmpx.Event) {
 			return
 		}
 		if !r.o.quiet {
-			r.printf(ev.At, "%s", replyLine(t.name, *ev))
+			r.printf(ev.At, "%s", replyLine(t.name, *ev, !t.c.untimed))
 		}
 	case ev.Kind == icmpx.LocalError:
 		t.c.errors++

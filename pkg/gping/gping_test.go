@@ -78,9 +78,10 @@ func TestFormatGolden(t *testing.T) {
 	b.WriteString(header("fd00:0:0:3::1", v6, netip.Addr{}, "", 56, nil) + "\n")
 	b.WriteString(header("fd00:0:0:3::1", v6, netip.MustParseAddr("fd00:0:0:1::2"), "", 56, nil) + "\n")
 	reply := icmpx.Event{Kind: icmpx.Reply, Seq: 1, TTL: 62, Size: 64, RTT: 45 * time.Microsecond}
-	b.WriteString(replyLine("198.18.3.1", reply) + "\n")
+	b.WriteString(replyLine("198.18.3.1", reply, true) + "\n")
 	reply.Dup, reply.RTT = true, 12345*time.Microsecond
-	b.WriteString(replyLine("h2.lab (198.18.3.1)", reply) + "\n")
+	b.WriteString(replyLine("h2.lab (198.18.3.1)", reply, true) + "\n")
+	b.WriteString(replyLine("198.18.3.1", icmpx.Event{Kind: icmpx.Reply, Seq: 3, TTL: 62, Size: 16, RTT: 45 * time.Microsecond}, false) + "\n")
 	from := netip.MustParseAddr("198.18.1.1")
 	for _, ev := range []icmpx.Event{
 		{Type: 11, Code: 0}, {Type: 3, Code: 0}, {Type: 3, Code: 1}, {Type: 3, Code: 3}, {Type: 3, Code: 4, MTU: 1400}, {Type: 3, Code: 13}, {Type: 3, Code: 99},
@@ -96,6 +97,9 @@ func TestFormatGolden(t *testing.T) {
 	}
 	b.WriteString(summary("198.18.3.1", c))
 	b.WriteString(summary("198.18.3.77", &counts{transmitted: 5, elapsed: 815 * time.Millisecond}))
+	untimed := *c
+	untimed.untimed = true // -s 8: ping prints a blank line where the rtt line would be
+	b.WriteString(summary("198.18.3.1", &untimed))
 	c.ewma = 50 * time.Microsecond
 	b.WriteString(statusLine(c) + "\n")
 	b.WriteString(localErrorText(&icmpx.LocalErr{Err: syscall.EMSGSIZE, MTU: 1400}) + "\n")

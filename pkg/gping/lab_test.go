@@ -95,6 +95,9 @@ func TestLabSideBySide(t *testing.T) {
 		{"frag needed", []string{"-n", "-c", "1", "-M", "do", "-s", "1472", c.H2Addr4()}},
 		{"packet too big", []string{"-n", "-c", "1", "-M", "do", "-s", "1450", c.H2Addr6()}},
 		{"size and pattern", []string{"-n", "-c", "2", "-i", "0.2", "-s", "100", "-p", "abcd", c.H2Addr4()}},
+		// Too small for ping's timestamp: no times, no rtt line.
+		{"untimed v4", []string{"-n", "-c", "2", "-i", "0.2", "-s", "8", c.H2Addr4()}},
+		{"untimed v6", []string{"-n", "-c", "2", "-i", "0.2", "-s", "0", c.H2Addr6()}},
 		{"net unreachable", []string{"-n", "-c", "1", "198.18.99.1"}},
 		{"source interface", []string{"-n", "-c", "2", "-i", "0.2", "-I", "east", c.H2Addr4()}},
 		{"source address", []string{"-n", "-c", "2", "-i", "0.2", "-I", c.H1Addr4(), c.H2Addr4()}},
