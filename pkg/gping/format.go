@@ -130,7 +130,7 @@ type counts struct {
 	rtt                                          stats.RTT
 	elapsed                                      time.Duration
 	flood                                        bool
-	untimed                                      bool // payload under timedSize: no RTTs in text
+	untimed                                      bool          // payload under timedSize: no RTTs in text
 	ipg                                          time.Duration // mean gap between sends (flood)
 	ewma                                         time.Duration
 }
