@@ -35,6 +35,13 @@ var ErrUnknownHost = errors.New("Name or service not known")
 //lint:ignore ST1005 the classic tools' exact words
 var errTemporary = errors.New("Temporary failure in name resolution")
 
+// errFamily is glibc's EAI_ADDRFAMILY: the name has addresses, none of the
+// family asked for (localhost with -6 where /etc/hosts names only
+// 127.0.0.1).
+//
+//lint:ignore ST1005 the classic tools' exact words
+var errFamily = errors.New("Address family for hostname not supported")
+
 // Resolve turns a host argument into one address: an address literal as is
 // (checked against the family), a name through the system resolver, IPv4
 // preferred unless the family says otherwise. The error reads
@@ -43,7 +50,7 @@ func Resolve(ctx context.Context, host string, family Family) (netip.Addr, error
 	if a, err := netip.ParseAddr(host); err == nil {
 		a = a.Unmap()
 		if (family == IPv4Only && !a.Is4()) || (family == IPv6Only && !a.Is6()) {
-			return netip.Addr{}, &net.AddrError{Err: "Address family for hostname not supported", Addr: host}
+			return netip.Addr{}, &hostError{host, errFamily}
 		}
 		return a, nil
 	}
@@ -59,8 +66,14 @@ func Resolve(ctx context.Context, host string, family Family) (netip.Addr, error
 	addrs, err := resolver.LookupNetIP(ctx, network, host)
 	if err != nil || len(addrs) == 0 {
 		var dnsErr *net.DNSError
-		if err == nil || (errors.As(err, &dnsErr) && dnsErr.IsNotFound) {
+		var addrErr *net.AddrError
+		switch {
+		case err == nil || (errors.As(err, &dnsErr) && dnsErr.IsNotFound):
 			return netip.Addr{}, &hostError{host, ErrUnknownHost}
+		case errors.As(err, &addrErr) && family != AnyFamily:
+			// Go's "no suitable address": the hosts file named the host
+			// with addresses of the other family only.
+			return netip.Addr{}, &hostError{host, errFamily}
 		}
 		// Anything else (no server answering, a timeout, SERVFAIL) is what
 		// glibc calls EAI_AGAIN.

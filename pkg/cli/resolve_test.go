@@ -54,6 +54,9 @@ func TestResolve(t *testing.T) {
 			t.Errorf("Resolve(%q, %v) = %v, %v; want %q (error %v)", tc.host, tc.family, got, err, tc.want, tc.wantErr)
 		}
 	}
+	if _, err := Resolve(ctx, "::1", IPv4Only); err == nil || err.Error() != "::1: Address family for hostname not supported" {
+		t.Errorf("-4 ::1: %v", err)
+	}
 	_, err := Resolve(ctx, "no-such-host.invalid", AnyFamily)
 	if !errors.Is(err, ErrUnknownHost) || err.Error() != "no-such-host.invalid: Name or service not known" {
 		t.Errorf("unknown host error %q", err)

@@ -133,5 +133,6 @@ func TestBadArgumentsBesidePing(t *testing.T) {
 	} {
 		lists = append(lists, append(args, "127.0.0.1"))
 	}
+	lists = append(lists, []string{"-4", "-c", "1", "::1"}, []string{"-6", "-c", "1", "127.0.0.1"})
 	clitest.SameRefusal(t, "ping", "gping", Run, lists)
 }

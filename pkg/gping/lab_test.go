@@ -444,6 +444,15 @@ func TestLabBadHostName(t *testing.T) {
 	if normalize(got) != normalize(want) || code != wantCode || code != 2 {
 		t.Errorf("exit %d/%d\n--- gping:\n%s--- ping:\n%s", code, wantCode, got, want)
 	}
+	// A name the hosts file gives only an IPv4 address, asked for IPv6.
+	if err := c.H1.WriteEtc("hosts", []byte(c.H2Addr4()+" h2four\n")); err != nil {
+		t.Fatal(err)
+	}
+	want, wantCode = run("ping", "-6", "-c", "1", "h2four")
+	got, code = run(bin, "-6", "-c", "1", "h2four")
+	if normalize(got) != normalize(want) || code != wantCode || code != 2 {
+		t.Errorf("-6 to an IPv4-only name: exit %d/%d\n--- gping:\n%s--- ping:\n%s", code, wantCode, got, want)
+	}
 }
 
 // TestLabFlood: -f beside ping -f: the same lines (dots and backspaces
