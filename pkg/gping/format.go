@@ -131,6 +131,7 @@ type counts struct {
 	elapsed                                      time.Duration
 	flood                                        bool
 	untimed                                      bool          // payload under timedSize: no RTTs in text
+	pipe                                         int           // most probes outstanding at once
 	ipg                                          time.Duration // mean gap between sends (flood)
 	ewma                                         time.Duration
 }
@@ -159,6 +160,10 @@ func summary(host string, c *counts) string {
 	comma := ""
 	if c.received > 0 && c.rtt.Count() > 0 && !c.untimed {
 		b.WriteString(c.rtt.PingLine())
+		comma = ", "
+	}
+	if c.pipe > 1 {
+		fmt.Fprintf(&b, "%spipe %d", comma, c.pipe)
 		comma = ", "
 	}
 	if c.flood && c.received > 0 {

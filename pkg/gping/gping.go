@@ -43,7 +43,7 @@ CAP_NET_RAW (setcap cap_net_raw+ep gping; make install does it).
 SIGQUIT (Ctrl-\) prints interim statistics to stderr; SIGINT ends with the summary.`,
 	// ping reads its whole-number options with strtol and stops with
 	// status 1 on a bad one.
-	BadValue: cli.IputilsNumbers("count", "size", "ttl"),
+	BadValue: cli.IputilsNumbers("count", "size", "ttl", "preload"),
 }
 
 type options struct {
@@ -63,6 +63,8 @@ type options struct {
 	pmtud       string
 	pattern     string
 	tos         string
+	audible     bool
+	preload     int
 	v4, v6      bool
 }
 
@@ -85,6 +87,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVarP(&o.pmtud, "pmtu", "M", "", "path MTU discovery: do (DF, no local fragmentation), dont, want, probe")
 	fs.StringVarP(&o.pattern, "pattern", "p", "", "fill the data with up to 16 bytes given in hex")
 	fs.StringVarP(&o.tos, "tos", "Q", "", "IPv4 TOS / IPv6 traffic class (decimal or 0x hex)")
+	fs.BoolVarP(&o.audible, "audible", "a", false, "ring the terminal's bell with each reply")
+	fs.IntVarP(&o.preload, "preload", "l", 1, "send this many probes at once at the start (users: at most 3)")
 	fs.BoolVarP(&o.v4, "ipv4", "4", false, "IPv4 only")
 	fs.BoolVarP(&o.v6, "ipv6", "6", false, "IPv6 only")
 	if done, code := command.Parse(fs, &o.common, args, stdout, stderr, cli.ExitUsage); done {
@@ -202,6 +206,10 @@ func (o *options) check(changed func(name string) bool) (runConfig, error) {
 		return rc, cli.OutOfRange(o.size, 0, 65507)
 	case o.ttl < 0 || o.ttl > 255:
 		return rc, cli.OutOfRange(o.ttl, 0, 255)
+	case o.preload < 1 || o.preload > 65536:
+		return rc, cli.OutOfRange(o.preload, 1, 65536)
+	case o.preload > 3 && os.Getuid() != 0:
+		return rc, fmt.Errorf("cannot set preload to value greater than 3: %d", o.preload)
 	}
 	rc.interval = time.Duration(o.interval * float64(time.Second))
 	asked := rc.interval
@@ -488,6 +496,11 @@ func (r *runner) one(ctx context.Context, quit chan os.Signal) int {
 		if r.targetSends(t) {
 			if t.sent == 0 || !now.Before(t.lastTx.Add(r.cfg.interval)) || (r.o.flood && len(t.pending) == 0) {
 				r.send(t, now)
+				// -l: the rest of the preload goes out at once, before
+				// any reply is read, as ping sends it.
+				for t.sent < r.o.preload && r.targetSends(t) {
+					r.send(t, time.Now())
+				}
 			}
 			wait = t.lastTx.Add(r.cfg.interval)
 			if !r.targetSends(t) {
@@ -569,6 +582,10 @@ func (r *runner) finished() bool {
 func (r *runner) sendRound() {
 	for _, t := range r.targets {
 		if r.targetSends(t) {
+			r.send(t, time.Now())
+		}
+		// -l: the first round sends the whole preload.
+		for t.sent < r.o.preload && r.targetSends(t) {
 			r.send(t, time.Now())
 		}
 	}
@@ -653,6 +670,11 @@ func (r *runner) handle(t *target, ev *icmpx.Event) {
 			return // a reply to a sequence number we never sent
 		}
 		delete(t.pending, ev.Seq)
+		// ping's "pipe": the most probes out at once, as a reply finds
+		// them (the probes sent since its own, and itself).
+		if out := int(uint16(t.sent)) - int(ev.Seq) + 1; out > t.c.pipe && out <= t.sent {
+			t.c.pipe = out
+		}
 		t.c.rtt.Add(ev.RTT)
 		us := ev.RTT
 		if t.c.ewma == 0 {
@@ -677,7 +699,11 @@ func (r *runner) handle(t *target, ev *icmpx.Event) {
 			return
 		}
 		if !r.o.quiet {
-			r.printf(ev.At, "%s", replyLine(t.name, *ev, !t.c.untimed))
+			line := replyLine(t.name, *ev, !t.c.untimed)
+			if r.o.audible {
+				line += "\a"
+			}
+			r.printf(ev.At, "%s", line)
 		}
 	case ev.Kind == icmpx.LocalError:
 		t.c.errors++

@@ -100,6 +100,11 @@ func TestFormatGolden(t *testing.T) {
 	untimed := *c
 	untimed.untimed = true // -s 8: ping prints a blank line where the rtt line would be
 	b.WriteString(summary("198.18.3.1", &untimed))
+	piped := *c
+	piped.pipe = 3 // -l 3: three probes out at once
+	b.WriteString(summary("198.18.3.1", &piped))
+	untimed.pipe = 2
+	b.WriteString(summary("198.18.3.1", &untimed))
 	c.ewma = 50 * time.Microsecond
 	b.WriteString(statusLine(c) + "\n")
 	b.WriteString(localErrorText(&icmpx.LocalErr{Err: syscall.EMSGSIZE, MTU: 1400}) + "\n")
@@ -129,7 +134,7 @@ func TestBadArgumentsBesidePing(t *testing.T) {
 	var lists [][]string
 	for _, args := range [][]string{
 		{"-c", "-1"}, {"-c", "0"}, {"-c", "1x"}, {"-s", "abc"}, {"-s", "-1"}, {"-t", "300"}, {"-t", "abc"},
-		{"-w", "-1"}, {"-W", "-1"}, {"-Q", "999"},
+		{"-w", "-1"}, {"-W", "-1"}, {"-Q", "999"}, {"-l", "0"}, {"-l", "abc"}, {"-l", "70000"},
 	} {
 		lists = append(lists, append(args, "127.0.0.1"))
 	}

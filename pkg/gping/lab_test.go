@@ -387,6 +387,7 @@ func TestLabUnprivileged(t *testing.T) {
 			{"-n", "-c", "2", "-i", "0.001", c.H2Addr4()},
 			{"-n", "-c", "2", "-f", c.H2Addr4()},
 			{"-n", "-q", "-c", "3", "-f", "-i", "0.002", c.H2Addr4()},
+			{"-n", "-c", "1", "-l", "4", c.H2Addr4()},
 		} {
 			want, wantCode := run("ping", args...)
 			got, code := run(bin, args...)
@@ -469,6 +470,25 @@ func TestLabFlood(t *testing.T) {
 		}
 		if clean(out+errOut) != clean(want) || code != wantCode || !strings.Contains(out, "500 packets transmitted, 500 received") {
 			t.Errorf("%v: exit %d/%d\n--- gping:\n%q\n--- ping:\n%q", args, code, wantCode, clean(out+errOut), clean(want))
+		}
+	}
+}
+
+// TestLabPreloadAndBell: -l sends its probes at once, and over a 10 ms
+// round trip all of them are out together, so ping's summary says "pipe 3";
+// -a ends each reply line with the bell. Both beside ping, line for line.
+func TestLabPreloadAndBell(t *testing.T) {
+	needPing(t)
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 0, Delay: []time.Duration{5 * time.Millisecond}})
+	for _, args := range [][]string{
+		{"-n", "-l", "3", "-c", "3", c.H2Addr4()},
+		{"-n", "-l", "2", "-c", "3", "-i", "0.2", "-s", "8", c.H2Addr6()},
+		{"-n", "-a", "-c", "2", "-i", "0.2", c.H2Addr4()},
+	} {
+		want, wantCode := ping(t, c.H1, args...)
+		out, errOut, code := gping(t, c.H1, args...)
+		if normalize(out+errOut) != normalize(want) || code != wantCode {
+			t.Errorf("%v: exit %d/%d\n--- gping:\n%q\n--- ping:\n%q", args, code, wantCode, out+errOut, want)
 		}
 	}
 }
