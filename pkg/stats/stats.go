@@ -4,8 +4,8 @@
 // min/avg/max/mdev follow iputils ping exactly: samples are whole
 // microseconds (ping truncates its timeval difference to µs), sums are
 // 64-bit integers, the average is the truncated integer quotient and mdev is
-// the floor of the square root of the integer variance, computed in the
-// order ping computes it. Matching ping digit for digit matters because people diff and
+// the integer square root of the integer variance, computed in the order ping
+// computes it. Matching ping digit for digit matters because people diff and
 // parse its summary line; a float computation differs in the last digit often
 // enough to be noticed.
 //
@@ -96,20 +96,19 @@ func (s *RTT) Mdev() time.Duration {
 	return time.Duration(isqrt(variance)) * time.Microsecond
 }
 
-// isqrt is the floor of the square root, as Debian 12's ping takes it for
-// mdev: with a variance of 120 µs² (25 samples seen in the lab) ping prints
-// mdev 0.010, where Newton's llsqrt of older iputils would overshoot to 11.
-// A negative variance (only a rounding artefact) counts as 0.
+// isqrt is Newton's integer square root exactly as ping's llsqrt does it:
+// it returns the iterate after the last decreasing step, which is the floor
+// square root or one more (llsqrt(3) = 2), and the input itself for zero or
+// negative input. Copying the quirk keeps our mdev equal to ping's.
 func isqrt(a int64) int64 {
-	if a <= 0 {
-		return 0
+	x := a
+	if x <= 0 {
+		return x
 	}
-	x := int64(math.Sqrt(float64(a)))
-	for x*x > a {
-		x--
-	}
-	for (x+1)*(x+1) <= a {
-		x++
+	prev := int64(math.MaxInt64)
+	for x < prev {
+		prev = x
+		x = (x + a/x) / 2
 	}
 	return x
 }
