@@ -2,12 +2,12 @@
 // print them.
 //
 // min/avg/max/mdev follow iputils ping exactly: samples are whole
-// microseconds (ping truncates its timeval difference to µs), sums are
-// 64-bit integers, the average is the truncated integer quotient and mdev is
-// the integer square root of the integer variance, computed in the order ping
-// computes it. Matching ping digit for digit matters because people diff and
-// parse its summary line; a float computation differs in the last digit often
-// enough to be noticed.
+// microseconds (ping truncates its timeval difference to µs), the average is
+// the truncated quotient, and mdev is llsqrt (Newton's integer square root,
+// overshoot included) of the variance computed in double precision in ping's
+// order and truncated to whole µs². Matching ping digit for digit matters
+// because people diff and parse its summary line; a textbook computation
+// differs in the last digit often enough to be noticed.
 //
 // Percentiles are our extension: RTT keeps every sample (8 bytes each) so
 // p50/p90/p99 are exact, not estimated.
