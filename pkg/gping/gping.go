@@ -43,7 +43,7 @@ CAP_NET_RAW (setcap cap_net_raw+ep gping; make install does it).
 SIGQUIT (Ctrl-\) prints interim statistics to stderr; SIGINT ends with the summary.`,
 	// ping reads its whole-number options with strtol and stops with
 	// status 1 on a bad one.
-	BadValue: cli.IputilsNumbers("count", "size", "ttl", "preload"),
+	BadValue: cli.IputilsNumbers("count", "size", "ttl", "deadline", "preload"),
 }
 
 type options struct {

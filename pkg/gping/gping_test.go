@@ -134,7 +134,7 @@ func TestBadArgumentsBesidePing(t *testing.T) {
 	var lists [][]string
 	for _, args := range [][]string{
 		{"-c", "-1"}, {"-c", "0"}, {"-c", "1x"}, {"-s", "abc"}, {"-s", "-1"}, {"-t", "300"}, {"-t", "abc"},
-		{"-w", "-1"}, {"-W", "-1"}, {"-Q", "999"}, {"-l", "0"}, {"-l", "abc"}, {"-l", "70000"},
+		{"-w", "-1"}, {"-w", "abc"}, {"-W", "-1"}, {"-Q", "999"}, {"-l", "0"}, {"-l", "abc"}, {"-l", "70000"},
 	} {
 		lists = append(lists, append(args, "127.0.0.1"))
 	}
