@@ -1,5 +1,6 @@
 // Package clitest holds what the tools' tests share about the command
-// line: a tool's answer to bad arguments, compared with its classic peer's.
+// line: a tool's answer to bad arguments, compared with its classic peer's,
+// and its NDJSON events, held to the suite's vocabulary.
 package clitest
 
 import (
@@ -7,8 +8,11 @@ import (
 	"context"
 	"io"
 	"os/exec"
+	"reflect"
 	"strings"
 	"testing"
+
+	"gnetutils/pkg/cli"
 )
 
 // RunFunc is a tool's Run.
@@ -41,6 +45,35 @@ func SameRefusal(t *testing.T, peer, tool string, run RunFunc, argLists [][]stri
 		got := stdout.String() + stderr.String()
 		if wantText := strings.Replace(want.String(), peer+": ", tool+": ", 1); code != wantCode || got != wantText {
 			t.Errorf("%v: exit %d, %s's %d\n--- %s:\n%s--- %s:\n%s", args, code, peer, wantCode, tool, got, peer, want.String())
+		}
+	}
+}
+
+// CheckEvents fails t for each event type (pass a zero value of each) that
+// is not a struct beginning with Type, or that names a field of
+// cli.EventFields otherwise than that table does: the same Go name with
+// another JSON name, or the same JSON name on another Go name.
+func CheckEvents(t *testing.T, events ...any) {
+	t.Helper()
+	byGo, byJSON := map[string]string{}, map[string]string{}
+	for _, f := range cli.EventFields {
+		byGo[f.GoName], byJSON[f.JSON] = f.JSON, f.GoName
+	}
+	for _, ev := range events {
+		typ := reflect.TypeOf(ev)
+		if typ.Kind() != reflect.Struct || typ.NumField() == 0 || typ.Field(0).Name != "Type" {
+			t.Errorf("%v: an event is a struct whose first field is Type", typ)
+			continue
+		}
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if want, ok := byGo[f.Name]; ok && name != want {
+				t.Errorf("%v.%s: JSON name %q, the suite's is %q", typ, f.Name, name, want)
+			}
+			if want, ok := byJSON[name]; ok && f.Name != want {
+				t.Errorf("%v.%s: carries %q, which the suite names %s", typ, f.Name, name, want)
+			}
 		}
 	}
 }
