@@ -2,7 +2,7 @@ package cli
 
 // EventFields is the suite's NDJSON vocabulary: the fields that mean the same
 // thing in every tool, by the Go name an event struct gives them and the JSON
-// name they carry. Every event is a typed struct whose first field is Type;
+// name they carry. Every event is a typed struct with a Type field;
 // where a struct has one of these meanings it uses this Go name and this tag
 // (with ",omitempty" where the field may be absent), so
 // `jq 'select(.type=="reply") | [.from, .rtt_ms]'` reads every tool alike.
