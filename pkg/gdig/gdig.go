@@ -46,15 +46,15 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if done {
 		return code
 	}
-	p := o.printer(stdout)
+	p := o.newPrinter(stdout)
 	if o.file != "" {
-		job, err := o.batchJob(stderr)
+		job, err := o.newBatchJob(stderr)
 		if err != nil {
 			return fail(stderr, err)
 		}
 		return o.batch(ctx, job, stdin, p, stderr)
 	}
-	rq, err := o.request(words, stderr)
+	rq, err := o.newRequest(words, stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -44,8 +44,9 @@ type reply struct {
 	traced      bool // +trace's last step has shown it already
 }
 
-// printer is the printer --json (or +json) asks for, on stdout.
-func (o *options) printer(stdout io.Writer) printer {
+// newPrinter is the printer for stdout: NDJSON with --json (or +json),
+// dig's text otherwise.
+func (o *options) newPrinter(stdout io.Writer) printer {
 	if o.common.JSON {
 		return jsonPrinter{cli.NewNDJSON(stdout)}
 	}

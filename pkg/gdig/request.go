@@ -17,9 +17,9 @@ type request struct {
 	cmdLine       string // dig's opening "; <<>> ... <<>> args" line
 }
 
-// request validates the lookup the words and flags ask for, warning on
+// newRequest validates the lookup the words and flags ask for, warning on
 // stderr, as dig does, about a type or class it ignores.
-func (o *options) request(words []string, stderr io.Writer) (request, error) {
+func (o *options) newRequest(words []string, stderr io.Writer) (request, error) {
 	name, qtype, qclass, err := splitWords(words)
 	if err != nil {
 		return request{}, err
@@ -94,9 +94,9 @@ type batchJob struct {
 	unordered   bool
 }
 
-// batchJob validates -f's options, warning as dig does about a -t it
+// newBatchJob validates -f's options, warning as dig does about a -t it
 // ignores.
-func (o *options) batchJob(stderr io.Writer) (batchJob, error) {
+func (o *options) newBatchJob(stderr io.Writer) (batchJob, error) {
 	if o.conc < 1 {
 		return batchJob{}, errors.New("--concurrency must be positive")
 	}
