@@ -53,65 +53,74 @@ func readBatch(r io.Reader, defType uint16) ([]query, error) {
 	return out, sc.Err()
 }
 
+// readBatchFile reads the batch from file, or from stdin for "-".
+func readBatchFile(file string, stdin io.Reader, defType uint16) ([]query, error) {
+	if file == "-" {
+		return readBatch(stdin, defType)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("couldn't open batch file %s: %v", file, err)
+	}
+	defer f.Close()
+	return readBatch(f, defType)
+}
+
+// batchResult is one line's outcome.
+type batchResult struct {
+	msg    *dns.Msg
+	rtt    time.Duration
+	err    error
+	server string
+}
+
 // batch resolves many names with a bounded number at once, sharing one
 // resolver (and its cache), and prints the results in input order unless
 // unordered.
-func (o *options) batch(ctx context.Context, file string, stdin io.Reader, defType uint16, concurrency int, unordered bool, out *cli.Lines, js *cli.NDJSON, stderr io.Writer) int {
-	var r io.Reader = stdin
-	if file != "-" {
-		f, err := os.Open(file)
-		if err != nil {
-			cli.Errorf(stderr, command.Name, "couldn't open batch file %s: %v", file, err)
-			return exitBatch
-		}
-		defer f.Close()
-		r = f
-	}
-	queries, err := readBatch(r, defType)
+func (o *options) batch(ctx context.Context, job batchJob, stdin io.Reader, p printer, stderr io.Writer) int {
+	queries, err := readBatchFile(job.file, stdin, job.qtype)
 	if err != nil {
-		cli.Errorf(stderr, command.Name, "%v", err)
-		return exitBatch
+		return command.Fail(stderr, exitBatch, "%v", err)
 	}
-	var res *resolver.Resolver
+	lookup := o.askStub
 	if o.server == "" {
 		roots, err := o.rootAddrs()
 		if err != nil {
-			cli.Errorf(stderr, command.Name, "%v", err)
-			return exitUsage
+			return command.Fail(stderr, exitUsage, "%v", err)
 		}
-		if res, err = resolver.New(o.resolverConfig(roots)); err != nil {
-			cli.Errorf(stderr, command.Name, "%v", err)
-			return exitInternal
+		r, err := resolver.New(o.resolverConfig(roots))
+		if err != nil {
+			return command.Fail(stderr, exitInternal, "%v", err)
 		}
+		lookup = resolveWith(r)
 	}
-	type result struct {
-		msg    *dns.Msg
-		rtt    time.Duration
-		err    error
-		server string
+	if failed := runBatch(ctx, queries, job, lookup, p); failed > 0 {
+		return exitNoReply
 	}
-	results := make([]chan result, len(queries))
+	return cli.ExitOK
+}
+
+// runBatch looks up every query, job.concurrency at most at once, and
+// prints each result; it returns how many failed.
+func runBatch(ctx context.Context, queries []query, job batchJob, lookup func(context.Context, query) batchResult, p printer) int {
+	results := make([]chan batchResult, len(queries))
 	for i := range results {
-		results[i] = make(chan result, 1)
+		results[i] = make(chan batchResult, 1)
 	}
-	sem := make(chan struct{}, concurrency)
+	sem := make(chan struct{}, job.concurrency)
 	var wg sync.WaitGroup
 	var printMu sync.Mutex
 	failed := 0
-	show := func(i int, rs result) {
+	show := func(q query, rs batchResult) {
 		printMu.Lock()
 		defer printMu.Unlock()
-		q := queries[i]
 		if rs.err != nil {
 			failed++
-			if js != nil {
-				_ = js.Emit(map[string]any{"type": "error", "name": dns.Fqdn(q.name), "qtype": dns.TypeToString[q.qtype], "error": rs.err.Error()})
-			} else {
-				out.Printf(";; %s %s: %v", dns.Fqdn(q.name), dns.TypeToString[q.qtype], rs.err)
-			}
+			p.batchFailed(q, rs.err)
 			return
 		}
-		o.print(out, js, rs.msg, rs.rtt, rs.server, "; <<>> gdig "+cli.Version+" <<>> "+q.name+" "+dns.TypeToString[q.qtype], false, 0)
+		cmdLine := "; <<>> gdig " + cli.Version + " <<>> " + q.name + " " + dns.TypeToString[q.qtype]
+		p.answer(reply{msg: rs.msg, rtt: rs.rtt, server: rs.server, cmdLine: cmdLine})
 	}
 	for i, q := range queries {
 		sem <- struct{}{}
@@ -120,65 +129,41 @@ func (o *options) batch(ctx context.Context, file string, stdin io.Reader, defTy
 			defer wg.Done()
 			defer func() { <-sem }()
 			start := time.Now()
-			var rs result
-			if res != nil {
-				var rr *resolver.Result
-				rr, rs.err = res.Resolve(ctx, q.name, q.qtype)
-				if rr != nil {
-					rs.msg = rr.Msg
-					rs.server = fmt.Sprintf("%s#%d(%s) (UDP)", rr.Server.Addr(), rr.Server.Port(), rr.Server.Addr())
-					if !rr.Server.IsValid() {
-						rs.server = "(cache)"
-					}
-				}
-			} else {
-				rs.msg, rs.err = o.ask(ctx, q.name, q.qtype)
-				rs.server = fmt.Sprintf("%s#%d(%s) (UDP)", o.server, o.port, o.server)
-			}
+			rs := lookup(ctx, q)
 			rs.rtt = time.Since(start)
-			if unordered {
-				show(i, rs)
+			if job.unordered {
+				show(q, rs)
 				return
 			}
 			results[i] <- rs
 		}(i, q)
 	}
-	if !unordered {
-		for i := range queries {
-			show(i, <-results[i])
+	if !job.unordered {
+		for i, q := range queries {
+			show(q, <-results[i])
 		}
 	}
 	wg.Wait()
-	if failed > 0 {
-		return exitNoReply
-	}
-	return cli.ExitOK
+	return failed
 }
 
-// ask is one stub query to the @server, with dig's retries and TCP on TC.
-func (o *options) ask(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
-	q := new(dns.Msg)
-	q.SetQuestion(dns.Fqdn(name), qtype)
-	q.RecursionDesired = !o.norec
-	q.SetEdns0(uint16(o.bufsize), o.dnssec)
-	network := "udp"
-	if o.tcp {
-		network = "tcp"
+// resolveWith is a batch lookup from the root with r.
+func resolveWith(r *resolver.Resolver) func(context.Context, query) batchResult {
+	return func(ctx context.Context, q query) batchResult {
+		var rs batchResult
+		res, err := r.Resolve(ctx, q.name, q.qtype)
+		rs.err = err
+		if res != nil {
+			rs.msg, rs.server = res.Msg, resolvedBy(res.Server)
+		}
+		return rs
 	}
+}
+
+// askStub is a batch lookup at the @server, with dig's retries and TCP on
+// TC.
+func (o *options) askStub(ctx context.Context, q query) batchResult {
 	target := net.JoinHostPort(o.server, strconv.Itoa(o.port))
-	var err error
-	for try := 0; try < o.tries; try++ {
-		c := &dns.Client{Net: network, Timeout: o.timeout, UDPSize: uint16(o.bufsize)}
-		var resp *dns.Msg
-		resp, _, err = c.ExchangeContext(ctx, q, target)
-		if err == nil && resp.Truncated && network == "udp" {
-			network = "tcp"
-			try--
-			continue
-		}
-		if err == nil {
-			return resp, nil
-		}
-	}
-	return nil, err
+	resp, _, _, err := o.exchange(ctx, o.query(q.name, q.qtype), target, nil)
+	return batchResult{msg: resp, err: err, server: fmt.Sprintf("%s#%d(%s) (UDP)", o.server, o.port, o.server)}
 }

@@ -53,51 +53,35 @@ type sections struct {
 
 var allSections = sections{true, true, true, true, true, true, true}
 
+// set turns one switch on or off by its name in +[no]name.
+func (sw *sections) set(name string, on bool) {
+	switch name {
+	case "comments":
+		sw.comments = on
+	case "question":
+		sw.question = on
+	case "answer":
+		sw.answer = on
+	case "authority":
+		sw.authority = on
+	case "additional":
+		sw.additional = on
+	case "stats":
+		sw.stats = on
+	}
+}
+
 // messageText renders a response as dig prints it between ";; Got answer:"
 // and ";; Query time".
 func messageText(m *dns.Msg) string { return sectionText(m, allSections) }
 
 // sectionText renders what the switches leave on.
 func sectionText(m *dns.Msg, sw sections) string {
-	var b strings.Builder
 	if !sw.comments {
-		for _, sec := range []struct {
-			on  bool
-			rrs []dns.RR
-		}{{sw.answer, m.Answer}, {sw.authority, m.Ns}, {sw.additional, m.Extra}} {
-			if !sec.on {
-				continue
-			}
-			for _, rr := range sec.rrs {
-				if rr.Header().Rrtype != dns.TypeOPT {
-					b.WriteString(rrString(rr) + "\n")
-				}
-			}
-		}
-		if sw.question {
-			for _, q := range m.Question {
-				b.WriteString(questionString(q) + "\n")
-			}
-		}
-		return b.String()
+		return bareText(m, sw)
 	}
-	fmt.Fprintf(&b, ";; ->>HEADER<<- opcode: %s, status: %s, id: %d\n", dns.OpcodeToString[m.Opcode], dns.RcodeToString[m.Rcode], m.Id)
-	extra := len(m.Extra)
-	fmt.Fprintf(&b, ";; flags: %s; QUERY: %d, ANSWER: %d, AUTHORITY: %d, ADDITIONAL: %d\n", flagsString(m), len(m.Question), len(m.Answer), len(m.Ns), extra)
-	if m.RecursionDesired && !m.RecursionAvailable {
-		b.WriteString(";; WARNING: recursion requested but not available\n")
-	}
-	b.WriteString("\n")
-	if opt := m.IsEdns0(); opt != nil {
-		flags := ""
-		if opt.Do() {
-			flags = " do"
-		}
-		fmt.Fprintf(&b, ";; OPT PSEUDOSECTION:\n; EDNS: version: %d, flags:%s; udp: %d\n", opt.Version(), flags, opt.UDPSize())
-		for _, o := range opt.Option {
-			b.WriteString(ednsOptionString(o) + "\n")
-		}
-	}
+	var b strings.Builder
+	b.WriteString(headerText(m))
 	// dig puts a blank line between sections, none before the first.
 	first := true
 	if sw.question {
@@ -131,6 +115,55 @@ func sectionText(m *dns.Msg, sw sections) string {
 		fmt.Fprintf(&b, ";; %s SECTION:\n", sec.name)
 		for _, rr := range rrs {
 			b.WriteString(rrString(rr) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// headerText is what dig prints before the sections: the header, the
+// flags and the OPT pseudosection.
+func headerText(m *dns.Msg) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, ";; ->>HEADER<<- opcode: %s, status: %s, id: %d\n", dns.OpcodeToString[m.Opcode], dns.RcodeToString[m.Rcode], m.Id)
+	extra := len(m.Extra)
+	fmt.Fprintf(&b, ";; flags: %s; QUERY: %d, ANSWER: %d, AUTHORITY: %d, ADDITIONAL: %d\n", flagsString(m), len(m.Question), len(m.Answer), len(m.Ns), extra)
+	if m.RecursionDesired && !m.RecursionAvailable {
+		b.WriteString(";; WARNING: recursion requested but not available\n")
+	}
+	b.WriteString("\n")
+	if opt := m.IsEdns0(); opt != nil {
+		flags := ""
+		if opt.Do() {
+			flags = " do"
+		}
+		fmt.Fprintf(&b, ";; OPT PSEUDOSECTION:\n; EDNS: version: %d, flags:%s; udp: %d\n", opt.Version(), flags, opt.UDPSize())
+		for _, o := range opt.Option {
+			b.WriteString(ednsOptionString(o) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// bareText is +nocomments: the records the switches leave on, then the
+// question, without headings.
+func bareText(m *dns.Msg, sw sections) string {
+	var b strings.Builder
+	for _, sec := range []struct {
+		on  bool
+		rrs []dns.RR
+	}{{sw.answer, m.Answer}, {sw.authority, m.Ns}, {sw.additional, m.Extra}} {
+		if !sec.on {
+			continue
+		}
+		for _, rr := range sec.rrs {
+			if rr.Header().Rrtype != dns.TypeOPT {
+				b.WriteString(rrString(rr) + "\n")
+			}
+		}
+	}
+	if sw.question {
+		for _, q := range m.Question {
+			b.WriteString(questionString(q) + "\n")
 		}
 	}
 	return b.String()

@@ -4,12 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
+
+	"gnetutils/pkg/cli"
+	"gnetutils/pkg/cli/clitest"
+	"gnetutils/pkg/resolver"
 )
 
 func TestUsageErrors(t *testing.T) {
@@ -31,10 +38,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--root", "nonsense", "example.lab"}, "bad root server address"},
 		{[]string{"--root-hints", "/nonexistent/hints", "example.lab"}, "no such file"},
 	} {
-		var stdout, stderr bytes.Buffer
-		if code := Run(context.Background(), tc.args, nil, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want dig's 1 and %q", tc.args, code, stderr.String(), tc.want)
-		}
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := Run(context.Background(), tc.args, nil, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want dig's 1 and %q", code, stderr.String(), tc.want)
+			}
+		})
 	}
 }
 
@@ -46,13 +55,15 @@ func TestLayout(t *testing.T) {
 		{"example.lab. 3600 IN NS auth.ns.lab.", "example.lab.\t\t3600\tIN\tNS\tauth.ns.lab."},
 		{"a.very.long.name.example.lab. 5 IN A 192.0.2.1", "a.very.long.name.example.lab.\t5\tIN\tA\t192.0.2.1"},
 	} {
-		rr, err := dns.NewRR(tc.rr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := rrString(rr); got != tc.want {
-			t.Errorf("%q\nwant %q", got, tc.want)
-		}
+		t.Run(tc.rr, func(t *testing.T) {
+			rr, err := dns.NewRR(tc.rr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rrString(rr); got != tc.want {
+				t.Errorf("%q\nwant %q", got, tc.want)
+			}
+		})
 	}
 	q := dns.Question{Name: "www.example.lab.", Qtype: dns.TypeA, Qclass: dns.ClassINET}
 	if got := questionString(q); got != ";www.example.lab.\t\tIN\tA" {
@@ -80,7 +91,7 @@ func FuzzMessageText(f *testing.F) {
 		}
 		_ = messageText(m)
 		_ = shortText(m)
-		_ = messageJSON(m, "x", 0, 0)
+		_, _ = sortedJSON(messageJSON(m, "x", 0, 0))
 	})
 }
 
@@ -147,11 +158,13 @@ func TestStubJSON(t *testing.T) {
 		{0, "A", "192.0.2.80", "rdataA", "C0000250"},
 		{1, "MX", "10 mail.example.lab.", "rdataMX", "000A046D61696C076578616D706C65036C616200"},
 	} {
-		rr := msg.Answer[tc.i]
-		if rr["NAME"] != "www.example.lab." || rr["TYPEname"] != tc.typ || rr["CLASSname"] != "IN" || rr["TTL"] != float64(300) ||
-			rr["rdata"] != tc.data || rr[tc.key] != tc.data || rr["RDATAHEX"] != tc.hexdat || rr["RDLENGTH"] != float64(len(tc.hexdat)/2) {
-			t.Errorf("record %d: %v", tc.i, rr)
-		}
+		t.Run(tc.typ, func(t *testing.T) {
+			rr := msg.Answer[tc.i]
+			if rr["NAME"] != "www.example.lab." || rr["TYPEname"] != tc.typ || rr["CLASSname"] != "IN" || rr["TTL"] != float64(300) ||
+				rr["rdata"] != tc.data || rr[tc.key] != tc.data || rr["RDATAHEX"] != tc.hexdat || rr["RDLENGTH"] != float64(len(tc.hexdat)/2) {
+				t.Errorf("record %d: %v", tc.i, rr)
+			}
+		})
 	}
 }
 
@@ -168,9 +181,58 @@ func TestReverseName(t *testing.T) {
 		{"01.2", ""},
 		{"", ""},
 	} {
-		got, err := reverseName(tc.in)
-		if got != tc.want || (err != nil) != (tc.want == "") {
-			t.Errorf("reverseName(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
-		}
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := reverseName(tc.in)
+			if got != tc.want || (err != nil) != (tc.want == "") {
+				t.Errorf("reverseName(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestEvents: every NDJSON event gdig prints keeps the suite's vocabulary
+// and the bytes it had as a map: keys in alphabetical order, "type" among
+// them, and a key left out only where the map left it out.
+func TestEvents(t *testing.T) {
+	clitest.CheckEvents(t, traceEvent{}, noReplyEvent{}, resolveErrorEvent{}, batchErrorEvent{}, answerEvent{})
+
+	m := new(dns.Msg)
+	m.SetQuestion("www.example.lab.", 9999)
+	m.Id = 7
+	resp := new(dns.Msg)
+	resp.SetQuestion("www.example.lab.", dns.TypeA)
+	server := netip.MustParseAddrPort("127.0.0.1:53")
+	stub := stubServer{addr: server.Addr(), host: "127.0.0.1", port: 53}
+	for _, tc := range []struct {
+		name  string
+		print func(p printer)
+		want  string
+	}{
+		{"trace", func(p printer) {
+			p.traceStep(resolver.Event{Kind: "response", Depth: 1, Zone: "lab.", Server: server, QName: "www.example.lab.", RTT: 1500 * time.Microsecond, Msg: resp, Note: "x"})
+		}, `{"depth":1,"kind":"response","note":"x","qname":"www.example.lab.","rtt_ms":1.5,"server":"127.0.0.1:53","type":"trace","zone":"lab."}`},
+		{"trace without server", func(p printer) {
+			p.traceStep(resolver.Event{Kind: "cname", QName: "a.lab.", Note: "-> b.lab."})
+		}, `{"depth":0,"kind":"cname","note":"-\u003e b.lab.","qname":"a.lab.","type":"trace","zone":""}`},
+		{"no reply", func(p printer) { p.stubNoReply(stub, "udp", "", errors.New("timed out")) },
+			`{"error":"timed out","server":"127.0.0.1:53","type":"error"}`},
+		{"resolve failed", func(p printer) { p.resolveFailed("www.example.lab", dns.TypeA, errors.New("no")) },
+			`{"error":"no","name":"www.example.lab.","type":"error"}`},
+		{"batch failed", func(p printer) { p.batchFailed(query{"www.example.lab", 9999}, errors.New("no")) },
+			`{"error":"no","name":"www.example.lab.","qtype":"","type":"error"}`},
+		{"answer", func(p printer) { p.answer(reply{msg: m, rtt: time.Millisecond, server: "s", queries: 3}) },
+			`{"AA":false,"ANCOUNT":0,"ARCOUNT":0,"ID":7,"NSCOUNT":0,"QDCOUNT":1,"QNAME":"www.example.lab.","QR":false,"QTYPEname":"","RA":false,"RCODEname":"NOERROR","RD":true,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"queries":3,"query_time_ms":1,"server":"s","type":"answer"}`},
+		{"answer without question", func(p printer) { p.answer(reply{msg: new(dns.Msg), server: "(cache)"}) },
+			`{"AA":false,"ANCOUNT":0,"ARCOUNT":0,"ID":0,"NSCOUNT":0,"QDCOUNT":0,"QR":false,"RA":false,"RCODEname":"NOERROR","RD":false,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"query_time_ms":0,"server":"(cache)","type":"answer"}`},
+		{"failed try", func(p printer) { p.stubTryFailed(stub, "x", "udp", errors.New("no")) }, ``},
+		{"trace start", func(p printer) { p.traceStart("; <<>> gdig") }, ``},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			tc.print(jsonPrinter{cli.NewNDJSON(&out)})
+			if got := strings.TrimSuffix(out.String(), "\n"); got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
 	}
 }

@@ -209,18 +209,19 @@ func TestResolve(t *testing.T) {
 		{"mail.example.lab", dns.TypeMX, dns.RcodeSuccess, "", 0}, // NODATA
 	}
 	for _, tc := range tests {
-		res, err := r.Resolve(context.Background(), tc.name, tc.qtype)
-		if err != nil {
-			t.Errorf("%s: %v", tc.name, err)
-			continue
-		}
-		joined := strings.Join(answers(res.Msg), "\n")
-		if q := res.Msg.Question; len(q) != 1 || q[0].Name != dns.Fqdn(tc.name) {
-			t.Errorf("%s: question %v", tc.name, q)
-		}
-		if res.Msg.Rcode != tc.rcode || len(res.Msg.Answer) != tc.answer || !strings.Contains(joined, tc.want) {
-			t.Errorf("%s %s: rcode %s, answer:\n%s", tc.name, dns.TypeToString[tc.qtype], dns.RcodeToString[res.Msg.Rcode], joined)
-		}
+		t.Run(tc.name+"/"+dns.TypeToString[tc.qtype], func(t *testing.T) {
+			res, err := r.Resolve(context.Background(), tc.name, tc.qtype)
+			if err != nil {
+				t.Fatal(err)
+			}
+			joined := strings.Join(answers(res.Msg), "\n")
+			if q := res.Msg.Question; len(q) != 1 || q[0].Name != dns.Fqdn(tc.name) {
+				t.Errorf("question %v", q)
+			}
+			if res.Msg.Rcode != tc.rcode || len(res.Msg.Answer) != tc.answer || !strings.Contains(joined, tc.want) {
+				t.Errorf("rcode %s, answer:\n%s", dns.RcodeToString[res.Msg.Rcode], joined)
+			}
+		})
 	}
 }
 
@@ -379,19 +380,20 @@ func TestGluelessLookups(t *testing.T) {
 		{"www.two.lab", 7},
 	}
 	for _, tc := range tests {
-		var events []Event
-		res, err := wd.resolver(t, &events, "127.0.0.2").Resolve(context.Background(), tc.name, dns.TypeA)
-		if err != nil || len(res.Msg.Answer) != 1 {
-			t.Errorf("%s: %v", tc.name, err)
-			continue
-		}
-		for _, e := range events {
-			if e.Kind == "query" && e.QType == "AAAA" {
-				t.Errorf("%s: asked %s for %s AAAA though an A served", tc.name, e.Server, e.QName)
+		t.Run(tc.name, func(t *testing.T) {
+			var events []Event
+			res, err := wd.resolver(t, &events, "127.0.0.2").Resolve(context.Background(), tc.name, dns.TypeA)
+			if err != nil || len(res.Msg.Answer) != 1 {
+				t.Fatal(err)
 			}
-		}
-		if res.Queries != tc.queries {
-			t.Errorf("%s: %d queries, want %d", tc.name, res.Queries, tc.queries)
-		}
+			for _, e := range events {
+				if e.Kind == "query" && e.QType == "AAAA" {
+					t.Errorf("asked %s for %s AAAA though an A served", e.Server, e.QName)
+				}
+			}
+			if res.Queries != tc.queries {
+				t.Errorf("%d queries, want %d", res.Queries, tc.queries)
+			}
+		})
 	}
 }

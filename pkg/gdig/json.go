@@ -1,0 +1,192 @@
+package gdig
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"gnetutils/pkg/cli"
+	"gnetutils/pkg/resolver"
+)
+
+// jsonPrinter prints gdig's NDJSON: the final response as an RFC 8427
+// message object (answerEvent), every +trace step (traceEvent), and a
+// failure as an "error" event. Where dig only narrates (the opening lines,
+// each failed try) it prints nothing.
+type jsonPrinter struct{ js *cli.NDJSON }
+
+// emit prints one event with its keys in alphabetical order, "type" among
+// them: gdig's events were maps once, which encoding/json writes sorted,
+// and the suite's event structs declare Type first (clitest.CheckEvents),
+// so the lines stay byte for byte what scripts have read.
+func (p jsonPrinter) emit(ev any) {
+	b, err := sortedJSON(ev)
+	if err != nil {
+		return
+	}
+	_ = p.js.Emit(json.RawMessage(b))
+}
+
+// sortedJSON marshals v with the keys of its top-level object sorted, the
+// values' bytes untouched.
+func sortedJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil {
+		return nil, err
+	}
+	return json.Marshal(members)
+}
+
+func (p jsonPrinter) answer(r reply) {
+	p.emit(messageJSON(r.msg, r.server, r.rtt, r.queries))
+}
+
+func (p jsonPrinter) stubTryFailed(stubServer, string, string, error) {}
+
+func (p jsonPrinter) stubNoReply(s stubServer, _, _ string, err error) {
+	p.emit(noReplyEvent{Type: "error", Error: err.Error(), Server: s.target()})
+}
+
+func (p jsonPrinter) traceStart(string) {}
+
+func (p jsonPrinter) traceStep(e resolver.Event) {
+	ev := traceEvent{Type: "trace", Depth: e.Depth, Kind: e.Kind, QName: e.QName, Note: e.Note, Zone: e.Zone}
+	if e.Server.IsValid() {
+		ev.Server = e.Server.String()
+	}
+	if e.RTT > 0 {
+		ev.RTTms = cli.Millis(e.RTT)
+	}
+	p.emit(ev)
+}
+
+func (p jsonPrinter) resolveFailed(name string, _ uint16, err error) {
+	p.emit(resolveErrorEvent{Type: "error", Error: err.Error(), Name: dns.Fqdn(name)})
+}
+
+func (p jsonPrinter) batchFailed(q query, err error) {
+	p.emit(batchErrorEvent{Type: "error", Error: err.Error(), Name: dns.Fqdn(q.name), QType: dns.TypeToString[q.qtype]})
+}
+
+// The events. Each declares Type first, then its other fields in the
+// alphabetical order emit writes them in; omitempty marks a key the event
+// leaves out when it has nothing to say.
+
+// traceEvent is one step of a resolution (+trace).
+type traceEvent struct {
+	Type   string  `json:"type"` // "trace"
+	Depth  int     `json:"depth"`
+	Kind   string  `json:"kind"` // resolver.Event's Kind
+	Note   string  `json:"note,omitempty"`
+	QName  string  `json:"qname"`
+	RTTms  float64 `json:"rtt_ms,omitempty"`
+	Server string  `json:"server,omitempty"` // the server asked, address:port
+	Zone   string  `json:"zone"`
+}
+
+// noReplyEvent: the @server never answered.
+type noReplyEvent struct {
+	Type   string `json:"type"` // "error"
+	Error  string `json:"error"`
+	Server string `json:"server"` // address:port
+}
+
+// resolveErrorEvent: the resolution from the root found no answer.
+type resolveErrorEvent struct {
+	Type  string `json:"type"` // "error"
+	Error string `json:"error"`
+	Name  string `json:"name"`
+}
+
+// batchErrorEvent: one line of a batch found no answer.
+type batchErrorEvent struct {
+	Type  string `json:"type"` // "error"
+	Error string `json:"error"`
+	Name  string `json:"name"`
+	QType string `json:"qtype"`
+}
+
+// answerEvent is a response as an RFC 8427 message object, with gdig's
+// own members in lower case: the server, the time and, from the root, the
+// queries it took. QNAME and QTYPEname are there only when the message has
+// a question (pointers: a type without a name is there, as "").
+type answerEvent struct {
+	Type          string           `json:"type"` // "answer"
+	AA            bool             `json:"AA"`
+	ANCOUNT       int              `json:"ANCOUNT"`
+	ARCOUNT       int              `json:"ARCOUNT"`
+	ID            uint16           `json:"ID"`
+	NSCOUNT       int              `json:"NSCOUNT"`
+	QDCOUNT       int              `json:"QDCOUNT"`
+	QNAME         *string          `json:"QNAME,omitempty"`
+	QR            bool             `json:"QR"`
+	QTYPEname     *string          `json:"QTYPEname,omitempty"`
+	RA            bool             `json:"RA"`
+	RCODEname     string           `json:"RCODEname"`
+	RD            bool             `json:"RD"`
+	TC            bool             `json:"TC"`
+	AdditionalRRs []map[string]any `json:"additionalRRs"`
+	AnswerRRs     []map[string]any `json:"answerRRs"`
+	AuthorityRRs  []map[string]any `json:"authorityRRs"`
+	Queries       int              `json:"queries,omitempty"`
+	QueryTimeMs   float64          `json:"query_time_ms"`
+	Server        string           `json:"server"`
+}
+
+// messageJSON names the message's fields as RFC 8427 does.
+func messageJSON(m *dns.Msg, server string, rtt time.Duration, queries int) answerEvent {
+	rrs := func(list []dns.RR) []map[string]any {
+		out := []map[string]any{} // [] rather than null for an empty section
+		for _, rr := range list {
+			if rr.Header().Rrtype == dns.TypeOPT {
+				continue
+			}
+			out = append(out, rrJSON(rr))
+		}
+		return out
+	}
+	ev := answerEvent{Type: "answer", ID: m.Id, QR: m.Response, AA: m.Authoritative, TC: m.Truncated, RD: m.RecursionDesired, RA: m.RecursionAvailable,
+		RCODEname: dns.RcodeToString[m.Rcode], QDCOUNT: len(m.Question), ANCOUNT: len(m.Answer), NSCOUNT: len(m.Ns), ARCOUNT: len(m.Extra),
+		AnswerRRs: rrs(m.Answer), AuthorityRRs: rrs(m.Ns), AdditionalRRs: rrs(m.Extra), Server: server, QueryTimeMs: cli.Millis(rtt), Queries: queries}
+	if len(m.Question) > 0 {
+		qname, qtype := m.Question[0].Name, dns.TypeToString[m.Question[0].Qtype]
+		ev.QNAME, ev.QTYPEname = &qname, &qtype
+	}
+	return ev
+}
+
+// rrJSON is one resource record with RFC 8427's member names: the numeric
+// fields, their names, RDATAHEX (the wire form of the data) and the data in
+// presentation format as rdata<TYPE> (rdataA, rdataMX, ...); "rdata" holds
+// the same text under one name for every type, for jq. A map, not a
+// struct: the rdata<TYPE> key depends on the record, and RDLENGTH and
+// RDATAHEX are left out of a record that does not pack.
+func rrJSON(rr dns.RR) map[string]any {
+	h := rr.Header()
+	f := strings.SplitN(rr.String(), "\t", 5)
+	data := ""
+	if len(f) == 5 {
+		data = f[4]
+	}
+	obj := map[string]any{"NAME": h.Name, "TYPE": h.Rrtype, "TYPEname": dns.TypeToString[h.Rrtype], "CLASS": h.Class,
+		"CLASSname": dns.ClassToString[h.Class], "TTL": h.Ttl, "rdata": data}
+	if name, ok := dns.TypeToString[h.Rrtype]; ok {
+		obj["rdata"+name] = data
+	}
+	// Packed without name compression, the data follows the owner name and
+	// the 10 bytes of type, class, TTL and RDLENGTH.
+	buf := make([]byte, dns.Len(rr)+256)
+	end, err := dns.PackRR(rr, buf, 0, nil, false)
+	nameEnd, err2 := dns.PackDomainName(h.Name, make([]byte, 256), 0, nil, false)
+	if err == nil && err2 == nil && nameEnd+10 <= end {
+		obj["RDLENGTH"], obj["RDATAHEX"] = end-nameEnd-10, strings.ToUpper(hex.EncodeToString(buf[nameEnd+10:end]))
+	}
+	return obj
+}

@@ -1,0 +1,54 @@
+package gdig
+
+import (
+	"io"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"gnetutils/pkg/cli"
+	"gnetutils/pkg/resolver"
+)
+
+// printer is gdig's output: dig's text (textPrinter) or NDJSON
+// (jsonPrinter), chosen once in Run. The text printer says what dig says
+// where dig says it; the NDJSON one prints one event per line, and stays
+// silent where dig's words only narrate (the opening lines, each failed
+// try).
+type printer interface {
+	// answer prints a final response.
+	answer(r reply)
+	// stubTryFailed: one try at the @server got no answer.
+	stubTryFailed(s stubServer, name, network string, err error)
+	// stubNoReply: every try at the @server failed; network is the last
+	// one tried.
+	stubNoReply(s stubServer, network, cmdLine string, err error)
+	// traceStart opens +trace's output; traceStep prints one step of the
+	// resolution.
+	traceStart(cmdLine string)
+	traceStep(e resolver.Event)
+	// resolveFailed: the resolution from the root found no answer.
+	resolveFailed(name string, qtype uint16, err error)
+	// batchFailed: one line of a batch found no answer.
+	batchFailed(q query, err error)
+}
+
+// reply is a final response and what dig prints around it.
+type reply struct {
+	msg         *dns.Msg
+	rtt         time.Duration
+	server      string // as the SERVER line names it
+	cmdLine     string
+	serverFound bool // the stub's "; (1 server found)"
+	queries     int  // queries a resolution from the root took
+	traced      bool // +trace's last step has shown it already
+}
+
+// newPrinter is the printer for stdout: NDJSON with --json (or +json),
+// dig's text otherwise.
+func (o *options) newPrinter(stdout io.Writer) printer {
+	if o.common.JSON {
+		return jsonPrinter{cli.NewNDJSON(stdout)}
+	}
+	return &textPrinter{out: cli.NewLines(stdout), short: o.short, noCmd: o.noCmd, sw: o.sw}
+}

@@ -1,0 +1,109 @@
+package gdig
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"gnetutils/pkg/cli"
+)
+
+// stubServer is the @server: its address, the name the user gave and the
+// port, as dig names a server in its messages.
+type stubServer struct {
+	addr netip.Addr
+	host string
+	port int
+}
+
+func (s stubServer) target() string { return net.JoinHostPort(s.addr.String(), strconv.Itoa(s.port)) }
+
+// stub asks one server, as dig @server does.
+func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Writer) int {
+	addr, err := netip.ParseAddr(o.server)
+	if err != nil {
+		if addr, err = cli.Resolve(ctx, o.server, o.family.Family()); err != nil {
+			return command.Fail(stderr, exitUsage, "couldn't get address for '%s': not found", o.server)
+		}
+	}
+	s := stubServer{addr: addr, host: o.server, port: o.port}
+	q := o.query(rq.name, rq.qtype)
+	q.Question[0].Qclass = rq.qclass
+	if o.nsid {
+		opt := q.IsEdns0()
+		opt.Option = append(opt.Option, &dns.EDNS0_NSID{Code: dns.EDNS0NSID})
+	}
+	resp, rtt, network, err := o.exchange(ctx, q, s.target(), func(network string, err error) {
+		p.stubTryFailed(s, rq.name, network, err)
+	})
+	if err != nil {
+		p.stubNoReply(s, network, rq.cmdLine, err)
+		return exitNoReply
+	}
+	server := fmt.Sprintf("%s#%d(%s) (%s)", s.addr, s.port, s.host, strings.ToUpper(network))
+	p.answer(reply{msg: resp, rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true})
+	return cli.ExitOK
+}
+
+// query is the question a stub asks, with +norecurse, +bufsize and
+// +dnssec applied.
+func (o *options) query(name string, qtype uint16) *dns.Msg {
+	q := new(dns.Msg)
+	q.SetQuestion(dns.Fqdn(name), qtype)
+	q.RecursionDesired = !o.norec
+	q.SetEdns0(uint16(o.bufsize), o.dnssec)
+	return q
+}
+
+// exchange asks target with dig's tries, over TCP with +tcp or once an
+// answer comes truncated (a switch that costs no try); failed, if not nil,
+// hears of every try that got no answer. network is the last one used.
+func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, failed func(network string, err error)) (resp *dns.Msg, rtt time.Duration, network string, err error) {
+	network = "udp"
+	if o.tcp {
+		network = "tcp"
+	}
+	for try := 0; try < o.tries; try++ {
+		c := &dns.Client{Net: network, Timeout: o.timeout, UDPSize: uint16(o.bufsize)}
+		resp, rtt, err = c.ExchangeContext(ctx, q, target)
+		if err == nil && resp.Truncated && network == "udp" {
+			network = "tcp"
+			try--
+			continue
+		}
+		if err == nil {
+			return resp, rtt, network, nil
+		}
+		if failed != nil {
+			failed(network, err)
+		}
+	}
+	return nil, 0, network, err
+}
+
+// commError is dig's word for why a query got no answer.
+func commError(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, syscall.ENETUNREACH):
+		return "network unreachable"
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		return "host unreachable"
+	}
+	return err.Error()
+}

@@ -1,0 +1,136 @@
+package gdig
+
+import (
+	"io"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"gnetutils/pkg/cli"
+	"gnetutils/pkg/resolver"
+)
+
+// textPrinter prints what dig prints, in its layout (format.go).
+type textPrinter struct {
+	out   *cli.Lines
+	short bool // +short
+	noCmd bool // +nocmd
+	sw    sections
+}
+
+// answer renders a final response in dig's layout, or +short's.
+func (p *textPrinter) answer(r reply) {
+	if r.traced {
+		return
+	}
+	if p.short {
+		if text := shortText(r.msg); text != "" {
+			_, _ = io.WriteString(p.out, text)
+		}
+		return
+	}
+	if !p.noCmd && p.sw.cmd {
+		p.printCmd(r.cmdLine, r.serverFound)
+	}
+	if p.sw.comments {
+		p.out.Printf(";; Got answer:")
+	}
+	_, _ = io.WriteString(p.out, sectionText(r.msg, p.sw))
+	if !p.sw.stats {
+		if p.sw.comments {
+			p.out.Printf("") // dig closes the sections with a blank line
+		}
+		return
+	}
+	p.printStats(r)
+}
+
+// printStats prints dig's closing lines: query time, server, when, size.
+func (p *textPrinter) printStats(r reply) {
+	p.out.Printf("")
+	p.out.Printf(";; Query time: %d msec", r.rtt.Milliseconds())
+	if r.queries > 0 {
+		p.out.Printf(";; QUERIES: %d, resolved iteratively from the root", r.queries)
+	}
+	p.out.Printf(";; SERVER: %s", r.server)
+	p.out.Printf(";; WHEN: %s", time.Now().Format("Mon Jan 02 15:04:05 MST 2006"))
+	// The size as received: servers compress names, so pack compressed.
+	c := r.msg.Copy()
+	c.Compress = true
+	packed, _ := c.Pack()
+	p.out.Printf(";; MSG SIZE  rcvd: %d", len(packed))
+	p.out.Printf("")
+}
+
+// printCmd prints dig's opening lines: the command and the global options.
+func (p *textPrinter) printCmd(cmdLine string, serverFound bool) {
+	p.out.Printf("")
+	p.out.Printf("%s", cmdLine)
+	if serverFound {
+		p.out.Printf("; (1 server found)")
+	}
+	p.out.Printf(";; global options: +cmd")
+}
+
+// stubTryFailed is dig's line for every try that failed, and why.
+func (p *textPrinter) stubTryFailed(s stubServer, name, network string, err error) {
+	if network == "tcp" {
+		// dig 9.18 gives up on the server each time, in so many words.
+		p.out.Printf(";; Connection to %s#%d(%s) for %s failed: %s.", s.addr, s.port, s.host, name, commError(err))
+		p.out.Printf(";; no servers could be reached")
+		return
+	}
+	p.out.Printf(";; communications error to %s#%d: %s", s.addr, s.port, commError(err))
+}
+
+func (p *textPrinter) stubNoReply(s stubServer, network, cmdLine string, err error) {
+	if network == "tcp" {
+		return // said after each try
+	}
+	if !p.short && !p.noCmd && p.sw.cmd {
+		p.printCmd(cmdLine, true)
+	}
+	p.out.Printf(";; no servers could be reached")
+}
+
+func (p *textPrinter) traceStart(cmdLine string) {
+	if !p.noCmd {
+		p.printCmd(cmdLine, false)
+	}
+}
+
+// traceStep prints one resolver step as dig +trace does: the records a
+// server sent and who sent them; nested lookups indented.
+func (p *textPrinter) traceStep(e resolver.Event) {
+	indent := strings.Repeat("  ", e.Depth)
+	who := e.Server.Addr().String()
+	if e.Name != "" {
+		who = strings.TrimSuffix(e.Name, ".")
+	}
+	switch e.Kind {
+	case "response":
+		// As dig +trace: the answer and authority sections (no glue).
+		for _, rr := range append(append([]dns.RR{}, e.Msg.Answer...), e.Msg.Ns...) {
+			p.out.Printf("%s%s", indent, rrString(rr))
+		}
+		p.out.Printf("%s;; Received %d bytes from %s#%d(%s) in %d ms", indent, e.Size, e.Server.Addr(), e.Server.Port(), who, e.RTT.Milliseconds())
+		p.out.Printf("")
+	case "timeout":
+		p.out.Printf("%s;; no answer from %s#%d(%s) for %s: %s", indent, e.Server.Addr(), e.Server.Port(), who, e.QName, e.Note)
+	case "lame":
+		p.out.Printf("%s;; lame answer from %s#%d(%s) for %s: %s", indent, e.Server.Addr(), e.Server.Port(), who, e.QName, e.Note)
+	case "glueless":
+		p.out.Printf("%s;; no glue for %s: looking up its %s", indent, e.QName, e.QType)
+	case "tcp_retry":
+		p.out.Printf("%s;; truncated answer from %s#%d(%s), retrying over TCP", indent, e.Server.Addr(), e.Server.Port(), who)
+	}
+}
+
+func (p *textPrinter) resolveFailed(name string, qtype uint16, err error) {
+	p.out.Printf(";; resolution of %s %s failed: %v", dns.Fqdn(name), dns.TypeToString[qtype], err)
+}
+
+func (p *textPrinter) batchFailed(q query, err error) {
+	p.out.Printf(";; %s %s: %v", dns.Fqdn(q.name), dns.TypeToString[q.qtype], err)
+}

@@ -1,0 +1,136 @@
+package resolver
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// nsSet is one zone's name servers: the addresses known (glue, or names
+// already resolved) and the (name, type) lookups that would give more, for
+// names that came without glue. Those lookups are made only when every
+// known address has failed, one at a time, every name's A before any AAAA:
+// a zone with a working server costs no lookup more than one that finds
+// it, and a dead first name server still leaves the others to try.
+type nsSet struct {
+	zone    string
+	known   []server
+	pending []nsTarget
+}
+
+// nsTarget is an address lookup a zone's servers may still need.
+type nsTarget struct {
+	name  string
+	qtype uint16
+}
+
+// clone copies the set, so one cached delegation serves concurrent lookups.
+func (s nsSet) clone() nsSet {
+	return nsSet{zone: s.zone, known: append([]server(nil), s.known...), pending: append([]nsTarget(nil), s.pending...)}
+}
+
+// referral turns a delegation into the next zone's servers: only a zone
+// strictly below the current one and at or above qname; glue used only if
+// it lies inside the zone that sent it; names without usable glue left as
+// lookups for askZone to make if it must.
+func (lk *lookup) referral(zone, qname string, resp *dns.Msg, depth int) (nsSet, error) {
+	child := ""
+	var nsNames []string
+	for _, rr := range resp.Ns {
+		if ns, ok := rr.(*dns.NS); ok {
+			if child == "" {
+				child = dns.Fqdn(ns.Hdr.Name)
+			}
+			if strings.EqualFold(ns.Hdr.Name, child) {
+				nsNames = append(nsNames, ns.Ns)
+			}
+		}
+	}
+	if !dns.IsSubDomain(zone, child) || strings.EqualFold(zone, child) || !dns.IsSubDomain(child, qname) {
+		return nsSet{}, fmt.Errorf("lame referral from %s to %s for %s (not downwards)", zone, child, qname)
+	}
+	lk.r.emit(Event{Kind: "referral", Depth: depth, Zone: child, Msg: resp, QName: qname})
+	set := nsSet{zone: child}
+	var glueless []string
+	for _, n := range nsNames {
+		found := false
+		for _, rr := range resp.Extra {
+			if !strings.EqualFold(rr.Header().Name, n) || !dns.IsSubDomain(zone, n) {
+				continue // glue from outside the sender's zone is not to be believed
+			}
+			if a := rrAddr(rr); a.IsValid() && lk.allowed(a) {
+				set.known = append(set.known, server{addr: netip.AddrPortFrom(a, lk.r.cfg.Port), name: n})
+				found = true
+			}
+		}
+		if !found {
+			glueless = append(glueless, n)
+		}
+	}
+	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		if (qt == dns.TypeA && lk.r.cfg.V6Only) || (qt == dns.TypeAAAA && lk.r.cfg.V4Only) {
+			continue
+		}
+		for _, n := range glueless {
+			set.pending = append(set.pending, nsTarget{n, qt})
+		}
+	}
+	return set, nil
+}
+
+// rrAddr is the address an A or AAAA record holds, or none.
+func rrAddr(rr dns.RR) netip.Addr {
+	var a netip.Addr
+	switch g := rr.(type) {
+	case *dns.A:
+		a, _ = netip.AddrFromSlice(g.A.To4())
+	case *dns.AAAA:
+		a, _ = netip.AddrFromSlice(g.AAAA)
+	}
+	return a.Unmap()
+}
+
+// fetchPending makes the set's next pending address lookups until one
+// gives a server address not known yet; false when none is left (or the
+// NXNSAttack bound on glueless names is reached).
+func (lk *lookup) fetchPending(ctx context.Context, set *nsSet, depth int) bool {
+	for len(set.pending) > 0 && ctx.Err() == nil {
+		t := set.pending[0]
+		set.pending = set.pending[1:]
+		key := strings.ToLower(t.name)
+		if lk.visiting[key] {
+			continue // a name whose own lookup needs this zone: a cycle
+		}
+		if !lk.fetched[key] {
+			if len(lk.fetched) >= lk.r.cfg.MaxNSFetch {
+				set.pending = nil
+				return false
+			}
+			lk.fetched[key] = true
+		}
+		lk.r.emit(Event{Kind: "glueless", Depth: depth, Zone: set.zone, QName: t.name, QType: dns.TypeToString[t.qtype]})
+		lk.visiting[key] = true
+		res, err := lk.resolve(ctx, t.name, t.qtype, depth+1)
+		delete(lk.visiting, key)
+		if err != nil {
+			continue
+		}
+		added := false
+		for _, rr := range res.Msg.Answer {
+			if a := rrAddr(rr); a.IsValid() && lk.allowed(a) && rr.Header().Rrtype == t.qtype {
+				set.known = append(set.known, server{addr: netip.AddrPortFrom(a, lk.r.cfg.Port), name: t.name})
+				added = true
+			}
+		}
+		if set.zone != "." {
+			lk.r.cache.putDelegation(*set)
+		}
+		if added {
+			return true
+		}
+	}
+	return false
+}
