@@ -2,7 +2,6 @@ package gdig
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -18,31 +17,11 @@ import (
 // each failed try) it prints nothing.
 type jsonPrinter struct{ js *cli.NDJSON }
 
-// emit prints one event with its keys in alphabetical order, "type" among
-// them: gdig's events were maps once, which encoding/json writes sorted,
-// and the suite's event structs declare Type first (clitest.CheckEvents),
-// so the lines stay byte for byte what scripts have read.
-func (p jsonPrinter) emit(ev any) {
-	b, err := sortedJSON(ev)
-	if err != nil {
-		return
-	}
-	_ = p.js.Emit(json.RawMessage(b))
-}
-
-// sortedJSON marshals v with the keys of its top-level object sorted, the
-// values' bytes untouched.
-func sortedJSON(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(b, &members); err != nil {
-		return nil, err
-	}
-	return json.Marshal(members)
-}
+// emit prints one event. Its fields are declared in the alphabetical
+// order of their JSON names: gdig's events were maps once, which
+// encoding/json writes sorted, so the lines stay byte for byte what scripts
+// have read.
+func (p jsonPrinter) emit(ev any) { _ = p.js.Emit(ev) }
 
 func (p jsonPrinter) answer(r reply) {
 	p.emit(messageJSON(r.msg, r.server, r.rtt, r.queries))
@@ -75,42 +54,42 @@ func (p jsonPrinter) batchFailed(q query, err error) {
 	p.emit(batchErrorEvent{Type: "error", Error: err.Error(), Name: dns.Fqdn(q.name), QType: dns.TypeToString[q.qtype]})
 }
 
-// The events. Each declares Type first, then its other fields in the
-// alphabetical order emit writes them in; omitempty marks a key the event
+// The events. Each declares its fields in the alphabetical order of their
+// JSON names (see emit); omitempty marks a key the event
 // leaves out when it has nothing to say.
 
 // traceEvent is one step of a resolution (+trace).
 type traceEvent struct {
-	Type   string  `json:"type"` // "trace"
 	Depth  int     `json:"depth"`
 	Kind   string  `json:"kind"` // resolver.Event's Kind
 	Note   string  `json:"note,omitempty"`
 	QName  string  `json:"qname"`
 	RTTms  float64 `json:"rtt_ms,omitempty"`
 	Server string  `json:"server,omitempty"` // the server asked, address:port
+	Type   string  `json:"type"`             // "trace"
 	Zone   string  `json:"zone"`
 }
 
 // noReplyEvent: the @server never answered.
 type noReplyEvent struct {
-	Type   string `json:"type"` // "error"
 	Error  string `json:"error"`
 	Server string `json:"server"` // address:port
+	Type   string `json:"type"`   // "error"
 }
 
 // resolveErrorEvent: the resolution from the root found no answer.
 type resolveErrorEvent struct {
-	Type  string `json:"type"` // "error"
 	Error string `json:"error"`
 	Name  string `json:"name"`
+	Type  string `json:"type"` // "error"
 }
 
 // batchErrorEvent: one line of a batch found no answer.
 type batchErrorEvent struct {
-	Type  string `json:"type"` // "error"
 	Error string `json:"error"`
 	Name  string `json:"name"`
 	QType string `json:"qtype"`
+	Type  string `json:"type"` // "error"
 }
 
 // answerEvent is a response as an RFC 8427 message object, with gdig's
@@ -118,7 +97,6 @@ type batchErrorEvent struct {
 // queries it took. QNAME and QTYPEname are there only when the message has
 // a question (pointers: a type without a name is there, as "").
 type answerEvent struct {
-	Type          string           `json:"type"` // "answer"
 	AA            bool             `json:"AA"`
 	ANCOUNT       int              `json:"ANCOUNT"`
 	ARCOUNT       int              `json:"ARCOUNT"`
@@ -138,6 +116,7 @@ type answerEvent struct {
 	Queries       int              `json:"queries,omitempty"`
 	QueryTimeMs   float64          `json:"query_time_ms"`
 	Server        string           `json:"server"`
+	Type          string           `json:"type"` // "answer"
 }
 
 // messageJSON names the message's fields as RFC 8427 does.
