@@ -321,7 +321,7 @@ func (sh *tcpShard) accept(now time.Time) {
 			_ = sh.watch(unix.EPOLL_CTL_MOD, sh.lfd, 0)
 			return
 		}
-		peer := sockaddrAddrPort(sa)
+		peer := sockopt.AddrPortOf(sa)
 		if !s.admit() {
 			s.refused.Add(1)
 			sh.stats.Dropped.Add(1)
