@@ -58,7 +58,7 @@ func Run(ctx context.Context, proto string, command cli.Command, args []string, 
 	fs.BoolVarP(&verbose, "verbose", "v", false, "log connections (TCP)")
 	fs.DurationVar(&every, "stats", 0, "print a statistics line at this interval (e.g. 1s)")
 	if proto == "udp" {
-		fs.StringVar(&blocked, "blocked-ports", joinInts(DefaultBlockedPorts), "source ports never answered (reflectors and well-known services)")
+		fs.StringVar(&blocked, "blocked-ports", joinInts(defaultBlockedPorts), "source ports never answered (reflectors and well-known services)")
 		fs.BoolVar(&noLoop, "no-loopback", false, "do not answer loopback clients")
 		fs.IntVar(&rate, "rate", 0, "answer at most this many datagrams per second per source (0: no limit)")
 	} else {
@@ -90,9 +90,9 @@ func Run(ctx context.Context, proto string, command cli.Command, args []string, 
 	if client != "" {
 		var err error
 		if proto == "udp" {
-			err = UDPClient(ctx, client, stdin, stdout, time.Second)
+			err = udpClient(ctx, client, stdin, stdout, time.Second)
 		} else {
-			err = TCPClient(ctx, client, stdin, stdout)
+			err = tcpClient(ctx, client, stdin, stdout)
 		}
 		if err != nil {
 			cli.Errorf(stderr, command.Name, "%v", err)
@@ -111,7 +111,7 @@ func Run(ctx context.Context, proto string, command cli.Command, args []string, 
 				"per_second": r.PerSecond(), "lost": r.Lost, "bytes": r.Bytes, "elapsed_ms": cli.Millis(r.Elapsed),
 				"rtt_p50_ms": cli.Millis(r.RTT.P50), "rtt_p90_ms": cli.Millis(r.RTT.P90), "rtt_p99_ms": cli.Millis(r.RTT.P99)})
 		} else {
-			cli.NewLines(stdout).Printf("%s", BenchLine(r, size))
+			cli.NewLines(stdout).Printf("%s", benchLine(r, size))
 		}
 		return cli.ExitOK
 	}
@@ -123,7 +123,7 @@ func Run(ctx context.Context, proto string, command cli.Command, args []string, 
 	addr := netip.AddrPortFrom(ip, uint16(port))
 	before, _ := kstat.Read() // this thread's namespace: the server's
 	var (
-		snap  func() []Snapshot
+		snap  func() []shardSnapshot
 		stop  func()
 		bound netip.AddrPort
 		extra func() string
@@ -134,7 +134,7 @@ func Run(ctx context.Context, proto string, command cli.Command, args []string, 
 		if err != nil {
 			return fail("--blocked-ports: %v", err)
 		}
-		s, err := StartUDP(ctx, UDPConfig{Addr: addr, Shards: shards, BlockedPorts: ports, AllowLoopback: !noLoop, Rate: rate})
+		s, err := startUDP(ctx, udpConfig{Addr: addr, Shards: shards, BlockedPorts: ports, AllowLoopback: !noLoop, Rate: rate})
 		if err != nil {
 			return fail("%s", listenError(err, port))
 		}
@@ -145,7 +145,7 @@ func Run(ctx context.Context, proto string, command cli.Command, args []string, 
 		if verbose {
 			logw = stderr
 		}
-		s, err := StartTCP(ctx, TCPConfig{Addr: addr, Shards: shards, MaxConns: maxConns, IdleTimeout: idle, Grace: grace, Log: logw})
+		s, err := startTCP(ctx, tcpConfig{Addr: addr, Shards: shards, MaxConns: maxConns, IdleTimeout: idle, Grace: grace, Log: logw})
 		if err != nil {
 			return fail("%s", listenError(err, port))
 		}
@@ -171,7 +171,7 @@ func Run(ctx context.Context, proto string, command cli.Command, args []string, 
 			_ = js.Emit(map[string]any{"type": "stats", "final": final, "shards": shardsNow, "kernel": kern, "time": cli.Timestamp(time.Now())})
 			return
 		}
-		var total Snapshot
+		var total shardSnapshot
 		var per []string
 		for _, s := range shardsNow {
 			total.Packets += s.Packets

@@ -14,9 +14,9 @@ import (
 	"gnetutils/pkg/stats"
 )
 
-// UDPClient sends each line of in as one datagram and copies every reply
+// udpClient sends each line of in as one datagram and copies every reply
 // to out; after in ends it waits up to linger for the last replies.
-func UDPClient(ctx context.Context, addr string, in io.Reader, out io.Writer, linger time.Duration) error {
+func udpClient(ctx context.Context, addr string, in io.Reader, out io.Writer, linger time.Duration) error {
 	c, err := net.Dial("udp", addr)
 	if err != nil {
 		return err
@@ -57,9 +57,9 @@ func UDPClient(ctx context.Context, addr string, in io.Reader, out io.Writer, li
 	return nil
 }
 
-// TCPClient copies in to the server and the server's bytes to out, until
+// tcpClient copies in to the server and the server's bytes to out, until
 // the server closes after in ended.
-func TCPClient(ctx context.Context, addr string, in io.Reader, out io.Writer) error {
+func tcpClient(ctx context.Context, addr string, in io.Reader, out io.Writer) error {
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -176,8 +176,8 @@ func Bench(ctx context.Context, network, addr string, flows int, d time.Duration
 	return r, nil
 }
 
-// BenchLine is the text report of a load run.
-func BenchLine(r BenchResult, size int) string {
+// benchLine is the text report of a load run.
+func benchLine(r BenchResult, size int) string {
 	return fmt.Sprintf("%d flows, %d-byte messages, %.1f s: %d round trips (%.0f/s), %.2f MB/s echoed, %d lost, rtt p50 %.3f ms p99 %.3f ms",
 		r.Flows, size, r.Elapsed.Seconds(), r.RoundTrips, r.PerSecond(), float64(r.Bytes)/r.Elapsed.Seconds()/1e6, r.Lost,
 		float64(r.RTT.P50)/1e6, float64(r.RTT.P99)/1e6)

@@ -16,8 +16,8 @@ import (
 	"gnetutils/pkg/sockopt"
 )
 
-// TCPConfig configures a TCP echo server.
-type TCPConfig struct {
+// tcpConfig configures a TCP echo server.
+type tcpConfig struct {
 	Addr        netip.AddrPort
 	Shards      int
 	MaxConns    int           // 0: no limit
@@ -26,10 +26,10 @@ type TCPConfig struct {
 	Log         io.Writer     // one line per connection (-v); nil: quiet
 }
 
-// TCPServer is a running TCP echo server: one event loop per shard (see
+// tcpServer is a running TCP echo server: one event loop per shard (see
 // tcpShard), each with its own SO_REUSEPORT listener.
-type TCPServer struct {
-	cfg     TCPConfig
+type tcpServer struct {
+	cfg     tcpConfig
 	shards  []*tcpShard
 	addr    netip.AddrPort
 	active  atomic.Int64
@@ -43,12 +43,12 @@ type TCPServer struct {
 // bufSize bounds what one connection holds: one read's worth.
 const bufSize = 64 << 10
 
-// StartTCP binds the shards' listeners and starts serving.
-func StartTCP(_ context.Context, cfg TCPConfig) (*TCPServer, error) {
+// startTCP binds the shards' listeners and starts serving.
+func startTCP(_ context.Context, cfg tcpConfig) (*tcpServer, error) {
 	if cfg.Shards < 1 {
 		cfg.Shards = runtime.NumCPU()
 	}
-	s := &TCPServer{cfg: cfg, addr: cfg.Addr}
+	s := &tcpServer{cfg: cfg, addr: cfg.Addr}
 	for i := 0; i < cfg.Shards; i++ {
 		sh, err := s.newShard(i)
 		if err != nil {
@@ -67,28 +67,28 @@ func StartTCP(_ context.Context, cfg TCPConfig) (*TCPServer, error) {
 }
 
 // Addr is the bound address.
-func (s *TCPServer) Addr() netip.AddrPort { return s.addr }
+func (s *tcpServer) Addr() netip.AddrPort { return s.addr }
 
 // Stats are the per-shard counters.
-func (s *TCPServer) Stats() []Snapshot {
-	st := make([]*ShardStats, len(s.shards))
+func (s *tcpServer) Stats() []shardSnapshot {
+	st := make([]*shardStats, len(s.shards))
 	for i, sh := range s.shards {
 		st[i] = &sh.stats
 	}
-	return snapshot(st)
+	return snapshots(st)
 }
 
 // Active is the number of open connections.
-func (s *TCPServer) Active() int64 { return s.active.Load() }
+func (s *tcpServer) Active() int64 { return s.active.Load() }
 
 // Refused counts connections turned away by --max-conns.
-func (s *TCPServer) Refused() int64 { return s.refused.Load() }
+func (s *tcpServer) Refused() int64 { return s.refused.Load() }
 
 // Lost counts bytes not echoed when the grace period ended: still unread
 // in the kernel, or read while the peer was not taking the echo.
-func (s *TCPServer) Lost() int64 { return s.lost.Load() }
+func (s *tcpServer) Lost() int64 { return s.lost.Load() }
 
-func (s *TCPServer) logf(format string, a ...any) {
+func (s *tcpServer) logf(format string, a ...any) {
 	if s.cfg.Log == nil {
 		return
 	}
@@ -99,7 +99,7 @@ func (s *TCPServer) logf(format string, a ...any) {
 
 // admit takes a connection slot, or says --max-conns is reached. A
 // compare-and-swap, so shards accepting at once cannot both take the last.
-func (s *TCPServer) admit() bool {
+func (s *tcpServer) admit() bool {
 	for {
 		n := s.active.Load()
 		if s.cfg.MaxConns > 0 && n >= int64(s.cfg.MaxConns) {
@@ -114,7 +114,7 @@ func (s *TCPServer) admit() bool {
 // Shutdown stops accepting, takes in the connections already queued on
 // each listener (closing a listener of a SO_REUSEPORT group would reset
 // them), and gives every connection grace to finish before closing it.
-func (s *TCPServer) Shutdown() {
+func (s *tcpServer) Shutdown() {
 	s.once.Do(func() {
 		for _, sh := range s.shards {
 			sh.wake()
@@ -146,9 +146,9 @@ type tcpConn struct {
 // shard goes from one epoll_wait to the next with two system calls per
 // message and no scheduler work.
 type tcpShard struct {
-	srv    *TCPServer
+	srv    *tcpServer
 	id     int
-	stats  ShardStats
+	stats  shardStats
 	lfd    int // listening socket; -1 once closed at shutdown
 	epfd   int
 	wakefd int // eventfd that Shutdown writes to end the shard's wait
@@ -168,7 +168,7 @@ const (
 	acceptBackoff = 10 * time.Millisecond
 )
 
-func (s *TCPServer) newShard(i int) (*tcpShard, error) {
+func (s *tcpServer) newShard(i int) (*tcpShard, error) {
 	sh := &tcpShard{srv: s, id: i, lfd: -1, epfd: -1, wakefd: -1, conns: map[int]*tcpConn{}}
 	fd, bound, err := reusePortSocket(s.addr, unix.SOCK_STREAM)
 	if err != nil {
