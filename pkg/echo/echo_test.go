@@ -53,16 +53,18 @@ func TestUDPEchoesWhole(t *testing.T) {
 	defer c.Close()
 	buf := make([]byte, maxDatagram+1)
 	for _, size := range []int{0, 1, 64, 1472, 9000, 65507} {
-		msg := make([]byte, size)
-		rand.Read(msg)
-		if _, err := c.Write(msg); err != nil {
-			t.Fatalf("size %d: %v", size, err)
-		}
-		c.SetReadDeadline(time.Now().Add(2 * time.Second))
-		n, err := c.Read(buf)
-		if err != nil || sha256.Sum256(buf[:n]) != sha256.Sum256(msg) {
-			t.Errorf("size %d: got %d bytes, err %v", size, n, err)
-		}
+		t.Run(strconv.Itoa(size), func(t *testing.T) {
+			msg := make([]byte, size)
+			rand.Read(msg)
+			if _, err := c.Write(msg); err != nil {
+				t.Fatalf("size %d: %v", size, err)
+			}
+			c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			n, err := c.Read(buf)
+			if err != nil || sha256.Sum256(buf[:n]) != sha256.Sum256(msg) {
+				t.Errorf("size %d: got %d bytes, err %v", size, n, err)
+			}
+		})
 	}
 }
 
@@ -133,20 +135,23 @@ func TestReflectionGuard(t *testing.T) {
 	}
 	s := testUDPServer(t, 1)
 	for _, tc := range []struct {
+		name   string
 		port   int
 		answer bool
-	}{{19, false}, {40000, true}} {
-		c, err := net.DialUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: tc.port}, net.UDPAddrFromAddrPort(s.Addr()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Write([]byte("hello"))
-		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-		_, err = c.Read(make([]byte, 16))
-		c.Close()
-		if (err == nil) != tc.answer {
-			t.Errorf("source port %d: answered %v, want %v", tc.port, err == nil, tc.answer)
-		}
+	}{{"chargen", 19, false}, {"ephemeral", 40000, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.DialUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: tc.port}, net.UDPAddrFromAddrPort(s.Addr()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Write([]byte("hello"))
+			c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+			_, err = c.Read(make([]byte, 16))
+			c.Close()
+			if (err == nil) != tc.answer {
+				t.Errorf("source port %d: answered %v, want %v", tc.port, err == nil, tc.answer)
+			}
+		})
 	}
 	if d := s.Stats()[0].Dropped; d != 1 {
 		t.Errorf("dropped %d, want 1", d)
@@ -175,9 +180,11 @@ func TestGuardVerdicts(t *testing.T) {
 		{"198.18.9.8:40000", answer},
 	}
 	for _, tc := range tests {
-		if got := g.Check(netip.MustParseAddrPort(tc.src), now); got != tc.want {
-			t.Errorf("%s: %v, want %v", tc.src, got, tc.want)
-		}
+		t.Run(tc.src, func(t *testing.T) {
+			if got := g.Check(netip.MustParseAddrPort(tc.src), now); got != tc.want {
+				t.Errorf("%s: %v, want %v", tc.src, got, tc.want)
+			}
+		})
 	}
 	if g.Check(netip.MustParseAddrPort("198.18.9.9:40000"), now.Add(time.Second)) != answer {
 		t.Error("the rate limit did not reset after a second")
