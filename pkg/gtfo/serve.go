@@ -90,12 +90,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		cli.Errorf(stderr, "gtfo", "%s", msg)
 	}
 
-	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
-		if f.qlen == 0 {
-			return nil
-		}
-		return sockopt.Control(c, func(fd int) error { return sockopt.SetFastOpen(fd, f.qlen) })
-	}}
+	var lc net.ListenConfig
+	if f.qlen > 0 {
+		lc.Control = sockopt.ControlFunc(func(fd int) error { return sockopt.SetFastOpen(fd, f.qlen) })
+	}
 	ln, err := lc.Listen(ctx, "tcp", f.listen)
 	if err != nil {
 		cli.Errorf(stderr, "gtfo", "serve: %v", describe(err))
