@@ -102,7 +102,7 @@ func TestTableGolden(t *testing.T) {
 		{Case: "tfo", Group: 1, Title: "TFO connect + GET", Measure: "first byte", Rounds: 3, Skipped: "net.ipv4.tcp_fastopen=0 lacks the client bit (0x1)"},
 	}
 	var out bytes.Buffer
-	printTable(cli.NewLines(&out), "198.18.1.1:8080", compareFlags{rounds: 3, size: 100}, results)
+	textPrinter{lines: cli.NewLines(&out)}.table("198.18.1.1:8080", 3, 100, results)
 	golden(t, "compare.golden", out.Bytes())
 }
 
