@@ -60,73 +60,86 @@ func (s *server) serve(conn *countingConn, rep *connReport) error {
 			if raw == nil {
 				raw = make([]byte, 64<<10)
 			}
-			n, err := br.Read(raw)
-			if n > 0 {
-				rep.Requests++
-				if _, werr := conn.Write(body(s.cfg.size)); werr != nil {
-					return werr
-				}
-			}
-			if err != nil {
+			if err := s.answerRaw(conn, br, raw, rep); err != nil {
 				return err
 			}
 			continue
 		}
 		rep.Proto = "http"
-		lines, err := readHead(br)
-		if err != nil {
-			if errors.Is(err, errHeadTooLarge) {
-				_, _ = conn.Write(responseHead(431, "Request Header Fields Too Large", 0, true))
-			}
+		if closeConn, err := s.answerHTTP(conn, br, rep); err != nil || closeConn {
 			return err
-		}
-		rep.Requests++
-		req, err := parseRequest(lines)
-		if err != nil {
-			msg := err.Error() + "\n"
-			_, _ = conn.Write(append(responseHead(400, "Bad Request", len(msg), true), msg...))
-			return err
-		}
-		if _, err := io.CopyN(io.Discard, br, req.ContentLength); err != nil {
-			return err
-		}
-		size := s.cfg.size
-		if req.Size >= 0 {
-			size = req.Size
-		}
-		payload := body(size)
-		if req.Target == countersPath {
-			payload = s.countersJSON()
-			size = len(payload)
-		}
-		head := responseHead(200, "OK", size, req.Close)
-		if req.Method == "HEAD" {
-			payload = nil
-		}
-		tc, _ := conn.Conn.(*net.TCPConn)
-		if req.Split && tc != nil {
-			// Two small writes with Nagle on: the body waits in the kernel until
-			// the client ACKs the head, which a client in delayed-ACK mode does
-			// only when its delayed-ACK timer fires.
-			_ = tc.SetNoDelay(false)
-			if _, err := conn.Write(head); err != nil {
-				return err
-			}
-			if _, err := conn.Write(payload); err != nil {
-				return err
-			}
-		} else {
-			if tc != nil {
-				_ = tc.SetNoDelay(true)
-			}
-			if _, err := conn.Write(append(head, payload...)); err != nil {
-				return err
-			}
-		}
-		if req.Close {
-			return nil
 		}
 	}
+}
+
+// answerRaw answers what one read takes in with SIZE raw bytes.
+func (s *server) answerRaw(conn *countingConn, br *bufio.Reader, buf []byte, rep *connReport) error {
+	n, err := br.Read(buf)
+	if n > 0 {
+		rep.Requests++
+		if _, werr := conn.Write(body(s.cfg.size)); werr != nil {
+			return werr
+		}
+	}
+	return err
+}
+
+// answerHTTP reads one HTTP request and answers it; closeConn says the
+// request asked to close after the response.
+func (s *server) answerHTTP(conn *countingConn, br *bufio.Reader, rep *connReport) (closeConn bool, err error) {
+	lines, err := readHead(br)
+	if err != nil {
+		if errors.Is(err, errHeadTooLarge) {
+			_, _ = conn.Write(responseHead(431, "Request Header Fields Too Large", 0, true))
+		}
+		return false, err
+	}
+	rep.Requests++
+	req, err := parseRequest(lines)
+	if err != nil {
+		msg := err.Error() + "\n"
+		_, _ = conn.Write(append(responseHead(400, "Bad Request", len(msg), true), msg...))
+		return false, err
+	}
+	if _, err := io.CopyN(io.Discard, br, req.ContentLength); err != nil {
+		return false, err
+	}
+	size := s.cfg.size
+	if req.Size >= 0 {
+		size = req.Size
+	}
+	payload := body(size)
+	if req.Target == countersPath {
+		payload = s.countersJSON()
+		size = len(payload)
+	}
+	head := responseHead(200, "OK", size, req.Close)
+	if req.Method == "HEAD" {
+		payload = nil
+	}
+	return req.Close, writeResponse(conn, head, payload, req.Split)
+}
+
+// writeResponse sends head and payload: in one write with TCP_NODELAY, or
+// with split in two with Nagle on.
+func writeResponse(conn *countingConn, head, payload []byte, split bool) error {
+	tc, _ := conn.Conn.(*net.TCPConn)
+	if split && tc != nil {
+		// Two small writes with Nagle on: the body waits in the kernel until
+		// the client ACKs the head, which a client in delayed-ACK mode does
+		// only when its delayed-ACK timer fires.
+		_ = tc.SetNoDelay(false)
+		if _, err := conn.Write(head); err != nil {
+			return err
+		}
+		_, err := conn.Write(payload)
+		return err
+	}
+	if tc != nil {
+		_ = tc.SetNoDelay(true)
+	}
+	_, err := conn.Write(append(head, payload...))
+	return err
 }
 
 // countersPath serves the server's own kernel counters (the TFO and
