@@ -29,59 +29,17 @@ func (r BenchResult) PerSecond() float64 { return float64(r.RoundTrips) / r.Elap
 // the server's kernel spreads them over shards) of size-byte messages for
 // d, and measures every round trip.
 func Bench(ctx context.Context, network, addr string, flows int, d time.Duration, size int) (BenchResult, error) {
-	type flowResult struct {
-		rtts  []time.Duration
-		lost  int64
-		bytes int64
-		err   error
-	}
 	results := make(chan flowResult, flows)
 	start := time.Now()
 	end := start.Add(d)
-	conns := make([]net.Conn, 0, flows)
-	for i := 0; i < flows; i++ {
-		c, err := net.Dial(network, addr)
-		if err != nil {
-			for _, c := range conns {
-				c.Close()
-			}
-			return BenchResult{}, err
-		}
-		if tc, ok := c.(*net.TCPConn); ok {
-			tc.SetNoDelay(true)
-		}
-		conns = append(conns, c)
+	conns, err := dialFlows(network, addr, flows)
+	if err != nil {
+		return BenchResult{}, err
 	}
 	for _, c := range conns {
 		go func(c net.Conn) {
 			defer c.Close()
-			var fr flowResult
-			msg := bytes.Repeat([]byte{'x'}, size)
-			buf := make([]byte, max(size, 1)+1)
-			for time.Now().Before(end) && ctx.Err() == nil {
-				t0 := time.Now()
-				if _, err := c.Write(msg); err != nil {
-					fr.err = err
-					break
-				}
-				if network == "udp" {
-					c.SetReadDeadline(time.Now().Add(time.Second))
-					if _, err := c.Read(buf); err != nil {
-						if errors.Is(err, os.ErrDeadlineExceeded) {
-							fr.lost++
-							continue
-						}
-						fr.err = err
-						break
-					}
-				} else if _, err := io.ReadFull(c, buf[:size]); err != nil {
-					fr.err = err
-					break
-				}
-				fr.rtts = append(fr.rtts, time.Since(t0))
-				fr.bytes += int64(2 * size)
-			}
-			results <- fr
+			results <- pingPong(ctx, c, network == "udp", size, end)
 		}(c)
 	}
 	var r BenchResult
@@ -104,4 +62,64 @@ func Bench(ctx context.Context, network, addr string, flows int, d time.Duration
 		return r, firstErr
 	}
 	return r, nil
+}
+
+// dialFlows opens every flow's socket before any starts, TCP ones with
+// TCP_NODELAY.
+func dialFlows(network, addr string, flows int) ([]net.Conn, error) {
+	conns := make([]net.Conn, 0, flows)
+	for i := 0; i < flows; i++ {
+		c, err := net.Dial(network, addr)
+		if err != nil {
+			for _, c := range conns {
+				c.Close()
+			}
+			return nil, err
+		}
+		if tc, ok := c.(*net.TCPConn); ok {
+			tc.SetNoDelay(true)
+		}
+		conns = append(conns, c)
+	}
+	return conns, nil
+}
+
+// flowResult is what one flow measured.
+type flowResult struct {
+	rtts  []time.Duration
+	lost  int64
+	bytes int64
+	err   error
+}
+
+// pingPong sends a message and waits for its echo, again and again until
+// end: a UDP echo that takes over a second is lost, a TCP one read whole.
+func pingPong(ctx context.Context, c net.Conn, udp bool, size int, end time.Time) flowResult {
+	var fr flowResult
+	msg := bytes.Repeat([]byte{'x'}, size)
+	buf := make([]byte, max(size, 1)+1)
+	for time.Now().Before(end) && ctx.Err() == nil {
+		t0 := time.Now()
+		if _, err := c.Write(msg); err != nil {
+			fr.err = err
+			break
+		}
+		if udp {
+			c.SetReadDeadline(time.Now().Add(time.Second))
+			if _, err := c.Read(buf); err != nil {
+				if errors.Is(err, os.ErrDeadlineExceeded) {
+					fr.lost++
+					continue
+				}
+				fr.err = err
+				break
+			}
+		} else if _, err := io.ReadFull(c, buf[:size]); err != nil {
+			fr.err = err
+			break
+		}
+		fr.rtts = append(fr.rtts, time.Since(t0))
+		fr.bytes += int64(2 * size)
+	}
+	return fr
 }

@@ -226,20 +226,8 @@ func (sh *tcpShard) run() {
 	sweep := min(max(idle/10, time.Millisecond), time.Second)
 	nextSweep := time.Now().Add(sweep)
 	for {
-		timeout := -1
 		now := time.Now()
-		switch {
-		case sh.draining:
-			timeout = waitMillis(sh.graceEnd.Sub(now))
-		case idle > 0:
-			timeout = waitMillis(nextSweep.Sub(now))
-		}
-		if !sh.acceptPausedUntil.IsZero() {
-			if t := waitMillis(sh.acceptPausedUntil.Sub(now)); timeout < 0 || t < timeout {
-				timeout = t
-			}
-		}
-		n, err := unix.EpollWait(sh.epfd, events, timeout)
+		n, err := unix.EpollWait(sh.epfd, events, sh.waitTimeout(now, idle, nextSweep))
 		if err != nil && !errors.Is(err, unix.EINTR) {
 			for _, c := range sh.conns { // never seen: EBADF, EINVAL
 				sh.close(c, "epoll_wait: "+err.Error(), now)
@@ -247,38 +235,12 @@ func (sh *tcpShard) run() {
 			return
 		}
 		now = time.Now()
-		for _, ev := range events[:max(n, 0)] {
-			switch fd := int(ev.Fd); {
-			case fd == sh.wakefd:
-				sh.beginShutdown(now)
-			case fd == sh.lfd:
-				sh.accept(now)
-			default:
-				// A connection closed earlier in this batch may have
-				// handed its number to one accepted since: an event meant
-				// for the old one then costs the new one a read that finds
-				// nothing, no more.
-				if c := sh.conns[fd]; c != nil {
-					sh.serve(c, now)
-				}
-			}
-		}
-		if sh.bytes > 0 {
-			sh.stats.Bytes.Add(sh.bytes)
-			sh.bytes = 0
-		}
+		sh.handle(events[:max(n, 0)], now)
 		switch {
 		case sh.draining && len(sh.conns) == 0:
 			return
 		case sh.draining && !now.Before(sh.graceEnd):
-			for _, c := range sh.conns {
-				why := "shutdown grace ended"
-				if left := unreadBytes(c.fd) + len(c.pending); left > 0 {
-					sh.srv.lost.Add(int64(left))
-					why += fmt.Sprintf(", %d bytes unread", left)
-				}
-				sh.close(c, why, now)
-			}
+			sh.closeAtGraceEnd(now)
 			return
 		case !sh.draining && idle > 0 && !now.Before(nextSweep):
 			for _, c := range sh.conns {
@@ -292,6 +254,63 @@ func (sh *tcpShard) run() {
 			sh.acceptPausedUntil = time.Time{}
 			_ = sh.watch(unix.EPOLL_CTL_MOD, sh.lfd, unix.EPOLLIN)
 		}
+	}
+}
+
+// waitTimeout is how long epoll_wait may sleep (-1: until an event): to
+// the end of the grace period, the next idle sweep or the end of an
+// accept pause, whichever comes first.
+func (sh *tcpShard) waitTimeout(now time.Time, idle time.Duration, nextSweep time.Time) int {
+	timeout := -1
+	switch {
+	case sh.draining:
+		timeout = waitMillis(sh.graceEnd.Sub(now))
+	case idle > 0:
+		timeout = waitMillis(nextSweep.Sub(now))
+	}
+	if !sh.acceptPausedUntil.IsZero() {
+		if t := waitMillis(sh.acceptPausedUntil.Sub(now)); timeout < 0 || t < timeout {
+			timeout = t
+		}
+	}
+	return timeout
+}
+
+// handle serves what epoll_wait reported, then adds the bytes echoed to
+// the shard's counters once for the whole batch.
+func (sh *tcpShard) handle(events []unix.EpollEvent, now time.Time) {
+	for _, ev := range events {
+		switch fd := int(ev.Fd); {
+		case fd == sh.wakefd:
+			sh.beginShutdown(now)
+		case fd == sh.lfd:
+			sh.accept(now)
+		default:
+			// A connection closed earlier in this batch may have
+			// handed its number to one accepted since: an event meant
+			// for the old one then costs the new one a read that finds
+			// nothing, no more.
+			if c := sh.conns[fd]; c != nil {
+				sh.serve(c, now)
+			}
+		}
+	}
+	if sh.bytes > 0 {
+		sh.stats.Bytes.Add(sh.bytes)
+		sh.bytes = 0
+	}
+}
+
+// closeAtGraceEnd closes the connections left when the grace period ends,
+// counting what they had not had echoed.
+func (sh *tcpShard) closeAtGraceEnd(now time.Time) {
+	for _, c := range sh.conns {
+		why := "shutdown grace ended"
+		if left := unreadBytes(c.fd) + len(c.pending); left > 0 {
+			sh.srv.lost.Add(int64(left))
+			why += fmt.Sprintf(", %d bytes unread", left)
+		}
+		sh.close(c, why, now)
 	}
 }
 
