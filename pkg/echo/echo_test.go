@@ -19,9 +19,9 @@ import (
 	"time"
 )
 
-func startUDP(t *testing.T, shards int) *UDPServer {
+func testUDPServer(t *testing.T, shards int) *udpServer {
 	t.Helper()
-	s, err := StartUDP(context.Background(), UDPConfig{Addr: netip.MustParseAddrPort("127.0.0.1:0"), Shards: shards, BlockedPorts: DefaultBlockedPorts, AllowLoopback: true})
+	s, err := startUDP(context.Background(), udpConfig{Addr: netip.MustParseAddrPort("127.0.0.1:0"), Shards: shards, BlockedPorts: defaultBlockedPorts, AllowLoopback: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,12 +29,12 @@ func startUDP(t *testing.T, shards int) *UDPServer {
 	return s
 }
 
-func startTCP(t *testing.T, cfg TCPConfig) *TCPServer {
+func testTCPServer(t *testing.T, cfg tcpConfig) *tcpServer {
 	t.Helper()
 	if !cfg.Addr.IsValid() {
 		cfg.Addr = netip.MustParseAddrPort("127.0.0.1:0")
 	}
-	s, err := StartTCP(context.Background(), cfg)
+	s, err := startTCP(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func startTCP(t *testing.T, cfg TCPConfig) *TCPServer {
 // TestUDPEchoesWhole: random payloads from 0 bytes to the largest UDP
 // datagram come back identical.
 func TestUDPEchoesWhole(t *testing.T) {
-	s := startUDP(t, 2)
+	s := testUDPServer(t, 2)
 	c, err := net.Dial("udp", s.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -53,22 +53,24 @@ func TestUDPEchoesWhole(t *testing.T) {
 	defer c.Close()
 	buf := make([]byte, maxDatagram+1)
 	for _, size := range []int{0, 1, 64, 1472, 9000, 65507} {
-		msg := make([]byte, size)
-		rand.Read(msg)
-		if _, err := c.Write(msg); err != nil {
-			t.Fatalf("size %d: %v", size, err)
-		}
-		c.SetReadDeadline(time.Now().Add(2 * time.Second))
-		n, err := c.Read(buf)
-		if err != nil || sha256.Sum256(buf[:n]) != sha256.Sum256(msg) {
-			t.Errorf("size %d: got %d bytes, err %v", size, n, err)
-		}
+		t.Run(strconv.Itoa(size), func(t *testing.T) {
+			msg := make([]byte, size)
+			rand.Read(msg)
+			if _, err := c.Write(msg); err != nil {
+				t.Fatalf("size %d: %v", size, err)
+			}
+			c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			n, err := c.Read(buf)
+			if err != nil || sha256.Sum256(buf[:n]) != sha256.Sum256(msg) {
+				t.Errorf("size %d: got %d bytes, err %v", size, n, err)
+			}
+		})
 	}
 }
 
 // TestTCPEchoesStream: a multi-megabyte stream comes back identical.
 func TestTCPEchoesStream(t *testing.T) {
-	s := startTCP(t, TCPConfig{Shards: 2})
+	s := testTCPServer(t, tcpConfig{Shards: 2})
 	c, err := net.Dial("tcp", s.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +100,7 @@ func sockets(t *testing.T, flag string, port uint16) int {
 // TestShardsSpreadFlows: 4 shards are 4 sockets on one port, and many client
 // flows land on every one of them.
 func TestShardsSpreadFlows(t *testing.T) {
-	u := startUDP(t, 4)
+	u := testUDPServer(t, 4)
 	if n := sockets(t, "-lnu", u.Addr().Port()); n != 4 {
 		t.Errorf("ss shows %d UDP sockets on the port, want 4", n)
 	}
@@ -111,7 +113,7 @@ func TestShardsSpreadFlows(t *testing.T) {
 			t.Errorf("UDP shard %d served nothing of 64 flows: %+v", sh.Shard, u.Stats())
 		}
 	}
-	tc := startTCP(t, TCPConfig{Shards: 4})
+	tc := testTCPServer(t, tcpConfig{Shards: 4})
 	if n := sockets(t, "-lnt", tc.Addr().Port()); n != 4 {
 		t.Errorf("ss shows %d TCP listeners on the port, want 4", n)
 	}
@@ -131,22 +133,25 @@ func TestReflectionGuard(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("binding source port 19 needs root")
 	}
-	s := startUDP(t, 1)
+	s := testUDPServer(t, 1)
 	for _, tc := range []struct {
+		name   string
 		port   int
 		answer bool
-	}{{19, false}, {40000, true}} {
-		c, err := net.DialUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: tc.port}, net.UDPAddrFromAddrPort(s.Addr()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Write([]byte("hello"))
-		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-		_, err = c.Read(make([]byte, 16))
-		c.Close()
-		if (err == nil) != tc.answer {
-			t.Errorf("source port %d: answered %v, want %v", tc.port, err == nil, tc.answer)
-		}
+	}{{"chargen", 19, false}, {"ephemeral", 40000, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.DialUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: tc.port}, net.UDPAddrFromAddrPort(s.Addr()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Write([]byte("hello"))
+			c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+			_, err = c.Read(make([]byte, 16))
+			c.Close()
+			if (err == nil) != tc.answer {
+				t.Errorf("source port %d: answered %v, want %v", tc.port, err == nil, tc.answer)
+			}
+		})
 	}
 	if d := s.Stats()[0].Dropped; d != 1 {
 		t.Errorf("dropped %d, want 1", d)
@@ -155,38 +160,40 @@ func TestReflectionGuard(t *testing.T) {
 
 func TestGuardVerdicts(t *testing.T) {
 	self := netip.MustParseAddrPort("198.18.1.1:8007")
-	g := NewGuard(DefaultBlockedPorts, false, 2, self)
+	g := newUDPGuard(defaultBlockedPorts, false, 2, self)
 	now := time.Now()
 	tests := []struct {
 		src  string
-		want Verdict
+		want verdict
 	}{
-		{"198.18.9.9:19", DropPort},
-		{"198.18.9.9:0", DropPort},
-		{"198.18.1.1:8007", DropSelf},
-		{"127.0.0.1:8007", DropSelf},
-		{"224.0.0.1:5000", DropBroadcast},
-		{"255.255.255.255:5000", DropBroadcast},
-		{"127.0.0.1:5000", DropLoopback},
-		{"[::1]:5000", DropLoopback},
-		{"198.18.9.9:40000", Answer},
-		{"198.18.9.9:40001", Answer},
-		{"198.18.9.9:40002", DropRate},
-		{"198.18.9.8:40000", Answer},
+		{"198.18.9.9:19", dropPort},
+		{"198.18.9.9:0", dropPort},
+		{"198.18.1.1:8007", dropSelf},
+		{"127.0.0.1:8007", dropSelf},
+		{"224.0.0.1:5000", dropBroadcast},
+		{"255.255.255.255:5000", dropBroadcast},
+		{"127.0.0.1:5000", dropLoopback},
+		{"[::1]:5000", dropLoopback},
+		{"198.18.9.9:40000", answer},
+		{"198.18.9.9:40001", answer},
+		{"198.18.9.9:40002", dropRate},
+		{"198.18.9.8:40000", answer},
 	}
 	for _, tc := range tests {
-		if got := g.Check(netip.MustParseAddrPort(tc.src), now); got != tc.want {
-			t.Errorf("%s: %v, want %v", tc.src, got, tc.want)
-		}
+		t.Run(tc.src, func(t *testing.T) {
+			if got := g.Check(netip.MustParseAddrPort(tc.src), now); got != tc.want {
+				t.Errorf("%s: %v, want %v", tc.src, got, tc.want)
+			}
+		})
 	}
-	if g.Check(netip.MustParseAddrPort("198.18.9.9:40000"), now.Add(time.Second)) != Answer {
+	if g.Check(netip.MustParseAddrPort("198.18.9.9:40000"), now.Add(time.Second)) != answer {
 		t.Error("the rate limit did not reset after a second")
 	}
 }
 
 // TestMaxConns: the connection beyond --max-conns is closed at once.
 func TestMaxConns(t *testing.T) {
-	s := startTCP(t, TCPConfig{Shards: 1, MaxConns: 2})
+	s := testTCPServer(t, tcpConfig{Shards: 1, MaxConns: 2})
 	for i := 0; i < 2; i++ {
 		c, err := net.Dial("tcp", s.Addr().String())
 		if err != nil {
@@ -220,7 +227,7 @@ func TestMaxConns(t *testing.T) {
 // TestShutdownDeliversEverything: shutdown in the middle of a stream; every
 // byte the server received comes back before it closes.
 func TestShutdownDeliversEverything(t *testing.T) {
-	s, err := StartTCP(context.Background(), TCPConfig{Addr: netip.MustParseAddrPort("127.0.0.1:0"), Shards: 2, Grace: 3 * time.Second})
+	s, err := startTCP(context.Background(), tcpConfig{Addr: netip.MustParseAddrPort("127.0.0.1:0"), Shards: 2, Grace: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,12 +267,12 @@ func TestBothFamilies(t *testing.T) {
 		if listen == "[::]:0" {
 			targets = append(targets, "127.0.0.1")
 		}
-		u, err := StartUDP(context.Background(), UDPConfig{Addr: netip.MustParseAddrPort(listen), Shards: 2, BlockedPorts: DefaultBlockedPorts, AllowLoopback: true})
+		u, err := startUDP(context.Background(), udpConfig{Addr: netip.MustParseAddrPort(listen), Shards: 2, BlockedPorts: defaultBlockedPorts, AllowLoopback: true})
 		if err != nil {
 			t.Skipf("no IPv6 here: %v", err)
 		}
 		t.Cleanup(u.Close)
-		tc := startTCP(t, TCPConfig{Addr: netip.MustParseAddrPort(listen), Shards: 2})
+		tc := testTCPServer(t, tcpConfig{Addr: netip.MustParseAddrPort(listen), Shards: 2})
 		for _, host := range targets {
 			for _, target := range []struct {
 				network string
@@ -293,7 +300,7 @@ func TestBothFamilies(t *testing.T) {
 // closed, never before.
 func TestIdleTimeout(t *testing.T) {
 	const idle = 200 * time.Millisecond
-	s := startTCP(t, TCPConfig{Shards: 1, IdleTimeout: idle})
+	s := testTCPServer(t, tcpConfig{Shards: 1, IdleTimeout: idle})
 	c, err := net.Dial("tcp", s.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -319,7 +326,7 @@ func TestIdleTimeout(t *testing.T) {
 // buffer; the shard meanwhile echoes another connection, and once the
 // client reads it gets everything back intact.
 func TestSlowReaderDoesNotStallShard(t *testing.T) {
-	s := startTCP(t, TCPConfig{Shards: 1})
+	s := testTCPServer(t, tcpConfig{Shards: 1})
 	slow, err := net.Dial("tcp", s.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -357,7 +364,7 @@ func TestSlowReaderDoesNotStallShard(t *testing.T) {
 // TestShutdownEndsStuckPeer: a peer that never reads its echo cannot hold
 // shutdown past the grace period; what was not echoed is counted.
 func TestShutdownEndsStuckPeer(t *testing.T) {
-	s, err := StartTCP(context.Background(), TCPConfig{Addr: netip.MustParseAddrPort("127.0.0.1:0"), Shards: 1, Grace: 200 * time.Millisecond})
+	s, err := startTCP(context.Background(), tcpConfig{Addr: netip.MustParseAddrPort("127.0.0.1:0"), Shards: 1, Grace: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,3 @@
-// Package echo holds the UDP and TCP echo engines behind gudpecho and
-// gtcpecho: SO_REUSEPORT shards, each on its own OS thread, so the kernel
-// spreads flows over cores; batched UDP I/O without allocation per
-// datagram; and the guards that make an echo server safe to expose.
 package echo
 
 import (
@@ -10,14 +6,14 @@ import (
 	"time"
 )
 
-// DefaultBlockedPorts are source ports of services that answer whatever
+// defaultBlockedPorts are source ports of services that answer whatever
 // they are sent (and of well-known UDP services): echoing to them would let
 // one spoofed datagram bounce between two reflectors forever, or turn this
 // server into an amplifier's accomplice.
-var DefaultBlockedPorts = []int{7, 9, 13, 17, 19, 37, 53, 123, 161, 389, 1900, 11211}
+var defaultBlockedPorts = []int{7, 9, 13, 17, 19, 37, 53, 123, 161, 389, 1900, 11211}
 
-// Guard decides whom the UDP server answers.
-type Guard struct {
+// udpGuard decides whom the UDP server answers.
+type udpGuard struct {
 	blocked       [65536]bool
 	allowLoopback bool
 	self          netip.AddrPort // our own address: never answer ourselves
@@ -31,9 +27,9 @@ type Guard struct {
 // sources share one budget (a flood from many spoofed sources).
 const maxTracked = 1 << 16
 
-// NewGuard makes a guard; blocked lists source ports never answered.
-func NewGuard(blocked []int, allowLoopback bool, rate int, self netip.AddrPort) *Guard {
-	g := &Guard{allowLoopback: allowLoopback, rate: rate, self: self, counts: map[netip.Addr]int{}}
+// newUDPGuard makes a guard; blocked lists source ports never answered.
+func newUDPGuard(blocked []int, allowLoopback bool, rate int, self netip.AddrPort) *udpGuard {
+	g := &udpGuard{allowLoopback: allowLoopback, rate: rate, self: self, counts: map[netip.Addr]int{}}
 	for _, p := range blocked {
 		if p >= 0 && p < 65536 {
 			g.blocked[p] = true
@@ -42,34 +38,34 @@ func NewGuard(blocked []int, allowLoopback bool, rate int, self netip.AddrPort) 
 	return g
 }
 
-// Verdict is why a datagram is answered or not.
-type Verdict int
+// verdict is why a datagram is answered or not.
+type verdict int
 
 const (
-	Answer Verdict = iota
-	DropPort
-	DropSelf
-	DropBroadcast
-	DropLoopback
-	DropRate
+	answer verdict = iota
+	dropPort
+	dropSelf
+	dropBroadcast
+	dropLoopback
+	dropRate
 )
 
-func (v Verdict) String() string {
+func (v verdict) String() string {
 	return [...]string{"answer", "blocked source port", "own address", "broadcast/multicast source", "loopback source", "rate limit"}[v]
 }
 
 // Check says whether to echo a datagram from src, at time now.
-func (g *Guard) Check(src netip.AddrPort, now time.Time) Verdict {
+func (g *udpGuard) Check(src netip.AddrPort, now time.Time) verdict {
 	a := src.Addr().Unmap()
 	switch {
 	case g.blocked[src.Port()] || src.Port() == 0:
-		return DropPort
+		return dropPort
 	case src == g.self || (a.IsLoopback() || a == g.self.Addr()) && src.Port() == g.self.Port():
-		return DropSelf
+		return dropSelf
 	case a.IsMulticast() || a.IsUnspecified() || a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
-		return DropBroadcast
+		return dropBroadcast
 	case a.IsLoopback() && !g.allowLoopback:
-		return DropLoopback
+		return dropLoopback
 	}
 	if g.rate > 0 {
 		g.mu.Lock()
@@ -84,8 +80,8 @@ func (g *Guard) Check(src netip.AddrPort, now time.Time) Verdict {
 		}
 		g.counts[key]++
 		if g.counts[key] > g.rate {
-			return DropRate
+			return dropRate
 		}
 	}
-	return Answer
+	return answer
 }

@@ -1,10 +1,9 @@
 package echo
 
 import (
+	"errors"
 	"fmt"
-	"net"
 	"net/netip"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 
@@ -54,8 +53,12 @@ func reusePortSocket(addr netip.AddrPort, typ int) (int, netip.AddrPort, error) 
 			return fail("IPV6_V6ONLY", err)
 		}
 	}
-	sa, err := sockaddr(addr)
+	sa, err := sockopt.Sockaddr(addr)
 	if err != nil {
+		// The zone's own error: addr, in the message already, names the zone.
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner
+		}
 		return fail("bind", err)
 	}
 	if err := unix.Bind(fd, sa); err != nil {
@@ -70,35 +73,5 @@ func reusePortSocket(addr netip.AddrPort, typ int) (int, netip.AddrPort, error) 
 	if err != nil {
 		return fail("getsockname", err)
 	}
-	return fd, sockaddrAddrPort(got), nil
-}
-
-// sockaddr is addr for bind(2); a zone names the IPv6 scope.
-func sockaddr(addr netip.AddrPort) (unix.Sockaddr, error) {
-	if addr.Addr().Is4() {
-		return &unix.SockaddrInet4{Port: int(addr.Port()), Addr: addr.Addr().As4()}, nil
-	}
-	sa := &unix.SockaddrInet6{Port: int(addr.Port()), Addr: addr.Addr().As16()}
-	if zone := addr.Addr().Zone(); zone != "" {
-		if id, err := strconv.Atoi(zone); err == nil {
-			sa.ZoneId = uint32(id)
-		} else if ifi, err := net.InterfaceByName(zone); err == nil {
-			sa.ZoneId = uint32(ifi.Index)
-		} else {
-			return nil, err
-		}
-	}
-	return sa, nil
-}
-
-// sockaddrAddrPort is what getsockname/accept returned, as an address; an
-// IPv4 peer of a dual-stack socket reads as IPv4, as Go's RemoteAddr has it.
-func sockaddrAddrPort(sa unix.Sockaddr) netip.AddrPort {
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
-	case *unix.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port))
-	}
-	return netip.AddrPort{}
+	return fd, sockopt.AddrPortOf(got), nil
 }

@@ -16,8 +16,8 @@ import (
 	"gnetutils/pkg/sockopt"
 )
 
-// TCPConfig configures a TCP echo server.
-type TCPConfig struct {
+// tcpConfig configures a TCP echo server.
+type tcpConfig struct {
 	Addr        netip.AddrPort
 	Shards      int
 	MaxConns    int           // 0: no limit
@@ -26,10 +26,10 @@ type TCPConfig struct {
 	Log         io.Writer     // one line per connection (-v); nil: quiet
 }
 
-// TCPServer is a running TCP echo server: one event loop per shard (see
+// tcpServer is a running TCP echo server: one event loop per shard (see
 // tcpShard), each with its own SO_REUSEPORT listener.
-type TCPServer struct {
-	cfg     TCPConfig
+type tcpServer struct {
+	cfg     tcpConfig
 	shards  []*tcpShard
 	addr    netip.AddrPort
 	active  atomic.Int64
@@ -43,12 +43,12 @@ type TCPServer struct {
 // bufSize bounds what one connection holds: one read's worth.
 const bufSize = 64 << 10
 
-// StartTCP binds the shards' listeners and starts serving.
-func StartTCP(_ context.Context, cfg TCPConfig) (*TCPServer, error) {
+// startTCP binds the shards' listeners and starts serving.
+func startTCP(_ context.Context, cfg tcpConfig) (*tcpServer, error) {
 	if cfg.Shards < 1 {
 		cfg.Shards = runtime.NumCPU()
 	}
-	s := &TCPServer{cfg: cfg, addr: cfg.Addr}
+	s := &tcpServer{cfg: cfg, addr: cfg.Addr}
 	for i := 0; i < cfg.Shards; i++ {
 		sh, err := s.newShard(i)
 		if err != nil {
@@ -67,28 +67,28 @@ func StartTCP(_ context.Context, cfg TCPConfig) (*TCPServer, error) {
 }
 
 // Addr is the bound address.
-func (s *TCPServer) Addr() netip.AddrPort { return s.addr }
+func (s *tcpServer) Addr() netip.AddrPort { return s.addr }
 
 // Stats are the per-shard counters.
-func (s *TCPServer) Stats() []Snapshot {
-	st := make([]*ShardStats, len(s.shards))
+func (s *tcpServer) Stats() []shardSnapshot {
+	st := make([]*shardStats, len(s.shards))
 	for i, sh := range s.shards {
 		st[i] = &sh.stats
 	}
-	return snapshot(st)
+	return snapshots(st)
 }
 
 // Active is the number of open connections.
-func (s *TCPServer) Active() int64 { return s.active.Load() }
+func (s *tcpServer) Active() int64 { return s.active.Load() }
 
 // Refused counts connections turned away by --max-conns.
-func (s *TCPServer) Refused() int64 { return s.refused.Load() }
+func (s *tcpServer) Refused() int64 { return s.refused.Load() }
 
 // Lost counts bytes not echoed when the grace period ended: still unread
 // in the kernel, or read while the peer was not taking the echo.
-func (s *TCPServer) Lost() int64 { return s.lost.Load() }
+func (s *tcpServer) Lost() int64 { return s.lost.Load() }
 
-func (s *TCPServer) logf(format string, a ...any) {
+func (s *tcpServer) logf(format string, a ...any) {
 	if s.cfg.Log == nil {
 		return
 	}
@@ -99,7 +99,7 @@ func (s *TCPServer) logf(format string, a ...any) {
 
 // admit takes a connection slot, or says --max-conns is reached. A
 // compare-and-swap, so shards accepting at once cannot both take the last.
-func (s *TCPServer) admit() bool {
+func (s *tcpServer) admit() bool {
 	for {
 		n := s.active.Load()
 		if s.cfg.MaxConns > 0 && n >= int64(s.cfg.MaxConns) {
@@ -114,7 +114,7 @@ func (s *TCPServer) admit() bool {
 // Shutdown stops accepting, takes in the connections already queued on
 // each listener (closing a listener of a SO_REUSEPORT group would reset
 // them), and gives every connection grace to finish before closing it.
-func (s *TCPServer) Shutdown() {
+func (s *tcpServer) Shutdown() {
 	s.once.Do(func() {
 		for _, sh := range s.shards {
 			sh.wake()
@@ -146,9 +146,9 @@ type tcpConn struct {
 // shard goes from one epoll_wait to the next with two system calls per
 // message and no scheduler work.
 type tcpShard struct {
-	srv    *TCPServer
+	srv    *tcpServer
 	id     int
-	stats  ShardStats
+	stats  shardStats
 	lfd    int // listening socket; -1 once closed at shutdown
 	epfd   int
 	wakefd int // eventfd that Shutdown writes to end the shard's wait
@@ -168,7 +168,7 @@ const (
 	acceptBackoff = 10 * time.Millisecond
 )
 
-func (s *TCPServer) newShard(i int) (*tcpShard, error) {
+func (s *tcpServer) newShard(i int) (*tcpShard, error) {
 	sh := &tcpShard{srv: s, id: i, lfd: -1, epfd: -1, wakefd: -1, conns: map[int]*tcpConn{}}
 	fd, bound, err := reusePortSocket(s.addr, unix.SOCK_STREAM)
 	if err != nil {
@@ -226,20 +226,8 @@ func (sh *tcpShard) run() {
 	sweep := min(max(idle/10, time.Millisecond), time.Second)
 	nextSweep := time.Now().Add(sweep)
 	for {
-		timeout := -1
 		now := time.Now()
-		switch {
-		case sh.draining:
-			timeout = waitMillis(sh.graceEnd.Sub(now))
-		case idle > 0:
-			timeout = waitMillis(nextSweep.Sub(now))
-		}
-		if !sh.acceptPausedUntil.IsZero() {
-			if t := waitMillis(sh.acceptPausedUntil.Sub(now)); timeout < 0 || t < timeout {
-				timeout = t
-			}
-		}
-		n, err := unix.EpollWait(sh.epfd, events, timeout)
+		n, err := unix.EpollWait(sh.epfd, events, sh.waitTimeout(now, idle, nextSweep))
 		if err != nil && !errors.Is(err, unix.EINTR) {
 			for _, c := range sh.conns { // never seen: EBADF, EINVAL
 				sh.close(c, "epoll_wait: "+err.Error(), now)
@@ -247,38 +235,12 @@ func (sh *tcpShard) run() {
 			return
 		}
 		now = time.Now()
-		for _, ev := range events[:max(n, 0)] {
-			switch fd := int(ev.Fd); {
-			case fd == sh.wakefd:
-				sh.beginShutdown(now)
-			case fd == sh.lfd:
-				sh.accept(now)
-			default:
-				// A connection closed earlier in this batch may have
-				// handed its number to one accepted since: an event meant
-				// for the old one then costs the new one a read that finds
-				// nothing, no more.
-				if c := sh.conns[fd]; c != nil {
-					sh.serve(c, now)
-				}
-			}
-		}
-		if sh.bytes > 0 {
-			sh.stats.Bytes.Add(sh.bytes)
-			sh.bytes = 0
-		}
+		sh.handle(events[:max(n, 0)], now)
 		switch {
 		case sh.draining && len(sh.conns) == 0:
 			return
 		case sh.draining && !now.Before(sh.graceEnd):
-			for _, c := range sh.conns {
-				why := "shutdown grace ended"
-				if left := unreadBytes(c.fd) + len(c.pending); left > 0 {
-					sh.srv.lost.Add(int64(left))
-					why += fmt.Sprintf(", %d bytes unread", left)
-				}
-				sh.close(c, why, now)
-			}
+			sh.closeAtGraceEnd(now)
 			return
 		case !sh.draining && idle > 0 && !now.Before(nextSweep):
 			for _, c := range sh.conns {
@@ -292,6 +254,63 @@ func (sh *tcpShard) run() {
 			sh.acceptPausedUntil = time.Time{}
 			_ = sh.watch(unix.EPOLL_CTL_MOD, sh.lfd, unix.EPOLLIN)
 		}
+	}
+}
+
+// waitTimeout is how long epoll_wait may sleep (-1: until an event): to
+// the end of the grace period, the next idle sweep or the end of an
+// accept pause, whichever comes first.
+func (sh *tcpShard) waitTimeout(now time.Time, idle time.Duration, nextSweep time.Time) int {
+	timeout := -1
+	switch {
+	case sh.draining:
+		timeout = waitMillis(sh.graceEnd.Sub(now))
+	case idle > 0:
+		timeout = waitMillis(nextSweep.Sub(now))
+	}
+	if !sh.acceptPausedUntil.IsZero() {
+		if t := waitMillis(sh.acceptPausedUntil.Sub(now)); timeout < 0 || t < timeout {
+			timeout = t
+		}
+	}
+	return timeout
+}
+
+// handle serves what epoll_wait reported, then adds the bytes echoed to
+// the shard's counters once for the whole batch.
+func (sh *tcpShard) handle(events []unix.EpollEvent, now time.Time) {
+	for _, ev := range events {
+		switch fd := int(ev.Fd); {
+		case fd == sh.wakefd:
+			sh.beginShutdown(now)
+		case fd == sh.lfd:
+			sh.accept(now)
+		default:
+			// A connection closed earlier in this batch may have
+			// handed its number to one accepted since: an event meant
+			// for the old one then costs the new one a read that finds
+			// nothing, no more.
+			if c := sh.conns[fd]; c != nil {
+				sh.serve(c, now)
+			}
+		}
+	}
+	if sh.bytes > 0 {
+		sh.stats.Bytes.Add(sh.bytes)
+		sh.bytes = 0
+	}
+}
+
+// closeAtGraceEnd closes the connections left when the grace period ends,
+// counting what they had not had echoed.
+func (sh *tcpShard) closeAtGraceEnd(now time.Time) {
+	for _, c := range sh.conns {
+		why := "shutdown grace ended"
+		if left := unreadBytes(c.fd) + len(c.pending); left > 0 {
+			sh.srv.lost.Add(int64(left))
+			why += fmt.Sprintf(", %d bytes unread", left)
+		}
+		sh.close(c, why, now)
 	}
 }
 
@@ -321,7 +340,7 @@ func (sh *tcpShard) accept(now time.Time) {
 			_ = sh.watch(unix.EPOLL_CTL_MOD, sh.lfd, 0)
 			return
 		}
-		peer := sockaddrAddrPort(sa)
+		peer := sockopt.AddrPortOf(sa)
 		if !s.admit() {
 			s.refused.Add(1)
 			sh.stats.Dropped.Add(1)

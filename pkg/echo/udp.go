@@ -15,8 +15,8 @@ import (
 	"gnetutils/pkg/sockopt"
 )
 
-// UDPConfig configures a UDP echo server.
-type UDPConfig struct {
+// udpConfig configures a UDP echo server.
+type udpConfig struct {
 	Addr          netip.AddrPort // listen address (port 0: pick one)
 	Shards        int
 	BlockedPorts  []int
@@ -24,11 +24,11 @@ type UDPConfig struct {
 	Rate          int // per source, datagrams per second; 0 none
 }
 
-// UDPServer is a running UDP echo server.
-type UDPServer struct {
+// udpServer is a running UDP echo server.
+type udpServer struct {
 	fds     []int
-	stats   []*ShardStats
-	guard   *Guard
+	stats   []*shardStats
+	guard   *udpGuard
 	addr    netip.AddrPort
 	closing atomic.Bool
 	once    sync.Once
@@ -41,12 +41,12 @@ const batch = 64
 // maxDatagram is the largest UDP payload over IPv4 (and what we echo whole).
 const maxDatagram = 65535
 
-// StartUDP binds the shards and starts serving.
-func StartUDP(_ context.Context, cfg UDPConfig) (*UDPServer, error) {
+// startUDP binds the shards and starts serving.
+func startUDP(_ context.Context, cfg udpConfig) (*udpServer, error) {
 	if cfg.Shards < 1 {
 		cfg.Shards = runtime.NumCPU()
 	}
-	s := &UDPServer{addr: cfg.Addr}
+	s := &udpServer{addr: cfg.Addr}
 	for i := 0; i < cfg.Shards; i++ {
 		fd, bound, err := reusePortSocket(s.addr, unix.SOCK_DGRAM)
 		if err != nil {
@@ -59,9 +59,9 @@ func StartUDP(_ context.Context, cfg UDPConfig) (*UDPServer, error) {
 		// others join it.
 		s.addr = bound
 		s.fds = append(s.fds, fd)
-		s.stats = append(s.stats, &ShardStats{})
+		s.stats = append(s.stats, &shardStats{})
 	}
-	s.guard = NewGuard(cfg.BlockedPorts, cfg.AllowLoopback, cfg.Rate, s.addr)
+	s.guard = newUDPGuard(cfg.BlockedPorts, cfg.AllowLoopback, cfg.Rate, s.addr)
 	for i := range s.fds {
 		s.wg.Add(1)
 		go s.serve(i)
@@ -70,10 +70,10 @@ func StartUDP(_ context.Context, cfg UDPConfig) (*UDPServer, error) {
 }
 
 // Addr is the bound address.
-func (s *UDPServer) Addr() netip.AddrPort { return s.addr }
+func (s *udpServer) Addr() netip.AddrPort { return s.addr }
 
 // Stats are the per-shard counters.
-func (s *UDPServer) Stats() []Snapshot { return snapshot(s.stats) }
+func (s *udpServer) Stats() []shardSnapshot { return snapshots(s.stats) }
 
 // udpBatch is one shard's recvmmsg/sendmmsg arrays, made once: datagram
 // buffers, the source addresses they came from (sent back to as they are),
@@ -107,7 +107,7 @@ func newUDPBatch() *udpBatch {
 // netpoller it would take a non-blocking try, a park, an epoll_wait and a
 // goroutine wake-up); MSG_WAITFORONE then takes whatever else is queued
 // without waiting, and sendmmsg answers the whole batch in one call.
-func (s *UDPServer) serve(i int) {
+func (s *udpServer) serve(i int) {
 	defer s.wg.Done()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -129,7 +129,7 @@ func (s *UDPServer) serve(i int) {
 		for j := 0; j < n; j++ {
 			m := &b.in[j]
 			name := unsafe.Slice((*byte)(unsafe.Pointer(&b.names[j])), min(m.Hdr.Namelen, unix.SizeofSockaddrInet6))
-			if s.guard.Check(sockopt.ParseSockaddr(name), now) != Answer {
+			if s.guard.Check(sockopt.ParseSockaddr(name), now) != answer {
 				dropped++
 				continue
 			}
@@ -159,7 +159,7 @@ func (s *UDPServer) serve(i int) {
 
 // Close stops every shard. shutdown(2) wakes a shard asleep in recvmmsg
 // (close(2) would not): the call returns and the shard sees closing.
-func (s *UDPServer) Close() {
+func (s *udpServer) Close() {
 	s.once.Do(func() {
 		s.closing.Store(true)
 		for _, fd := range s.fds {

@@ -36,12 +36,12 @@ func dial(ctx context.Context, addr string, tfo bool, st *tfoState) (*net.TCPCon
 	d := net.Dialer{KeepAlive: -1}
 	if tfo {
 		st.tried = true
-		d.Control = func(_, _ string, c syscall.RawConn) error {
-			if err := sockopt.Control(c, func(fd int) error { return sockopt.SetFastOpenConnect(fd, true) }); err != nil {
+		d.Control = sockopt.ControlFunc(func(fd int) error {
+			if err := sockopt.SetFastOpenConnect(fd, true); err != nil {
 				st.disabled = fmt.Sprintf("TCP_FASTOPEN_CONNECT: %v", err)
 			}
 			return nil
-		}
+		})
 	}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {

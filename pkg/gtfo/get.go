@@ -23,49 +23,15 @@ The client needs the client bit (0x1) of net.ipv4.tcp_fastopen; without it gtfo
 says so and connects the plain way.`,
 }
 
-type getFlags struct {
+// getConfig is a checked command line of gtfo get.
+type getConfig struct {
+	addr     string
 	count    int
-	noTFO    bool
-	size     int
-	maxTime  float64
-	interval float64
-}
-
-// getReply is gtfo get's per-connection JSON event.
-type getReply struct {
-	Type        string  `json:"type"` // "reply"
-	Addr        string  `json:"addr"`
-	Seq         int     `json:"seq"`
-	TFO         bool    `json:"tfo"`
-	ConnectMS   float64 `json:"connect_ms"`
-	FirstByteMS float64 `json:"first_byte_ms"`
-	TotalMS     float64 `json:"total_ms"`
-	Status      int     `json:"status"`
-	Size        int64   `json:"size"`
-	SynData     bool    `json:"syn_data"`
-	Why         string  `json:"syn_data_why,omitempty"`
-	Time        string  `json:"time"`
-}
-
-type getError struct {
-	Type  string `json:"type"` // "error"
-	Addr  string `json:"addr"`
-	Seq   int    `json:"seq"`
-	Error string `json:"error"`
-	Time  string `json:"time"`
-}
-
-type getSummary struct {
-	Type          string  `json:"type"` // "summary"
-	Addr          string  `json:"addr"`
-	Transmitted   int     `json:"connections"`
-	Received      int     `json:"ok"`
-	SynData       int     `json:"syn_data"`
-	FirstByteMin  float64 `json:"first_byte_min_ms"`
-	FirstByteMed  float64 `json:"first_byte_median_ms"`
-	FirstByteP95  float64 `json:"first_byte_p95_ms"`
-	FirstByteMax  float64 `json:"first_byte_max_ms"`
-	TFODisabledBy string  `json:"tfo_disabled,omitempty"`
+	tfo      bool // not --no-tfo
+	size     int  // -1: the server's choice
+	timeout  time.Duration
+	interval time.Duration
+	json     bool
 }
 
 // checkAddr validates ADDR:PORT.
@@ -77,133 +43,134 @@ func checkAddr(addr string) error {
 	return nil
 }
 
-func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var common cli.Common
-	var f getFlags
+// parseGetArgs turns args into a getConfig; done says runGet must return
+// code (after --help or a refusal, already printed).
+func parseGetArgs(args []string, stdout, stderr io.Writer) (cfg getConfig, done bool, code int) {
+	var (
+		common                  cli.Common
+		count, size             int
+		noTFO                   bool
+		maxTime, intervalSecond float64
+	)
 	fs := getCommand.NewFlagSet(&common)
-	fs.IntVarP(&f.count, "count", "n", 1, "connections to make")
-	fs.BoolVar(&f.noTFO, "no-tfo", false, "connect the plain way, without TCP Fast Open")
-	fs.IntVarP(&f.size, "size", "s", -1, "ask for a SIZE-byte body (GET /SIZE); default: the server's choice")
-	fs.Float64VarP(&f.maxTime, "max-time", "m", 5, "give up on a connection after this many seconds")
-	fs.Float64VarP(&f.interval, "interval", "i", 0, "seconds to wait between connections")
+	fs.IntVarP(&count, "count", "n", 1, "connections to make")
+	fs.BoolVar(&noTFO, "no-tfo", false, "connect the plain way, without TCP Fast Open")
+	fs.IntVarP(&size, "size", "s", -1, "ask for a SIZE-byte body (GET /SIZE); default: the server's choice")
+	fs.Float64VarP(&maxTime, "max-time", "m", 5, "give up on a connection after this many seconds")
+	fs.Float64VarP(&intervalSecond, "interval", "i", 0, "seconds to wait between connections")
 	if done, code := getCommand.Parse(fs, &common, args, stdout, stderr, cli.ExitUsage); done {
-		return code
+		return cfg, true, code
 	}
 	if fs.NArg() != 1 {
-		cli.Errorf(stderr, "gtfo", "get: want one ADDR:PORT")
-		return cli.ExitUsage
+		return cfg, true, getCommand.Fail(stderr, cli.ExitUsage, "get: want one ADDR:PORT")
 	}
 	addr := fs.Arg(0)
 	if err := checkAddr(addr); err != nil {
-		cli.Errorf(stderr, "gtfo", "get: %v", err)
-		return cli.ExitUsage
+		return cfg, true, getCommand.Fail(stderr, cli.ExitUsage, "get: %v", err)
 	}
-	if f.count < 1 || f.maxTime <= 0 || f.interval < 0 || f.size > maxBodyBytes {
-		cli.Errorf(stderr, "gtfo", "get: -n must be >= 1, -m > 0, -i >= 0, -s <= %d", maxBodyBytes)
-		return cli.ExitUsage
+	if count < 1 || maxTime <= 0 || intervalSecond < 0 || size > maxBodyBytes {
+		return cfg, true, getCommand.Fail(stderr, cli.ExitUsage, "get: -n must be >= 1, -m > 0, -i >= 0, -s <= %d", maxBodyBytes)
 	}
-	tfo := !f.noTFO
-	st := &tfoState{}
-	if tfo {
+	return getConfig{addr: addr, count: count, tfo: !noTFO, size: size, timeout: seconds(maxTime),
+		interval: seconds(intervalSecond), json: common.JSON}, false, 0
+}
+
+// seconds is a flag given in seconds, as a duration.
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, done, code := parseGetArgs(args, stdout, stderr)
+	if done {
+		return code
+	}
+	g := &getter{cfg: cfg, p: newPrinter(cfg.json, stdout, stderr), stderr: stderr, tfo: cfg.tfo}
+	if g.tfo {
 		if v, err := readFastOpenSysctl(); err == nil {
 			if msg := missingBit(v, tfoClientBit); msg != "" {
 				cli.Errorf(stderr, "gtfo", "%s; falling back to a plain connect", msg)
-				tfo = false
-				st.disabled = msg
+				g.tfo = false
+				g.st.disabled = msg
 			}
 		}
 	}
-	lines := cli.NewLines(stdout)
-	var js *cli.NDJSON
-	if common.JSON {
-		js = cli.NewNDJSON(stdout)
-	}
 	mode := "plain connect"
-	if tfo {
+	if g.tfo {
 		mode = "TCP Fast Open (TCP_FASTOPEN_CONNECT)"
 	}
-	if js == nil {
-		lines.Printf("GTFO %s: %s, %d connection(s)", addr, mode, f.count)
-	}
-	timeout := time.Duration(f.maxTime * float64(time.Second))
-	var firstBytes []float64
-	var lastErr error
-	ok, synData, sent := 0, 0, 0
-	for seq := 1; seq <= f.count && ctx.Err() == nil; seq++ {
-		if seq > 1 && f.interval > 0 {
+	g.p.getStart(cfg.addr, mode, cfg.count)
+	for seq := 1; seq <= cfg.count && ctx.Err() == nil; seq++ {
+		if seq > 1 && cfg.interval > 0 {
 			select {
 			case <-ctx.Done():
-			case <-time.After(time.Duration(f.interval * float64(time.Second))):
+			case <-time.After(cfg.interval):
 			}
 			if ctx.Err() != nil {
 				break
 			}
 		}
-		sent++
-		hadDisabled := st.disabled
-		r, err := fetch(ctx, addr, tfo, f.size, timeout, st)
-		if st.disabled != "" && hadDisabled == "" {
-			cli.Errorf(stderr, "gtfo", "%s; falling back to a plain connect", st.disabled)
-			tfo = false
+		if !g.connect(ctx, seq) {
+			break // interrupted: the summary follows
 		}
-		if err != nil {
-			if ctx.Err() != nil && !isTimeout(err) {
-				sent--
-				break // interrupted: the summary follows
-			}
-			lastErr = err
-			msg := fmt.Sprintf("%s: %s", addr, describe(err))
-			if isTimeout(err) {
-				msg = fmt.Sprintf("%s: timed out after %v", addr, timeout)
-			}
-			if js != nil {
-				_ = js.Emit(getError{"error", addr, seq, msg, cli.Timestamp(time.Now())})
-			} else {
-				cli.Errorf(stderr, "gtfo", "%d: %s", seq, msg)
-			}
-			continue
-		}
-		ok++
-		if r.SynData {
-			synData++
-		}
-		firstBytes = append(firstBytes, cli.Millis(r.FirstByte))
-		why := ""
-		if r.TFOTried && !r.SynData {
-			why = clientFailReasons[r.ClientFail]
-		}
-		if js != nil {
-			_ = js.Emit(getReply{"reply", addr, seq, r.TFOTried, cli.Millis(r.Connect), cli.Millis(r.FirstByte), cli.Millis(r.Total),
-				r.Status, r.Bytes, r.SynData, why, cli.Timestamp(time.Now())})
-			continue
-		}
-		syn := "no"
-		if r.SynData {
-			syn = "yes"
-		} else if why != "" {
-			syn = "no (" + why + ")"
-		}
-		lines.Printf("%d: connect %.2f ms, first byte %.2f ms, %d bytes in %.2f ms, HTTP %d, data in SYN: %s",
-			seq, cli.Millis(r.Connect), cli.Millis(r.FirstByte), r.Bytes, cli.Millis(r.Total), r.Status, syn)
 	}
-	s := summarize(firstBytes)
-	sum := getSummary{"summary", addr, sent, ok, synData, s.min, s.median, s.p95, s.max, st.disabled}
-	if js != nil {
-		_ = js.Emit(sum)
-	} else {
-		lines.Printf("--- %s gtfo statistics ---", addr)
-		line := fmt.Sprintf("%d connections, %d answered, %d with data in SYN", sent, ok, synData)
-		if ok > 0 {
-			line += fmt.Sprintf("; first byte min/median/p95/max = %.3f/%.3f/%.3f/%.3f ms", s.min, s.median, s.p95, s.max)
-		}
-		lines.Printf("%s", line)
-	}
+	s := summarize(g.firstBytes)
+	g.p.getSummary(getSummary{"summary", cfg.addr, g.sent, g.ok, g.synData, s.min, s.median, s.p95, s.max, g.st.disabled})
 	switch {
-	case ok == sent && sent > 0:
+	case g.ok == g.sent && g.sent > 0:
 		return cli.ExitOK
-	case lastErr != nil:
-		return exitCode(lastErr)
+	case g.lastErr != nil:
+		return exitCode(g.lastErr)
 	default:
 		return cli.ExitFail
 	}
+}
+
+// getter makes gtfo get's connections and keeps their tally.
+type getter struct {
+	cfg    getConfig
+	p      printer
+	stderr io.Writer
+	tfo    bool // still asking for TCP Fast Open: the kernel may refuse it
+	st     tfoState
+
+	sent, ok, synData int
+	firstBytes        []float64 // ms
+	lastErr           error
+}
+
+// connect makes connection seq and prints its reply or its error; false
+// when ctx interrupted it, which then does not count.
+func (g *getter) connect(ctx context.Context, seq int) bool {
+	addr := g.cfg.addr
+	g.sent++
+	hadDisabled := g.st.disabled
+	r, err := fetch(ctx, addr, g.tfo, g.cfg.size, g.cfg.timeout, &g.st)
+	if g.st.disabled != "" && hadDisabled == "" {
+		cli.Errorf(g.stderr, "gtfo", "%s; falling back to a plain connect", g.st.disabled)
+		g.tfo = false
+	}
+	if err != nil {
+		if ctx.Err() != nil && !isTimeout(err) {
+			g.sent--
+			return false
+		}
+		g.lastErr = err
+		msg := fmt.Sprintf("%s: %s", addr, describe(err))
+		if isTimeout(err) {
+			msg = fmt.Sprintf("%s: timed out after %v", addr, g.cfg.timeout)
+		}
+		g.p.getError(getError{"error", addr, seq, msg, cli.Timestamp(time.Now())})
+		return true
+	}
+	g.ok++
+	if r.SynData {
+		g.synData++
+	}
+	g.firstBytes = append(g.firstBytes, cli.Millis(r.FirstByte))
+	why := ""
+	if r.TFOTried && !r.SynData {
+		why = clientFailReasons[r.ClientFail]
+	}
+	g.p.getReply(getReply{"reply", addr, seq, r.TFOTried, cli.Millis(r.Connect), cli.Millis(r.FirstByte), cli.Millis(r.Total),
+		r.Status, r.Bytes, r.SynData, why, cli.Timestamp(time.Now())})
+	return true
 }

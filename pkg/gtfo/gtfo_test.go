@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/cli/clitest"
 	"gnetutils/pkg/kstat"
 )
 
@@ -38,59 +39,71 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestUsageErrors(t *testing.T) {
 	tests := []struct {
+		name    string
 		args    []string
 		code    int
 		wantErr string
 	}{
-		{nil, 2, "usage: gtfo"},
-		{[]string{"frobnicate"}, 2, `gtfo: unknown command "frobnicate"`},
-		{[]string{"get"}, 2, "gtfo: get: want one ADDR:PORT"},
-		{[]string{"get", "198.18.1.1"}, 2, "want ADDR:PORT"},
-		{[]string{"get", "198.18.1.1:80", "-n", "0"}, 2, "-n must be >= 1"},
-		{[]string{"get", "198.18.1.1:80", "--bogus"}, 2, "unknown flag: --bogus"},
-		{[]string{"compare", "x:1", "-n", "-3"}, 2, "-n must be >= 1"},
-		{[]string{"compare"}, 2, "want one ADDR:PORT"},
-		{[]string{"serve", "-l", "nope"}, 2, "want ADDR:PORT"},
-		{[]string{"serve", "-s", "-1"}, 2, "--size must be"},
-		{[]string{"serve", "extra"}, 2, "unexpected argument"},
+		{"no command", nil, 2, "usage: gtfo"},
+		{"unknown command", []string{"frobnicate"}, 2, `gtfo: unknown command "frobnicate"`},
+		{"get without address", []string{"get"}, 2, "gtfo: get: want one ADDR:PORT"},
+		{"get without port", []string{"get", "198.18.1.1"}, 2, "want ADDR:PORT"},
+		{"get -n 0", []string{"get", "198.18.1.1:80", "-n", "0"}, 2, "-n must be >= 1"},
+		{"get unknown flag", []string{"get", "198.18.1.1:80", "--bogus"}, 2, "unknown flag: --bogus"},
+		{"compare -n -3", []string{"compare", "x:1", "-n", "-3"}, 2, "-n must be >= 1"},
+		{"compare without address", []string{"compare"}, 2, "want one ADDR:PORT"},
+		{"serve -l without port", []string{"serve", "-l", "nope"}, 2, "want ADDR:PORT"},
+		{"serve -s -1", []string{"serve", "-s", "-1"}, 2, "--size must be"},
+		{"serve argument", []string{"serve", "extra"}, 2, "unexpected argument"},
 	}
 	for _, tt := range tests {
-		var stdout, stderr bytes.Buffer
-		code := Run(context.Background(), tt.args, nil, &stdout, &stderr)
-		if code != tt.code || !strings.Contains(stderr.String(), tt.wantErr) {
-			t.Errorf("gtfo %v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.wantErr)
-		}
-		if strings.Count(strings.TrimSpace(stderr.String()), "\n") > 1 && tt.args != nil {
-			t.Errorf("gtfo %v: error is more than two lines: %q", tt.args, stderr.String())
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), tt.args, nil, &stdout, &stderr)
+			if code != tt.code || !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("gtfo %v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.wantErr)
+			}
+			if strings.Count(strings.TrimSpace(stderr.String()), "\n") > 1 && tt.args != nil {
+				t.Errorf("gtfo %v: error is more than two lines: %q", tt.args, stderr.String())
+			}
+		})
 	}
 }
 
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"get", "-h"}, {"compare", "--help"}} {
-		var stdout, stderr bytes.Buffer
-		if code := Run(context.Background(), args, nil, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), "usage: gtfo") {
-			t.Errorf("gtfo %v: exit %d, stdout %q", args, code, stdout.String())
-		}
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := Run(context.Background(), args, nil, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), "usage: gtfo") {
+				t.Errorf("gtfo %v: exit %d, stdout %q", args, code, stdout.String())
+			}
+		})
 	}
 }
 
 func TestMissingBit(t *testing.T) {
 	tests := []struct {
+		name       string
 		value, bit int
 		want       string
 	}{
-		{3, tfoClientBit, ""},
-		{3, tfoServerBit, ""},
-		{1, tfoServerBit, "net.ipv4.tcp_fastopen=1 lacks the server bit (0x2): listeners here do not accept data in a SYN; set it with: sysctl -w net.ipv4.tcp_fastopen=3"},
-		{0, tfoClientBit, "net.ipv4.tcp_fastopen=0 lacks the client bit (0x1): connections from here send no data in the SYN; set it with: sysctl -w net.ipv4.tcp_fastopen=1"},
-		{0x402, tfoClientBit, "net.ipv4.tcp_fastopen=1026 lacks the client bit (0x1): connections from here send no data in the SYN; set it with: sysctl -w net.ipv4.tcp_fastopen=1027"},
+		{"client bit set", 3, tfoClientBit, ""},
+		{"server bit set", 3, tfoServerBit, ""},
+		{"server bit missing", 1, tfoServerBit, "net.ipv4.tcp_fastopen=1 lacks the server bit (0x2): listeners here do not accept data in a SYN; set it with: sysctl -w net.ipv4.tcp_fastopen=3"},
+		{"client bit missing", 0, tfoClientBit, "net.ipv4.tcp_fastopen=0 lacks the client bit (0x1): connections from here send no data in the SYN; set it with: sysctl -w net.ipv4.tcp_fastopen=1"},
+		{"client bit missing, other bits kept", 0x402, tfoClientBit, "net.ipv4.tcp_fastopen=1026 lacks the client bit (0x1): connections from here send no data in the SYN; set it with: sysctl -w net.ipv4.tcp_fastopen=1027"},
 	}
 	for _, tt := range tests {
-		if got := missingBit(tt.value, tt.bit); got != tt.want {
-			t.Errorf("missingBit(%d, %d) = %q, want %q", tt.value, tt.bit, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			if got := missingBit(tt.value, tt.bit); got != tt.want {
+				t.Errorf("missingBit(%d, %d) = %q, want %q", tt.value, tt.bit, got, tt.want)
+			}
+		})
 	}
+}
+
+func TestEventVocabulary(t *testing.T) {
+	clitest.CheckEvents(t, getReply{}, getError{}, getSummary{}, caseResult{}, compareSummary{}, listenEvent{}, connReport{}, serveSummary{})
 }
 
 func TestTableGolden(t *testing.T) {
@@ -102,7 +115,7 @@ func TestTableGolden(t *testing.T) {
 		{Case: "tfo", Group: 1, Title: "TFO connect + GET", Measure: "first byte", Rounds: 3, Skipped: "net.ipv4.tcp_fastopen=0 lacks the client bit (0x1)"},
 	}
 	var out bytes.Buffer
-	printTable(cli.NewLines(&out), "198.18.1.1:8080", compareFlags{rounds: 3, size: 100}, results)
+	textPrinter{lines: cli.NewLines(&out)}.table("198.18.1.1:8080", 3, 100, results)
 	golden(t, "compare.golden", out.Bytes())
 }
 
@@ -208,10 +221,13 @@ func TestLoopbackRefused(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
 	for _, args := range [][]string{{"get", addr}, {"get", addr, "--no-tfo"}, {"compare", addr}} {
-		var stdout, stderr bytes.Buffer
-		code := Run(context.Background(), args, nil, &stdout, &stderr)
-		if code != exitConnect || !strings.Contains(stderr.String(), "connection refused") {
-			t.Errorf("gtfo %v: exit %d, stderr %q", args, code, stderr.String())
-		}
+		name := strings.Join(append([]string{args[0]}, args[2:]...), " ")
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), args, nil, &stdout, &stderr)
+			if code != exitConnect || !strings.Contains(stderr.String(), "connection refused") {
+				t.Errorf("gtfo %v: exit %d, stderr %q", args, code, stderr.String())
+			}
+		})
 	}
 }

@@ -1,11 +1,8 @@
 package gtfo
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -30,93 +27,78 @@ says whether its request arrived in the SYN (TCP_INFO: TCPI_OPT_SYN_DATA).`,
 server bit (0x2): sysctl -w net.ipv4.tcp_fastopen=3.`,
 }
 
-type serveFlags struct {
+// serveConfig is a checked command line of gtfo serve.
+type serveConfig struct {
 	listen string
-	qlen   int
+	qlen   int // TCP_FASTOPEN queue; 0: no TFO
 	size   int
-	idle   float64
+	idle   time.Duration
+	json   bool
 }
 
-// connReport is the per-connection line of gtfo serve.
-type connReport struct {
-	Type       string  `json:"type"` // "conn"
-	Addr       string  `json:"addr"`
-	SynData    bool    `json:"syn_data"`
-	SynBytes   uint64  `json:"syn_bytes,omitempty"` // bytes received by accept when the SYN carried data
-	Proto      string  `json:"proto"`               // "http" or "raw"
-	Requests   int     `json:"requests"`
-	BytesIn    int64   `json:"bytes_in"`
-	BytesOut   int64   `json:"bytes_out"`
-	DurationMS float64 `json:"duration_ms"`
-	Error      string  `json:"error,omitempty"`
-	Time       string  `json:"time"`
+// parseServeArgs turns args into a serveConfig; done says runServe must
+// return code (after --help or a refusal, already printed).
+func parseServeArgs(args []string, stdout, stderr io.Writer) (cfg serveConfig, done bool, code int) {
+	var common cli.Common
+	var idle float64
+	fs := serveCommand.NewFlagSet(&common)
+	fs.StringVarP(&cfg.listen, "listen", "l", ":8080", "listen on ADDR:PORT")
+	fs.IntVarP(&cfg.qlen, "fastopen-queue", "q", 256, "TCP_FASTOPEN queue length: pending connections whose SYN carried data (0: no TFO)")
+	fs.IntVarP(&cfg.size, "size", "s", 100, "response body size in bytes")
+	fs.Float64Var(&idle, "idle", 30, "close a connection idle for this many seconds")
+	if done, code := serveCommand.Parse(fs, &common, args, stdout, stderr, cli.ExitUsage); done {
+		return cfg, true, code
+	}
+	if fs.NArg() > 0 {
+		return cfg, true, serveCommand.Fail(stderr, cli.ExitUsage, "serve: unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.size < 0 || cfg.size > maxBodyBytes || cfg.qlen < 0 || idle <= 0 {
+		return cfg, true, serveCommand.Fail(stderr, cli.ExitUsage, "serve: --size must be 0..%d, --fastopen-queue >= 0, --idle > 0", maxBodyBytes)
+	}
+	if _, _, err := net.SplitHostPort(cfg.listen); err != nil {
+		return cfg, true, serveCommand.Fail(stderr, cli.ExitUsage, "serve: -l %q: want ADDR:PORT (e.g. :8080 or [::1]:8080)", cfg.listen)
+	}
+	cfg.idle, cfg.json = seconds(idle), common.JSON
+	return cfg, false, 0
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, done, code := parseServeArgs(args, stdout, stderr)
+	if done {
+		return code
+	}
+	if v, err := readFastOpenSysctl(); err != nil {
+		cli.Errorf(stderr, "gtfo", "cannot read net.ipv4.tcp_fastopen: %v", err)
+	} else if msg := missingBit(v, tfoServerBit); msg != "" && cfg.qlen > 0 {
+		cli.Errorf(stderr, "gtfo", "%s", msg)
+	}
+	var lc net.ListenConfig
+	if cfg.qlen > 0 {
+		lc.Control = sockopt.ControlFunc(func(fd int) error { return sockopt.SetFastOpen(fd, cfg.qlen) })
+	}
+	ln, err := lc.Listen(ctx, "tcp", cfg.listen)
+	if err != nil {
+		return serveCommand.Fail(stderr, cli.ExitFail, "serve: %v", describe(err))
+	}
+	s := &server{cfg: cfg, p: newPrinter(cfg.json, stdout, stderr)}
+	before, _ := kstat.Read()
+	s.p.listening(listenEvent{"listen", ln.Addr().String(), cfg.qlen, cfg.size})
+	s.acceptAll(ctx, ln, stderr)
+	after, _ := kstat.Read()
+	s.p.served(serveSummary{"summary", s.conns.Load(), s.synConns.Load(), after.Delta(before).WithPrefix(counterPrefixes...)})
+	return cli.ExitOK
 }
 
 type server struct {
-	flags    serveFlags
-	lines    *cli.Lines
-	json     *cli.NDJSON
-	stderr   io.Writer
+	cfg      serveConfig
+	p        printer
 	conns    atomic.Int64
 	synConns atomic.Int64
 }
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var common cli.Common
-	var f serveFlags
-	fs := serveCommand.NewFlagSet(&common)
-	fs.StringVarP(&f.listen, "listen", "l", ":8080", "listen on ADDR:PORT")
-	fs.IntVarP(&f.qlen, "fastopen-queue", "q", 256, "TCP_FASTOPEN queue length: pending connections whose SYN carried data (0: no TFO)")
-	fs.IntVarP(&f.size, "size", "s", 100, "response body size in bytes")
-	fs.Float64Var(&f.idle, "idle", 30, "close a connection idle for this many seconds")
-	if done, code := serveCommand.Parse(fs, &common, args, stdout, stderr, cli.ExitUsage); done {
-		return code
-	}
-	if fs.NArg() > 0 {
-		cli.Errorf(stderr, "gtfo", "serve: unexpected argument %q", fs.Arg(0))
-		return cli.ExitUsage
-	}
-	if f.size < 0 || f.size > maxBodyBytes || f.qlen < 0 || f.idle <= 0 {
-		cli.Errorf(stderr, "gtfo", "serve: --size must be 0..%d, --fastopen-queue >= 0, --idle > 0", maxBodyBytes)
-		return cli.ExitUsage
-	}
-	if _, _, err := net.SplitHostPort(f.listen); err != nil {
-		cli.Errorf(stderr, "gtfo", "serve: -l %q: want ADDR:PORT (e.g. :8080 or [::1]:8080)", f.listen)
-		return cli.ExitUsage
-	}
-	if v, err := readFastOpenSysctl(); err != nil {
-		cli.Errorf(stderr, "gtfo", "cannot read net.ipv4.tcp_fastopen: %v", err)
-	} else if msg := missingBit(v, tfoServerBit); msg != "" && f.qlen > 0 {
-		cli.Errorf(stderr, "gtfo", "%s", msg)
-	}
-
-	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
-		if f.qlen == 0 {
-			return nil
-		}
-		return sockopt.Control(c, func(fd int) error { return sockopt.SetFastOpen(fd, f.qlen) })
-	}}
-	ln, err := lc.Listen(ctx, "tcp", f.listen)
-	if err != nil {
-		cli.Errorf(stderr, "gtfo", "serve: %v", describe(err))
-		return cli.ExitFail
-	}
-	s := &server{flags: f, lines: cli.NewLines(stdout), stderr: stderr}
-	if common.JSON {
-		s.json = cli.NewNDJSON(stdout)
-	}
-	before, _ := kstat.Read()
-	if s.json != nil {
-		_ = s.json.Emit(struct {
-			Type          string `json:"type"` // "listen"
-			Addr          string `json:"addr"`
-			FastOpenQueue int    `json:"fastopen_queue"`
-			Size          int    `json:"size"`
-		}{"listen", ln.Addr().String(), f.qlen, f.size})
-	} else {
-		s.lines.Printf("gtfo: listening on %s, TCP_FASTOPEN queue %d, %d-byte responses", ln.Addr(), f.qlen, f.size)
-	}
-
+// acceptAll serves every connection, each on its own goroutine, until ctx
+// ends; then it closes them all and waits for their lines.
+func (s *server) acceptAll(ctx context.Context, ln net.Listener, stderr io.Writer) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	open := map[net.Conn]struct{}{}
@@ -156,180 +138,4 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}()
 	}
 	wg.Wait()
-	after, _ := kstat.Read()
-	delta := after.Delta(before).WithPrefix(counterPrefixes...)
-	if s.json != nil {
-		_ = s.json.Emit(struct {
-			Type        string         `json:"type"`
-			Connections int64          `json:"connections"`
-			SynData     int64          `json:"syn_data"`
-			Counters    kstat.Counters `json:"counters"`
-		}{"summary", s.conns.Load(), s.synConns.Load(), delta})
-	} else {
-		s.lines.Printf("--- gtfo serve: %d connections, %d with the request in the SYN; kernel: %s", s.conns.Load(), s.synConns.Load(), formatCounters(delta))
-	}
-	return cli.ExitOK
-}
-
-// handle serves one connection and prints its line.
-func (s *server) handle(conn net.Conn) {
-	start := time.Now()
-	defer conn.Close()
-	rep := connReport{Type: "conn", Addr: conn.RemoteAddr().String(), Proto: "raw"}
-	// At accept, TCP_INFO already tells whether the handshake's SYN carried
-	// data the kernel accepted (TFO); bytes_received then counts it. Data
-	// merely waiting at accept proves nothing: a plain client's request
-	// often arrives right behind the handshake's last ACK.
-	_ = sockopt.Control(conn, func(fd int) error {
-		ti, err := sockopt.GetTCPInfo(fd)
-		rep.SynData = ti.SynData
-		if ti.SynData {
-			rep.SynBytes = ti.BytesReceived
-		}
-		return err
-	})
-	s.conns.Add(1)
-	if rep.SynData {
-		s.synConns.Add(1)
-	}
-	cc := &countingConn{Conn: conn}
-	err := s.serve(cc, &rep)
-	rep.BytesIn, rep.BytesOut = cc.in, cc.out
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
-		rep.Error = describe(err)
-	}
-	rep.DurationMS = cli.Millis(time.Since(start))
-	rep.Time = cli.Timestamp(time.Now())
-	if s.json != nil {
-		_ = s.json.Emit(rep)
-		return
-	}
-	syn := "no"
-	if rep.SynData {
-		syn = fmt.Sprintf("yes (%d bytes)", rep.SynBytes)
-	}
-	line := fmt.Sprintf("%s: request in SYN: %s, %d %s request(s), %d bytes in, %d bytes out, %.1f ms",
-		rep.Addr, syn, rep.Requests, rep.Proto, rep.BytesIn, rep.BytesOut, rep.DurationMS)
-	if rep.Error != "" {
-		line += ", error: " + rep.Error
-	}
-	s.lines.Printf("%s", line)
-}
-
-func (s *server) serve(conn *countingConn, rep *connReport) error {
-	idle := time.Duration(s.flags.idle * float64(time.Second))
-	br := bufio.NewReaderSize(conn, 4096)
-	var raw []byte // read buffer of raw (non-HTTP) requests
-	for {
-		_ = conn.SetReadDeadline(time.Now().Add(idle))
-		if _, err := br.Peek(1); err != nil {
-			return err
-		}
-		// Decide on what has arrived so far (at least one byte, up to four).
-		first, _ := br.Peek(min(4, br.Buffered()))
-		if !looksLikeHTTP(first) {
-			rep.Proto = "raw"
-			if raw == nil {
-				raw = make([]byte, 64<<10)
-			}
-			n, err := br.Read(raw)
-			if n > 0 {
-				rep.Requests++
-				if _, werr := conn.Write(body(s.flags.size)); werr != nil {
-					return werr
-				}
-			}
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		rep.Proto = "http"
-		lines, err := readHead(br)
-		if err != nil {
-			if errors.Is(err, errHeadTooLarge) {
-				_, _ = conn.Write(responseHead(431, "Request Header Fields Too Large", 0, true))
-			}
-			return err
-		}
-		rep.Requests++
-		req, err := parseRequest(lines)
-		if err != nil {
-			msg := err.Error() + "\n"
-			_, _ = conn.Write(append(responseHead(400, "Bad Request", len(msg), true), msg...))
-			return err
-		}
-		if _, err := io.CopyN(io.Discard, br, req.ContentLength); err != nil {
-			return err
-		}
-		size := s.flags.size
-		if req.Size >= 0 {
-			size = req.Size
-		}
-		payload := body(size)
-		if req.Target == countersPath {
-			payload = s.countersJSON()
-			size = len(payload)
-		}
-		head := responseHead(200, "OK", size, req.Close)
-		if req.Method == "HEAD" {
-			payload = nil
-		}
-		tc, _ := conn.Conn.(*net.TCPConn)
-		if req.Split && tc != nil {
-			// Two small writes with Nagle on: the body waits in the kernel until
-			// the client ACKs the head, which a client in delayed-ACK mode does
-			// only when its delayed-ACK timer fires.
-			_ = tc.SetNoDelay(false)
-			if _, err := conn.Write(head); err != nil {
-				return err
-			}
-			if _, err := conn.Write(payload); err != nil {
-				return err
-			}
-		} else {
-			if tc != nil {
-				_ = tc.SetNoDelay(true)
-			}
-			if _, err := conn.Write(append(head, payload...)); err != nil {
-				return err
-			}
-		}
-		if req.Close {
-			return nil
-		}
-	}
-}
-
-// countersPath serves the server's own kernel counters (the TFO and
-// delayed-ACK ones, of its network namespace), so that gtfo compare can show
-// the server's side of the evidence: in the Nagle case the delayed ACKs are
-// the server's.
-const countersPath = "/.well-known/gtfo/counters"
-
-func (s *server) countersJSON() []byte {
-	c, err := kstat.Read()
-	if err != nil {
-		c = kstat.Counters{}
-	}
-	b, _ := json.Marshal(c.WithPrefix(counterPrefixes...))
-	return append(b, '\n')
-}
-
-// countingConn counts the bytes of a connection.
-type countingConn struct {
-	net.Conn
-	in, out int64
-}
-
-func (c *countingConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.in += int64(n)
-	return n, err
-}
-
-func (c *countingConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	c.out += int64(n)
-	return n, err
 }
