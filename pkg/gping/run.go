@@ -123,7 +123,7 @@ func (r *runner) many(ctx context.Context, quit chan os.Signal) int {
 // in the RTTs measured.
 func (r *runner) one(ctx context.Context, quit chan os.Signal) int {
 	t := r.targets[0]
-	interim, stop := wakeOnSignals(ctx, quit, t.conn)
+	asked, stop := wakeOnSignals(ctx, quit, t.conn)
 	defer stop()
 	start := time.Now()
 	var deadline, lingerUntil time.Time
@@ -137,7 +137,7 @@ func (r *runner) one(ctx context.Context, quit chan os.Signal) int {
 			break
 		}
 		select {
-		case <-interim:
+		case <-asked:
 			r.interim(t)
 		default:
 		}
@@ -175,17 +175,17 @@ func (r *runner) one(ctx context.Context, quit chan os.Signal) int {
 }
 
 // wakeOnSignals wakes conn's wait for SIGINT (ctx) and SIGQUIT, which must
-// not wait for the interval to end; interim says that SIGQUIT came. stop
+// not wait for the interval to end; asked says that SIGQUIT came. stop
 // ends the watch.
-func wakeOnSignals(ctx context.Context, quit chan os.Signal, conn *icmpx.Conn) (interim <-chan struct{}, stop func()) {
-	asked := make(chan struct{}, 1)
+func wakeOnSignals(ctx context.Context, quit chan os.Signal, conn *icmpx.Conn) (asked <-chan struct{}, stop func()) {
+	interim := make(chan struct{}, 1)
 	done := make(chan struct{})
 	go func() {
 		for {
 			select {
 			case <-quit:
 				select {
-				case asked <- struct{}{}:
+				case interim <- struct{}{}:
 				default:
 				}
 				conn.Wake()
@@ -197,7 +197,7 @@ func wakeOnSignals(ctx context.Context, quit chan os.Signal, conn *icmpx.Conn) (
 			}
 		}
 	}()
-	return asked, func() { close(done) }
+	return interim, func() { close(done) }
 }
 
 // sendDue sends t's probes that are due at now (-l: the whole preload at
