@@ -2,6 +2,7 @@ package garp
 
 import (
 	"context"
+	"net"
 	"net/netip"
 	"time"
 
@@ -10,121 +11,146 @@ import (
 	"gnetutils/pkg/cli"
 )
 
+// prober is one arping run: what it sends and what it has heard.
+type prober struct {
+	s                      *session
+	dst                    netip.Addr // the host asked about
+	src, target            netip.Addr // the probes' sender and target addresses
+	gratuitous             bool       // -U/-A: announcing, not asking
+	sent, bcasts, received int
+	peer                   net.HardwareAddr // where probes go: broadcast until a reply names the target's MAC
+	lastSent               time.Time
+	stopWhenDone           bool // -c probes sent: a last interval to hear the answers
+}
+
+// -w counts from the first probe, so that the probe falling due at the
+// deadline itself still goes, as arping sends it (-c 2 -w 1 sends two): a
+// little slack past it, however long the socket took to open.
+const deadlineSlack = 20 * time.Millisecond
+
 // arping is iputils arping: probes every interval, broadcast until a reply
 // names the target's MAC (then unicast unless -b), replies printed with the
 // time since the last probe.
 func (s *session) arping(ctx context.Context, dst netip.Addr) int {
 	o := s.o
-	src := s.src
+	a := &prober{s: s, dst: dst, src: s.src, target: dst, gratuitous: o.unsol || o.advert, peer: broadcastMAC}
 	if o.dad {
-		src = netip.IPv4Unspecified()
+		a.src = netip.IPv4Unspecified()
 	}
-	if !src.IsValid() {
-		cli.Errorf(s.stderr, command.Name, "no source address on %s; give one with -s", s.ifi.Name)
-		return cli.ExitUsage
+	if !a.src.IsValid() {
+		return command.Fail(s.stderr, cli.ExitUsage, "no source address on %s; give one with -s", s.ifi.Name)
 	}
-	s.out.text("ARPING %s from %s %s", dst, src, s.ifi.Name)
-	gratuitous := o.unsol || o.advert
-	target := dst
-	if gratuitous {
-		src, target = dst, dst
+	s.p.arping(dst, a.src, s.ifi.Name)
+	if a.gratuitous {
+		a.src = dst
 	}
-	var (
-		sent, bcasts, received int
-		peer                   = broadcastMAC
-		lastSent               time.Time
-		stopWhenDone           bool
-	)
 	interval := time.Duration(o.interval * float64(time.Second))
 	tick := time.NewTimer(0)
 	defer tick.Stop()
-	// -w counts from the first probe, so that the probe falling due at
-	// the deadline itself still goes, as arping sends it (-c 2 -w 1 sends
-	// two): a little slack past it, however long the socket took to open.
 	var deadline <-chan time.Time
-	const deadlineSlack = 20 * time.Millisecond
-	done := func() bool {
-		switch {
-		case (o.first || o.dad) && received > 0:
-			return true
-		case o.count > 0 && o.deadline > 0:
-			return received >= o.count
-		case o.count > 0:
-			return sent >= o.count && (received >= o.count || stopWhenDone)
-		}
-		return false
-	}
 loop:
-	for !done() {
+	for !a.done() {
 		select {
 		case <-ctx.Done():
 			break loop
 		case <-deadline:
 			break loop
 		case <-tick.C:
-			if o.count > 0 && o.deadline == 0 && sent >= o.count {
-				stopWhenDone = true // a last interval to hear the answers
+			if o.count > 0 && o.deadline == 0 && a.sent >= o.count {
+				a.stopWhenDone = true
 				continue
 			}
-			p := arpPacket{EthSrc: s.mac, EthDst: peer, Op: layers.ARPRequest, SenderMAC: s.mac, SenderIP: src, TargetIP: target}
-			if o.advert {
-				p.Op, p.TargetMAC = layers.ARPReply, broadcastMAC
-			}
-			at, err := s.send(p)
+			at, err := a.send()
 			if err != nil {
-				cli.Errorf(s.stderr, command.Name, "sendto: %v", err)
-				return cli.ExitUsage
+				return command.Fail(s.stderr, cli.ExitUsage, "sendto: %v", err)
 			}
-			lastSent = at
-			sent++
-			if sent == 1 && o.deadline > 0 {
+			if a.sent == 1 && o.deadline > 0 {
 				dl := time.NewTimer(time.Duration(o.deadline*float64(time.Second)) + deadlineSlack)
 				defer dl.Stop()
 				deadline = dl.C
 			}
-			if peer.String() == broadcastMAC.String() {
-				bcasts++
-			}
-			s.out.json(map[string]any{"type": "probe", "host": dst.String(), "addr": dst.String(), "seq": sent, "broadcast": peer.String() == broadcastMAC.String(), "time": cli.Timestamp(at)})
+			a.sentProbe(at)
 			tick.Reset(interval)
 		case r, ok := <-s.conn.frame:
 			if !ok {
 				break loop
 			}
-			s.record(r.at, r.raw)
-			p := r.p
-			if gratuitous || p.SenderIP != dst || p.Op != layers.ARPReply && !(o.dad && p.Op == layers.ARPRequest && p.SenderIP == dst) {
-				continue
-			}
-			if !o.dad && p.TargetIP != src && p.TargetMAC.String() != s.mac.String() {
-				continue // a reply to someone else
-			}
-			received++
-			kind := "Unicast"
-			if p.EthDst.String() == broadcastMAC.String() {
-				kind = "Broadcast"
-			}
-			rtt := r.at.Sub(lastSent)
-			s.out.text("%s reply from %s [%s]  %s", kind, p.SenderIP, macString(p.SenderMAC), fmtRTT(rtt))
-			s.out.json(map[string]any{"type": "reply", "host": dst.String(), "addr": dst.String(), "from": p.SenderIP.String(), "mac": p.SenderMAC.String(),
-				"broadcast": kind == "Broadcast", "rtt_ms": cli.Millis(rtt), "time": cli.Timestamp(r.at)})
-			if !o.bcast {
-				peer = p.SenderMAC
-			}
+			a.hear(r)
 		}
 	}
-	s.out.text("Sent %d probes (%d broadcast(s))", sent, bcasts)
-	s.out.text("Received %d response(s)", received)
-	s.out.json(map[string]any{"type": "summary", "host": dst.String(), "addr": dst.String(), "sent": sent, "broadcasts": bcasts, "received": received, "duplicate": o.dad && received > 0})
+	s.p.arpingSummary(dst, a.sent, a.bcasts, a.received, o.dad && a.received > 0)
+	return a.exitCode()
+}
+
+// done says whether arping has what it came for.
+func (a *prober) done() bool {
+	o := a.s.o
 	switch {
-	case gratuitous:
+	case (o.first || o.dad) && a.received > 0:
+		return true
+	case o.count > 0 && o.deadline > 0:
+		return a.received >= o.count
+	case o.count > 0:
+		return a.sent >= o.count && (a.received >= o.count || a.stopWhenDone)
+	}
+	return false
+}
+
+// send sends the next probe: a request, or with -A a reply.
+func (a *prober) send() (time.Time, error) {
+	s := a.s
+	p := arpPacket{EthSrc: s.mac, EthDst: a.peer, Op: layers.ARPRequest, SenderMAC: s.mac, SenderIP: a.src, TargetIP: a.target}
+	if s.o.advert {
+		p.Op, p.TargetMAC = layers.ARPReply, broadcastMAC
+	}
+	at, err := s.send(p)
+	if err != nil {
+		return at, err
+	}
+	a.lastSent = at
+	a.sent++
+	return at, nil
+}
+
+// sentProbe counts and reports the probe just sent at at.
+func (a *prober) sentProbe(at time.Time) {
+	broadcast := a.peer.String() == broadcastMAC.String()
+	if broadcast {
+		a.bcasts++
+	}
+	a.s.p.probe(a.dst, a.sent, broadcast, at)
+}
+
+// hear takes a frame off the wire: the target's answer, or not ours.
+func (a *prober) hear(r received) {
+	s, o := a.s, a.s.o
+	s.record(r.at, r.raw)
+	p := r.p
+	if a.gratuitous || p.SenderIP != a.dst || p.Op != layers.ARPReply && !(o.dad && p.Op == layers.ARPRequest && p.SenderIP == a.dst) {
+		return
+	}
+	if !o.dad && p.TargetIP != a.src && p.TargetMAC.String() != s.mac.String() {
+		return // a reply to someone else
+	}
+	a.received++
+	s.p.reply(a.dst, p, p.EthDst.String() == broadcastMAC.String(), r.at.Sub(a.lastSent), r.at)
+	if !o.bcast {
+		a.peer = p.SenderMAC
+	}
+}
+
+// exitCode is arping's: 0 for an answer (-D: for none; -U/-A: always).
+func (a *prober) exitCode() int {
+	o := a.s.o
+	switch {
+	case a.gratuitous:
 		return cli.ExitOK
 	case o.dad:
-		if received > 0 {
+		if a.received > 0 {
 			return cli.ExitFail
 		}
 		return cli.ExitOK
-	case received > 0:
+	case a.received > 0:
 		return cli.ExitOK
 	}
 	return cli.ExitFail

@@ -23,20 +23,18 @@ var neighStates = []struct {
 
 // runCache prints the kernel's neighbour table through netlink, one line
 // per entry in ip neigh's format.
-func runCache(out *output, iface string, stderr io.Writer) int {
+func runCache(p printer, iface string, stderr io.Writer) int {
 	link := 0
 	if iface != "" {
 		ifi, err := net.InterfaceByName(iface)
 		if err != nil {
-			cli.Errorf(stderr, command.Name, "Device %s not available.", iface)
-			return cli.ExitUsage
+			return command.Fail(stderr, cli.ExitUsage, "Device %s not available.", iface)
 		}
 		link = ifi.Index
 	}
 	neighs, err := netlink.NeighList(link, unix.AF_UNSPEC)
 	if err != nil {
-		cli.Errorf(stderr, command.Name, "netlink: %v", err)
-		return cli.ExitUsage
+		return command.Fail(stderr, cli.ExitUsage, "netlink: %v", err)
 	}
 	for _, n := range neighs {
 		if n.IP == nil || n.IP.IsMulticast() {
@@ -55,13 +53,7 @@ func runCache(out *output, iface string, stderr io.Writer) int {
 		if n.Flags&netlink.NTF_ROUTER != 0 {
 			states = append([]string{"router"}, states...)
 		}
-		line := n.IP.String() + " dev " + dev
-		if len(n.HardwareAddr) > 0 {
-			line += " lladdr " + n.HardwareAddr.String()
-		}
-		line += " " + strings.Join(states, " ")
-		out.text("%s", line)
-		out.json(map[string]any{"type": "neighbour", "addr": n.IP.String(), "dev": dev, "mac": n.HardwareAddr.String(), "state": strings.Join(states, " ")})
+		p.neighbour(n.IP.String(), dev, n.HardwareAddr.String(), strings.Join(states, " "))
 	}
 	return cli.ExitOK
 }

@@ -49,22 +49,25 @@ func FuzzParseARP(f *testing.F) {
 
 func TestUsageErrors(t *testing.T) {
 	for _, tc := range []struct {
+		name string
 		args []string
 		want string
 	}{
-		{nil, "Destination address required"},
-		{[]string{"--bogus"}, "unknown flag"},
-		{[]string{"--scan", "10.0.0.0/24", "--cache"}, "exclude each other"},
-		{[]string{"--scan", "nonsense"}, "bad --scan"},
-		{[]string{"--watch"}, "--watch needs -I"},
-		{[]string{"-D", "-U", "10.0.0.1"}, "exclude each other"},
-		{[]string{"-i", "0", "10.0.0.1"}, "must be positive"},
-		{[]string{"--rate", "0", "--scan", "198.18.0.0/24"}, "must be positive"},
+		{"no target", nil, "Destination address required"},
+		{"unknown flag", []string{"--bogus"}, "unknown flag"},
+		{"two modes", []string{"--scan", "10.0.0.0/24", "--cache"}, "exclude each other"},
+		{"bad subnet", []string{"--scan", "nonsense"}, "bad --scan"},
+		{"watch without interface", []string{"--watch"}, "--watch needs -I"},
+		{"dad and unsolicited", []string{"-D", "-U", "10.0.0.1"}, "exclude each other"},
+		{"zero interval", []string{"-i", "0", "10.0.0.1"}, "must be positive"},
+		{"zero rate", []string{"--rate", "0", "--scan", "198.18.0.0/24"}, "must be positive"},
 	} {
-		var stdout, stderr bytes.Buffer
-		if code := Run(context.Background(), tc.args, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := Run(context.Background(), tc.args, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
+			}
+		})
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,19 +32,10 @@ type received struct {
 	raw []byte
 }
 
-func htons(v uint16) uint16 { return v<<8 | v>>8 }
-
 func openPacket(ifi *net.Interface) (*packetConn, error) {
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, int(htons(unix.ETH_P_ARP)))
+	fd, err := sockopt.OpenPacket(ifi.Index, unix.SOCK_RAW, unix.ETH_P_ARP)
 	if err != nil {
-		if errors.Is(err, unix.EPERM) {
-			return nil, fmt.Errorf("raw ARP frames need CAP_NET_RAW: setcap cap_net_raw+ep <binary> (make install does it), or run as root")
-		}
-		return nil, fmt.Errorf("packet socket: %w", err)
-	}
-	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ARP), Ifindex: ifi.Index}); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("bind to %s: %w", ifi.Name, err)
+		return nil, packetError(err, ifi.Name)
 	}
 	if err := sockopt.SetTimestampNS(fd, true); err != nil {
 		unix.Close(fd)
@@ -58,8 +50,23 @@ func openPacket(ifi *net.Interface) (*packetConn, error) {
 	return c, nil
 }
 
+// packetError words sockopt.OpenPacket's failure as garp always has,
+// naming the missing capability.
+func packetError(err error, ifname string) error {
+	var se *os.SyscallError
+	switch {
+	case !errors.As(err, &se):
+		return err
+	case strings.HasPrefix(se.Syscall, "bind"):
+		return fmt.Errorf("bind to %s: %w", ifname, se.Err)
+	case errors.Is(se.Err, unix.EPERM):
+		return fmt.Errorf("raw ARP frames need CAP_NET_RAW: setcap cap_net_raw+ep <binary> (make install does it), or run as root")
+	}
+	return fmt.Errorf("packet socket: %w", se.Err)
+}
+
 func (c *packetConn) send(frame []byte) (time.Time, error) {
-	sa := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ARP), Ifindex: c.ifi.Index, Halen: 6}
+	sa := &unix.SockaddrLinklayer{Protocol: sockopt.Htons(unix.ETH_P_ARP), Ifindex: c.ifi.Index, Halen: 6}
 	copy(sa.Addr[:], frame[0:6])
 	var serr error
 	at := time.Now()

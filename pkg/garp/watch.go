@@ -19,11 +19,11 @@ func (s *session) watch(ctx context.Context, once bool) int {
 	}
 	known := map[string]station{}
 	conflicts := 0
-	s.out.text("garp: watching ARP on %s", s.ifi.Name)
+	s.p.watching(s.ifi.Name)
 	for {
 		select {
 		case <-ctx.Done():
-			s.out.json(map[string]any{"type": "summary", "interface": s.ifi.Name, "stations": len(known), "conflicts": conflicts})
+			s.p.watchSummary(s.ifi.Name, len(known), conflicts)
 			if once && conflicts > 0 {
 				return cli.ExitFail
 			}
@@ -45,14 +45,10 @@ func (s *session) watch(ctx context.Context, once bool) int {
 			switch {
 			case !seen:
 				known[ip] = station{mac, r.at}
-				s.out.text("%s new station %s %s", r.at.Format("15:04:05.000"), ip, mac)
-				s.out.json(map[string]any{"type": "new_station", "addr": ip, "mac": mac, "time": cli.Timestamp(r.at)})
+				s.p.newStation(ip, mac, r.at)
 			case old.mac != mac:
 				conflicts++
-				gratuitous := p.SenderIP == p.TargetIP
-				s.out.text("%s CONFLICT %s is at %s, was at %s (seen %s ago)%s", r.at.Format("15:04:05.000"), ip, mac, old.mac,
-					r.at.Sub(old.seen).Round(time.Millisecond), map[bool]string{true: " by gratuitous ARP", false: ""}[gratuitous])
-				s.out.json(map[string]any{"type": "conflict", "addr": ip, "mac": mac, "previous_mac": old.mac, "gratuitous": gratuitous, "time": cli.Timestamp(r.at)})
+				s.p.conflict(ip, mac, old.mac, r.at.Sub(old.seen), p.SenderIP == p.TargetIP, r.at)
 				known[ip] = station{mac, r.at}
 				if once {
 					return cli.ExitFail

@@ -1,14 +1,112 @@
 package gping
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/netip"
 	"strings"
+	"syscall"
 	"time"
 
+	"gnetutils/pkg/cli"
 	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/netroute"
 	"gnetutils/pkg/stats"
 )
+
+// textPrinter prints what ping prints: its lines on stdout, its local
+// errors on stderr; it declares no probe lost.
+type textPrinter struct {
+	out         *cli.Lines
+	stderr      io.Writer
+	cfg         *runConfig // the header's size, pattern and source
+	quiet       bool
+	flood       bool
+	audible     bool
+	timestamps  bool
+	outstanding bool
+}
+
+func (p *textPrinter) header(t *target) {
+	src := netip.Addr{}
+	if p.cfg.source != "" {
+		src = p.cfg.icmp.Src
+	} else if p.cfg.device != "" {
+		if ifi, err := net.InterfaceByName(p.cfg.device); err == nil {
+			src = netroute.InterfaceAddr(ifi, t.addr.Is6())
+		}
+	}
+	p.out.Printf("%s", header(t.host, t.addr, src, p.cfg.device, p.cfg.size, p.cfg.pattern))
+}
+
+// What -f prints, as ping: a dot per probe sent, a backspace over it per
+// reply, an E per error.
+var floodSent, floodReply, floodError = []byte("."), []byte("\b \b"), []byte("E")
+
+func (p *textPrinter) sent(*target) {
+	if p.flood && !p.quiet {
+		_, _ = p.out.Write(floodSent)
+	}
+}
+
+func (p *textPrinter) unanswered(t *target, at time.Time) {
+	if p.outstanding {
+		p.line(at, fmt.Sprintf("no answer yet for icmp_seq=%d", t.seq))
+	}
+}
+
+func (p *textPrinter) reply(t *target, ev *icmpx.Event) {
+	if p.flood {
+		if !p.quiet {
+			_, _ = p.out.Write(floodReply)
+		}
+		return
+	}
+	if !p.quiet {
+		line := replyLine(t.name, *ev, !t.c.untimed)
+		if p.audible {
+			line += "\a"
+		}
+		p.line(ev.At, line)
+	}
+}
+
+func (p *textPrinter) icmpError(_ *target, ev *icmpx.Event) {
+	if p.flood {
+		if !p.quiet {
+			_, _ = p.out.Write(floodError)
+		}
+		return
+	}
+	if !p.quiet {
+		p.line(ev.At, errorLine(*ev))
+	}
+}
+
+func (p *textPrinter) localError(_ *target, err error) {
+	var le *icmpx.LocalErr
+	if errors.As(err, &le) {
+		cli.Errorf(p.stderr, command.Name, "%s", localErrorText(le))
+		return
+	}
+	cli.Errorf(p.stderr, command.Name, "sendmsg: %v", err)
+}
+
+func (p *textPrinter) timeout(*target, uint16, time.Time) {}
+
+func (p *textPrinter) summary(t *target) { _, _ = io.WriteString(p.out, summary(t.host, &t.c)) }
+
+func (p *textPrinter) reportsTimeouts() bool { return false }
+
+// line prints one line, with -D's timestamp of at.
+func (p *textPrinter) line(at time.Time, s string) {
+	if p.timestamps {
+		s = timestampPrefix(at) + s
+	}
+	p.out.Printf("%s", s)
+}
 
 // header is ping's first line.
 func header(host string, addr netip.Addr, src netip.Addr, device string, datalen int, pattern []byte) string {
@@ -112,6 +210,19 @@ func errorText(ev icmpx.Event) string {
 		return "Redirect"
 	}
 	return fmt.Sprintf("Bad ICMP type: %d", ev.Type)
+}
+
+// localErrorText is ping's "local error: message too long, mtu=1400".
+func localErrorText(le *icmpx.LocalErr) string {
+	msg := le.Err.Error()
+	var errno syscall.Errno
+	if errors.As(le.Err, &errno) {
+		msg = strings.ToLower(errno.Error()[:1]) + errno.Error()[1:]
+	}
+	if le.MTU > 0 {
+		return fmt.Sprintf("local error: %s, mtu=%d", msg, le.MTU)
+	}
+	return "local error: " + msg
 }
 
 // errorLine is ping's line for an ICMP error about a probe.

@@ -3,6 +3,7 @@ package gping
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"net/netip"
 	"os"
@@ -23,34 +24,37 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // range, 2 for everything else.
 func TestUsageErrors(t *testing.T) {
 	tests := []struct {
+		name string
 		args []string
 		want string
 		code int
 	}{
-		{nil, "gping: usage error: Destination address required", 2},
-		{[]string{"--bogus", "127.0.0.1"}, "gping: unknown flag: --bogus", 2},
-		{[]string{"-c", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 1 <= value <= 9223372036854775807", 1},
-		{[]string{"-c", "0", "127.0.0.1"}, "gping: invalid argument: '0': out of range: 1 <=", 1},
-		{[]string{"-c", "1x", "127.0.0.1"}, "gping: invalid argument: '1x'", 1},
-		{[]string{"-s", "abc", "127.0.0.1"}, "gping: invalid argument: 'abc'", 1},
-		{[]string{"-s", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 0 <= value <= 2147483647", 1},
-		{[]string{"-s", "70000", "127.0.0.1"}, "out of range: 0 <= value <= 65507", 1},
-		{[]string{"-t", "300", "127.0.0.1"}, "gping: invalid argument: '300': out of range: 0 <= value <= 255", 1},
-		{[]string{"-w", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 0 <= value <= 2147483647", 1},
-		{[]string{"-M", "maybe", "127.0.0.1"}, "invalid -M argument", 2},
-		{[]string{"-p", "xyz", "127.0.0.1"}, "patterns must be specified as hex digits", 2},
-		{[]string{"-Q", "999", "127.0.0.1"}, "TOS bits must be in range 0-255", 2},
-		{[]string{"-4", "::1"}, "Address family for hostname not supported", 2},
-		{[]string{"-4", "-6", "127.0.0.1"}, "only one of -4 and -6", 2},
-		{[]string{"-W", "0", "127.0.0.1"}, "bad linger time", 2},
-		{[]string{"-W", "-1", "127.0.0.1"}, "gping: bad linger time: -1", 2},
+		{"no host", nil, "gping: usage error: Destination address required", 2},
+		{"unknown flag", []string{"--bogus", "127.0.0.1"}, "gping: unknown flag: --bogus", 2},
+		{"negative count", []string{"-c", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 1 <= value <= 9223372036854775807", 1},
+		{"zero count", []string{"-c", "0", "127.0.0.1"}, "gping: invalid argument: '0': out of range: 1 <=", 1},
+		{"count not a number", []string{"-c", "1x", "127.0.0.1"}, "gping: invalid argument: '1x'", 1},
+		{"size not a number", []string{"-s", "abc", "127.0.0.1"}, "gping: invalid argument: 'abc'", 1},
+		{"negative size", []string{"-s", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 0 <= value <= 2147483647", 1},
+		{"size above a datagram", []string{"-s", "70000", "127.0.0.1"}, "out of range: 0 <= value <= 65507", 1},
+		{"ttl too large", []string{"-t", "300", "127.0.0.1"}, "gping: invalid argument: '300': out of range: 0 <= value <= 255", 1},
+		{"negative deadline", []string{"-w", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 0 <= value <= 2147483647", 1},
+		{"bad pmtu mode", []string{"-M", "maybe", "127.0.0.1"}, "invalid -M argument", 2},
+		{"bad pattern", []string{"-p", "xyz", "127.0.0.1"}, "patterns must be specified as hex digits", 2},
+		{"tos too large", []string{"-Q", "999", "127.0.0.1"}, "TOS bits must be in range 0-255", 2},
+		{"IPv4 only, IPv6 host", []string{"-4", "::1"}, "Address family for hostname not supported", 2},
+		{"both families", []string{"-4", "-6", "127.0.0.1"}, "only one of -4 and -6", 2},
+		{"zero linger", []string{"-W", "0", "127.0.0.1"}, "bad linger time", 2},
+		{"negative linger", []string{"-W", "-1", "127.0.0.1"}, "gping: bad linger time: -1", 2},
 	}
 	for _, tc := range tests {
-		var stdout, stderr bytes.Buffer
-		code := Run(context.Background(), tc.args, nil, &stdout, &stderr)
-		if code != tc.code || !strings.Contains(stderr.String(), tc.want) || strings.Count(stderr.String(), "\n") > 2 {
-			t.Errorf("%v: exit %d, stderr %q; want exit %d with %q", tc.args, code, stderr.String(), tc.code, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), tc.args, nil, &stdout, &stderr)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.want) || strings.Count(stderr.String(), "\n") > 2 {
+				t.Errorf("%v: exit %d, stderr %q; want exit %d with %q", tc.args, code, stderr.String(), tc.code, tc.want)
+			}
+		})
 	}
 }
 
@@ -58,14 +62,16 @@ func TestUsageErrors(t *testing.T) {
 // with whatever socket the machine allows (skips if none).
 func TestLoopback(t *testing.T) {
 	for _, host := range []string{"127.0.0.1", "::1"} {
-		var stdout, stderr bytes.Buffer
-		code := Run(context.Background(), []string{"-c", "2", "-i", "0.2", host}, nil, &stdout, &stderr)
-		if strings.Contains(stderr.String(), "Operation not permitted") {
-			t.Skipf("no ICMP socket allowed here: %s", stderr.String())
-		}
-		if code != 0 || strings.Count(stdout.String(), "bytes from "+host+": icmp_seq=") != 2 || !strings.Contains(stdout.String(), "2 packets transmitted, 2 received, 0% packet loss") {
-			t.Errorf("%s: exit %d\n%s%s", host, code, stdout.String(), stderr.String())
-		}
+		t.Run(host, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), []string{"-c", "2", "-i", "0.2", host}, nil, &stdout, &stderr)
+			if strings.Contains(stderr.String(), "Operation not permitted") {
+				t.Skipf("no ICMP socket allowed here: %s", stderr.String())
+			}
+			if code != 0 || strings.Count(stdout.String(), "bytes from "+host+": icmp_seq=") != 2 || !strings.Contains(stdout.String(), "2 packets transmitted, 2 received, 0% packet loss") {
+				t.Errorf("%s: exit %d\n%s%s", host, code, stdout.String(), stderr.String())
+			}
+		})
 	}
 }
 
@@ -140,4 +146,38 @@ func TestBadArgumentsBesidePing(t *testing.T) {
 	}
 	lists = append(lists, []string{"-4", "-c", "1", "::1"}, []string{"-6", "-c", "1", "127.0.0.1"})
 	clitest.SameRefusal(t, "ping", "gping", Run, lists)
+}
+
+// TestEvents holds every event gping prints to the suite's field names.
+func TestEvents(t *testing.T) {
+	clitest.CheckEvents(t, replyEvent{}, icmpErrorEvent{}, localErrorEvent{}, timeoutEvent{}, summaryEvent{})
+}
+
+// TestEventBytes: each event's keys in the order gping has always written
+// them (alphabetical for the ones it first wrote from a map).
+func TestEventBytes(t *testing.T) {
+	one := 0.03
+	for _, tc := range []struct {
+		name string
+		ev   any
+		want string
+	}{
+		{"reply", replyEvent{Type: "reply", Host: "h", Addr: "127.0.0.1", Seq: 1, TTL: 64, Bytes: 64, RTTms: 0.030315, Time: "T"},
+			`{"type":"reply","host":"h","addr":"127.0.0.1","seq":1,"ttl":64,"bytes":64,"rtt_ms":0.030315,"dup":false,"corrupt":false,"time":"T"}`},
+		{"icmp_error", icmpErrorEvent{Type: "icmp_error", Host: "h", Addr: "198.18.3.1", Seq: 2, From: "198.18.1.1", Kind: "time_exceeded", ICMPType: 11, Message: "Time to live exceeded", Time: "T"},
+			`{"type":"icmp_error","host":"h","addr":"198.18.3.1","seq":2,"from":"198.18.1.1","kind":"time_exceeded","icmp_type":11,"icmp_code":0,"error":"Time to live exceeded","time":"T"}`},
+		{"error", localErrorEvent{Type: "error", Host: "h", Addr: "198.18.3.1", Seq: 3, Kind: "local_error", Error: "local error: message too long, mtu=1400"},
+			`{"addr":"198.18.3.1","error":"local error: message too long, mtu=1400","host":"h","kind":"local_error","seq":3,"type":"error"}`},
+		{"timeout", timeoutEvent{Type: "timeout", Host: "h", Addr: "198.18.3.1", Seq: 4, Sent: "T"},
+			`{"addr":"198.18.3.1","host":"h","sent":"T","seq":4,"type":"timeout"}`},
+		{"summary", summaryEvent{Type: "summary", Host: "h", Addr: "198.18.3.1", Transmitted: 1, Received: 1, TimeMS: 0, Min: &one},
+			`{"type":"summary","host":"h","addr":"198.18.3.1","transmitted":1,"received":1,"duplicates":0,"errors":0,"loss_pct":0,"time_ms":0,"rtt_min_ms":0.03}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := json.Marshal(tc.ev)
+			if err != nil || string(b) != tc.want {
+				t.Errorf("got %s (%v)\nwant %s", b, err, tc.want)
+			}
+		})
+	}
 }

@@ -1,0 +1,141 @@
+package gping
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"time"
+
+	"gnetutils/pkg/cli"
+	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/sockopt"
+)
+
+// runConfig is what the flags come to: everything the run needs, checked.
+type runConfig struct {
+	icmp     icmpx.Config
+	count    int // replies to wait for (with -w), probes to send (without); 0: no end
+	preload  int
+	size     int
+	flood    bool
+	interval time.Duration
+	timeout  time.Duration
+	deadline time.Duration
+	pattern  []byte
+	source   string // for the header: "from <addr> <device>:"
+	device   string
+	tooFast  error // the interval is below what a user may ask for: printed after the header
+}
+
+// minUserInterval is the shortest interval iputils ping lets a user other
+// than root ask for (MINUSERINTERVAL, 2 ms since iputils 20210202).
+const minUserInterval = 2 * time.Millisecond
+
+// check turns the flags into a runConfig; changed says which flags were
+// given. Out-of-range numbers are ping's words and exit status 1
+// (cli.BadNumber), other errors 2.
+func (o *options) check(changed func(name string) bool) (runConfig, error) {
+	rc := runConfig{count: o.count, preload: o.preload, size: o.size, flood: o.flood}
+	if err := o.checkRanges(changed); err != nil {
+		return rc, err
+	}
+	o.timing(&rc, changed("interval"))
+	if err := o.packet(&rc); err != nil {
+		return rc, err
+	}
+	return rc, nil
+}
+
+// checkRanges refuses the numbers ping refuses, in ping's order.
+func (o *options) checkRanges(changed func(name string) bool) error {
+	switch {
+	case o.family.V4 && o.family.V6:
+		return errors.New("only one of -4 and -6 may be given")
+	case changed("count") && o.count < 1:
+		return cli.OutOfRange(o.count, 1, 9223372036854775807)
+	case o.interval < 0 || o.interval > 2147483:
+		return fmt.Errorf("bad timing interval: %g", o.interval)
+	case o.timeout <= 0 || o.timeout > 2147483:
+		// ping takes -W 0 as no limit at all, and waits for minutes on
+		// a silent host: refused here.
+		return fmt.Errorf("bad linger time: %g", o.timeout)
+	case o.deadline < 0 || o.deadline > 2147483647:
+		return cli.OutOfRange(o.deadline, 0, 2147483647)
+	case o.size < 0:
+		return cli.OutOfRange(o.size, 0, 2147483647)
+	case o.size > 65507:
+		// ping takes it, then fails every send ("message too long")
+		// with status 1; the largest datagram is said up front.
+		return cli.OutOfRange(o.size, 0, 65507)
+	case o.ttl < 0 || o.ttl > 255:
+		return cli.OutOfRange(o.ttl, 0, 255)
+	case o.preload < 1 || o.preload > 65536:
+		return cli.OutOfRange(o.preload, 1, 65536)
+	case o.preload > 3 && os.Getuid() != 0:
+		return fmt.Errorf("cannot set preload to value greater than 3: %d", o.preload)
+	}
+	return nil
+}
+
+// timing sets the interval, the linger and the deadline; intervalSet says
+// whether -i was given.
+func (o *options) timing(rc *runConfig, intervalSet bool) {
+	rc.interval = time.Duration(o.interval * float64(time.Second))
+	asked := rc.interval
+	if o.flood && !intervalSet {
+		// A flood without -i asks for no interval at all; it sends on
+		// each reply, and every 10 ms when none comes back.
+		asked, rc.interval = 0, 10*time.Millisecond
+	}
+	// As iputils ping (20221126, Debian 12) does, after its header: users
+	// other than root may not ask for less than 2 ms between probes; with
+	// -i 0.002 or more a user may flood.
+	if asked < minUserInterval && os.Getuid() != 0 {
+		rc.tooFast = fmt.Errorf("cannot flood; minimal interval allowed for user is %dms", minUserInterval/time.Millisecond)
+	}
+	rc.timeout = time.Duration(o.timeout * float64(time.Second))
+	rc.deadline = time.Duration(o.deadline * float64(time.Second))
+}
+
+// packet sets what goes into the probes and the socket: TTL, TOS, -M, the
+// pattern and the source.
+func (o *options) packet(rc *runConfig) error {
+	rc.icmp.TTL = o.ttl
+	if o.tos != "" {
+		v, err := strconv.ParseUint(o.tos, 0, 8)
+		if err != nil {
+			return fmt.Errorf("the decimal value of TOS bits must be in range 0-255: %s", o.tos)
+		}
+		rc.icmp.TOS = int(v)
+	}
+	if o.pmtud != "" {
+		m, err := sockopt.ParsePMTUDMode(o.pmtud)
+		if err != nil {
+			return err
+		}
+		rc.icmp.PMTUD, rc.icmp.SetPMTUD = m, true
+	}
+	if o.pattern != "" {
+		p := o.pattern
+		if len(p)%2 == 1 {
+			p = "0" + p
+		}
+		b, err := hex.DecodeString(p)
+		if err != nil || len(b) > 16 {
+			return fmt.Errorf("patterns must be specified as hex digits, at most 16 bytes: %s", o.pattern)
+		}
+		rc.pattern = b
+	}
+	if o.iface != "" {
+		if a, err := netip.ParseAddr(o.iface); err == nil {
+			rc.icmp.Src = a.Unmap()
+			rc.source = a.Unmap().String()
+		} else {
+			rc.icmp.Device, rc.device = o.iface, o.iface
+		}
+	}
+	return nil
+}

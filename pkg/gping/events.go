@@ -1,0 +1,146 @@
+package gping
+
+import (
+	"encoding/json"
+	"time"
+
+	"gnetutils/pkg/cli"
+	"gnetutils/pkg/icmpx"
+)
+
+// jsonPrinter prints one NDJSON event per reply, error and lost probe, and
+// a summary per target; it prints no header and ignores -q, -f and -O.
+type jsonPrinter struct {
+	js *cli.NDJSON
+}
+
+func (p *jsonPrinter) header(*target)                {}
+func (p *jsonPrinter) sent(*target)                  {}
+func (p *jsonPrinter) unanswered(*target, time.Time) {}
+func (p *jsonPrinter) reportsTimeouts() bool         { return true }
+
+func (p *jsonPrinter) reply(t *target, ev *icmpx.Event) {
+	_ = p.js.Emit(replyEvent{Type: "reply", Host: t.host, Addr: t.addr.String(), Seq: ev.Seq, TTL: ev.TTL, Bytes: ev.Size,
+		RTTms: cli.Millis(ev.RTT), Dup: ev.Dup, Corrupt: ev.Corrupt, Time: cli.Timestamp(ev.At)})
+}
+
+func (p *jsonPrinter) icmpError(t *target, ev *icmpx.Event) {
+	_ = p.js.Emit(icmpErrorEvent{Type: "icmp_error", Host: t.host, Addr: t.addr.String(), Seq: ev.Seq, From: ev.From.String(), Kind: ev.Kind.String(),
+		ICMPType: ev.Type, ICMPCode: ev.Code, MTU: ev.MTU, Message: errorText(*ev), Time: cli.Timestamp(ev.At)})
+}
+
+func (p *jsonPrinter) localError(t *target, err error) {
+	_ = p.js.Emit(localErrorEvent{Type: "error", Host: t.host, Addr: t.addr.String(), Seq: t.seq, Kind: "local_error", Error: err.Error()})
+}
+
+func (p *jsonPrinter) timeout(t *target, seq uint16, sent time.Time) {
+	_ = p.js.Emit(timeoutEvent{Type: "timeout", Host: t.host, Addr: t.addr.String(), Seq: seq, Sent: cli.Timestamp(sent)})
+}
+
+func (p *jsonPrinter) summary(t *target) {
+	s := summaryEvent{Type: "summary", Host: t.host, Addr: t.addr.String(), Transmitted: t.c.transmitted, Received: t.c.received,
+		Duplicates: t.c.dups, Errors: t.c.errors, TimeMS: t.c.elapsed.Milliseconds()}
+	if t.c.transmitted > 0 {
+		s.LossPct = float64(t.c.transmitted-t.c.received) * 100 / float64(t.c.transmitted)
+	}
+	if t.c.rtt.Count() > 0 {
+		ms := func(d time.Duration) *float64 { v := cli.Millis(d); return &v }
+		sum := t.c.rtt.Summary()
+		s.Min, s.Avg, s.Max, s.Mdev = ms(sum.Min), ms(sum.Avg), ms(sum.Max), ms(sum.Mdev)
+		s.P50, s.P90, s.P99 = ms(sum.P50), ms(sum.P90), ms(sum.P99)
+	}
+	_ = p.js.Emit(s)
+}
+
+type replyEvent struct {
+	Type    string  `json:"type"`
+	Host    string  `json:"host"`
+	Addr    string  `json:"addr"`
+	Seq     uint16  `json:"seq"`
+	TTL     int     `json:"ttl"`
+	Bytes   int     `json:"bytes"`
+	RTTms   float64 `json:"rtt_ms"`
+	Dup     bool    `json:"dup"`
+	Corrupt bool    `json:"corrupt"`
+	Time    string  `json:"time"`
+}
+
+type icmpErrorEvent struct {
+	Type     string `json:"type"`
+	Host     string `json:"host"`
+	Addr     string `json:"addr"`
+	Seq      uint16 `json:"seq"`
+	From     string `json:"from"`
+	Kind     string `json:"kind"`
+	ICMPType uint8  `json:"icmp_type"`
+	ICMPCode uint8  `json:"icmp_code"`
+	MTU      int    `json:"mtu,omitempty"`
+	Message  string `json:"error"` // ping's text for it
+	Time     string `json:"time"`
+}
+
+// localErrorEvent is a probe the kernel refused ("error"); its keys are
+// written in alphabetical order.
+type localErrorEvent struct {
+	Type  string `json:"type"`
+	Host  string `json:"host"`
+	Addr  string `json:"addr"`
+	Seq   uint16 `json:"seq"`
+	Kind  string `json:"kind"`
+	Error string `json:"error"`
+}
+
+func (e localErrorEvent) MarshalJSON() ([]byte, error) {
+	type fields localErrorEvent
+	return sortedJSON(fields(e))
+}
+
+// timeoutEvent is a probe declared lost; sent is when it left. Its keys
+// are written in alphabetical order.
+type timeoutEvent struct {
+	Type string `json:"type"`
+	Host string `json:"host"`
+	Addr string `json:"addr"`
+	Seq  uint16 `json:"seq"`
+	Sent string `json:"sent"`
+}
+
+func (e timeoutEvent) MarshalJSON() ([]byte, error) {
+	type fields timeoutEvent
+	return sortedJSON(fields(e))
+}
+
+type summaryEvent struct {
+	Type        string   `json:"type"`
+	Host        string   `json:"host"`
+	Addr        string   `json:"addr"`
+	Transmitted int      `json:"transmitted"`
+	Received    int      `json:"received"`
+	Duplicates  int      `json:"duplicates"`
+	Errors      int      `json:"errors"`
+	LossPct     float64  `json:"loss_pct"`
+	TimeMS      int64    `json:"time_ms"`
+	Min         *float64 `json:"rtt_min_ms,omitempty"`
+	Avg         *float64 `json:"rtt_avg_ms,omitempty"`
+	Max         *float64 `json:"rtt_max_ms,omitempty"`
+	Mdev        *float64 `json:"rtt_mdev_ms,omitempty"`
+	P50         *float64 `json:"rtt_p50_ms,omitempty"`
+	P90         *float64 `json:"rtt_p90_ms,omitempty"`
+	P99         *float64 `json:"rtt_p99_ms,omitempty"`
+}
+
+// sortedJSON marshals the struct v with its keys in alphabetical order.
+// Events that gping first wrote from a map[string]any have always come
+// out that way, and NDJSON readers may compare lines byte for byte; their
+// structs still begin with Type, as every event's does.
+func sortedJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var keyed map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keyed); err != nil {
+		return nil, err
+	}
+	return json.Marshal(keyed)
+}

@@ -1,0 +1,84 @@
+package gping
+
+import (
+	"io"
+
+	"github.com/spf13/pflag"
+
+	"gnetutils/pkg/cli"
+)
+
+var command = cli.Command{
+	Name:     "gping",
+	Synopsis: "[options] host...",
+	Summary:  "ICMP echo (IPv4/IPv6) with iputils ping's flags, output and exit codes;\nseveral hosts at once, --json for pipelines.",
+	Extra: `exit status: 0 every host answered (with -w and -c: with -c replies), 1 some host
+did not (or, as ping, a number -c/-s/-t/-w cannot take), 2 other errors (bad
+arguments, unknown host, no permission).
+
+Unprivileged use needs ICMP datagram sockets allowed for your group
+(sysctl -w net.ipv4.ping_group_range="0 2147483647"), or the binary needs
+CAP_NET_RAW (setcap cap_net_raw+ep gping; make install does it).
+SIGQUIT (Ctrl-\) prints interim statistics to stderr; SIGINT ends with the summary.`,
+	// ping reads its whole-number options with strtol and stops with
+	// status 1 on a bad one.
+	BadValue: cli.IputilsNumbers("count", "size", "ttl", "deadline", "preload"),
+}
+
+// options is the command line as given; check turns it into a runConfig.
+type options struct {
+	common      cli.Common
+	count       int
+	interval    float64
+	timeout     float64
+	deadline    float64
+	size        int
+	ttl         int
+	quiet       bool
+	numeric     bool
+	timestamps  bool
+	outstanding bool
+	flood       bool
+	iface       string
+	pmtud       string
+	pattern     string
+	tos         string
+	audible     bool
+	preload     int
+	family      cli.FamilyFlags
+	hosts       []string
+}
+
+// parseFlags reads args into options; done says that Run ends here (help,
+// version, a bad flag) with code.
+func parseFlags(args []string, stdout, stderr io.Writer) (o options, changed func(string) bool, done bool, code int) {
+	fs := command.NewFlagSet(&o.common)
+	o.declare(fs)
+	if done, code := command.Parse(fs, &o.common, args, stdout, stderr, cli.ExitUsage); done {
+		return o, nil, true, code
+	}
+	o.hosts = fs.Args()
+	return o, fs.Changed, false, 0
+}
+
+// declare declares ping's flags in ping's order, which --help keeps.
+func (o *options) declare(fs *pflag.FlagSet) {
+	fs.IntVarP(&o.count, "count", "c", 0, "stop after COUNT replies (without -w: after sending COUNT probes)")
+	fs.Float64VarP(&o.interval, "interval", "i", 1, "seconds between probes (below 0.002 only for root)")
+	fs.Float64VarP(&o.timeout, "timeout", "W", 10, "seconds to wait for a reply (after the last probe)")
+	fs.Float64VarP(&o.deadline, "deadline", "w", 0, "stop after this many seconds, whatever was sent or received")
+	fs.IntVarP(&o.size, "size", "s", 56, "data bytes in each probe")
+	fs.IntVarP(&o.ttl, "ttl", "t", 0, "IP time to live / hop limit")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only the header and the summary")
+	fs.BoolVarP(&o.numeric, "numeric", "n", false, "numeric output only (gping never looks up names of replies)")
+	fs.BoolVarP(&o.timestamps, "timestamps", "D", false, "print a UNIX timestamp before each line")
+	fs.BoolVarP(&o.outstanding, "outstanding", "O", false, "report probes still unanswered when the next goes out")
+	fs.BoolVarP(&o.flood, "flood", "f", false, "flood ping: a dot per probe, a backspace per reply (users: with -i 0.002 or more)")
+	fs.StringVarP(&o.iface, "interface", "I", "", "source interface name or address")
+	fs.StringVarP(&o.pmtud, "pmtu", "M", "", "path MTU discovery: do (DF, no local fragmentation), dont, want, probe")
+	fs.StringVarP(&o.pattern, "pattern", "p", "", "fill the data with up to 16 bytes given in hex")
+	fs.StringVarP(&o.tos, "tos", "Q", "", "IPv4 TOS / IPv6 traffic class (decimal or 0x hex)")
+	fs.BoolVarP(&o.audible, "audible", "a", false, "ring the terminal's bell with each reply")
+	fs.IntVarP(&o.preload, "preload", "l", 1, "send this many probes at once at the start (users: at most 3)")
+	o.family.Add(fs, "IPv4 only", "IPv6 only")
+}

@@ -1,0 +1,65 @@
+package gping
+
+import (
+	"time"
+
+	"gnetutils/pkg/icmpx"
+)
+
+// handle counts what came back for t's probe and prints it.
+func (r *runner) handle(t *target, ev *icmpx.Event) {
+	switch ev.Kind {
+	case icmpx.Reply:
+		if ev.Sent.IsZero() {
+			return // a reply to a sequence number we never sent
+		}
+		t.countReply(ev)
+		r.p.reply(t, ev)
+	case icmpx.LocalError:
+		t.c.errors++
+		r.p.localError(t, &icmpx.LocalErr{Err: ev.Errno, MTU: ev.MTU})
+	default:
+		delete(t.pending, ev.Seq)
+		t.c.errors++
+		r.p.icmpError(t, ev)
+	}
+}
+
+// countReply adds a reply to t's figures.
+func (t *target) countReply(ev *icmpx.Event) {
+	delete(t.pending, ev.Seq)
+	// ping's "pipe": the most probes out at once, as a reply finds
+	// them (the probes sent since its own, and itself).
+	if out := int(uint16(t.sent)) - int(ev.Seq) + 1; out > t.c.pipe && out <= t.sent {
+		t.c.pipe = out
+	}
+	t.c.rtt.Add(ev.RTT)
+	us := ev.RTT
+	if t.c.ewma == 0 {
+		t.c.ewma = us
+	} else {
+		t.c.ewma += (us - t.c.ewma) / 8
+	}
+	if ev.Dup {
+		t.c.dups++
+	} else {
+		t.c.received++
+	}
+}
+
+// expire declares lost the probes unanswered for longer than -W, where
+// the printer says so (text ping says nothing unless -O): they leave
+// pending, so a flood sends again.
+func (r *runner) expire(now time.Time) {
+	if !r.p.reportsTimeouts() {
+		return
+	}
+	for _, t := range r.targets {
+		for seq, at := range t.pending {
+			if now.Sub(at) > r.cfg.timeout {
+				r.p.timeout(t, seq, at)
+				delete(t.pending, seq)
+			}
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package gping
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"gnetutils/pkg/cli"
+	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/netroute"
+)
+
+// target is one host being pinged.
+type target struct {
+	host    string
+	addr    netip.Addr
+	name    string // how reply lines name it
+	conn    *icmpx.Conn
+	c       counts
+	seq     uint16
+	sent    int
+	pending map[uint16]time.Time // probes not yet answered
+	lastTx  time.Time
+	gaps    time.Duration
+}
+
+// openTargets resolves each host and opens its socket. With more than
+// one, their events all come to events; one alone is read on the sending
+// goroutine (runner.one). Its errors are the words Run prints. What it
+// opened is returned, even with an error, for the caller to close.
+func openTargets(ctx context.Context, hosts []string, family cli.Family, cfg runConfig, events chan icmpx.Event) ([]*target, error) {
+	var targets []*target
+	for _, host := range hosts {
+		addr, err := cli.Resolve(ctx, host, family)
+		if err != nil {
+			return targets, err
+		}
+		// As ping does, find out first whether the kernel has a route:
+		// no route is an error before any probe (exit 2), not a loss.
+		if _, err := netroute.Source(addr, cfg.icmp.Src); err != nil {
+			return targets, fmt.Errorf("connect: %s", cli.Strerror(err))
+		}
+		c := cfg.icmp
+		c.Dst, c.Events = addr, events
+		if len(hosts) == 1 {
+			c.Events, c.Sync = nil, true
+		}
+		// Sockets are opened here, in Run's own goroutine: a caller that
+		// switched this thread into a network namespace gets them there.
+		conn, err := icmpx.Open(c)
+		if err != nil {
+			if errors.Is(err, icmpx.ErrPermission) {
+				return targets, fmt.Errorf("socket: Operation not permitted: %v", err)
+			}
+			return targets, err
+		}
+		t := &target{host: host, addr: addr, conn: conn, name: addr.String(), pending: map[uint16]time.Time{}}
+		if _, err := netip.ParseAddr(host); err != nil {
+			t.name = fmt.Sprintf("%s (%s)", host, addr)
+		}
+		t.c.flood = cfg.flood
+		t.c.untimed = cfg.size < timedSize
+		targets = append(targets, t)
+	}
+	return targets, nil
+}
