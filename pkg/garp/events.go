@@ -1,7 +1,6 @@
 package garp
 
 import (
-	"encoding/json"
 	"net/netip"
 	"time"
 
@@ -14,15 +13,10 @@ type jsonPrinter struct {
 	js *cli.NDJSON
 }
 
-// emit writes ev with its keys in alphabetical order, as garp has since
-// its events were map literals: NDJSON readers may compare lines byte for
-// byte. The structs declare their fields in that order after Type, which
-// every event begins with.
-func (p *jsonPrinter) emit(ev any) {
-	if b, err := sortedJSON(ev); err == nil {
-		_ = p.js.Emit(json.RawMessage(b))
-	}
-}
+// emit writes ev. garp's events were map literals once: each struct
+// declares its fields in the alphabetical order of their JSON names, so
+// the lines stay byte for byte what NDJSON readers have compared.
+func (p *jsonPrinter) emit(ev any) { _ = p.js.Emit(ev) }
 
 func (p *jsonPrinter) arping(netip.Addr, netip.Addr, string) {}
 
@@ -69,18 +63,17 @@ func (p *jsonPrinter) watchSummary(ifname string, stations, conflicts int) {
 
 // probeEvent is a request sent (arping).
 type probeEvent struct {
-	Type      string `json:"type"`
 	Addr      string `json:"addr"`
 	Broadcast bool   `json:"broadcast"`
 	Host      string `json:"host"`
 	Seq       int    `json:"seq"`
 	Time      string `json:"time"`
+	Type      string `json:"type"`
 }
 
 // replyEvent is the target's answer (arping); from is the address it
 // answered for.
 type replyEvent struct {
-	Type      string  `json:"type"`
 	Addr      string  `json:"addr"`
 	Broadcast bool    `json:"broadcast"`
 	From      string  `json:"from"`
@@ -88,83 +81,70 @@ type replyEvent struct {
 	MAC       string  `json:"mac"`
 	RTTms     float64 `json:"rtt_ms"`
 	Time      string  `json:"time"`
+	Type      string  `json:"type"`
 }
 
 // arpingSummaryEvent ends arping; duplicate is -D's verdict.
 type arpingSummaryEvent struct {
-	Type       string `json:"type"`
 	Addr       string `json:"addr"`
 	Broadcasts int    `json:"broadcasts"`
 	Duplicate  bool   `json:"duplicate"`
 	Host       string `json:"host"`
 	Received   int    `json:"received"`
 	Sent       int    `json:"sent"`
+	Type       string `json:"type"`
 }
 
 // hostEvent is a station that answered --scan.
 type hostEvent struct {
-	Type      string `json:"type"`
 	Addr      string `json:"addr"`
 	Duplicate bool   `json:"duplicate"`
 	MAC       string `json:"mac"`
 	Time      string `json:"time"`
+	Type      string `json:"type"`
 }
 
 // scanSummaryEvent ends --scan.
 type scanSummaryEvent struct {
-	Type      string  `json:"type"`
 	ElapsedMS float64 `json:"elapsed_ms"`
 	Hosts     int     `json:"hosts"`
 	Requests  int     `json:"requests"`
 	Responded int     `json:"responded"`
 	Subnet    string  `json:"subnet"`
+	Type      string  `json:"type"`
 }
 
 // neighbourEvent is one entry of --cache.
 type neighbourEvent struct {
-	Type  string `json:"type"`
 	Addr  string `json:"addr"`
 	Dev   string `json:"dev"`
 	MAC   string `json:"mac"`
 	State string `json:"state"`
+	Type  string `json:"type"`
 }
 
 // newStationEvent is an address first heard by --watch.
 type newStationEvent struct {
-	Type string `json:"type"`
 	Addr string `json:"addr"`
 	MAC  string `json:"mac"`
 	Time string `json:"time"`
+	Type string `json:"type"`
 }
 
 // conflictEvent is a known address claimed by another MAC (--watch).
 type conflictEvent struct {
-	Type        string `json:"type"`
 	Addr        string `json:"addr"`
 	Gratuitous  bool   `json:"gratuitous"`
 	MAC         string `json:"mac"`
 	PreviousMAC string `json:"previous_mac"`
 	Time        string `json:"time"`
+	Type        string `json:"type"`
 }
 
 // watchSummaryEvent ends --watch.
 type watchSummaryEvent struct {
-	Type      string `json:"type"`
 	Conflicts int    `json:"conflicts"`
 	Interface string `json:"interface"`
 	Stations  int    `json:"stations"`
-}
-
-// sortedJSON marshals the struct v with its keys in alphabetical order,
-// the order encoding/json gives a map.
-func sortedJSON(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var keyed map[string]json.RawMessage
-	if err := json.Unmarshal(b, &keyed); err != nil {
-		return nil, err
-	}
-	return json.Marshal(keyed)
+	Type      string `json:"type"`
 }

@@ -1,7 +1,6 @@
 package gping
 
 import (
-	"encoding/json"
 	"time"
 
 	"gnetutils/pkg/cli"
@@ -79,35 +78,26 @@ type icmpErrorEvent struct {
 	Time     string `json:"time"`
 }
 
-// localErrorEvent is a probe the kernel refused ("error"); its keys are
-// written in alphabetical order.
+// localErrorEvent is a probe the kernel refused ("error"). It and
+// timeoutEvent were maps once: their fields are declared in the
+// alphabetical order of their JSON names, so the lines stay byte for byte
+// what scripts have read.
 type localErrorEvent struct {
-	Type  string `json:"type"`
-	Host  string `json:"host"`
 	Addr  string `json:"addr"`
-	Seq   uint16 `json:"seq"`
-	Kind  string `json:"kind"`
 	Error string `json:"error"`
+	Host  string `json:"host"`
+	Kind  string `json:"kind"`
+	Seq   uint16 `json:"seq"`
+	Type  string `json:"type"`
 }
 
-func (e localErrorEvent) MarshalJSON() ([]byte, error) {
-	type fields localErrorEvent
-	return sortedJSON(fields(e))
-}
-
-// timeoutEvent is a probe declared lost; sent is when it left. Its keys
-// are written in alphabetical order.
+// timeoutEvent is a probe declared lost; sent is when it left.
 type timeoutEvent struct {
-	Type string `json:"type"`
-	Host string `json:"host"`
 	Addr string `json:"addr"`
-	Seq  uint16 `json:"seq"`
+	Host string `json:"host"`
 	Sent string `json:"sent"`
-}
-
-func (e timeoutEvent) MarshalJSON() ([]byte, error) {
-	type fields timeoutEvent
-	return sortedJSON(fields(e))
+	Seq  uint16 `json:"seq"`
+	Type string `json:"type"`
 }
 
 type summaryEvent struct {
@@ -127,20 +117,4 @@ type summaryEvent struct {
 	P50         *float64 `json:"rtt_p50_ms,omitempty"`
 	P90         *float64 `json:"rtt_p90_ms,omitempty"`
 	P99         *float64 `json:"rtt_p99_ms,omitempty"`
-}
-
-// sortedJSON marshals the struct v with its keys in alphabetical order.
-// Events that gping first wrote from a map[string]any have always come
-// out that way, and NDJSON readers may compare lines byte for byte; their
-// structs still begin with Type, as every event's does.
-func sortedJSON(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var keyed map[string]json.RawMessage
-	if err := json.Unmarshal(b, &keyed); err != nil {
-		return nil, err
-	}
-	return json.Marshal(keyed)
 }
