@@ -63,7 +63,7 @@ func TestHopLine(t *testing.T) {
 		return &probe{done: true, r: reply{from: from, rtt: time.Duration(us) * time.Microsecond, annot: annot}}
 	}
 	lost := &probe{lost: true}
-	p := &printer{numeric: true}
+	p := &textPrinter{numeric: true}
 	tests := []struct {
 		h    hop
 		want string
@@ -140,7 +140,7 @@ func TestTracerSchedule(t *testing.T) {
 	tr := newTracer(tc, f)
 	var lines []string
 	start := time.Now()
-	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
 	if err != nil || end != 4 || len(lines) != 4 || lines[1] != " 2  * * *" {
 		t.Fatalf("end %d, err %v, lines %q", end, err, lines)
 	}
@@ -165,7 +165,7 @@ func TestTracerRateLimitedDestination(t *testing.T) {
 	tr := newTracer(tc, f)
 	var lines []string
 	start := time.Now()
-	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
 	elapsed := time.Since(start)
 	if err != nil || end != 4 || len(lines) != 4 || !strings.HasPrefix(lines[3], " 4  10.0.3.1  ") {
 		t.Fatalf("end %d, err %v, lines %q", end, err, lines)
@@ -177,7 +177,7 @@ func TestTracerRateLimitedDestination(t *testing.T) {
 	f = &fakePath{hops: f.hops, out: make(chan reply, 1000), refill: 200 * time.Millisecond}
 	tc.retry, tc.waitMax = false, 600*time.Millisecond
 	lines = nil
-	end, _ = newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	end, _ = newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
 	if end <= 4 {
 		t.Errorf("without the retry the trace ended at %d, not past the destination: the fake's rate limit does not bite: %q", end, lines)
 	}
@@ -235,7 +235,7 @@ func TestTracerFirstAndSendWait(t *testing.T) {
 	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, out: make(chan reply, 1000)}
 	tc := traceConfig{first: 3, max: 30, queries: 2, parallel: 16, waitMax: 5 * time.Second, here: 3, near: 10, sendWait: 15 * time.Millisecond}
 	var lines []string
-	end, err := newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	end, err := newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
 	if err != nil || end != 4 || len(lines) != 2 || !strings.HasPrefix(lines[0], " 3  10.0.2.1  ") || !strings.HasPrefix(lines[1], " 4  10.0.3.1  ") {
 		t.Fatalf("end %d, err %v, lines %q", end, err, lines)
 	}
