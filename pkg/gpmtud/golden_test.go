@@ -48,7 +48,7 @@ func goldenOutcomes() []outcome {
 }
 
 // goldenRun prints, through p, every line and event gpmtud has.
-func goldenRun(p *printer) {
+func goldenRun(p printer) {
 	a := netip.MustParseAddr
 	for _, o := range goldenOutcomes() {
 		p.step(o)
@@ -78,14 +78,14 @@ func goldenRun(p *printer) {
 
 func TestGoldenText(t *testing.T) {
 	var out bytes.Buffer
-	goldenRun(newPrinter(&out, false, "h2.lab", netip.MustParseAddr("198.18.4.1")))
-	goldenRun(newPrinter(&out, false, "h2.lab", netip.MustParseAddr("fd00:0:0:4::1")))
+	goldenRun(newPrinter(&out, config{host: "h2.lab", addr: netip.MustParseAddr("198.18.4.1")}))
+	goldenRun(newPrinter(&out, config{host: "h2.lab", addr: netip.MustParseAddr("fd00:0:0:4::1")}))
 	golden(t, "pmtu.golden", out.Bytes())
 }
 
 func TestGoldenJSON(t *testing.T) {
 	var out bytes.Buffer
-	goldenRun(newPrinter(&out, true, "h2.lab", netip.MustParseAddr("198.18.4.1")))
-	goldenRun(newPrinter(&out, true, "h2.lab", netip.MustParseAddr("fd00:0:0:4::1")))
+	goldenRun(newPrinter(&out, config{json: true, host: "h2.lab", addr: netip.MustParseAddr("198.18.4.1")}))
+	goldenRun(newPrinter(&out, config{json: true, host: "h2.lab", addr: netip.MustParseAddr("fd00:0:0:4::1")}))
 	golden(t, "pmtu.ndjson.golden", out.Bytes())
 }
