@@ -15,27 +15,30 @@ import (
 
 func TestUsageErrors(t *testing.T) {
 	tests := []struct {
+		name string
 		args []string
 		want string
 	}{
-		{nil, "expected host [packetlen]"},
-		{[]string{"--bogus", "127.0.0.1"}, "unknown flag: --bogus"},
-		{[]string{"-m", "300", "127.0.0.1"}, "max hops cannot be more than 255"},
-		{[]string{"-q", "11", "127.0.0.1"}, "no more than 10 probes per hop"},
-		{[]string{"-w", "x", "127.0.0.1"}, "bad wait specifications"},
-		{[]string{"-I", "-T", "127.0.0.1"}, "exclude each other"},
-		{[]string{"127.0.0.1", "big"}, "Cannot handle \"packetlen\" cmdline arg `big'"},
-		{[]string{"127.0.0.1", "65001"}, "too big packetlen 65001 specified"},
-		{[]string{"-m", "0", "127.0.0.1"}, "first hop out of range"},
-		{[]string{"-s", "::1", "127.0.0.1"}, "bad source address"},
-		{[]string{"-4", "::1"}, "Address family for hostname not supported"},
+		{"no host", nil, "expected host [packetlen]"},
+		{"unknown flag", []string{"--bogus", "127.0.0.1"}, "unknown flag: --bogus"},
+		{"max hops above 255", []string{"-m", "300", "127.0.0.1"}, "max hops cannot be more than 255"},
+		{"queries above 10", []string{"-q", "11", "127.0.0.1"}, "no more than 10 probes per hop"},
+		{"wait not a number", []string{"-w", "x", "127.0.0.1"}, "bad wait specifications"},
+		{"-I with -T", []string{"-I", "-T", "127.0.0.1"}, "exclude each other"},
+		{"packetlen not a number", []string{"127.0.0.1", "big"}, "Cannot handle \"packetlen\" cmdline arg `big'"},
+		{"packetlen too big", []string{"127.0.0.1", "65001"}, "too big packetlen 65001 specified"},
+		{"max hops 0", []string{"-m", "0", "127.0.0.1"}, "first hop out of range"},
+		{"source of the other family", []string{"-s", "::1", "127.0.0.1"}, "bad source address"},
+		{"-4 with an IPv6 host", []string{"-4", "::1"}, "Address family for hostname not supported"},
 	}
 	for _, tc := range tests {
-		var stdout, stderr bytes.Buffer
-		code := Run(context.Background(), tc.args, nil, &stdout, &stderr)
-		if code != 2 || !strings.HasPrefix(stderr.String(), "gtraceroute: ") || !strings.Contains(stderr.String(), tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q", tc.args, code, stderr.String(), tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), tc.args, nil, &stdout, &stderr)
+			if code != 2 || !strings.HasPrefix(stderr.String(), "gtraceroute: ") || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q", tc.args, code, stderr.String(), tc.want)
+			}
+		})
 	}
 }
 
@@ -63,27 +66,26 @@ func TestHopLine(t *testing.T) {
 		return &probe{done: true, r: reply{from: from, rtt: time.Duration(us) * time.Microsecond, annot: annot}}
 	}
 	lost := &probe{lost: true}
-	p := &textPrinter{numeric: true}
+	mpls := done(a, 100, "")
+	mpls.r.ext = "MPLS:L=100,E=0,S=1,T=1"
+	p := &textPrinter{numeric: true, ext: true}
 	tests := []struct {
+		name string
 		h    hop
 		want string
 	}{
-		{hop{1, []*probe{done(a, 146, ""), done(a, 120, ""), done(a, 110, "")}}, " 1  198.18.1.1  0.146 ms  0.120 ms  0.110 ms"},
-		{hop{2, []*probe{lost, lost, lost}}, " 2  * * *"},
-		{hop{9, []*probe{lost, done(a, 73, ""), done(b, 12, "")}}, " 9  * 198.18.1.1  0.073 ms 198.18.9.1  0.012 ms"},
-		{hop{12, []*probe{done(a, 6, "!F-1400"), done(a, 5, "!F-1400")}}, "12  198.18.1.1  0.006 ms !F-1400  0.005 ms !F-1400"},
+		{"all answered", hop{1, []*probe{done(a, 146, ""), done(a, 120, ""), done(a, 110, "")}}, " 1  198.18.1.1  0.146 ms  0.120 ms  0.110 ms"},
+		{"silent", hop{2, []*probe{lost, lost, lost}}, " 2  * * *"},
+		{"two addresses after a star", hop{9, []*probe{lost, done(a, 73, ""), done(b, 12, "")}}, " 9  * 198.18.1.1  0.073 ms 198.18.9.1  0.012 ms"},
+		{"annotated", hop{12, []*probe{done(a, 6, "!F-1400"), done(a, 5, "!F-1400")}}, "12  198.18.1.1  0.006 ms !F-1400  0.005 ms !F-1400"},
+		{"MPLS labels", hop{3, []*probe{mpls}}, " 3  198.18.1.1 <MPLS:L=100,E=0,S=1,T=1>  0.100 ms"},
 	}
-	mpls := done(a, 100, "")
-	mpls.r.ext = "MPLS:L=100,E=0,S=1,T=1"
-	tests = append(tests, struct {
-		h    hop
-		want string
-	}{hop{3, []*probe{mpls}}, " 3  198.18.1.1 <MPLS:L=100,E=0,S=1,T=1>  0.100 ms"})
-	p.ext = true
 	for _, tc := range tests {
-		if got := p.hopLine(tc.h); got != tc.want {
-			t.Errorf("got  %q\nwant %q", got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := p.hopLine(tc.h); got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -216,16 +218,18 @@ func TestDeadline(t *testing.T) {
 		{"retry: NEAR from the resend", 3, 10, 0, []answer{{3, 0, ms(4)}}, 1250 * time.Millisecond, 1250*time.Millisecond + ms(40)},
 	}
 	for _, tc := range tests {
-		tr := newTracer(traceConfig{first: 1, max: 30, queries: 3, waitMax: 5 * time.Second, here: tc.here, near: tc.near, minWait: tc.minWait}, nil)
-		for _, a := range tc.answers {
-			p := tr.hopProbes(a.ttl)[a.q]
-			p.done, p.r.rtt = true, a.rtt
-		}
-		p := tr.hopProbes(2)[2]
-		p.waitFrom, p.sent = t0, t0.Add(tc.sentAt)
-		if got := tr.deadline(p).Sub(t0); got != tc.want {
-			t.Errorf("%s: deadline %v, want %v", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			tr := newTracer(traceConfig{first: 1, max: 30, queries: 3, waitMax: 5 * time.Second, here: tc.here, near: tc.near, minWait: tc.minWait}, nil)
+			for _, a := range tc.answers {
+				p := tr.hopProbes(a.ttl)[a.q]
+				p.done, p.r.rtt = true, a.rtt
+			}
+			p := tr.hopProbes(2)[2]
+			p.waitFrom, p.sent = t0, t0.Add(tc.sentAt)
+			if got := tr.deadline(p).Sub(t0); got != tc.want {
+				t.Errorf("deadline %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 
