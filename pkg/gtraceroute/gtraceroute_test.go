@@ -332,16 +332,14 @@ func TestTCPMatchICMP(t *testing.T) {
 		{"another flow's probe", icmpErrorFor(other, 11, 0, 7001), false, 0, false, "", "", "", ""},
 	}
 	for _, tc := range tests {
-		r, ok := m.fromICMP(tc.b, anc, router)
-		if ok != tc.ok {
-			t.Errorf("%s: matched %v, want %v", tc.name, ok, tc.ok)
-			continue
-		}
-		if !ok {
-			continue
-		}
-		if r.idx != tc.idx || r.final != tc.final || r.annot != tc.annot || r.kind != tc.kind || r.ext != tc.ext || r.from.String() != tc.from || r.ttl != 62 {
-			t.Errorf("%s: %+v", tc.name, r)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			r, ok := m.fromICMP(tc.b, anc, router)
+			if ok != tc.ok {
+				t.Fatalf("matched %v, want %v", ok, tc.ok)
+			}
+			if ok && (r.idx != tc.idx || r.final != tc.final || r.annot != tc.annot || r.kind != tc.kind || r.ext != tc.ext || r.from.String() != tc.from || r.ttl != 62) {
+				t.Errorf("%+v", r)
+			}
+		})
 	}
 }
