@@ -45,7 +45,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}
-	return c.run(ctx, stdout, stderr)
+	return c.run(ctx, newPrinter(stdout, c), stderr)
 }
 
 // returnHops is tracepath's "back": the answer's hop count, guessed from

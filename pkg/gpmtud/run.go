@@ -15,13 +15,12 @@ import (
 
 // run opens the probes and runs what the command line asks for: a check
 // of one size (-s), a walk hop by hop (--hops) or a search for the MTU.
-func (c config) run(ctx context.Context, stdout, stderr io.Writer) int {
+func (c config) run(ctx context.Context, out printer, stderr io.Writer) int {
 	probes, start, closeAll, err := c.open()
 	if err != nil {
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}
 	defer closeAll()
-	out := newPrinter(stdout, c)
 	cfg := searchConfig{
 		start: start, floor: c.floor, retries: c.retries, maxProbes: c.maxProbes,
 		wait: c.wait, deadline: c.deadline, refill: rateLimitRefill,

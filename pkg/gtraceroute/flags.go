@@ -12,7 +12,7 @@ type flags struct {
 	family   cli.FamilyFlags
 	icmp     bool
 	tcp      bool
-	udp      bool
+	udp      bool // -U, the default: taken, as traceroute takes it
 	first    int
 	maxTTL   int
 	parallel int
