@@ -28,7 +28,7 @@ type hopStats struct {
 func runReport(ctx context.Context, tc traceConfig, m method, cycles int, p printer) error {
 	tc.queries = 1
 	start := time.Now()
-	r := report{first: tc.first}
+	r := tally{first: tc.first}
 	end, base := 0, 0
 	for cycle := 0; cycle < cycles; cycle++ {
 		if cycle > 0 {
@@ -59,14 +59,14 @@ func runReport(ctx context.Context, tc traceConfig, m method, cycles int, p prin
 	return nil
 }
 
-// report gathers the cycles' answers, hop by hop from TTL first.
-type report struct {
+// tally gathers the cycles' answers, hop by hop from TTL first.
+type tally struct {
 	first int
 	hops  []*hopStats
 }
 
 // add counts one cycle's probe of h.
-func (r *report) add(h hop) {
+func (r *tally) add(h hop) {
 	for len(r.hops) < h.ttl-r.first+1 {
 		r.hops = append(r.hops, &hopStats{})
 	}
