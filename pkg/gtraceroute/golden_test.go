@@ -56,16 +56,18 @@ func goldenTrace() []hop {
 
 func TestGoldenText(t *testing.T) {
 	var out bytes.Buffer
-	p := &printer{w: cli.NewLines(&out), numeric: true, ext: true}
-	p.header("h2.lab", netip.MustParseAddr("198.18.5.1"), 30, 60)
+	p := &textPrinter{w: cli.NewLines(&out), host: "h2.lab", addr: netip.MustParseAddr("198.18.5.1"), numeric: true, ext: true}
+	p.header(30, 60)
 	for _, h := range goldenTrace() {
 		p.hop(h)
 	}
-	p.header("fd00:0:0:4::1", netip.MustParseAddr("fd00:0:0:4::1"), 30, 80)
-	p.hop(hop{1, []*probe{answered("fd00:0:0:1::1", 93, ""), silent(), answered("fd00:0:0:1::1", 8, "")}})
-	p.hop(hop{2, []*probe{answered("fd00:0:0:1::1", 60, "!F-1280")}})
+	p6 := &textPrinter{w: cli.NewLines(&out), host: "fd00:0:0:4::1", addr: netip.MustParseAddr("fd00:0:0:4::1"), numeric: true, ext: true}
+	p6.header(30, 80)
+	p6.hop(hop{1, []*probe{answered("fd00:0:0:1::1", 93, ""), silent(), answered("fd00:0:0:1::1", 8, "")}})
+	p6.hop(hop{2, []*probe{answered("fd00:0:0:1::1", 60, "!F-1280")}})
+	p6.summary(2, 2, 4, time.Millisecond) // no text
 	// Names, as without -n: "name (addr)", the address twice when it has none.
-	named := &printer{w: cli.NewLines(&out)}
+	named := &textPrinter{w: cli.NewLines(&out)}
 	named.names.Store(netip.MustParseAddr("198.18.1.1"), "r1.lab (198.18.1.1)")
 	named.names.Store(netip.MustParseAddr("198.18.9.1"), "198.18.9.1 (198.18.9.1)")
 	named.hop(hop{1, []*probe{answered("198.18.1.1", 146, ""), answered("198.18.9.1", 120, ""), answered("198.18.1.1", 110, "")}})
@@ -74,7 +76,8 @@ func TestGoldenText(t *testing.T) {
 
 func TestGoldenJSON(t *testing.T) {
 	var out bytes.Buffer
-	p := &printer{w: cli.NewLines(&out), js: cli.NewNDJSON(&out), target: "h2.lab", addr: netip.MustParseAddr("198.18.5.1"), numeric: true}
+	p := &ndjsonPrinter{js: cli.NewNDJSON(&out), host: "h2.lab", addr: netip.MustParseAddr("198.18.5.1")}
+	p.header(30, 60) // no event
 	trace := goldenTrace()
 	trace[1].probes[0].retried = true
 	for _, h := range trace {
@@ -89,11 +92,13 @@ func TestGoldenJSON(t *testing.T) {
 	for _, h := range trace {
 		p.hop(h)
 	}
-	p.summary("h2.lab", netip.MustParseAddr("198.18.5.1"), 5, 5, 15, 2500*time.Microsecond)
+	p.summary(5, 5, 15, 2500*time.Microsecond)
 	golden(t, "trace.ndjson.golden", out.Bytes())
 }
 
-func TestGoldenReport(t *testing.T) {
+// goldenReportHops are --report's hops with every case mtr's table has: all
+// answered, none, some lost, and one slow answer among fast ones.
+func goldenReportHops() []*hopStats {
 	hs := func(addr string, received int, us ...int) *hopStats {
 		h := &hopStats{sent: 10, received: received}
 		if addr != "" {
@@ -105,21 +110,41 @@ func TestGoldenReport(t *testing.T) {
 		}
 		return h
 	}
-	hops := []*hopStats{
+	return []*hopStats{
 		hs("198.18.1.1", 10, 100, 120, 90, 110, 100, 95, 105, 130, 80, 100),
 		hs("", 0),
 		hs("198.18.3.1", 7, 1500, 2500, 1200, 1800, 30100, 1400, 1600),
 		hs("198.18.4.1", 10, 12000, 12500, 11800, 12100, 12000, 12300, 11900, 12050, 12000, 12400),
 	}
+}
+
+func TestGoldenReport(t *testing.T) {
+	hops := goldenReportHops()
 	var out bytes.Buffer
-	p := &printer{w: cli.NewLines(&out), numeric: true}
+	p := &textPrinter{w: cli.NewLines(&out), numeric: true}
 	p.reportTable(time.Date(2026, 11, 22, 17, 34, 40, 0, time.UTC), "vm", 1, hops)
 	// Without -n mtr shows the name alone, or the address when there is none.
-	named := &printer{w: cli.NewLines(&out)}
+	named := &textPrinter{w: cli.NewLines(&out)}
 	named.names.Store(netip.MustParseAddr("198.18.1.1"), "r1.lab (198.18.1.1)")
 	named.names.Store(netip.MustParseAddr("198.18.3.1"), "198.18.3.1 (198.18.3.1)")
 	named.reportTable(time.Date(2026, 11, 22, 17, 34, 40, 0, time.UTC), "vm", 1, hops[:3])
 	golden(t, "report.golden", out.Bytes())
+}
+
+// TestGoldenReportJSON: report_hop keeps the alphabetical key order of the
+// map it once was, "type" among the others, and leaves out the RTT
+// figures of a hop that never answered (but not a 0 stdev).
+func TestGoldenReportJSON(t *testing.T) {
+	var out bytes.Buffer
+	p := &ndjsonPrinter{js: cli.NewNDJSON(&out), host: "h2.lab", addr: netip.MustParseAddr("198.18.4.1")}
+	hops := goldenReportHops()
+	hops = append(hops, &hopStats{addr: netip.MustParseAddr("198.18.5.1"), sent: 1, received: 1, last: time.Millisecond})
+	hops[len(hops)-1].rtt.Add(time.Millisecond)
+	for i, hs := range hops {
+		p.reportHop(1+i, hs)
+	}
+	p.summary(4, len(hops), 0, 10*time.Second)
+	golden(t, "report.ndjson.golden", out.Bytes())
 }
 
 // TestGoldenAnnotations: traceroute's mark for every ICMP unreachable

@@ -15,27 +15,30 @@ import (
 
 func TestUsageErrors(t *testing.T) {
 	tests := []struct {
+		name string
 		args []string
 		want string
 	}{
-		{nil, "expected host [packetlen]"},
-		{[]string{"--bogus", "127.0.0.1"}, "unknown flag: --bogus"},
-		{[]string{"-m", "300", "127.0.0.1"}, "max hops cannot be more than 255"},
-		{[]string{"-q", "11", "127.0.0.1"}, "no more than 10 probes per hop"},
-		{[]string{"-w", "x", "127.0.0.1"}, "bad wait specifications"},
-		{[]string{"-I", "-T", "127.0.0.1"}, "exclude each other"},
-		{[]string{"127.0.0.1", "big"}, "Cannot handle \"packetlen\" cmdline arg `big'"},
-		{[]string{"127.0.0.1", "65001"}, "too big packetlen 65001 specified"},
-		{[]string{"-m", "0", "127.0.0.1"}, "first hop out of range"},
-		{[]string{"-s", "::1", "127.0.0.1"}, "bad source address"},
-		{[]string{"-4", "::1"}, "Address family for hostname not supported"},
+		{"no host", nil, "expected host [packetlen]"},
+		{"unknown flag", []string{"--bogus", "127.0.0.1"}, "unknown flag: --bogus"},
+		{"max hops above 255", []string{"-m", "300", "127.0.0.1"}, "max hops cannot be more than 255"},
+		{"queries above 10", []string{"-q", "11", "127.0.0.1"}, "no more than 10 probes per hop"},
+		{"wait not a number", []string{"-w", "x", "127.0.0.1"}, "bad wait specifications"},
+		{"-I with -T", []string{"-I", "-T", "127.0.0.1"}, "exclude each other"},
+		{"packetlen not a number", []string{"127.0.0.1", "big"}, "Cannot handle \"packetlen\" cmdline arg `big'"},
+		{"packetlen too big", []string{"127.0.0.1", "65001"}, "too big packetlen 65001 specified"},
+		{"max hops 0", []string{"-m", "0", "127.0.0.1"}, "first hop out of range"},
+		{"source of the other family", []string{"-s", "::1", "127.0.0.1"}, "bad source address"},
+		{"-4 with an IPv6 host", []string{"-4", "::1"}, "Address family for hostname not supported"},
 	}
 	for _, tc := range tests {
-		var stdout, stderr bytes.Buffer
-		code := Run(context.Background(), tc.args, nil, &stdout, &stderr)
-		if code != 2 || !strings.HasPrefix(stderr.String(), "gtraceroute: ") || !strings.Contains(stderr.String(), tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q", tc.args, code, stderr.String(), tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), tc.args, nil, &stdout, &stderr)
+			if code != 2 || !strings.HasPrefix(stderr.String(), "gtraceroute: ") || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q", tc.args, code, stderr.String(), tc.want)
+			}
+		})
 	}
 }
 
@@ -63,27 +66,26 @@ func TestHopLine(t *testing.T) {
 		return &probe{done: true, r: reply{from: from, rtt: time.Duration(us) * time.Microsecond, annot: annot}}
 	}
 	lost := &probe{lost: true}
-	p := &printer{numeric: true}
+	mpls := done(a, 100, "")
+	mpls.r.ext = "MPLS:L=100,E=0,S=1,T=1"
+	p := &textPrinter{numeric: true, ext: true}
 	tests := []struct {
+		name string
 		h    hop
 		want string
 	}{
-		{hop{1, []*probe{done(a, 146, ""), done(a, 120, ""), done(a, 110, "")}}, " 1  198.18.1.1  0.146 ms  0.120 ms  0.110 ms"},
-		{hop{2, []*probe{lost, lost, lost}}, " 2  * * *"},
-		{hop{9, []*probe{lost, done(a, 73, ""), done(b, 12, "")}}, " 9  * 198.18.1.1  0.073 ms 198.18.9.1  0.012 ms"},
-		{hop{12, []*probe{done(a, 6, "!F-1400"), done(a, 5, "!F-1400")}}, "12  198.18.1.1  0.006 ms !F-1400  0.005 ms !F-1400"},
+		{"all answered", hop{1, []*probe{done(a, 146, ""), done(a, 120, ""), done(a, 110, "")}}, " 1  198.18.1.1  0.146 ms  0.120 ms  0.110 ms"},
+		{"silent", hop{2, []*probe{lost, lost, lost}}, " 2  * * *"},
+		{"two addresses after a star", hop{9, []*probe{lost, done(a, 73, ""), done(b, 12, "")}}, " 9  * 198.18.1.1  0.073 ms 198.18.9.1  0.012 ms"},
+		{"annotated", hop{12, []*probe{done(a, 6, "!F-1400"), done(a, 5, "!F-1400")}}, "12  198.18.1.1  0.006 ms !F-1400  0.005 ms !F-1400"},
+		{"MPLS labels", hop{3, []*probe{mpls}}, " 3  198.18.1.1 <MPLS:L=100,E=0,S=1,T=1>  0.100 ms"},
 	}
-	mpls := done(a, 100, "")
-	mpls.r.ext = "MPLS:L=100,E=0,S=1,T=1"
-	tests = append(tests, struct {
-		h    hop
-		want string
-	}{hop{3, []*probe{mpls}}, " 3  198.18.1.1 <MPLS:L=100,E=0,S=1,T=1>  0.100 ms"})
-	p.ext = true
 	for _, tc := range tests {
-		if got := p.hopLine(tc.h); got != tc.want {
-			t.Errorf("got  %q\nwant %q", got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := p.hopLine(tc.h); got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -140,7 +142,7 @@ func TestTracerSchedule(t *testing.T) {
 	tr := newTracer(tc, f)
 	var lines []string
 	start := time.Now()
-	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
 	if err != nil || end != 4 || len(lines) != 4 || lines[1] != " 2  * * *" {
 		t.Fatalf("end %d, err %v, lines %q", end, err, lines)
 	}
@@ -165,7 +167,7 @@ func TestTracerRateLimitedDestination(t *testing.T) {
 	tr := newTracer(tc, f)
 	var lines []string
 	start := time.Now()
-	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
 	elapsed := time.Since(start)
 	if err != nil || end != 4 || len(lines) != 4 || !strings.HasPrefix(lines[3], " 4  10.0.3.1  ") {
 		t.Fatalf("end %d, err %v, lines %q", end, err, lines)
@@ -177,7 +179,7 @@ func TestTracerRateLimitedDestination(t *testing.T) {
 	f = &fakePath{hops: f.hops, out: make(chan reply, 1000), refill: 200 * time.Millisecond}
 	tc.retry, tc.waitMax = false, 600*time.Millisecond
 	lines = nil
-	end, _ = newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	end, _ = newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
 	if end <= 4 {
 		t.Errorf("without the retry the trace ended at %d, not past the destination: the fake's rate limit does not bite: %q", end, lines)
 	}
@@ -216,16 +218,18 @@ func TestDeadline(t *testing.T) {
 		{"retry: NEAR from the resend", 3, 10, 0, []answer{{3, 0, ms(4)}}, 1250 * time.Millisecond, 1250*time.Millisecond + ms(40)},
 	}
 	for _, tc := range tests {
-		tr := newTracer(traceConfig{first: 1, max: 30, queries: 3, waitMax: 5 * time.Second, here: tc.here, near: tc.near, minWait: tc.minWait}, nil)
-		for _, a := range tc.answers {
-			p := tr.hopProbes(a.ttl)[a.q]
-			p.done, p.r.rtt = true, a.rtt
-		}
-		p := tr.hopProbes(2)[2]
-		p.waitFrom, p.sent = t0, t0.Add(tc.sentAt)
-		if got := tr.deadline(p).Sub(t0); got != tc.want {
-			t.Errorf("%s: deadline %v, want %v", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			tr := newTracer(traceConfig{first: 1, max: 30, queries: 3, waitMax: 5 * time.Second, here: tc.here, near: tc.near, minWait: tc.minWait}, nil)
+			for _, a := range tc.answers {
+				p := tr.hopProbes(a.ttl)[a.q]
+				p.done, p.r.rtt = true, a.rtt
+			}
+			p := tr.hopProbes(2)[2]
+			p.waitFrom, p.sent = t0, t0.Add(tc.sentAt)
+			if got := tr.deadline(p).Sub(t0); got != tc.want {
+				t.Errorf("deadline %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -235,7 +239,7 @@ func TestTracerFirstAndSendWait(t *testing.T) {
 	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, out: make(chan reply, 1000)}
 	tc := traceConfig{first: 3, max: 30, queries: 2, parallel: 16, waitMax: 5 * time.Second, here: 3, near: 10, sendWait: 15 * time.Millisecond}
 	var lines []string
-	end, err := newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&printer{numeric: true}).hopLine(h)) })
+	end, err := newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
 	if err != nil || end != 4 || len(lines) != 2 || !strings.HasPrefix(lines[0], " 3  10.0.2.1  ") || !strings.HasPrefix(lines[1], " 4  10.0.3.1  ") {
 		t.Fatalf("end %d, err %v, lines %q", end, err, lines)
 	}
@@ -328,16 +332,14 @@ func TestTCPMatchICMP(t *testing.T) {
 		{"another flow's probe", icmpErrorFor(other, 11, 0, 7001), false, 0, false, "", "", "", ""},
 	}
 	for _, tc := range tests {
-		r, ok := m.fromICMP(tc.b, anc, router)
-		if ok != tc.ok {
-			t.Errorf("%s: matched %v, want %v", tc.name, ok, tc.ok)
-			continue
-		}
-		if !ok {
-			continue
-		}
-		if r.idx != tc.idx || r.final != tc.final || r.annot != tc.annot || r.kind != tc.kind || r.ext != tc.ext || r.from.String() != tc.from || r.ttl != 62 {
-			t.Errorf("%s: %+v", tc.name, r)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			r, ok := m.fromICMP(tc.b, anc, router)
+			if ok != tc.ok {
+				t.Fatalf("matched %v, want %v", ok, tc.ok)
+			}
+			if ok && (r.idx != tc.idx || r.final != tc.final || r.annot != tc.annot || r.kind != tc.kind || r.ext != tc.ext || r.from.String() != tc.from || r.ttl != 62) {
+				t.Errorf("%+v", r)
+			}
+		})
 	}
 }

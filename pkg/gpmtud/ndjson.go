@@ -1,0 +1,126 @@
+package gpmtud
+
+import (
+	"encoding/json"
+	"net/netip"
+	"strings"
+
+	"gnetutils/pkg/cli"
+)
+
+// ndjsonPrinter writes --json's events, one object a line.
+type ndjsonPrinter struct {
+	js   *cli.NDJSON
+	host string     // the target as given
+	addr netip.Addr // its address
+}
+
+// probeEvent is one probed size; Probes counts the probes it took.
+type probeEvent struct {
+	Type   string  `json:"type"`
+	Size   int     `json:"size"`
+	TTL    int     `json:"ttl,omitempty"`
+	Result string  `json:"result"`
+	From   string  `json:"from,omitempty"`
+	MTU    int     `json:"mtu,omitempty"`
+	RTTms  float64 `json:"rtt_ms,omitempty"`
+	Probes int     `json:"probes"`
+}
+
+// hopEvent is one hop of --hops.
+type hopEvent struct {
+	Type      string  `json:"type"`
+	TTL       int     `json:"ttl"`
+	From      string  `json:"from,omitempty"`
+	RTTms     float64 `json:"rtt_ms,omitempty"`
+	PMTU      int     `json:"pmtu,omitempty"`
+	Reached   bool    `json:"reached,omitempty"`
+	NoReply   bool    `json:"no_reply,omitempty"`
+	BlackHole bool    `json:"black_hole,omitempty"`
+	Error     string  `json:"error,omitempty"`
+	Back      int     `json:"back,omitempty"`
+}
+
+// summaryEvent is the path MTU found, and what it leaves for payloads.
+type summaryEvent struct {
+	Type        string  `json:"type"`
+	Host        string  `json:"host"`
+	Addr        string  `json:"addr"`
+	Reached     bool    `json:"reached"`
+	PMTU        int     `json:"pmtu"`
+	Learned     string  `json:"learned"`
+	UDPPayload  int     `json:"udp_payload"`
+	ICMPPayload int     `json:"icmp_payload"`
+	TCPMSS      int     `json:"tcp_mss"`
+	BlackHole   bool    `json:"black_hole"`
+	BlackHoleLo int     `json:"black_hole_from_size,omitempty"`
+	BHAfterHop  int     `json:"black_hole_after_hop,omitempty"`
+	Probes      int     `json:"probes"`
+	ElapsedMS   float64 `json:"elapsed_ms"`
+}
+
+// checkEvent is the answer of -s: is a payload of that many bytes (a
+// packet of Size) through? Its type is "summary", as it ends the run.
+type checkEvent struct {
+	Type    string `json:"type"`
+	Host    string `json:"host"`
+	Addr    string `json:"addr"`
+	Payload int    `json:"payload"`
+	Size    int    `json:"size"`
+	Through bool   `json:"through"`
+}
+
+// MarshalJSON writes the keys in alphabetical order, "type" among them:
+// this event began as a map, and its line stays byte for byte what
+// scripts have read since.
+func (e checkEvent) MarshalJSON() ([]byte, error) {
+	type fields checkEvent // without this method
+	return sortedKeys(fields(e))
+}
+
+// sortedKeys marshals v as encoding/json marshals a map: keys in
+// alphabetical order.
+func sortedKeys(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+func (p *ndjsonPrinter) step(o outcome) {
+	ev := probeEvent{Type: "probe", Size: o.size, TTL: o.ttl, Result: strings.ReplaceAll(o.res.String(), " ", "_"), MTU: o.mtu, RTTms: cli.Millis(o.rtt), Probes: o.sent}
+	if o.from.IsValid() {
+		ev.From = o.from.String()
+	}
+	_ = p.js.Emit(ev)
+}
+
+func (p *ndjsonPrinter) check(payload int, o outcome) {
+	_ = p.js.Emit(checkEvent{Type: "summary", Host: p.host, Addr: p.addr.String(), Payload: payload, Size: o.size, Through: o.res == resThrough})
+}
+
+// localhost has no event: the first probe event says the size.
+func (p *ndjsonPrinter) localhost(mtu int) {}
+
+func (p *ndjsonPrinter) hop(h hopLine) {
+	ev := hopEvent{Type: "hop", TTL: h.ttl, RTTms: cli.Millis(h.rtt), PMTU: h.pmtu, Reached: h.reached, NoReply: h.noReply, BlackHole: h.blackHole, Error: h.annot, Back: h.back}
+	if h.from.IsValid() {
+		ev.From = h.from.String()
+	}
+	_ = p.js.Emit(ev)
+}
+
+// resume has no event: the summary follows.
+func (p *ndjsonPrinter) resume(wr walkResult) {}
+
+func (p *ndjsonPrinter) summary(r searchResult, bhHop int, reached bool) {
+	udp, icmp, mss := payloads(r.pmtu, p.addr.Is6())
+	_ = p.js.Emit(summaryEvent{Type: "summary", Host: p.host, Addr: p.addr.String(), Reached: reached, PMTU: r.pmtu, Learned: r.learned,
+		UDPPayload: udp, ICMPPayload: icmp, TCPMSS: mss, BlackHole: r.blackHole || bhHop > 0, BlackHoleLo: r.bhLow, BHAfterHop: bhHop,
+		Probes: r.probes, ElapsedMS: cli.Millis(r.elapsed)})
+}

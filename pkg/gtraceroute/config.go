@@ -1,0 +1,157 @@
+package gtraceroute
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"gnetutils/pkg/cli"
+)
+
+// config is a checked command line: everything a trace or a report needs.
+type config struct {
+	host    string     // the target as given
+	addr    netip.Addr // what it resolved to
+	kind    string     // the probe method: "udp", "icmp" or "tcp"
+	size    int        // packet length, IP header included
+	trace   traceConfig
+	probe   probeConfig
+	json    bool
+	numeric bool
+	ext     bool
+	report  bool
+	cycles  int // --report's
+}
+
+// newConfig checks f. Every refusal is bad usage (exit 2); they come in
+// the order traceroute makes them, so of several mistakes the same one is
+// named.
+func newConfig(ctx context.Context, f flags) (config, error) {
+	c := config{json: f.common.JSON, numeric: f.numeric, ext: f.ext, report: f.report, cycles: f.cycles}
+	if len(f.args) < 1 || len(f.args) > 2 {
+		return c, fmt.Errorf("expected host [packetlen], got %d arguments (try --help)", len(f.args))
+	}
+	var err error
+	if c.trace, err = f.schedule(); err != nil {
+		return c, err
+	}
+	c.kind = "udp"
+	switch {
+	case f.icmp && f.tcp:
+		return c, errors.New("-I and -T exclude each other")
+	case f.icmp:
+		c.kind = "icmp"
+	case f.tcp:
+		c.kind = "tcp"
+		c.trace.minWait = 2 * time.Millisecond
+	}
+	if f.family.V4 && f.family.V6 {
+		return c, errors.New("-4 and -6 exclude each other")
+	}
+	c.host = f.args[0]
+	if c.addr, err = cli.Resolve(ctx, c.host, f.family.Family()); err != nil {
+		return c, err
+	}
+	if c.size, err = packetSize(f.args, c.addr); err != nil {
+		return c, err
+	}
+	c.probe, err = f.probeConfig(c.kind, c.addr, c.size)
+	return c, err
+}
+
+// packetSize is the optional packetlen argument, traceroute's default
+// when it is absent.
+func packetSize(args []string, addr netip.Addr) (int, error) {
+	hdr := 20
+	if addr.Is6() {
+		hdr = 40
+	}
+	if len(args) < 2 {
+		return hdr + 40, nil
+	}
+	n, err := strconv.Atoi(args[1])
+	switch {
+	case err != nil || n < 0:
+		//lint:ignore ST1005 traceroute's words, capital and all
+		return 0, fmt.Errorf("Cannot handle \"packetlen\" cmdline arg `%s'", args[1])
+	case n > 65000:
+		return 0, fmt.Errorf("too big packetlen %d specified", n)
+	}
+	// As traceroute: too small a length is raised to the smallest the
+	// method can send.
+	return max(n, hdr+8+8), nil
+}
+
+// probeConfig checks the flags every probe method takes.
+func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig, error) {
+	pc := probeConfig{dst: addr, device: f.device, size: size, df: f.df, tos: f.tos}
+	switch {
+	case f.port > 0 && f.port < 65536:
+		pc.port = uint16(f.port)
+	case f.port != 0:
+		return pc, fmt.Errorf("bad port %d", f.port)
+	case kind == "tcp":
+		pc.port = 80
+	default:
+		pc.port = 33434
+	}
+	if f.source != "" {
+		src, err := netip.ParseAddr(f.source)
+		if err != nil || src.Unmap().Is4() != addr.Is4() {
+			return pc, fmt.Errorf("bad source address %q for %s", f.source, addr)
+		}
+		pc.src = src.Unmap()
+	}
+	return pc, nil
+}
+
+// schedule checks the timing flags.
+func (f *flags) schedule() (traceConfig, error) {
+	tc := traceConfig{first: f.first, max: f.maxTTL, queries: f.queries, parallel: f.parallel, retry: !f.noRetry, retryAfter: 1250 * time.Millisecond}
+	// traceroute takes -N 0 (or less) as one probe at a time.
+	tc.parallel = max(tc.parallel, 1)
+	switch {
+	case f.maxTTL > 255:
+		return tc, fmt.Errorf("max hops cannot be more than 255")
+	case f.first < 1 || f.first > f.maxTTL: // -m 0 too, as traceroute words it
+		return tc, fmt.Errorf("first hop out of range")
+	case f.queries < 1 || f.queries > 10:
+		return tc, fmt.Errorf("no more than 10 probes per hop")
+	case f.sendWait < 0:
+		return tc, fmt.Errorf("bad sendtime `%g' specified", f.sendWait)
+	case f.report && f.cycles < 1:
+		return tc, fmt.Errorf("-c must be positive")
+	}
+	var err error
+	if tc.waitMax, tc.here, tc.near, err = parseWait(f.wait); err != nil {
+		return tc, err
+	}
+	if f.sendWait > 10 {
+		tc.sendWait = time.Duration(f.sendWait * float64(time.Millisecond))
+	} else {
+		tc.sendWait = time.Duration(f.sendWait * float64(time.Second))
+	}
+	return tc, nil
+}
+
+// parseWait reads -w MAX[,HERE[,NEAR]]; what is left out keeps
+// traceroute's default (5,3,10).
+func parseWait(s string) (waitMax time.Duration, here, near float64, err error) {
+	parts := strings.Split(s, ",")
+	vals := []float64{5, 3, 10}
+	if len(parts) > 3 {
+		return 0, 0, 0, fmt.Errorf("bad wait specifications `%s' used", s)
+	}
+	for i, p := range parts {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || v < 0 {
+			return 0, 0, 0, fmt.Errorf("bad wait specifications `%s' used", s)
+		}
+		vals[i] = v
+	}
+	return time.Duration(vals[0] * float64(time.Second)), vals[1], vals[2], nil
+}
