@@ -1,7 +1,6 @@
 package gpmtud
 
 import (
-	"encoding/json"
 	"net/netip"
 	"strings"
 
@@ -60,36 +59,16 @@ type summaryEvent struct {
 }
 
 // checkEvent is the answer of -s: is a payload of that many bytes (a
-// packet of Size) through? Its type is "summary", as it ends the run.
+// packet of Size) through? Its type is "summary", as it ends the run. It
+// began as a map: its fields are declared in the alphabetical order of
+// their JSON names, so its line stays byte for byte what scripts have read.
 type checkEvent struct {
-	Type    string `json:"type"`
-	Host    string `json:"host"`
 	Addr    string `json:"addr"`
+	Host    string `json:"host"`
 	Payload int    `json:"payload"`
 	Size    int    `json:"size"`
 	Through bool   `json:"through"`
-}
-
-// MarshalJSON writes the keys in alphabetical order, "type" among them:
-// this event began as a map, and its line stays byte for byte what
-// scripts have read since.
-func (e checkEvent) MarshalJSON() ([]byte, error) {
-	type fields checkEvent // without this method
-	return sortedKeys(fields(e))
-}
-
-// sortedKeys marshals v as encoding/json marshals a map: keys in
-// alphabetical order.
-func sortedKeys(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	return json.Marshal(m)
+	Type    string `json:"type"`
 }
 
 func (p *ndjsonPrinter) step(o outcome) {

@@ -1,7 +1,6 @@
 package gtraceroute
 
 import (
-	"encoding/json"
 	"net/netip"
 	"time"
 
@@ -63,45 +62,21 @@ type summaryEvent struct {
 }
 
 // reportHopEvent is one line of --report's table. Addr is who answered
-// at that TTL; the RTT figures are there only when someone did.
+// at that TTL; the RTT figures are there only when someone did. It began
+// as a map: its fields are declared in the alphabetical order of their
+// JSON names, so its lines stay byte for byte what scripts have read.
 type reportHopEvent struct {
-	Type     string  `json:"type"`
-	Addr     string  `json:"addr,omitempty"`
-	TTL      int     `json:"ttl"`
-	Sent     int     `json:"sent"`
-	Received int     `json:"received"`
-	LossPct  float64 `json:"loss_pct"`
-	*reportRTT
-}
-
-type reportRTT struct {
-	LastMS  float64 `json:"last_ms"`
-	AvgMS   float64 `json:"avg_ms"`
-	BestMS  float64 `json:"best_ms"`
-	WorstMS float64 `json:"worst_ms"`
-	StdevMS float64 `json:"stdev_ms"`
-}
-
-// MarshalJSON writes the keys in alphabetical order, "type" among them:
-// report_hop began as a map, and its lines stay byte for byte what
-// scripts have read since.
-func (e reportHopEvent) MarshalJSON() ([]byte, error) {
-	type fields reportHopEvent // without this method
-	return sortedKeys(fields(e))
-}
-
-// sortedKeys marshals v as encoding/json marshals a map: keys in
-// alphabetical order.
-func sortedKeys(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	return json.Marshal(m)
+	Addr     string   `json:"addr,omitempty"`
+	AvgMS    *float64 `json:"avg_ms,omitempty"`
+	BestMS   *float64 `json:"best_ms,omitempty"`
+	LastMS   *float64 `json:"last_ms,omitempty"`
+	LossPct  float64  `json:"loss_pct"`
+	Received int      `json:"received"`
+	Sent     int      `json:"sent"`
+	StdevMS  *float64 `json:"stdev_ms,omitempty"`
+	TTL      int      `json:"ttl"`
+	Type     string   `json:"type"`
+	WorstMS  *float64 `json:"worst_ms,omitempty"`
 }
 
 // header has no event: the summary says where the trace went.
@@ -150,7 +125,9 @@ func (p *ndjsonPrinter) reportHop(ttl int, hs *hopStats) {
 		ev.Addr = hs.addr.String()
 	}
 	if hs.rtt.Count() > 0 {
-		ev.reportRTT = &reportRTT{LastMS: cli.Millis(hs.last), AvgMS: meanMS(&hs.rtt), BestMS: cli.Millis(hs.rtt.Min()), WorstMS: cli.Millis(hs.rtt.Max()), StdevMS: stdevMS(&hs.rtt)}
+		ms := func(v float64) *float64 { return &v }
+		ev.LastMS, ev.AvgMS, ev.BestMS = ms(cli.Millis(hs.last)), ms(meanMS(&hs.rtt)), ms(cli.Millis(hs.rtt.Min()))
+		ev.WorstMS, ev.StdevMS = ms(cli.Millis(hs.rtt.Max())), ms(stdevMS(&hs.rtt))
 	}
 	_ = p.js.Emit(ev)
 }
