@@ -38,7 +38,8 @@ func (l *Lines) Write(p []byte) (int, error) {
 }
 
 // NDJSON writes one JSON object per line (one event per line), safe for
-// concurrent use. Every event carries a "type"; see DESIGN.md for the names.
+// concurrent use. Every event carries a "type"; cli.EventFields names the
+// fields every tool shares (docs/ARCHITECTURE.md, "The event vocabulary").
 type NDJSON struct {
 	mu sync.Mutex
 	w  io.Writer
