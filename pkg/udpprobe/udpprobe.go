@@ -166,7 +166,7 @@ func New(cfg Config) (*Prober, error) {
 		unix.Close(fd)
 		return nil, err
 	}
-	p.ifname, p.ifMTU, _ = InterfaceMTU(dst.Addr())
+	p.ifname, p.ifMTU, _ = netroute.InterfaceMTU(dst.Addr())
 	if _, err := rand.Read(p.token[:]); err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -325,36 +325,6 @@ func isAsyncICMPErrno(err error) bool {
 // Interface is the outgoing interface towards the destination and its MTU
 // ("", 0 if unknown), as they were when the prober was made.
 func (p *Prober) Interface() (string, int) { return p.ifname, p.ifMTU }
-
-// RouteMTU is the MTU of the route to dst as the kernel of the calling
-// thread's network namespace sees it now: the outgoing interface's MTU, or a
-// smaller path MTU the kernel has learned.
-func RouteMTU(dst netip.Addr) (int, error) {
-	dst = dst.Unmap()
-	family := unix.AF_INET
-	if dst.Is6() {
-		family = unix.AF_INET6
-	}
-	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return 0, err
-	}
-	defer unix.Close(fd)
-	if err := unix.Connect(fd, sockaddr(netip.AddrPortFrom(dst, 9))); err != nil {
-		return 0, err
-	}
-	return sockopt.PathMTU(fd, dst.Is6())
-}
-
-// InterfaceMTU returns the outgoing interface towards dst and its MTU (in
-// the calling thread's network namespace).
-func InterfaceMTU(dst netip.Addr) (string, int, error) {
-	ifi, _, err := netroute.Interface(dst)
-	if err != nil {
-		return "", 0, err
-	}
-	return ifi.Name, ifi.MTU, nil
-}
 
 // Close stops the receiver, closes the socket and the Answers channel.
 func (p *Prober) Close() error {
