@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/sockopt"
 )
 
 // icmpPath probes with ICMP echo requests through pkg/icmpx (-I): DF set,
@@ -17,10 +18,7 @@ type icmpPath struct {
 }
 
 func (p *icmpPath) probe(ctx context.Context, ttl, size int, timeout time.Duration) (outcome, error) {
-	hdr := 20 + 8
-	if p.v6 {
-		hdr = 40 + 8
-	}
+	hdr := sockopt.IPHeaderLen(p.v6) + 8
 	if ttl > 0 {
 		if err := p.c.SetTTL(ttl); err != nil {
 			return outcome{}, err

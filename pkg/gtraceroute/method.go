@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/sockopt"
 	"gnetutils/pkg/udpprobe"
 )
 
@@ -109,11 +110,7 @@ type icmpMethod struct {
 }
 
 func newICMP(cfg probeConfig) (*icmpMethod, error) {
-	hdr := 20
-	if cfg.dst.Is6() {
-		hdr = 40
-	}
-	data := cfg.size - hdr - 8
+	data := cfg.size - sockopt.IPHeaderLen(cfg.dst.Is6()) - 8
 	if data < 2 {
 		data = 2
 	}

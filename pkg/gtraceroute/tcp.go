@@ -112,24 +112,13 @@ func (m *tcpMethod) setup(cfg probeConfig) error {
 			return err
 		}
 	}
-	return unix.Bind(m.tcpFD, sockaddrOf(m.src))
-}
-
-func sockaddrOf(a netip.Addr) unix.Sockaddr {
-	if a.Is4() {
-		return &unix.SockaddrInet4{Addr: a.As4()}
-	}
-	return &unix.SockaddrInet6{Addr: a.As16()}
+	return unix.Bind(m.tcpFD, sockopt.MustSockaddr(netip.AddrPortFrom(m.src, 0)))
 }
 
 // segment builds our SYN: 20-byte header, 20 bytes of options, padding to
 // the packet length.
 func (m *tcpMethod) segment(seq uint32) []byte {
-	hdr := 20
-	if m.v6 {
-		hdr = 40
-	}
-	n := max(m.size-hdr, 20+tcpOptionsLen)
+	n := max(m.size-sockopt.IPHeaderLen(m.v6), 20+tcpOptionsLen)
 	b := make([]byte, n)
 	binary.BigEndian.PutUint16(b[0:], m.sport)
 	binary.BigEndian.PutUint16(b[2:], m.dport)
@@ -177,7 +166,7 @@ func (m *tcpMethod) send(idx, ttl int) (time.Time, error) {
 	m.mu.Lock()
 	m.sent[idx] = at
 	m.mu.Unlock()
-	if err := unix.Sendto(m.tcpFD, seg, 0, sockaddrOf(m.dst)); err != nil {
+	if err := unix.Sendto(m.tcpFD, seg, 0, sockopt.MustSockaddr(netip.AddrPortFrom(m.dst, 0))); err != nil {
 		return at, err
 	}
 	return at, nil

@@ -285,7 +285,7 @@ func (c *Conn) setup(fd int, cfg Config) error {
 		if src.Is6() != v6 {
 			return fmt.Errorf("source %v and destination %v are of different families", src, c.dst)
 		}
-		if err := unix.Bind(fd, sockaddr(src, 0)); err != nil {
+		if err := unix.Bind(fd, sockopt.MustSockaddr(netip.AddrPortFrom(src, 0))); err != nil {
 			return fmt.Errorf("bind %v: %w", src, err)
 		}
 	}
@@ -301,20 +301,8 @@ func (c *Conn) setup(fd int, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		c.id = uint16(a.Port)
-	case *unix.SockaddrInet6:
-		c.id = uint16(a.Port)
-	}
+	c.id = sockopt.AddrPortOf(sa).Port()
 	return nil
-}
-
-func sockaddr(a netip.Addr, port int) unix.Sockaddr {
-	if a.Is4() {
-		return &unix.SockaddrInet4{Addr: a.As4(), Port: port}
-	}
-	return &unix.SockaddrInet6{Addr: a.As16(), Port: port}
 }
 
 // ID is the ICMP identifier of our probes.

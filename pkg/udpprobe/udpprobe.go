@@ -100,11 +100,8 @@ func (e *LocalMTUError) Error() string {
 	return fmt.Sprintf("message too long for the local MTU %d", e.MTU)
 }
 
-// Header sizes of a probe.
 const (
-	ipv4Header = 20
-	ipv6Header = 40
-	udpHeader  = 8
+	udpHeaderLen = 8
 	// PayloadMin is the id the payload must carry: a 4-byte per-prober
 	// token, so stray errors about other sockets' packets never match, and a
 	// 4-byte probe id.
@@ -114,10 +111,7 @@ const (
 // HeaderLen is the IP plus UDP header size, for converting between IP packet
 // size and UDP payload.
 func HeaderLen(v6 bool) int {
-	if v6 {
-		return ipv6Header + udpHeader
-	}
-	return ipv4Header + udpHeader
+	return sockopt.IPHeaderLen(v6) + udpHeaderLen
 }
 
 // Prober sends probes and matches the answers.
@@ -125,6 +119,7 @@ type Prober struct {
 	fd     int
 	v6     bool
 	dst    netip.AddrPort
+	dstSA  unix.Sockaddr // dst as sendto(2) takes it, built once
 	token  [4]byte
 	sendMu sync.Mutex
 	nextID uint32
@@ -160,7 +155,7 @@ func New(cfg Config) (*Prober, error) {
 	if err != nil {
 		return nil, fmt.Errorf("udp socket: %w", err)
 	}
-	p := &Prober{fd: fd, v6: v6, dst: dst, probes: map[uint32]Probe{},
+	p := &Prober{fd: fd, v6: v6, dst: dst, dstSA: sockopt.MustSockaddr(dst), probes: map[uint32]Probe{},
 		answers: make(chan Answer, 256), stop: make(chan struct{}), done: make(chan struct{})}
 	if err := p.setup(cfg); err != nil {
 		unix.Close(fd)
@@ -229,17 +224,10 @@ func (p *Prober) setup(cfg Config) error {
 	if src.Unmap().Is4() == v6 {
 		return fmt.Errorf("source %v and destination %v are of different families", src, p.dst.Addr())
 	}
-	if err := unix.Bind(fd, sockaddr(netip.AddrPortFrom(src.Unmap(), cfg.SrcPort))); err != nil {
+	if err := unix.Bind(fd, sockopt.MustSockaddr(netip.AddrPortFrom(src.Unmap(), cfg.SrcPort))); err != nil {
 		return fmt.Errorf("bind %v: %w", netip.AddrPortFrom(src, cfg.SrcPort), err)
 	}
 	return nil
-}
-
-func sockaddr(ap netip.AddrPort) unix.Sockaddr {
-	if ap.Addr().Is4() {
-		return &unix.SockaddrInet4{Addr: ap.Addr().As4(), Port: int(ap.Port())}
-	}
-	return &unix.SockaddrInet6{Addr: ap.Addr().As16(), Port: int(ap.Port())}
 }
 
 // LocalAddr is the address and port the probes leave from.
@@ -248,13 +236,7 @@ func (p *Prober) LocalAddr() netip.AddrPort {
 	if err != nil {
 		return netip.AddrPort{}
 	}
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
-	case *unix.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
-	}
-	return netip.AddrPort{}
+	return sockopt.AddrPortOf(sa)
 }
 
 // Answers delivers the answers as they arrive. It is closed by Close. A
@@ -293,7 +275,7 @@ func (p *Prober) Send(ttl, size int) (Probe, error) {
 		p.mu.Lock()
 		p.probes[pr.ID] = pr
 		p.mu.Unlock()
-		err := unix.Sendto(p.fd, buf, 0, sockaddr(p.dst))
+		err := unix.Sendto(p.fd, buf, 0, p.dstSA)
 		if err == nil {
 			return pr, nil
 		}
