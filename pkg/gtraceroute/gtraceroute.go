@@ -250,18 +250,11 @@ func (o *options) schedule() (traceConfig, error) {
 func sysError(err error) string {
 	var se *os.SyscallError
 	if errors.As(err, &se) {
-		return se.Syscall + ": " + capitalize(se.Err.Error())
+		return se.Syscall + ": " + cli.Strerror(se.Err)
 	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) && err == error(errno) {
-		return capitalize(errno.Error())
+		return cli.Strerror(errno)
 	}
 	return err.Error()
-}
-
-func capitalize(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
 }
