@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/icmpx"
 	"gnetutils/pkg/sockopt"
 	"gnetutils/pkg/udpprobe"
@@ -83,7 +84,7 @@ func (m *udpMethod) pump() {
 		if !ok {
 			continue
 		}
-		r := reply{idx: idx, from: a.From, at: a.At, rtt: a.RTT, ttl: a.ReplyTTL, kind: a.Kind.String()}
+		r := reply{idx: idx, from: a.From, at: a.At, rtt: a.RTT, ttl: a.ReplyTTL, kind: udpKindName(a.Kind)}
 		switch a.Kind {
 		case udpprobe.TimeExceeded:
 		case udpprobe.Arrived:
@@ -93,6 +94,16 @@ func (m *udpMethod) pump() {
 		}
 		m.out <- r
 	}
+}
+
+// udpKindName is the kind's name in the UDP method's NDJSON, which has
+// always called parameter problems and other errors "other" (the ICMP and
+// TCP methods say param_problem and other_error).
+func udpKindName(k icmpkind.Kind) string {
+	if k == icmpkind.ParamProblem || k == icmpkind.OtherError {
+		return "other"
+	}
+	return k.String()
 }
 
 func (m *udpMethod) replies() <-chan reply { return m.out }

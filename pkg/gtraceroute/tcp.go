@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/icmpx"
 	"gnetutils/pkg/netroute"
 	"gnetutils/pkg/sockopt"
@@ -260,9 +261,9 @@ func (m *tcpMethod) fromICMP(b []byte, anc sockopt.Ancillary, from netip.Addr) (
 		return reply{}, false
 	}
 	idx := int(binary.BigEndian.Uint32(q[4:]) - m.base)
-	kind := icmpx.ErrorKind(m.v6, msg.Type, msg.Code)
+	kind := icmpkind.Of(m.v6, msg.Type, msg.Code)
 	r := reply{idx: idx, from: from, at: anc.Time, ttl: ttl, ext: icmpx.MPLSString(icmpx.MPLSLabels(m.v6, b)), kind: kind.String()}
-	if kind != icmpx.TimeExceeded {
+	if kind != icmpkind.TimeExceeded {
 		r.final, r.annot = true, annotation(m.v6, msg.Type, msg.Code, msg.MTU)
 	}
 	return r, true

@@ -29,25 +29,23 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/sockopt"
 )
 
-// Kind is what an Event is.
-type Kind int
+// Kind is what an Event is: one of the kinds below, as pkg/icmpkind
+// classifies every probe engine's answers.
+type Kind = icmpkind.Kind
 
 const (
-	Reply        Kind = iota // an echo reply to one of our probes
-	TimeExceeded             // a router's TTL / hop limit ran out
-	Unreachable              // destination unreachable (all codes but frag needed)
-	FragNeeded               // IPv4 frag needed and DF set / IPv6 packet too big; MTU set
-	ParamProblem             // parameter problem
-	OtherError               // any other ICMP error about a probe (source quench, redirect)
-	LocalError               // the local stack refused or failed a probe (MTU for EMSGSIZE)
+	Reply        = icmpkind.Reply        // an echo reply to one of our probes
+	TimeExceeded = icmpkind.TimeExceeded // a router's TTL / hop limit ran out
+	Unreachable  = icmpkind.Unreachable  // destination unreachable (all codes but frag needed)
+	FragNeeded   = icmpkind.FragNeeded   // IPv4 frag needed and DF set / IPv6 packet too big; MTU set
+	ParamProblem = icmpkind.ParamProblem // parameter problem
+	OtherError   = icmpkind.OtherError   // any other ICMP error about a probe (source quench, redirect)
+	LocalError   = icmpkind.LocalError   // the local stack refused or failed a probe (MTU for EMSGSIZE)
 )
-
-func (k Kind) String() string {
-	return [...]string{"reply", "time_exceeded", "unreachable", "frag_needed", "param_problem", "other_error", "local_error"}[k]
-}
 
 // Event is one message about one of our probes.
 type Event struct {
@@ -671,7 +669,7 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 		if !ok || id != c.id || m.Quote.Dst.Unmap() != c.dst {
 			return Event{}, false
 		}
-		ev.Kind, ev.Seq = ErrorKind(c.v6, m.Type, m.Code), seq
+		ev.Kind, ev.Seq = icmpkind.Of(c.v6, m.Type, m.Code), seq
 		ev.MPLS = MPLSLabels(c.v6, b)
 		c.matchError(&ev)
 		return ev, true
@@ -708,42 +706,13 @@ func (c *Conn) fromErrQueue(quoted []byte, anc sockopt.Ancillary, dst netip.Addr
 	if err != nil || (dst.IsValid() && dst.Unmap() != c.dst) {
 		return Event{}, false
 	}
-	ev := Event{Kind: ErrorKind(c.v6, ee.Type, ee.Code), Seq: m.Seq, At: at, From: ee.Offender, TTL: anc.TTL,
+	ev := Event{Kind: icmpkind.Of(c.v6, ee.Type, ee.Code), Seq: m.Seq, At: at, From: ee.Offender, TTL: anc.TTL,
 		Type: ee.Type, Code: ee.Code, ICMPv6: ee.Origin == unix.SO_EE_ORIGIN_ICMP6}
 	if ev.Kind == FragNeeded {
 		ev.MTU = int(ee.Info)
 	}
 	c.matchError(&ev)
 	return ev, true
-}
-
-// ErrorKind is what an ICMP (v6 when v6) error of this type and code is.
-func ErrorKind(v6 bool, typ, code uint8) Kind {
-	if v6 {
-		switch typ {
-		case v6DestUnreach:
-			return Unreachable
-		case v6PacketTooBig:
-			return FragNeeded
-		case v6TimeExceeded:
-			return TimeExceeded
-		case v6ParamProblem:
-			return ParamProblem
-		}
-		return OtherError
-	}
-	switch typ {
-	case v4DestUnreach:
-		if code == 4 {
-			return FragNeeded
-		}
-		return Unreachable
-	case v4TimeExceeded:
-		return TimeExceeded
-	case v4ParamProblem:
-		return ParamProblem
-	}
-	return OtherError
 }
 
 // matchReply fills in what the probe a reply answers tells: duplicate,

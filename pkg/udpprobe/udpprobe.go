@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/netroute"
 	"gnetutils/pkg/sockopt"
 )
@@ -35,38 +36,23 @@ type Config struct {
 	TOS     int            // IPv4 TOS / IPv6 traffic class
 }
 
-// Kind says what an answer means for its probe.
-type Kind int
+// Kind says what an answer means for its probe, as pkg/icmpkind
+// classifies it; ParamProblem and OtherError are the other errors.
+type Kind = icmpkind.Kind
 
 const (
 	// TimeExceeded: a router on the way dropped the probe (TTL ran out).
-	TimeExceeded Kind = iota
+	TimeExceeded = icmpkind.TimeExceeded
 	// Arrived: the destination itself answered "port unreachable", so the
 	// probe reached it.
-	Arrived
+	Arrived = icmpkind.Arrived
 	// Unreachable: a destination-unreachable other than the two above
 	// (host, network, protocol, administratively prohibited, ...).
-	Unreachable
+	Unreachable = icmpkind.Unreachable
 	// FragNeeded: "fragmentation needed and DF set" (IPv4) or "packet too
 	// big" (IPv6); Answer.MTU holds the next-hop MTU if the router gave one.
-	FragNeeded
-	// Other: any other ICMP error about the probe (parameter problem, ...).
-	Other
+	FragNeeded = icmpkind.FragNeeded
 )
-
-func (k Kind) String() string {
-	switch k {
-	case TimeExceeded:
-		return "time_exceeded"
-	case Arrived:
-		return "arrived"
-	case Unreachable:
-		return "unreachable"
-	case FragNeeded:
-		return "frag_needed"
-	}
-	return "other"
-}
 
 // Probe is one datagram sent.
 type Probe struct {
@@ -383,41 +369,14 @@ func (p *Prober) match(quoted []byte, anc sockopt.Ancillary) (Answer, bool) {
 	if a.RTT < 0 {
 		a.RTT = 0
 	}
-	a.Kind, a.MTU = Classify(a.ICMPv6, ee.Type, ee.Code, ee.Info, ee.Offender == p.dst.Addr())
+	a.Kind = icmpkind.Of(a.ICMPv6, ee.Type, ee.Code)
+	switch {
+	case a.Kind == FragNeeded:
+		a.MTU = int(ee.Info)
+	case icmpkind.PortUnreachable(a.ICMPv6, ee.Type, ee.Code) && ee.Offender == p.dst.Addr():
+		a.Kind = Arrived
+	}
 	return a, true
-}
-
-// Classify maps an ICMP error to what it means for a UDP probe; fromDst says
-// the destination itself sent it. info is the kernel's ee_info (the MTU for
-// frag-needed / packet-too-big).
-func Classify(icmpv6 bool, typ, code uint8, info uint32, fromDst bool) (Kind, int) {
-	if icmpv6 {
-		switch typ {
-		case 3:
-			return TimeExceeded, 0
-		case 2:
-			return FragNeeded, int(info)
-		case 1:
-			if code == 4 && fromDst {
-				return Arrived, 0
-			}
-			return Unreachable, 0
-		}
-		return Other, 0
-	}
-	switch typ {
-	case 11:
-		return TimeExceeded, 0
-	case 3:
-		switch {
-		case code == 4:
-			return FragNeeded, int(info)
-		case code == 3 && fromDst:
-			return Arrived, 0
-		}
-		return Unreachable, 0
-	}
-	return Other, 0
 }
 
 // ReturnHops estimates how many hops an ICMP error travelled from the TTL it
