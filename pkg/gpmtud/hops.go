@@ -3,8 +3,9 @@ package gpmtud
 import (
 	"context"
 	"net/netip"
-	"strconv"
 	"time"
+
+	"gnetutils/pkg/icmpkind"
 )
 
 // hopLine is one line of the tracepath-style per-hop walk.
@@ -133,31 +134,4 @@ func walk(ctx context.Context, pr *prober, start, floor, maxHops int, emit func(
 }
 
 // annotation is traceroute's mark for an unreachable answer.
-func annotation(o outcome) string {
-	if o.icmpv6 {
-		switch o.code {
-		case 0:
-			return "!N"
-		case 1:
-			return "!X"
-		case 3:
-			return "!H"
-		case 4:
-			return "!P"
-		}
-		return "!" + strconv.Itoa(int(o.code))
-	}
-	switch o.code {
-	case 0:
-		return "!N"
-	case 1:
-		return "!H"
-	case 2:
-		return "!P"
-	case 5:
-		return "!S"
-	case 9, 10, 13:
-		return "!X"
-	}
-	return "!" + strconv.Itoa(int(o.code))
-}
+func annotation(o outcome) string { return icmpkind.Mark(o.icmpv6, o.typ, o.code, o.mtu) }

@@ -90,7 +90,7 @@ func (m *udpMethod) pump() {
 		case udpprobe.Arrived:
 			r.final = true
 		default:
-			r.final, r.annot = true, annotation(a.ICMPv6, a.Type, a.Code, a.MTU)
+			r.final, r.annot = true, icmpkind.Mark(a.ICMPv6, a.Type, a.Code, a.MTU)
 		}
 		m.out <- r
 	}
@@ -159,7 +159,7 @@ func (m *icmpMethod) pump() {
 		case icmpx.LocalError:
 			continue
 		default:
-			r.final, r.annot = true, annotation(ev.ICMPv6, ev.Type, ev.Code, ev.MTU)
+			r.final, r.annot = true, icmpkind.Mark(ev.ICMPv6, ev.Type, ev.Code, ev.MTU)
 		}
 		m.out <- r
 	}
@@ -167,57 +167,6 @@ func (m *icmpMethod) pump() {
 
 func (m *icmpMethod) replies() <-chan reply { return m.out }
 func (m *icmpMethod) close()                { m.c.Close(); <-m.done }
-
-// annotation is traceroute's mark for an ICMP error that ends a trace;
-// "" for a port unreachable, which traceroute takes for arrival whoever
-// sent it (a firewall that rejects with it looks like the destination).
-func annotation(v6 bool, typ, code uint8, mtu int) string {
-	if v6 {
-		switch typ {
-		case 1:
-			switch code {
-			case 0:
-				return "!N"
-			case 1:
-				return "!X"
-			case 2:
-				return "!S"
-			case 3:
-				return "!H"
-			case 4:
-				return ""
-			}
-			return fmt.Sprintf("!<%d>", code)
-		case 2:
-			return fmt.Sprintf("!F-%d", mtu)
-		}
-		return fmt.Sprintf("!<%d>", code)
-	}
-	if typ != 3 {
-		return fmt.Sprintf("!<%d>", code)
-	}
-	switch code {
-	case 0, 6, 8, 11:
-		return "!N"
-	case 1, 7, 12:
-		return "!H"
-	case 2:
-		return "!P"
-	case 3:
-		return ""
-	case 4:
-		return fmt.Sprintf("!F-%d", mtu)
-	case 5:
-		return "!S"
-	case 9, 10, 13:
-		return "!X"
-	case 14:
-		return "!V"
-	case 15:
-		return "!C"
-	}
-	return fmt.Sprintf("!<%d>", code)
-}
 
 // probeConfig is what every method needs.
 type probeConfig struct {

@@ -264,7 +264,7 @@ func (m *tcpMethod) fromICMP(b []byte, anc sockopt.Ancillary, from netip.Addr) (
 	kind := icmpkind.Of(m.v6, msg.Type, msg.Code)
 	r := reply{idx: idx, from: from, at: anc.Time, ttl: ttl, ext: icmpx.MPLSString(icmpx.MPLSLabels(m.v6, b)), kind: kind.String()}
 	if kind != icmpkind.TimeExceeded {
-		r.final, r.annot = true, annotation(m.v6, msg.Type, msg.Code, msg.MTU)
+		r.final, r.annot = true, icmpkind.Mark(m.v6, msg.Type, msg.Code, msg.MTU)
 	}
 	return r, true
 }
