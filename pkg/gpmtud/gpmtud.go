@@ -19,6 +19,7 @@ import (
 
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/probes"
 	"gnetutils/pkg/sockopt"
 	"gnetutils/pkg/udpprobe"
 )
@@ -120,7 +121,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	// The UDP prober also finds the outgoing interface and its MTU, the
 	// first size to try, for either method.
-	p, err := udpprobe.New(udpprobe.Config{Dst: netip.AddrPortFrom(addr, o.port), DF: true, Device: o.device})
+	p, err := probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(addr, o.port), DF: true, Device: o.device})
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -136,14 +137,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if o.start == 0 && start > 65535 {
 		start = 65535 // loopback's 65536 is above what one IP packet can carry
 	}
-	var probes path = &udpPath{p: p}
+	var network path = &probePath{p: p}
 	if o.icmp {
-		c, err := icmpx.Open(icmpx.Config{Dst: addr, Device: o.device, SetPMTUD: true, PMTUD: sockopt.PMTUDProbe})
+		c, err := probes.NewICMP(icmpx.Config{Dst: addr, Device: o.device, SetPMTUD: true, PMTUD: sockopt.PMTUDProbe})
 		if err != nil {
 			return fail("%v", err)
 		}
 		defer c.Close()
-		probes = &icmpPath{c: c, v6: v6}
+		network = &probePath{p: c}
 	}
 	minSize := udpprobe.HeaderLen(v6) + udpprobe.PayloadMin
 	if start < max(floor, minSize) || start > 65535 {
@@ -159,7 +160,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if o.verbose || o.common.JSON {
 		cfg.step = out.step
 	}
-	pr := &prober{p: probes, cfg: cfg, started: time.Now()}
+	pr := &prober{p: network, cfg: cfg, started: time.Now()}
 
 	if o.check > 0 {
 		size := o.check + udpprobe.HeaderLen(v6)
@@ -194,7 +195,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cli.ExitOK
 	}
 
-	res, err := search(ctx, probes, cfg)
+	res, err := search(ctx, network, cfg)
 	switch {
 	case errors.Is(err, errUnreachable), errors.Is(err, errNoAnswer):
 		cli.Errorf(stderr, command.Name, "%s: %v (%d probes in %s)", addr, err, res.probes, res.elapsed.Round(time.Millisecond))

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/netip"
 	"time"
-
-	"gnetutils/pkg/udpprobe"
 )
 
 // result is what one probe (with its retries) came to.
@@ -40,7 +38,7 @@ type outcome struct {
 
 // path is what the search needs from the network: one DF probe of an IP
 // packet size with a TTL (0: default), waiting up to timeout for its answer.
-// The real one is built on udpprobe; tests use a simulated path.
+// The real one probes through pkg/probes; tests use a simulated path.
 type path interface {
 	probe(ctx context.Context, ttl, size int, timeout time.Duration) (outcome, error)
 }
@@ -253,20 +251,4 @@ func plateauBelow(size int) int {
 		}
 	}
 	return 0
-}
-
-// answerOutcome converts a udpprobe answer.
-func answerOutcome(a udpprobe.Answer) outcome {
-	o := outcome{size: a.Probe.Size, ttl: a.Probe.TTL, from: a.From, mtu: a.MTU, rtt: a.RTT, replyTTL: a.ReplyTTL, typ: a.Type, code: a.Code, icmpv6: a.ICMPv6}
-	switch a.Kind {
-	case udpprobe.Arrived:
-		o.res = resThrough
-	case udpprobe.FragNeeded:
-		o.res = resTooBig
-	case udpprobe.TimeExceeded:
-		o.res = resHop
-	default:
-		o.res = resUnreachable
-	}
-	return o
 }

@@ -129,8 +129,8 @@ func (t *tracer) run(ctx context.Context, emit func(hop)) (int, error) {
 		// fast path answers queue up within microseconds of their deadline.
 		for drained := false; !drained; {
 			select {
-			case r := <-t.m.replies():
-				if t.handle(r) {
+			case a := <-t.m.answers():
+				if t.handle(t.m.reply(a)) {
 					inflight--
 				}
 			default:
@@ -199,8 +199,8 @@ func (t *tracer) run(ctx context.Context, emit func(hop)) (int, error) {
 		select {
 		case <-ctx.Done():
 			return 0, ctx.Err()
-		case r := <-t.m.replies():
-			if t.handle(r) {
+		case a := <-t.m.answers():
+			if t.handle(t.m.reply(a)) {
 				inflight--
 			}
 		case <-timer.C:
