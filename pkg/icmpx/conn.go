@@ -103,36 +103,9 @@ func Open(cfg Config) (*Conn, error) {
 		return nil, errors.New("icmpx: no destination")
 	}
 	v6 := dst.Is6()
-	family, proto := unix.AF_INET, unix.IPPROTO_ICMP
-	if v6 {
-		family, proto = unix.AF_INET6, unix.IPPROTO_ICMPV6
-	}
-	// Sync mode keeps the socket out of Go's network poller (os.NewFile
-	// registers only non-blocking descriptors with it; every call passes
-	// MSG_DONTWAIT instead): registered, each reply's arrival also woke a
-	// runtime thread parked in epoll_wait, a context switch per packet.
-	flags := unix.SOCK_CLOEXEC
-	if !cfg.Sync {
-		flags |= unix.SOCK_NONBLOCK
-	}
-	var fd int
-	var err error
-	raw := cfg.Raw
-	if !raw {
-		fd, err = unix.Socket(family, unix.SOCK_DGRAM|flags, proto)
-		if err != nil {
-			raw = true
-		}
-	}
-	if raw {
-		var rawErr error
-		fd, rawErr = unix.Socket(family, unix.SOCK_RAW|flags, proto)
-		if rawErr != nil {
-			if errors.Is(rawErr, unix.EPERM) || errors.Is(rawErr, unix.EACCES) {
-				return nil, fmt.Errorf("%w: grant CAP_NET_RAW (setcap cap_net_raw+ep <binary>) or allow ICMP datagram sockets for your group (sysctl -w net.ipv4.ping_group_range=\"0 2147483647\")", ErrPermission)
-			}
-			return nil, fmt.Errorf("icmp socket: %w", rawErr)
-		}
+	fd, raw, err := openSocket(v6, cfg.Raw, cfg.Sync)
+	if err != nil {
+		return nil, err
 	}
 	c := &Conn{v6: v6, raw: raw, dst: dst, seed: maphash.MakeSeed(), wakeFD: -1, events: cfg.Events, done: make(chan struct{}), closing: make(chan struct{})}
 	c.setDst()
@@ -160,6 +133,36 @@ func Open(cfg Config) (*Conn, error) {
 	}
 	go c.receive()
 	return c, nil
+}
+
+// openSocket opens an ICMP (ICMPv6 when v6) socket: datagram first, raw
+// as the fallback, or raw only when asked.
+func openSocket(v6, raw, sync bool) (fd int, isRaw bool, err error) {
+	family, proto := unix.AF_INET, unix.IPPROTO_ICMP
+	if v6 {
+		family, proto = unix.AF_INET6, unix.IPPROTO_ICMPV6
+	}
+	// Sync mode keeps the socket out of Go's network poller (os.NewFile
+	// registers only non-blocking descriptors with it; every call passes
+	// MSG_DONTWAIT instead): registered, each reply's arrival also woke a
+	// runtime thread parked in epoll_wait, a context switch per packet.
+	flags := unix.SOCK_CLOEXEC
+	if !sync {
+		flags |= unix.SOCK_NONBLOCK
+	}
+	if !raw {
+		if fd, err = unix.Socket(family, unix.SOCK_DGRAM|flags, proto); err == nil {
+			return fd, false, nil
+		}
+	}
+	fd, err = unix.Socket(family, unix.SOCK_RAW|flags, proto)
+	switch {
+	case errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES):
+		return -1, true, fmt.Errorf("%w: grant CAP_NET_RAW (setcap cap_net_raw+ep <binary>) or allow ICMP datagram sockets for your group (sysctl -w net.ipv4.ping_group_range=\"0 2147483647\")", ErrPermission)
+	case err != nil:
+		return -1, true, fmt.Errorf("icmp socket: %w", err)
+	}
+	return fd, true, nil
 }
 
 // ID is the ICMP identifier of our probes.
