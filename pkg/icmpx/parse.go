@@ -51,8 +51,8 @@ type Quote struct {
 // ErrShort is returned for messages too short for their type.
 var ErrShort = errors.New("icmpx: message too short")
 
-// IsError reports whether the message is an ICMP error (carrying a quote).
-func IsError(v6 bool, typ uint8) bool {
+// isError reports whether the message is an ICMP error (carrying a quote).
+func isError(v6 bool, typ uint8) bool {
 	if v6 {
 		return typ < 128
 	}
@@ -72,7 +72,7 @@ func Parse(v6 bool, b []byte) (Message, error) {
 		m.Seq = binary.BigEndian.Uint16(b[6:8])
 		m.Data = b[8:]
 		return m, nil
-	case IsError(v6, m.Type):
+	case isError(v6, m.Type):
 		if !v6 && m.Type == v4DestUnreach && m.Code == 4 {
 			m.MTU = int(binary.BigEndian.Uint16(b[6:8]))
 		}

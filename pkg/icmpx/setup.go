@@ -62,7 +62,7 @@ func setFilter(fd int, v6 bool) error {
 		pass = []uint8{v6EchoReply}
 	}
 	for t := 0; t < 128; t++ {
-		if IsError(v6, uint8(t)) {
+		if isError(v6, uint8(t)) {
 			pass = append(pass, uint8(t))
 		}
 	}
