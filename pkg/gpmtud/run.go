@@ -9,6 +9,7 @@ import (
 
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/probes"
 	"gnetutils/pkg/sockopt"
 	"gnetutils/pkg/udpprobe"
 )
@@ -16,7 +17,7 @@ import (
 // run opens the probes and runs what the command line asks for: a check
 // of one size (-s), a walk hop by hop (--hops) or a search for the MTU.
 func (c config) run(ctx context.Context, out printer, stderr io.Writer) int {
-	probes, start, closeAll, err := c.open()
+	network, start, closeAll, err := c.open()
 	if err != nil {
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}
@@ -30,37 +31,37 @@ func (c config) run(ctx context.Context, out printer, stderr io.Writer) int {
 	}
 	switch {
 	case c.check > 0:
-		return c.runCheck(ctx, &prober{p: probes, cfg: cfg, started: time.Now()}, out, stderr)
+		return c.runCheck(ctx, &prober{p: network, cfg: cfg, started: time.Now()}, out, stderr)
 	case c.hops:
 		cfg.step = nil // the hop lines say it all
-		return c.runHops(ctx, &prober{p: probes, cfg: cfg, started: time.Now()}, out, stderr)
+		return c.runHops(ctx, &prober{p: network, cfg: cfg, started: time.Now()}, out, stderr)
 	}
-	return c.runSearch(ctx, probes, cfg, out, stderr)
+	return c.runSearch(ctx, network, cfg, out, stderr)
 }
 
 // open opens the probe sockets and settles the first size to try. The UDP
 // prober is opened for either method: it finds the outgoing interface and
 // its MTU. closeAll closes what open opened.
-func (c config) open() (probes path, start int, closeAll func(), err error) {
-	up, err := udpprobe.New(udpprobe.Config{Dst: netip.AddrPortFrom(c.addr, c.port), DF: true, Device: c.device})
+func (c config) open() (network path, start int, closeAll func(), err error) {
+	up, err := probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(c.addr, c.port), DF: true, Device: c.device})
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	probes, closeAll = &udpPath{p: up}, func() { up.Close() }
+	network, closeAll = &probePath{p: up}, func() { up.Close() }
 	if c.icmp {
-		ic, err := icmpx.Open(icmpx.Config{Dst: c.addr, Device: c.device, SetPMTUD: true, PMTUD: sockopt.PMTUDProbe})
+		ic, err := probes.NewICMP(icmpx.Config{Dst: c.addr, Device: c.device, SetPMTUD: true, PMTUD: sockopt.PMTUDProbe})
 		if err != nil {
 			closeAll()
 			return nil, 0, nil, err
 		}
-		probes, closeAll = &icmpPath{c: ic, v6: c.addr.Is6()}, func() { ic.Close(); up.Close() }
+		network, closeAll = &probePath{p: ic}, func() { ic.Close(); up.Close() }
 	}
 	_, ifMTU := up.Interface()
 	if start, err = c.startSize(ifMTU); err != nil {
 		closeAll()
 		return nil, 0, nil, err
 	}
-	return probes, start, closeAll, nil
+	return network, start, closeAll, nil
 }
 
 // runCheck answers -s: is a packet with this UDP payload through?
@@ -98,8 +99,8 @@ func (c config) runHops(ctx context.Context, pr *prober, out printer, stderr io.
 }
 
 // runSearch finds the path MTU.
-func (c config) runSearch(ctx context.Context, probes path, cfg searchConfig, out printer, stderr io.Writer) int {
-	res, err := search(ctx, probes, cfg)
+func (c config) runSearch(ctx context.Context, network path, cfg searchConfig, out printer, stderr io.Writer) int {
+	res, err := search(ctx, network, cfg)
 	switch {
 	case errors.Is(err, errUnreachable), errors.Is(err, errNoAnswer):
 		cli.Errorf(stderr, command.Name, "%s: %v (%d probes in %s)", c.addr, err, res.probes, res.elapsed.Round(time.Millisecond))

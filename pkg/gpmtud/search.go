@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/netip"
 	"time"
-
-	"gnetutils/pkg/udpprobe"
 )
 
 // result is what one probe (with its retries) came to.
@@ -40,7 +38,7 @@ type outcome struct {
 
 // path is what the search needs from the network: one DF probe of an IP
 // packet size with a TTL (0: default), waiting up to timeout for its answer.
-// The real one is built on udpprobe; tests use a simulated path.
+// The real one probes through pkg/probes; tests use a simulated path.
 type path interface {
 	probe(ctx context.Context, ttl, size int, timeout time.Duration) (outcome, error)
 }
@@ -154,92 +152,125 @@ func (pr *prober) try(ctx context.Context, ttl, size int) (outcome, error) {
 // routers report; when a size vanishes without one (a black hole), bisect
 // between the largest size that got through and the smallest that vanished.
 func search(ctx context.Context, p path, cfg searchConfig) (searchResult, error) {
-	pr := &prober{p: p, cfg: cfg, started: time.Now()}
-	lo := 0             // largest size known to get through (0: none yet)
-	hi := cfg.start + 1 // sizes >= hi are known not to
-	cur := cfg.start
-	icmpSize := 0 // the size a router's next-hop MTU told us to try
-	res := searchResult{learned: "probing"}
-	finish := func(err error) (searchResult, error) {
-		res.probes, res.elapsed, res.rtt = pr.probes, time.Since(pr.started), pr.maxRTT
-		res.pmtu = lo
-		return res, err
-	}
+	s := &searcher{pr: &prober{p: p, cfg: cfg, started: time.Now()}, cfg: cfg, hi: cfg.start + 1, cur: cfg.start,
+		res: searchResult{learned: "probing"}}
 	for {
-		o, err := pr.try(ctx, 0, cur)
+		o, err := s.pr.try(ctx, 0, s.cur)
 		if err != nil {
-			return finish(err)
+			return s.finish(err)
 		}
-		switch o.res {
-		case resThrough:
-			lo = cur
-			res.learned = "probing"
-			if cur == icmpSize {
-				res.learned = "icmp"
-			}
-		case resTooBig:
-			hi = min(hi, cur)
-			if o.mtu > 0 && o.mtu < cur {
-				hi = min(hi, o.mtu+1)
-				if o.mtu > lo {
-					cur, icmpSize = o.mtu, o.mtu
-					continue
-				}
-			}
-			if m := plateauBelow(cur); m > lo && m >= cfg.floor {
-				cur = m // RFC 1191: no MTU given, step down the plateau table
-				continue
-			}
-		case resLocal:
-			hi = min(hi, cur)
-			if o.mtu > 0 && o.mtu < cur {
-				hi = min(hi, o.mtu+1) // the interface refuses anything larger
-				if o.mtu > lo {
-					cur = o.mtu
-					continue
-				}
-			}
-		case resLost:
-			hi = min(hi, cur)
-			if lo == 0 {
-				// Does anything get through? Probe the smallest size once
-				// before calling the larger ones a black hole.
-				if cur <= cfg.floor {
-					return finish(errNoAnswer)
-				}
-				f, err := pr.try(ctx, 0, cfg.floor)
-				if err != nil {
-					return finish(err)
-				}
-				switch f.res {
-				case resThrough:
-					lo = cfg.floor
-				case resLost:
-					return finish(errNoAnswer)
-				case resUnreachable:
-					return finish(errUnreachable)
-				default:
-					hi = min(hi, cfg.floor)
-				}
-			}
-			if !res.blackHole || cur < res.bhLow {
-				res.blackHole, res.bhLow = true, cur
-			}
-		case resUnreachable:
-			return finish(errUnreachable)
-		case resHop:
-			// A default-TTL probe expired on the way: a routing loop or a path
-			// longer than the TTL; either way the target is not reachable.
-			return finish(errUnreachable)
+		jump, err := s.take(ctx, o)
+		switch {
+		case err != nil:
+			return s.finish(err)
+		case jump:
+			continue
+		case s.lo == 0:
+			return s.finish(errNoAnswer)
+		case s.hi-s.lo <= 1:
+			return s.finish(nil)
 		}
-		if lo == 0 {
-			return finish(errNoAnswer)
-		}
-		if hi-lo <= 1 {
-			return finish(nil)
-		}
-		cur = lo + (hi-lo)/2
+		s.cur = s.lo + (s.hi-s.lo)/2
 	}
+}
+
+// searcher is the state of a search.
+type searcher struct {
+	pr       *prober
+	cfg      searchConfig
+	lo       int // largest size known to get through (0: none yet)
+	hi       int // sizes >= hi are known not to
+	cur      int // the size to probe
+	icmpSize int // the size a router's next-hop MTU told us to try
+	res      searchResult
+}
+
+// take narrows the search by the answer to cur; jump reports that it chose
+// the next size itself, err that the search ends.
+func (s *searcher) take(ctx context.Context, o outcome) (jump bool, err error) {
+	switch o.res {
+	case resThrough:
+		s.lo = s.cur
+		s.res.learned = "probing"
+		if s.cur == s.icmpSize {
+			s.res.learned = "icmp"
+		}
+	case resTooBig:
+		return s.tooBig(o), nil
+	case resLocal:
+		s.hi = min(s.hi, s.cur)
+		if o.mtu > 0 && o.mtu < s.cur {
+			s.hi = min(s.hi, o.mtu+1) // the interface refuses anything larger
+			if o.mtu > s.lo {
+				s.cur = o.mtu
+				return true, nil
+			}
+		}
+	case resLost:
+		return false, s.lost(ctx)
+	case resUnreachable:
+		return false, errUnreachable
+	case resHop:
+		// A default-TTL probe expired on the way: a routing loop or a path
+		// longer than the TTL; either way the target is not reachable.
+		return false, errUnreachable
+	}
+	return false, nil
+}
+
+// tooBig follows a frag-needed: to the next-hop MTU it names, or (RFC
+// 1191) down the plateau table when it names none.
+func (s *searcher) tooBig(o outcome) (jump bool) {
+	s.hi = min(s.hi, s.cur)
+	if o.mtu > 0 && o.mtu < s.cur {
+		s.hi = min(s.hi, o.mtu+1)
+		if o.mtu > s.lo {
+			s.cur, s.icmpSize = o.mtu, o.mtu
+			return true
+		}
+	}
+	if m := plateauBelow(s.cur); m > s.lo && m >= s.cfg.floor {
+		s.cur = m
+		return true
+	}
+	return false
+}
+
+// lost takes a size that vanished. Before anything got through, it
+// probes the smallest size once before calling the larger ones a black
+// hole.
+func (s *searcher) lost(ctx context.Context) error {
+	s.hi = min(s.hi, s.cur)
+	if s.lo == 0 {
+		if s.cur <= s.cfg.floor {
+			return errNoAnswer
+		}
+		f, err := s.pr.try(ctx, 0, s.cfg.floor)
+		if err != nil {
+			return err
+		}
+		switch f.res {
+		case resThrough:
+			s.lo = s.cfg.floor
+		case resLost:
+			return errNoAnswer
+		case resUnreachable:
+			return errUnreachable
+		default:
+			s.hi = min(s.hi, s.cfg.floor)
+		}
+	}
+	if !s.res.blackHole || s.cur < s.res.bhLow {
+		s.res.blackHole, s.res.bhLow = true, s.cur
+	}
+	return nil
+}
+
+// finish is the search's result, with err.
+func (s *searcher) finish(err error) (searchResult, error) {
+	s.res.probes, s.res.elapsed, s.res.rtt = s.pr.probes, time.Since(s.pr.started), s.pr.maxRTT
+	s.res.pmtu = s.lo
+	return s.res, err
 }
 
 // plateaus is RFC 1191's table of common MTUs, with today's tunnel MTUs
@@ -253,20 +284,4 @@ func plateauBelow(size int) int {
 		}
 	}
 	return 0
-}
-
-// answerOutcome converts a udpprobe answer.
-func answerOutcome(a udpprobe.Answer) outcome {
-	o := outcome{size: a.Probe.Size, ttl: a.Probe.TTL, from: a.From, mtu: a.MTU, rtt: a.RTT, replyTTL: a.ReplyTTL, typ: a.Type, code: a.Code, icmpv6: a.ICMPv6}
-	switch a.Kind {
-	case udpprobe.Arrived:
-		o.res = resThrough
-	case udpprobe.FragNeeded:
-		o.res = resTooBig
-	case udpprobe.TimeExceeded:
-		o.res = resHop
-	default:
-		o.res = resUnreachable
-	}
-	return o
 }

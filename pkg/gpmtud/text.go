@@ -30,7 +30,7 @@ func (p *textPrinter) step(o outcome) {
 	case resHop:
 		what = fmt.Sprintf("time exceeded from %s", o.from)
 	case resUnreachable:
-		what = fmt.Sprintf("unreachable %s from %s", annotation(o), o.from)
+		what = "unreachable" + markWord(o) + " from " + o.from.String()
 	}
 	p.lines.Printf("probe %d bytes: %s", o.size, what)
 }
@@ -44,7 +44,7 @@ func (p *textPrinter) check(payload int, o outcome) {
 		case resLocal:
 			verdict = fmt.Sprintf("not through: larger than the interface MTU %d", o.mtu)
 		case resUnreachable:
-			verdict = fmt.Sprintf("not through: unreachable %s from %s", annotation(o), o.from)
+			verdict = "not through: unreachable" + markWord(o) + " from " + o.from.String()
 		default:
 			verdict = fmt.Sprintf("not through: no answer to %d probes", o.sent)
 		}
@@ -102,4 +102,13 @@ func (p *textPrinter) summary(r searchResult, bhHop int, reached bool) {
 		line += fmt.Sprintf("; black hole: packets above %d bytes vanish without frag-needed", r.pmtu)
 	}
 	p.lines.Printf("%s; %d probes in %s ms", line, r.probes, fmtMS(r.elapsed))
+}
+
+// markWord is traceroute's mark as a word of its own (" !H"), or nothing
+// where traceroute marks none (a port unreachable: the probe arrived).
+func markWord(o outcome) string {
+	if m := annotation(o); m != "" {
+		return " " + m
+	}
+	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/icmpkind"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -152,11 +153,11 @@ func TestGoldenReportJSON(t *testing.T) {
 func TestGoldenAnnotations(t *testing.T) {
 	var out bytes.Buffer
 	for code := uint8(0); code <= 16; code++ {
-		fmt.Fprintf(&out, "icmp   type 3 code %2d: %q\n", code, annotation(false, 3, code, 1400))
+		fmt.Fprintf(&out, "icmp   type 3 code %2d: %q\n", code, icmpkind.Mark(false, 3, code, 1400))
 	}
 	for code := uint8(0); code <= 7; code++ {
-		fmt.Fprintf(&out, "icmpv6 type 1 code %2d: %q\n", code, annotation(true, 1, code, 0))
+		fmt.Fprintf(&out, "icmpv6 type 1 code %2d: %q\n", code, icmpkind.Mark(true, 1, code, 0))
 	}
-	fmt.Fprintf(&out, "icmpv6 type 2 (packet too big, MTU 1280): %q\n", annotation(true, 2, 0, 1280))
+	fmt.Fprintf(&out, "icmpv6 type 2 (packet too big, MTU 1280): %q\n", icmpkind.Mark(true, 2, 0, 1280))
 	golden(t, "annotations.golden", out.Bytes())
 }

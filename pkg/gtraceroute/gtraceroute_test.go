@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"gnetutils/pkg/icmpkind"
+	"gnetutils/pkg/probes"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -95,7 +97,7 @@ type fakePath struct {
 	silent map[int]bool
 	sent   []int
 	at     []time.Time // when each probe was sent
-	out    chan reply
+	out    chan probes.Answer
 	// A destination at its ICMP rate limit: one answer per refill, up to
 	// a burst of 6, starting from an empty bucket (when refill > 0).
 	refill     time.Duration
@@ -119,7 +121,7 @@ func (f *fakePath) destAnswers(now time.Time) bool {
 	return true
 }
 
-func (f *fakePath) send(idx, ttl int) (time.Time, error) {
+func (f *fakePath) Send(idx, ttl, _ int) (time.Time, error) {
 	f.sent = append(f.sent, ttl)
 	now := time.Now()
 	f.at = append(f.at, now)
@@ -127,19 +129,23 @@ func (f *fakePath) send(idx, ttl int) (time.Time, error) {
 		return now, nil
 	}
 	if ttl <= len(f.hops) && !f.silent[ttl] {
-		f.out <- reply{idx: idx, from: netip.MustParseAddr(f.hops[ttl-1]), at: now, rtt: 100 * time.Microsecond, final: ttl == len(f.hops)}
+		kind := icmpkind.TimeExceeded
+		if ttl == len(f.hops) {
+			kind = icmpkind.Arrived
+		}
+		f.out <- probes.Answer{ID: idx, Kind: kind, From: netip.MustParseAddr(f.hops[ttl-1]), At: now, RTT: 100 * time.Microsecond}
 	} else if ttl > len(f.hops) {
-		f.out <- reply{idx: idx, from: netip.MustParseAddr(f.hops[len(f.hops)-1]), at: now, rtt: 100 * time.Microsecond, final: true}
+		f.out <- probes.Answer{ID: idx, Kind: icmpkind.Arrived, From: netip.MustParseAddr(f.hops[len(f.hops)-1]), At: now, RTT: 100 * time.Microsecond}
 	}
 	return now, nil
 }
-func (f *fakePath) replies() <-chan reply { return f.out }
-func (f *fakePath) close()                {}
+func (f *fakePath) Answers() <-chan probes.Answer { return f.out }
+func (f *fakePath) Close() error                  { return nil }
 
 func TestTracerSchedule(t *testing.T) {
-	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, silent: map[int]bool{2: true}, out: make(chan reply, 1000)}
+	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, silent: map[int]bool{2: true}, out: make(chan probes.Answer, 1000)}
 	tc := traceConfig{first: 1, max: 30, queries: 3, parallel: 16, waitMax: 5 * time.Second, here: 3, near: 10, retry: true, retryAfter: time.Second}
-	tr := newTracer(tc, f)
+	tr := newTracer(tc, method{p: f})
 	var lines []string
 	start := time.Now()
 	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
@@ -162,9 +168,9 @@ func TestTracerSchedule(t *testing.T) {
 // bucket refilled finds the destination at its true distance, well before
 // -w MAX, where traceroute would wait out MAX and put it further away.
 func TestTracerRateLimitedDestination(t *testing.T) {
-	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, out: make(chan reply, 1000), refill: 200 * time.Millisecond}
+	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, out: make(chan probes.Answer, 1000), refill: 200 * time.Millisecond}
 	tc := traceConfig{first: 1, max: 30, queries: 3, parallel: 16, waitMax: 5 * time.Second, here: 3, near: 10, retry: true, retryAfter: 250 * time.Millisecond}
-	tr := newTracer(tc, f)
+	tr := newTracer(tc, method{p: f})
 	var lines []string
 	start := time.Now()
 	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
@@ -176,10 +182,10 @@ func TestTracerRateLimitedDestination(t *testing.T) {
 		t.Errorf("took %v: the retry should end the trace long before MAX (5 s)", elapsed)
 	}
 	// Without the retry the trace ends only after MAX, one hop too far.
-	f = &fakePath{hops: f.hops, out: make(chan reply, 1000), refill: 200 * time.Millisecond}
+	f = &fakePath{hops: f.hops, out: make(chan probes.Answer, 1000), refill: 200 * time.Millisecond}
 	tc.retry, tc.waitMax = false, 600*time.Millisecond
 	lines = nil
-	end, _ = newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
+	end, _ = newTracer(tc, method{p: f}).run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
 	if end <= 4 {
 		t.Errorf("without the retry the trace ended at %d, not past the destination: the fake's rate limit does not bite: %q", end, lines)
 	}
@@ -219,7 +225,7 @@ func TestDeadline(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tr := newTracer(traceConfig{first: 1, max: 30, queries: 3, waitMax: 5 * time.Second, here: tc.here, near: tc.near, minWait: tc.minWait}, nil)
+			tr := newTracer(traceConfig{first: 1, max: 30, queries: 3, waitMax: 5 * time.Second, here: tc.here, near: tc.near, minWait: tc.minWait}, method{})
 			for _, a := range tc.answers {
 				p := tr.hopProbes(a.ttl)[a.q]
 				p.done, p.r.rtt = true, a.rtt
@@ -236,10 +242,10 @@ func TestDeadline(t *testing.T) {
 // TestTracerFirstAndSendWait: -f starts the trace at its TTL; -z spaces
 // the probes.
 func TestTracerFirstAndSendWait(t *testing.T) {
-	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, out: make(chan reply, 1000)}
+	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, out: make(chan probes.Answer, 1000)}
 	tc := traceConfig{first: 3, max: 30, queries: 2, parallel: 16, waitMax: 5 * time.Second, here: 3, near: 10, sendWait: 15 * time.Millisecond}
 	var lines []string
-	end, err := newTracer(tc, f).run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
+	end, err := newTracer(tc, method{p: f}).run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
 	if err != nil || end != 4 || len(lines) != 2 || !strings.HasPrefix(lines[0], " 3  10.0.2.1  ") || !strings.HasPrefix(lines[1], " 4  10.0.3.1  ") {
 		t.Fatalf("end %d, err %v, lines %q", end, err, lines)
 	}
@@ -333,11 +339,15 @@ func TestTCPMatchICMP(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, ok := m.fromICMP(tc.b, anc, router)
+			a, ok := m.fromICMP(tc.b, anc, router)
 			if ok != tc.ok {
 				t.Fatalf("matched %v, want %v", ok, tc.ok)
 			}
-			if ok && (r.idx != tc.idx || r.final != tc.final || r.annot != tc.annot || r.kind != tc.kind || r.ext != tc.ext || r.from.String() != tc.from || r.ttl != 62) {
+			if !ok {
+				return
+			}
+			r := method{}.reply(a)
+			if r.idx != tc.idx || r.final != tc.final || r.annot != tc.annot || r.kind != tc.kind || r.ext != tc.ext || r.from.String() != tc.from || r.ttl != 62 {
 				t.Errorf("%+v", r)
 			}
 		})

@@ -2,14 +2,14 @@ package gtraceroute
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
-	"sync"
 	"time"
 
+	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/probes"
 	"gnetutils/pkg/udpprobe"
 )
 
@@ -26,189 +26,46 @@ type reply struct {
 	kind  string // time_exceeded, arrived (the destination answered), unreachable, frag_needed, ...
 }
 
-// method sends probes one way (UDP, ICMP echo, TCP SYN) and reports
-// answers by probe index.
-type method interface {
-	send(idx, ttl int) (time.Time, error)
-	replies() <-chan reply
-	close()
+// method is how a trace probes: UDP datagrams to one port (Paris: one
+// 5-tuple for the whole trace, answers from the error queue, no privilege
+// needed), ICMP echo requests or TCP SYNs, every probe of the trace the
+// same size. Probes are known by their index in the trace.
+type method struct {
+	p    probes.Prober
+	size int  // whole packet
+	udp  bool // the UDP method, whose NDJSON names some kinds its own way
 }
 
-// udpMethod: UDP datagrams to one port (Paris: one 5-tuple for the whole
-// trace), answers from the error queue (no privilege needed).
-type udpMethod struct {
-	p    *udpprobe.Prober
-	size int
-	dst  netip.Addr
-	mu   sync.Mutex
-	idx  map[uint32]int
-	out  chan reply
-	done chan struct{}
-}
-
-func newUDP(cfg probeConfig) (*udpMethod, error) {
-	p, err := udpprobe.New(udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, Device: cfg.device, DF: cfg.df, TOS: cfg.tos})
-	if err != nil {
-		return nil, err
-	}
-	m := &udpMethod{p: p, size: cfg.size, dst: cfg.dst, idx: map[uint32]int{}, out: make(chan reply, 256), done: make(chan struct{})}
-	go m.pump()
-	return m, nil
-}
-
-func (m *udpMethod) send(idx, ttl int) (time.Time, error) {
-	// Held across Send: an answer can be back before Send returns, and the
-	// pump must find its index.
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	pr, err := m.p.Send(ttl, m.size)
+func (m method) send(idx, ttl int) (time.Time, error) {
+	sent, err := m.p.Send(idx, ttl, m.size)
 	var lm *udpprobe.LocalMTUError
 	if errors.As(err, &lm) {
-		return pr.Sent, fmt.Errorf("message too long for the interface MTU %d (packet length %d)", lm.MTU, m.size)
+		return sent, fmt.Errorf("message too long for the interface MTU %d (packet length %d)", lm.MTU, m.size)
 	}
-	if err != nil {
-		return pr.Sent, err
-	}
-	m.idx[pr.ID] = idx
-	return pr.Sent, nil
+	return sent, err
 }
 
-func (m *udpMethod) pump() {
-	defer close(m.done)
-	for a := range m.p.Answers() {
-		m.mu.Lock()
-		idx, ok := m.idx[a.Probe.ID]
-		m.mu.Unlock()
-		if !ok {
-			continue
+func (m method) answers() <-chan probes.Answer { return m.p.Answers() }
+func (m method) close()                        { m.p.Close() }
+
+// reply is what an answer means for the trace: the destination's answer
+// or an error other than time exceeded ends it, the error with
+// traceroute's mark ("" for a port unreachable, which traceroute takes for
+// arrival whoever sent it: a firewall that rejects with it looks like the
+// destination).
+func (m method) reply(a probes.Answer) reply {
+	r := reply{idx: a.ID, from: a.From, at: a.At, rtt: a.RTT, ttl: a.TTL, ext: icmpx.MPLSString(a.MPLS), kind: a.Kind.String()}
+	switch a.Kind {
+	case icmpkind.Reply, icmpkind.Arrived:
+		r.final, r.kind = true, "arrived"
+	case icmpkind.TimeExceeded:
+	default:
+		r.final, r.annot = true, icmpkind.Mark(a.ICMPv6, a.Type, a.Code, a.MTU)
+		if m.udp && (a.Kind == icmpkind.ParamProblem || a.Kind == icmpkind.OtherError) {
+			r.kind = "other" // as the UDP method has always named them
 		}
-		r := reply{idx: idx, from: a.From, at: a.At, rtt: a.RTT, ttl: a.ReplyTTL, kind: a.Kind.String()}
-		switch a.Kind {
-		case udpprobe.TimeExceeded:
-		case udpprobe.Arrived:
-			r.final = true
-		default:
-			r.final, r.annot = true, annotation(a.ICMPv6, a.Type, a.Code, a.MTU)
-		}
-		m.out <- r
 	}
-}
-
-func (m *udpMethod) replies() <-chan reply { return m.out }
-func (m *udpMethod) close()                { m.p.Close(); <-m.done }
-
-// icmpMethod: ICMP echo requests through pkg/icmpx. The sequence number
-// tells probes apart; two payload bytes cancel its change in the checksum,
-// so every probe carries the same ICMP checksum (Paris traceroute: routers
-// that hash ICMP flows on it keep them on one path).
-type icmpMethod struct {
-	c    *icmpx.Conn
-	data int
-	out  chan reply
-	done chan struct{}
-}
-
-func newICMP(cfg probeConfig) (*icmpMethod, error) {
-	hdr := 20
-	if cfg.dst.Is6() {
-		hdr = 40
-	}
-	data := cfg.size - hdr - 8
-	if data < 2 {
-		data = 2
-	}
-	c, err := icmpx.Open(icmpx.Config{Dst: cfg.dst, Src: cfg.src, Device: cfg.device, TOS: cfg.tos, SetPMTUD: true, PMTUD: pmtudFor(cfg.df)})
-	if err != nil {
-		return nil, err
-	}
-	m := &icmpMethod{c: c, data: data, out: make(chan reply, 256), done: make(chan struct{})}
-	go m.pump()
-	return m, nil
-}
-
-func (m *icmpMethod) send(idx, ttl int) (time.Time, error) {
-	if err := m.c.SetTTL(ttl); err != nil {
-		return time.Time{}, err
-	}
-	seq := uint16(idx + 1)
-	payload := make([]byte, m.data)
-	// seq + ^seq = 0xffff in ones' complement: the checksum stays put.
-	binary.BigEndian.PutUint16(payload, ^seq)
-	return m.c.Send(seq, payload)
-}
-
-func (m *icmpMethod) pump() {
-	defer close(m.done)
-	for ev := range m.c.Events() {
-		if ev.Sent.IsZero() || ev.Dup {
-			continue
-		}
-		r := reply{idx: int(ev.Seq) - 1, from: ev.From, at: ev.At, rtt: ev.RTT, ttl: ev.TTL, ext: icmpx.MPLSString(ev.MPLS), kind: ev.Kind.String()}
-		switch ev.Kind {
-		case icmpx.Reply:
-			r.final, r.kind = true, "arrived"
-		case icmpx.TimeExceeded:
-		case icmpx.LocalError:
-			continue
-		default:
-			r.final, r.annot = true, annotation(ev.ICMPv6, ev.Type, ev.Code, ev.MTU)
-		}
-		m.out <- r
-	}
-}
-
-func (m *icmpMethod) replies() <-chan reply { return m.out }
-func (m *icmpMethod) close()                { m.c.Close(); <-m.done }
-
-// annotation is traceroute's mark for an ICMP error that ends a trace;
-// "" for a port unreachable, which traceroute takes for arrival whoever
-// sent it (a firewall that rejects with it looks like the destination).
-func annotation(v6 bool, typ, code uint8, mtu int) string {
-	if v6 {
-		switch typ {
-		case 1:
-			switch code {
-			case 0:
-				return "!N"
-			case 1:
-				return "!X"
-			case 2:
-				return "!S"
-			case 3:
-				return "!H"
-			case 4:
-				return ""
-			}
-			return fmt.Sprintf("!<%d>", code)
-		case 2:
-			return fmt.Sprintf("!F-%d", mtu)
-		}
-		return fmt.Sprintf("!<%d>", code)
-	}
-	if typ != 3 {
-		return fmt.Sprintf("!<%d>", code)
-	}
-	switch code {
-	case 0, 6, 8, 11:
-		return "!N"
-	case 1, 7, 12:
-		return "!H"
-	case 2:
-		return "!P"
-	case 3:
-		return ""
-	case 4:
-		return fmt.Sprintf("!F-%d", mtu)
-	case 5:
-		return "!S"
-	case 9, 10, 13:
-		return "!X"
-	case 14:
-		return "!V"
-	case 15:
-		return "!C"
-	}
-	return fmt.Sprintf("!<%d>", code)
+	return r
 }
 
 // probeConfig is what every method needs.
@@ -225,13 +82,20 @@ type probeConfig struct {
 var errNoMethod = errors.New("no probe method")
 
 func openMethod(ctx context.Context, kind string, cfg probeConfig) (method, error) {
+	var p probes.Prober
+	var err error
 	switch kind {
 	case "udp":
-		return newUDP(cfg)
+		p, err = probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, Device: cfg.device, DF: cfg.df, TOS: cfg.tos})
 	case "icmp":
-		return newICMP(cfg)
+		p, err = probes.NewICMP(icmpx.Config{Dst: cfg.dst, Src: cfg.src, Device: cfg.device, TOS: cfg.tos, SetPMTUD: true, PMTUD: pmtudFor(cfg.df)})
 	case "tcp":
-		return newTCP(ctx, cfg)
+		p, err = newTCP(ctx, cfg)
+	default:
+		return method{}, errNoMethod
 	}
-	return nil, errNoMethod
+	if err != nil {
+		return method{}, err
+	}
+	return method{p: p, size: cfg.size, udp: kind == "udp"}, nil
 }

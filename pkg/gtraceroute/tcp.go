@@ -12,8 +12,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/icmpx"
 	"gnetutils/pkg/netroute"
+	"gnetutils/pkg/probes"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -30,10 +32,9 @@ type tcpMethod struct {
 	sport     uint16
 	dport     uint16
 	base      uint32
-	size      int
 	mu        sync.Mutex
 	sent      map[int]time.Time
-	out       chan reply
+	out       chan probes.Answer
 	stop      chan struct{}
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -72,8 +73,8 @@ func newTCP(_ context.Context, cfg probeConfig) (*tcpMethod, error) {
 		unix.Close(icmpFD)
 		return nil, fmt.Errorf("eventfd: %w", err)
 	}
-	m := &tcpMethod{v6: v6, tcpFD: tcpFD, icmpFD: icmpFD, wake: wake, src: src, dst: cfg.dst, dport: cfg.port, size: cfg.size,
-		sport: uint16(32768 + rand.IntN(28000)), base: rand.Uint32(), sent: map[int]time.Time{}, out: make(chan reply, 256), stop: make(chan struct{})}
+	m := &tcpMethod{v6: v6, tcpFD: tcpFD, icmpFD: icmpFD, wake: wake, src: src, dst: cfg.dst, dport: cfg.port,
+		sport: uint16(32768 + rand.IntN(28000)), base: rand.Uint32(), sent: map[int]time.Time{}, out: make(chan probes.Answer, 256), stop: make(chan struct{})}
 	if err := m.setup(cfg); err != nil {
 		m.closeFDs()
 		return nil, err
@@ -112,24 +113,13 @@ func (m *tcpMethod) setup(cfg probeConfig) error {
 			return err
 		}
 	}
-	return unix.Bind(m.tcpFD, sockaddrOf(m.src))
-}
-
-func sockaddrOf(a netip.Addr) unix.Sockaddr {
-	if a.Is4() {
-		return &unix.SockaddrInet4{Addr: a.As4()}
-	}
-	return &unix.SockaddrInet6{Addr: a.As16()}
+	return unix.Bind(m.tcpFD, sockopt.MustSockaddr(netip.AddrPortFrom(m.src, 0)))
 }
 
 // segment builds our SYN: 20-byte header, 20 bytes of options, padding to
-// the packet length.
-func (m *tcpMethod) segment(seq uint32) []byte {
-	hdr := 20
-	if m.v6 {
-		hdr = 40
-	}
-	n := max(m.size-hdr, 20+tcpOptionsLen)
+// the packet length size.
+func (m *tcpMethod) segment(seq uint32, size int) []byte {
+	n := max(size-sockopt.IPHeaderLen(m.v6), 20+tcpOptionsLen)
 	b := make([]byte, n)
 	binary.BigEndian.PutUint16(b[0:], m.sport)
 	binary.BigEndian.PutUint16(b[2:], m.dport)
@@ -168,22 +158,23 @@ func tcpChecksum(src, dst netip.Addr, seg []byte) uint16 {
 	return ^uint16(sum)
 }
 
-func (m *tcpMethod) send(idx, ttl int) (time.Time, error) {
+// Send sends the SYN of probe idx.
+func (m *tcpMethod) Send(idx, ttl, size int) (time.Time, error) {
 	if err := sockopt.SetTTL(m.tcpFD, m.v6, ttl); err != nil {
 		return time.Time{}, err
 	}
-	seg := m.segment(m.base + uint32(idx))
+	seg := m.segment(m.base+uint32(idx), size)
 	at := time.Now()
 	m.mu.Lock()
 	m.sent[idx] = at
 	m.mu.Unlock()
-	if err := unix.Sendto(m.tcpFD, seg, 0, sockaddrOf(m.dst)); err != nil {
+	if err := unix.Sendto(m.tcpFD, seg, 0, sockopt.MustSockaddr(netip.AddrPortFrom(m.dst, 0))); err != nil {
 		return at, err
 	}
 	return at, nil
 }
 
-func (m *tcpMethod) receive(fd int, parse func([]byte, sockopt.Ancillary, netip.Addr) (reply, bool)) {
+func (m *tcpMethod) receive(fd int, parse func([]byte, sockopt.Ancillary, netip.Addr) (probes.Answer, bool)) {
 	defer m.wg.Done()
 	rx := sockopt.NewReceiver(65536)
 	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(m.wake), Events: unix.POLLIN}}
@@ -210,22 +201,22 @@ func (m *tcpMethod) receive(fd int, parse func([]byte, sockopt.Ancillary, netip.
 			}
 			return
 		}
-		r, ok := parse(rx.Buf[:n], anc, from.Addr())
+		a, ok := parse(rx.Buf[:n], anc, from.Addr())
 		if !ok {
 			continue
 		}
 		m.mu.Lock()
-		sent, known := m.sent[r.idx]
+		sent, known := m.sent[a.ID]
 		m.mu.Unlock()
 		if !known {
 			continue
 		}
-		if r.at.IsZero() {
-			r.at = time.Now()
+		if a.At.IsZero() {
+			a.At = time.Now()
 		}
-		r.rtt = max(r.at.Sub(sent), 0)
+		a.RTT = max(a.At.Sub(sent), 0)
 		select {
-		case m.out <- r:
+		case m.out <- a:
 		case <-m.stop:
 			return
 		}
@@ -233,53 +224,50 @@ func (m *tcpMethod) receive(fd int, parse func([]byte, sockopt.Ancillary, netip.
 }
 
 // fromTCP matches the destination's SYN-ACK or RST to our SYN.
-func (m *tcpMethod) fromTCP(b []byte, anc sockopt.Ancillary, from netip.Addr) (reply, bool) {
+func (m *tcpMethod) fromTCP(b []byte, anc sockopt.Ancillary, from netip.Addr) (probes.Answer, bool) {
 	ttl := anc.TTL
 	if !m.v6 {
 		inner, hdrTTL, err := icmpx.StripIPv4Header(b)
 		if err != nil {
-			return reply{}, false
+			return probes.Answer{}, false
 		}
 		b, ttl = inner, hdrTTL
 	}
 	if len(b) < 20 || from != m.dst {
-		return reply{}, false
+		return probes.Answer{}, false
 	}
 	if binary.BigEndian.Uint16(b[0:]) != m.dport || binary.BigEndian.Uint16(b[2:]) != m.sport || b[13]&0x10 == 0 {
-		return reply{}, false // not to our port, or no ACK
+		return probes.Answer{}, false // not to our port, or no ACK
 	}
 	idx := int(binary.BigEndian.Uint32(b[8:]) - 1 - m.base)
-	return reply{idx: idx, from: from, at: anc.Time, final: true, ttl: ttl, kind: "arrived"}, true
+	return probes.Answer{ID: idx, Kind: icmpkind.Arrived, From: from, At: anc.Time, TTL: ttl}, true
 }
 
 // fromICMP matches an ICMP error quoting one of our SYNs.
-func (m *tcpMethod) fromICMP(b []byte, anc sockopt.Ancillary, from netip.Addr) (reply, bool) {
+func (m *tcpMethod) fromICMP(b []byte, anc sockopt.Ancillary, from netip.Addr) (probes.Answer, bool) {
 	ttl := anc.TTL
 	if !m.v6 {
 		inner, hdrTTL, err := icmpx.StripIPv4Header(b)
 		if err != nil {
-			return reply{}, false
+			return probes.Answer{}, false
 		}
 		b, ttl = inner, hdrTTL
 	}
 	msg, err := icmpx.Parse(m.v6, b)
 	if err != nil || msg.Quote == nil || msg.Quote.Proto != unix.IPPROTO_TCP || msg.Quote.Dst.Unmap() != m.dst || len(msg.Quote.Transport) < 8 {
-		return reply{}, false
+		return probes.Answer{}, false
 	}
 	q := msg.Quote.Transport
 	if binary.BigEndian.Uint16(q[0:]) != m.sport || binary.BigEndian.Uint16(q[2:]) != m.dport {
-		return reply{}, false
+		return probes.Answer{}, false
 	}
 	idx := int(binary.BigEndian.Uint32(q[4:]) - m.base)
-	kind := icmpx.ErrorKind(m.v6, msg.Type, msg.Code)
-	r := reply{idx: idx, from: from, at: anc.Time, ttl: ttl, ext: icmpx.MPLSString(icmpx.MPLSLabels(m.v6, b)), kind: kind.String()}
-	if kind != icmpx.TimeExceeded {
-		r.final, r.annot = true, annotation(m.v6, msg.Type, msg.Code, msg.MTU)
-	}
-	return r, true
+	return probes.Answer{ID: idx, Kind: icmpkind.Of(m.v6, msg.Type, msg.Code), From: from, At: anc.Time, TTL: ttl,
+		Type: msg.Type, Code: msg.Code, ICMPv6: m.v6, MTU: msg.MTU, MPLS: icmpx.MPLSLabels(m.v6, b)}, true
 }
 
-func (m *tcpMethod) replies() <-chan reply { return m.out }
+// Answers delivers the answers until Close.
+func (m *tcpMethod) Answers() <-chan probes.Answer { return m.out }
 
 func (m *tcpMethod) closeFDs() {
 	unix.Close(m.tcpFD)
@@ -287,11 +275,13 @@ func (m *tcpMethod) closeFDs() {
 	unix.Close(m.wake)
 }
 
-func (m *tcpMethod) close() {
+// Close stops the receivers and closes the sockets.
+func (m *tcpMethod) Close() error {
 	m.closeOnce.Do(func() {
 		close(m.stop)
 		_, _ = unix.Write(m.wake, []byte{1, 0, 0, 0, 0, 0, 0, 0})
 		m.wg.Wait()
 		m.closeFDs()
 	})
+	return nil
 }

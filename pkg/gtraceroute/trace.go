@@ -3,6 +3,8 @@ package gtraceroute
 import (
 	"context"
 	"time"
+
+	"gnetutils/pkg/probes"
 )
 
 // traceConfig is the schedule of one trace.
@@ -46,6 +48,10 @@ type tracer struct {
 	// base offsets the probe indexes the method sees, so a late answer from
 	// an earlier trace on the same socket (report cycles) never matches.
 	base int
+	// run's progress: the next probe to send (they are in hop-major
+	// order), how many are in flight, the last hop emitted, the last send.
+	next, inflight, printed int
+	lastSend                time.Time
 }
 
 func newTracer(cfg traceConfig, m method) *tracer {
@@ -113,98 +119,124 @@ func (t *tracer) wantsRetry(ttl int) bool {
 // hops before it are resolved. It returns the TTL the trace ended at
 // (0 if it never reached the destination or a final error).
 func (t *tracer) run(ctx context.Context, emit func(hop)) (int, error) {
-	// Hop-major order, as traceroute: with 16 probes in flight only the
-	// first few beyond the destination reach it, so its ICMP rate limit
-	// (a burst of 6 on Linux) is spent on the probes that count.
-	order := make([]int, len(t.probes))
-	for i := range order {
-		order[i] = i
-	}
-	next, inflight, printed := 0, 0, t.cfg.first-1
-	var lastSend time.Time
+	t.printed = t.cfg.first - 1
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		// Take in every answer already here before expiring anything: on a
-		// fast path answers queue up within microseconds of their deadline.
-		for drained := false; !drained; {
-			select {
-			case r := <-t.m.replies():
-				if t.handle(r) {
-					inflight--
-				}
-			default:
-				drained = true
-			}
-		}
+		t.takeAnswers()
 		now := time.Now()
-		// Expire probes past their deadline.
-		for _, p := range t.probes {
-			if p.inflight && now.After(t.deadline(p)) {
-				p.inflight, p.lost = false, true
-				inflight--
-			}
+		t.expire(now)
+		if err := t.retry(now); err != nil {
+			return 0, err
 		}
-		// Retry silent hops next to the destination once its rate limit
-		// has refilled.
-		for ttl := printed + 1; ttl < t.dest && ttl <= t.cfg.max; ttl++ {
-			if p := t.hopProbes(ttl)[0]; t.wantsRetry(ttl) && now.Sub(p.sent) >= t.cfg.retryAfter {
-				p.retried, p.lost = true, false
-				if err := t.send(p, now); err != nil {
-					return 0, err
-				}
-				inflight++
-			}
+		now, err := t.sendWindow(now)
+		if err != nil {
+			return 0, err
 		}
-		// Retry, once, the first probe of hops that stay unanswered while
-		// no later hop answered either, within the probe's own wait.
-		for ttl := printed + 1; ttl <= min(t.dest, t.cfg.max); ttl++ {
-			if p := t.stalled(ttl); p != nil && now.Sub(p.sent) >= t.cfg.retryAfter {
-				p.retried = true
-				if err := t.resend(p, now); err != nil {
-					return 0, err
-				}
-			}
-		}
-		// Send what the window allows.
-		for inflight < t.cfg.parallel && next < len(order) {
-			p := t.probes[order[next]]
-			if p.ttl > t.dest {
-				next++ // past the destination: never sent
-				continue
-			}
-			if t.cfg.sendWait > 0 && !lastSend.IsZero() && now.Sub(lastSend) < t.cfg.sendWait {
-				break
-			}
-			if err := t.send(p, now); err != nil {
-				return 0, err
-			}
-			lastSend, now = time.Now(), time.Now()
-			inflight++
-			next++
-		}
-		// Print what is resolved, in order.
-		for printed+1 <= t.dest && printed+1 <= t.cfg.max && t.resolved(printed+1) {
-			printed++
-			emit(hop{ttl: printed, probes: t.hopProbes(printed)})
-		}
-		last := min(t.dest, t.cfg.max)
-		if printed >= last {
+		t.emitResolved(emit)
+		if t.printed >= min(t.dest, t.cfg.max) {
 			if t.dest <= t.cfg.max {
 				return t.dest, nil
 			}
 			return 0, nil
 		}
-		timer.Reset(t.nextWake(now, next < len(order), lastSend))
+		timer.Reset(t.nextWake(now, t.next < len(t.probes), t.lastSend))
 		select {
 		case <-ctx.Done():
 			return 0, ctx.Err()
-		case r := <-t.m.replies():
-			if t.handle(r) {
-				inflight--
-			}
+		case a := <-t.m.answers():
+			t.take(a)
 		case <-timer.C:
 		}
+	}
+}
+
+// take records an answer.
+func (t *tracer) take(a probes.Answer) {
+	if t.handle(t.m.reply(a)) {
+		t.inflight--
+	}
+}
+
+// takeAnswers takes in every answer already here, before anything is
+// expired: on a fast path answers queue up within microseconds of their
+// deadline.
+func (t *tracer) takeAnswers() {
+	for {
+		select {
+		case a := <-t.m.answers():
+			t.take(a)
+		default:
+			return
+		}
+	}
+}
+
+// expire gives up the probes past their deadline.
+func (t *tracer) expire(now time.Time) {
+	for _, p := range t.probes {
+		if p.inflight && now.After(t.deadline(p)) {
+			p.inflight, p.lost = false, true
+			t.inflight--
+		}
+	}
+}
+
+// retry sends again, once, the first probe of the hops worth it: silent
+// hops next to the destination once its rate limit has refilled, and hops
+// that stay unanswered while no later hop answered either, within the
+// probe's own wait.
+func (t *tracer) retry(now time.Time) error {
+	for ttl := t.printed + 1; ttl < t.dest && ttl <= t.cfg.max; ttl++ {
+		if p := t.hopProbes(ttl)[0]; t.wantsRetry(ttl) && now.Sub(p.sent) >= t.cfg.retryAfter {
+			p.retried, p.lost = true, false
+			if err := t.send(p, now); err != nil {
+				return err
+			}
+			t.inflight++
+		}
+	}
+	for ttl := t.printed + 1; ttl <= min(t.dest, t.cfg.max); ttl++ {
+		if p := t.stalled(ttl); p != nil && now.Sub(p.sent) >= t.cfg.retryAfter {
+			p.retried = true
+			if err := t.resend(p, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sendWindow sends what the window (-N) and the spacing (-z) allow, in
+// hop-major order, as traceroute: with 16 probes in flight only the first
+// few beyond the destination reach it, so its ICMP rate limit (a burst of
+// 6 on Linux) is spent on the probes that count. It returns the time after
+// the last send.
+func (t *tracer) sendWindow(now time.Time) (time.Time, error) {
+	for t.inflight < t.cfg.parallel && t.next < len(t.probes) {
+		p := t.probes[t.next]
+		if p.ttl > t.dest {
+			t.next++ // past the destination: never sent
+			continue
+		}
+		if t.cfg.sendWait > 0 && !t.lastSend.IsZero() && now.Sub(t.lastSend) < t.cfg.sendWait {
+			break
+		}
+		if err := t.send(p, now); err != nil {
+			return now, err
+		}
+		t.lastSend, now = time.Now(), time.Now()
+		t.inflight++
+		t.next++
+	}
+	return now, nil
+}
+
+// emitResolved emits the hops resolved, in order.
+func (t *tracer) emitResolved(emit func(hop)) {
+	for t.printed+1 <= t.dest && t.printed+1 <= t.cfg.max && t.resolved(t.printed+1) {
+		t.printed++
+		emit(hop{ttl: t.printed, probes: t.hopProbes(t.printed)})
 	}
 }
 

@@ -40,7 +40,7 @@ const compatQuoteLen = 128
 // extension (RFC 4884 / RFC 4950), or nil. b starts at the ICMP header.
 // It bounds every length: the input comes from any router on the path.
 func MPLSLabels(v6 bool, b []byte) []MPLSLabel {
-	if len(b) < icmpHeaderLen || !IsError(v6, b[0]) {
+	if len(b) < icmpHeaderLen || !isError(v6, b[0]) {
 		return nil
 	}
 	var start int

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+
+	"gnetutils/pkg/sockopt"
 )
 
 // ICMP and ICMPv6 types the engine understands.
@@ -21,8 +23,6 @@ const (
 	v6EchoReply    = 129
 	protoICMP      = 1
 	protoICMPv6    = 58
-	ipv4HeaderMin  = 20
-	ipv6HeaderLen  = 40
 	icmpHeaderLen  = 8
 )
 
@@ -51,8 +51,8 @@ type Quote struct {
 // ErrShort is returned for messages too short for their type.
 var ErrShort = errors.New("icmpx: message too short")
 
-// IsError reports whether the message is an ICMP error (carrying a quote).
-func IsError(v6 bool, typ uint8) bool {
+// isError reports whether the message is an ICMP error (carrying a quote).
+func isError(v6 bool, typ uint8) bool {
 	if v6 {
 		return typ < 128
 	}
@@ -72,7 +72,7 @@ func Parse(v6 bool, b []byte) (Message, error) {
 		m.Seq = binary.BigEndian.Uint16(b[6:8])
 		m.Data = b[8:]
 		return m, nil
-	case IsError(v6, m.Type):
+	case isError(v6, m.Type):
 		if !v6 && m.Type == v4DestUnreach && m.Code == 4 {
 			m.MTU = int(binary.BigEndian.Uint16(b[6:8]))
 		}
@@ -111,27 +111,27 @@ func quotedPart(v6 bool, b []byte) []byte {
 func parseQuote(v6 bool, b []byte) (Quote, error) {
 	var q Quote
 	if v6 {
-		if len(b) < ipv6HeaderLen {
+		if len(b) < sockopt.IPv6HeaderLen {
 			return q, ErrShort
 		}
 		if b[0]>>4 != 6 {
 			return q, errors.New("icmpx: quoted packet is not IPv6")
 		}
-		q.TotalLen = int(binary.BigEndian.Uint16(b[4:6])) + ipv6HeaderLen
+		q.TotalLen = int(binary.BigEndian.Uint16(b[4:6])) + sockopt.IPv6HeaderLen
 		q.Proto = b[6]
 		q.Src = netip.AddrFrom16([16]byte(b[8:24]))
 		q.Dst = netip.AddrFrom16([16]byte(b[24:40]))
-		q.Transport = b[ipv6HeaderLen:]
+		q.Transport = b[sockopt.IPv6HeaderLen:]
 		return q, nil
 	}
-	if len(b) < ipv4HeaderMin {
+	if len(b) < sockopt.IPv4HeaderLen {
 		return q, ErrShort
 	}
 	if b[0]>>4 != 4 {
 		return q, errors.New("icmpx: quoted packet is not IPv4")
 	}
 	ihl := int(b[0]&0x0f) * 4
-	if ihl < ipv4HeaderMin || ihl > len(b) {
+	if ihl < sockopt.IPv4HeaderLen || ihl > len(b) {
 		return q, ErrShort
 	}
 	q.TotalLen = int(binary.BigEndian.Uint16(b[2:4]))
@@ -159,11 +159,11 @@ func (q *Quote) QuotedEcho() (id, seq uint16, ok bool) {
 // StripIPv4Header returns the ICMP message inside an IPv4 packet as raw
 // IPv4 ICMP sockets deliver it, and the packet's TTL.
 func StripIPv4Header(b []byte) (icmp []byte, ttl int, err error) {
-	if len(b) < ipv4HeaderMin || b[0]>>4 != 4 {
+	if len(b) < sockopt.IPv4HeaderLen || b[0]>>4 != 4 {
 		return nil, 0, ErrShort
 	}
 	ihl := int(b[0]&0x0f) * 4
-	if ihl < ipv4HeaderMin || ihl > len(b) {
+	if ihl < sockopt.IPv4HeaderLen || ihl > len(b) {
 		return nil, 0, ErrShort
 	}
 	return b[ihl:], int(b[8]), nil

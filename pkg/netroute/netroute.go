@@ -60,6 +60,15 @@ func Interface(dst netip.Addr) (*net.Interface, netip.Addr, error) {
 	return nil, netip.Addr{}, fmt.Errorf("no interface holds %s, the source towards %s", src, dst)
 }
 
+// InterfaceMTU is the outgoing interface towards dst and its MTU.
+func InterfaceMTU(dst netip.Addr) (string, int, error) {
+	ifi, _, err := Interface(dst)
+	if err != nil {
+		return "", 0, err
+	}
+	return ifi.Name, ifi.MTU, nil
+}
+
 // InterfaceAddr is the interface's first address of the family that is
 // not link-local (what a tool names as "from <addr> <dev>").
 func InterfaceAddr(ifi *net.Interface, v6 bool) netip.Addr {

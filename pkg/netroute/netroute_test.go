@@ -22,6 +22,9 @@ func TestLoopback(t *testing.T) {
 	if a := InterfaceAddr(ifi, false); a.String() != "127.0.0.1" {
 		t.Errorf("loopback's IPv4 address: %v", a)
 	}
+	if name, mtu, err := InterfaceMTU(netip.MustParseAddr("127.0.0.1")); err != nil || name != ifi.Name || mtu != ifi.MTU {
+		t.Errorf("interface MTU towards 127.0.0.1: %q %d %v, want %q %d", name, mtu, err, ifi.Name, ifi.MTU)
+	}
 }
 
 // TestLabRoutes: in a chain's end host the source and interface come from

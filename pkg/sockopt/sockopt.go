@@ -165,6 +165,21 @@ func PathMTU(fd int, v6 bool) (int, error) {
 	return unix.GetsockoptInt(fd, level, opt)
 }
 
+// The IP header a packet size counts besides its transport: IPv4's
+// without options (as every probe engine sends it), IPv6's fixed header.
+const (
+	IPv4HeaderLen = 20
+	IPv6HeaderLen = 40
+)
+
+// IPHeaderLen is IPv6HeaderLen for v6, IPv4HeaderLen otherwise.
+func IPHeaderLen(v6 bool) int {
+	if v6 {
+		return IPv6HeaderLen
+	}
+	return IPv4HeaderLen
+}
+
 // SetRecvErr sets IP_RECVERR (or IPV6_RECVERR): ICMP errors about our
 // packets are queued on the socket's error queue, with the offender's
 // address, instead of being reduced to an errno (or lost).

@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/netroute"
 	"gnetutils/pkg/sockopt"
 )
@@ -35,38 +36,23 @@ type Config struct {
 	TOS     int            // IPv4 TOS / IPv6 traffic class
 }
 
-// Kind says what an answer means for its probe.
-type Kind int
+// Kind says what an answer means for its probe, as pkg/icmpkind
+// classifies it; ParamProblem and OtherError are the other errors.
+type Kind = icmpkind.Kind
 
 const (
 	// TimeExceeded: a router on the way dropped the probe (TTL ran out).
-	TimeExceeded Kind = iota
+	TimeExceeded = icmpkind.TimeExceeded
 	// Arrived: the destination itself answered "port unreachable", so the
 	// probe reached it.
-	Arrived
+	Arrived = icmpkind.Arrived
 	// Unreachable: a destination-unreachable other than the two above
 	// (host, network, protocol, administratively prohibited, ...).
-	Unreachable
+	Unreachable = icmpkind.Unreachable
 	// FragNeeded: "fragmentation needed and DF set" (IPv4) or "packet too
 	// big" (IPv6); Answer.MTU holds the next-hop MTU if the router gave one.
-	FragNeeded
-	// Other: any other ICMP error about the probe (parameter problem, ...).
-	Other
+	FragNeeded = icmpkind.FragNeeded
 )
-
-func (k Kind) String() string {
-	switch k {
-	case TimeExceeded:
-		return "time_exceeded"
-	case Arrived:
-		return "arrived"
-	case Unreachable:
-		return "unreachable"
-	case FragNeeded:
-		return "frag_needed"
-	}
-	return "other"
-}
 
 // Probe is one datagram sent.
 type Probe struct {
@@ -100,11 +86,8 @@ func (e *LocalMTUError) Error() string {
 	return fmt.Sprintf("message too long for the local MTU %d", e.MTU)
 }
 
-// Header sizes of a probe.
 const (
-	ipv4Header = 20
-	ipv6Header = 40
-	udpHeader  = 8
+	udpHeaderLen = 8
 	// PayloadMin is the id the payload must carry: a 4-byte per-prober
 	// token, so stray errors about other sockets' packets never match, and a
 	// 4-byte probe id.
@@ -114,10 +97,7 @@ const (
 // HeaderLen is the IP plus UDP header size, for converting between IP packet
 // size and UDP payload.
 func HeaderLen(v6 bool) int {
-	if v6 {
-		return ipv6Header + udpHeader
-	}
-	return ipv4Header + udpHeader
+	return sockopt.IPHeaderLen(v6) + udpHeaderLen
 }
 
 // Prober sends probes and matches the answers.
@@ -125,6 +105,7 @@ type Prober struct {
 	fd     int
 	v6     bool
 	dst    netip.AddrPort
+	dstSA  unix.Sockaddr // dst as sendto(2) takes it, built once
 	token  [4]byte
 	sendMu sync.Mutex
 	nextID uint32
@@ -160,13 +141,13 @@ func New(cfg Config) (*Prober, error) {
 	if err != nil {
 		return nil, fmt.Errorf("udp socket: %w", err)
 	}
-	p := &Prober{fd: fd, v6: v6, dst: dst, probes: map[uint32]Probe{},
+	p := &Prober{fd: fd, v6: v6, dst: dst, dstSA: sockopt.MustSockaddr(dst), probes: map[uint32]Probe{},
 		answers: make(chan Answer, 256), stop: make(chan struct{}), done: make(chan struct{})}
 	if err := p.setup(cfg); err != nil {
 		unix.Close(fd)
 		return nil, err
 	}
-	p.ifname, p.ifMTU, _ = InterfaceMTU(dst.Addr())
+	p.ifname, p.ifMTU, _ = netroute.InterfaceMTU(dst.Addr())
 	if _, err := rand.Read(p.token[:]); err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -229,17 +210,10 @@ func (p *Prober) setup(cfg Config) error {
 	if src.Unmap().Is4() == v6 {
 		return fmt.Errorf("source %v and destination %v are of different families", src, p.dst.Addr())
 	}
-	if err := unix.Bind(fd, sockaddr(netip.AddrPortFrom(src.Unmap(), cfg.SrcPort))); err != nil {
+	if err := unix.Bind(fd, sockopt.MustSockaddr(netip.AddrPortFrom(src.Unmap(), cfg.SrcPort))); err != nil {
 		return fmt.Errorf("bind %v: %w", netip.AddrPortFrom(src, cfg.SrcPort), err)
 	}
 	return nil
-}
-
-func sockaddr(ap netip.AddrPort) unix.Sockaddr {
-	if ap.Addr().Is4() {
-		return &unix.SockaddrInet4{Addr: ap.Addr().As4(), Port: int(ap.Port())}
-	}
-	return &unix.SockaddrInet6{Addr: ap.Addr().As16(), Port: int(ap.Port())}
 }
 
 // LocalAddr is the address and port the probes leave from.
@@ -248,13 +222,7 @@ func (p *Prober) LocalAddr() netip.AddrPort {
 	if err != nil {
 		return netip.AddrPort{}
 	}
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
-	case *unix.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
-	}
-	return netip.AddrPort{}
+	return sockopt.AddrPortOf(sa)
 }
 
 // Answers delivers the answers as they arrive. It is closed by Close. A
@@ -293,7 +261,7 @@ func (p *Prober) Send(ttl, size int) (Probe, error) {
 		p.mu.Lock()
 		p.probes[pr.ID] = pr
 		p.mu.Unlock()
-		err := unix.Sendto(p.fd, buf, 0, sockaddr(p.dst))
+		err := unix.Sendto(p.fd, buf, 0, p.dstSA)
 		if err == nil {
 			return pr, nil
 		}
@@ -325,36 +293,6 @@ func isAsyncICMPErrno(err error) bool {
 // Interface is the outgoing interface towards the destination and its MTU
 // ("", 0 if unknown), as they were when the prober was made.
 func (p *Prober) Interface() (string, int) { return p.ifname, p.ifMTU }
-
-// RouteMTU is the MTU of the route to dst as the kernel of the calling
-// thread's network namespace sees it now: the outgoing interface's MTU, or a
-// smaller path MTU the kernel has learned.
-func RouteMTU(dst netip.Addr) (int, error) {
-	dst = dst.Unmap()
-	family := unix.AF_INET
-	if dst.Is6() {
-		family = unix.AF_INET6
-	}
-	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return 0, err
-	}
-	defer unix.Close(fd)
-	if err := unix.Connect(fd, sockaddr(netip.AddrPortFrom(dst, 9))); err != nil {
-		return 0, err
-	}
-	return sockopt.PathMTU(fd, dst.Is6())
-}
-
-// InterfaceMTU returns the outgoing interface towards dst and its MTU (in
-// the calling thread's network namespace).
-func InterfaceMTU(dst netip.Addr) (string, int, error) {
-	ifi, _, err := netroute.Interface(dst)
-	if err != nil {
-		return "", 0, err
-	}
-	return ifi.Name, ifi.MTU, nil
-}
 
 // Close stops the receiver, closes the socket and the Answers channel.
 func (p *Prober) Close() error {
@@ -431,41 +369,14 @@ func (p *Prober) match(quoted []byte, anc sockopt.Ancillary) (Answer, bool) {
 	if a.RTT < 0 {
 		a.RTT = 0
 	}
-	a.Kind, a.MTU = Classify(a.ICMPv6, ee.Type, ee.Code, ee.Info, ee.Offender == p.dst.Addr())
+	a.Kind = icmpkind.Of(a.ICMPv6, ee.Type, ee.Code)
+	switch {
+	case a.Kind == FragNeeded:
+		a.MTU = int(ee.Info)
+	case icmpkind.PortUnreachable(a.ICMPv6, ee.Type, ee.Code) && ee.Offender == p.dst.Addr():
+		a.Kind = Arrived
+	}
 	return a, true
-}
-
-// Classify maps an ICMP error to what it means for a UDP probe; fromDst says
-// the destination itself sent it. info is the kernel's ee_info (the MTU for
-// frag-needed / packet-too-big).
-func Classify(icmpv6 bool, typ, code uint8, info uint32, fromDst bool) (Kind, int) {
-	if icmpv6 {
-		switch typ {
-		case 3:
-			return TimeExceeded, 0
-		case 2:
-			return FragNeeded, int(info)
-		case 1:
-			if code == 4 && fromDst {
-				return Arrived, 0
-			}
-			return Unreachable, 0
-		}
-		return Other, 0
-	}
-	switch typ {
-	case 11:
-		return TimeExceeded, 0
-	case 3:
-		switch {
-		case code == 4:
-			return FragNeeded, int(info)
-		case code == 3 && fromDst:
-			return Arrived, 0
-		}
-		return Unreachable, 0
-	}
-	return Other, 0
 }
 
 // ReturnHops estimates how many hops an ICMP error travelled from the TTL it

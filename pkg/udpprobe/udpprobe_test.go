@@ -7,11 +7,20 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/sockopt"
 )
 
-func TestClassify(t *testing.T) {
+// TestMatchKind: an error-queue message becomes an answer of the kind
+// pkg/icmpkind gives, but a port unreachable is arrival only from the
+// destination, and only frag-needed carries the kernel's MTU.
+func TestMatchKind(t *testing.T) {
+	dst := netip.MustParseAddr("198.18.3.1")
+	router := netip.MustParseAddr("198.18.1.1")
+	dst6 := netip.MustParseAddr("fd00:0:0:3::1")
+	router6 := netip.MustParseAddr("fd00:0:0:1::1")
 	tests := []struct {
+		name      string
 		v6        bool
 		typ, code uint8
 		info      uint32
@@ -19,23 +28,35 @@ func TestClassify(t *testing.T) {
 		want      Kind
 		wantMTU   int
 	}{
-		{false, 11, 0, 0, false, TimeExceeded, 0},
-		{false, 3, 3, 0, true, Arrived, 0},
-		{false, 3, 3, 0, false, Unreachable, 0}, // port unreachable from a router is not arrival
-		{false, 3, 1, 0, false, Unreachable, 0},
-		{false, 3, 4, 1400, false, FragNeeded, 1400},
-		{false, 12, 0, 0, false, Other, 0},
-		{true, 3, 0, 0, false, TimeExceeded, 0},
-		{true, 1, 4, 0, true, Arrived, 0},
-		{true, 1, 3, 0, false, Unreachable, 0},
-		{true, 2, 0, 1280, false, FragNeeded, 1280},
-		{true, 4, 0, 0, false, Other, 0},
+		{"time exceeded", false, 11, 0, 0, false, TimeExceeded, 0},
+		{"port unreachable from the destination", false, 3, 3, 0, true, Arrived, 0},
+		{"port unreachable from a router", false, 3, 3, 0, false, Unreachable, 0},
+		{"host unreachable", false, 3, 1, 0, false, Unreachable, 0},
+		{"frag needed", false, 3, 4, 1400, false, FragNeeded, 1400},
+		{"parameter problem", false, 12, 0, 0, false, icmpkind.ParamProblem, 0},
+		{"v6 time exceeded", true, 3, 0, 0, false, TimeExceeded, 0},
+		{"v6 port unreachable from the destination", true, 1, 4, 0, true, Arrived, 0},
+		{"v6 address unreachable", true, 1, 3, 0, false, Unreachable, 0},
+		{"v6 packet too big", true, 2, 0, 1280, false, FragNeeded, 1280},
+		{"v6 parameter problem", true, 4, 0, 0, false, icmpkind.ParamProblem, 0},
 	}
 	for _, tc := range tests {
-		k, mtu := Classify(tc.v6, tc.typ, tc.code, tc.info, tc.fromDst)
-		if k != tc.want || mtu != tc.wantMTU {
-			t.Errorf("Classify(v6=%v, %d/%d) = %v %d, want %v %d", tc.v6, tc.typ, tc.code, k, mtu, tc.want, tc.wantMTU)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			d, from, origin := dst, router, uint8(unix.SO_EE_ORIGIN_ICMP)
+			if tc.v6 {
+				d, from, origin = dst6, router6, unix.SO_EE_ORIGIN_ICMP6
+			}
+			if tc.fromDst {
+				from = d
+			}
+			p := &Prober{dst: netip.AddrPortFrom(d, 33434), token: [4]byte{1, 2, 3, 4}, probes: map[uint32]Probe{7: {ID: 7}}}
+			quoted := []byte{1, 2, 3, 4, 0, 0, 0, 7}
+			anc := sockopt.Ancillary{TTL: 62, Err: &sockopt.ExtendedErr{Origin: origin, Type: tc.typ, Code: tc.code, Info: tc.info, Offender: from}}
+			a, ok := p.match(quoted, anc)
+			if !ok || a.Kind != tc.want || a.MTU != tc.wantMTU || a.Probe.ID != 7 {
+				t.Errorf("%d/%d: %v %+v, want %v MTU %d", tc.typ, tc.code, ok, a, tc.want, tc.wantMTU)
+			}
+		})
 	}
 }
 

@@ -1,0 +1,158 @@
+package icmpx
+
+import (
+	"net/netip"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"gnetutils/pkg/icmpkind"
+	"gnetutils/pkg/sockopt"
+)
+
+// Kind is what an Event is: one of the kinds below, as pkg/icmpkind
+// classifies every probe engine's answers.
+type Kind = icmpkind.Kind
+
+const (
+	Reply        = icmpkind.Reply        // an echo reply to one of our probes
+	TimeExceeded = icmpkind.TimeExceeded // a router's TTL / hop limit ran out
+	Unreachable  = icmpkind.Unreachable  // destination unreachable (all codes but frag needed)
+	FragNeeded   = icmpkind.FragNeeded   // IPv4 frag needed and DF set / IPv6 packet too big; MTU set
+	ParamProblem = icmpkind.ParamProblem // parameter problem
+	OtherError   = icmpkind.OtherError   // any other ICMP error about a probe (source quench, redirect)
+	LocalError   = icmpkind.LocalError   // the local stack refused or failed a probe (MTU for EMSGSIZE)
+)
+
+// Event is one message about one of our probes.
+type Event struct {
+	Kind   Kind
+	Dst    netip.Addr // the probe's destination (the Conn's)
+	Seq    uint16
+	Sent   time.Time // when the probe left; zero if unknown
+	At     time.Time // kernel receive time
+	RTT    time.Duration
+	From   netip.Addr // who sent it (the destination for replies, a router for errors)
+	TTL    int        // TTL / hop limit the message arrived with; -1 if unknown
+	Size   int        // ICMP bytes of a reply (header and data), as ping's "64 bytes"
+	Type   uint8
+	Code   uint8
+	ICMPv6 bool
+	MTU    int   // next-hop MTU of FragNeeded; the local MTU of a LocalError
+	Errno  error // LocalError's error
+	// Dup marks the second and later replies to one sequence number.
+	Dup bool
+	// Corrupt marks a reply whose data differs from what the probe carried.
+	Corrupt bool
+	// MPLS is the label stack a router put in the error's RFC 4884/4950
+	// extension (raw sockets only: the error queue does not keep it).
+	MPLS []MPLSLabel
+}
+
+// fromPacket turns one received ICMP message into an event if it concerns
+// our probes.
+func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Event, bool) {
+	ttl := anc.TTL
+	if c.raw && !c.v6 {
+		inner, hdrTTL, err := StripIPv4Header(b)
+		if err != nil {
+			return Event{}, false
+		}
+		b, ttl = inner, hdrTTL
+	}
+	m, err := Parse(c.v6, b)
+	if err != nil {
+		return Event{}, false
+	}
+	at := anc.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	ev := Event{From: from.Unmap(), At: at, TTL: ttl, Type: m.Type, Code: m.Code, ICMPv6: c.v6, MTU: m.MTU}
+	isReply := (!c.v6 && m.Type == v4EchoReply) || (c.v6 && m.Type == v6EchoReply)
+	switch {
+	case isReply:
+		// Raw sockets see every process's replies: ours carry our id and
+		// come from where we sent. (Datagram sockets get only ours.)
+		if (c.raw && m.ID != c.id) || ev.From != c.dst {
+			return Event{}, false
+		}
+		ev.Kind, ev.Seq, ev.Size = Reply, m.Seq, len(b)
+		c.matchReply(&ev, m.Data)
+		return ev, true
+	case m.Quote != nil:
+		id, seq, ok := m.Quote.QuotedEcho()
+		if !ok || id != c.id || m.Quote.Dst.Unmap() != c.dst {
+			return Event{}, false
+		}
+		ev.Kind, ev.Seq = icmpkind.Of(c.v6, m.Type, m.Code), seq
+		ev.MPLS = MPLSLabels(c.v6, b)
+		c.matchError(&ev)
+		return ev, true
+	}
+	return Event{}, false
+}
+
+// fromErrQueue turns an IP_RECVERR message (datagram sockets) into an event;
+// quoted is our original ICMP header and data.
+func (c *Conn) fromErrQueue(quoted []byte, anc sockopt.Ancillary, dst netip.Addr) (Event, bool) {
+	ee := anc.Err
+	if ee == nil {
+		return Event{}, false
+	}
+	at := anc.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	if ee.Origin == unix.SO_EE_ORIGIN_LOCAL {
+		// Send reads EMSGSIZE's MTU itself; anything else local is an event
+		// without a sequence number we could know.
+		if ee.Errno == unix.EMSGSIZE {
+			c.lastLocalMTU.Store(int32(ee.Info))
+			return Event{}, false
+		}
+		return Event{Kind: LocalError, At: at, Errno: ee.Errno, MTU: int(ee.Info), TTL: -1}, true
+	}
+	// A raw socket hears ICMP errors as packets too (fromPacket): the
+	// error-queue copy would count them twice.
+	if c.raw || !ee.FromICMP() || len(quoted) < icmpHeaderLen {
+		return Event{}, false
+	}
+	m, err := Parse(c.v6, quoted)
+	if err != nil || (dst.IsValid() && dst.Unmap() != c.dst) {
+		return Event{}, false
+	}
+	ev := Event{Kind: icmpkind.Of(c.v6, ee.Type, ee.Code), Seq: m.Seq, At: at, From: ee.Offender, TTL: anc.TTL,
+		Type: ee.Type, Code: ee.Code, ICMPv6: ee.Origin == unix.SO_EE_ORIGIN_ICMP6}
+	if ev.Kind == FragNeeded {
+		ev.MTU = int(ee.Info)
+	}
+	c.matchError(&ev)
+	return ev, true
+}
+
+// matchReply fills in what the probe a reply answers tells: duplicate,
+// corrupted, when it left, the RTT.
+func (c *Conn) matchReply(ev *Event, data []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.probes.get(ev.Seq)
+	if p == nil {
+		return
+	}
+	p.replies++
+	ev.Dup = p.replies > 1
+	ev.Corrupt = !p.carried(data, c.seed)
+	ev.Sent = p.at
+	ev.RTT = max(ev.At.Sub(p.at), 0)
+}
+
+// matchError fills in when the probe an error is about left, and the RTT.
+func (c *Conn) matchError(ev *Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.probes.get(ev.Seq); p != nil {
+		ev.Sent = p.at
+		ev.RTT = max(ev.At.Sub(p.at), 0)
+	}
+}
