@@ -143,8 +143,17 @@ func SignalContext(parent context.Context) (ctx context.Context, stop context.Ca
 
 // Main is what cmd/<tool>/main.go calls: it runs the tool with the process's
 // arguments and standard streams under a signal context, and exits with its code.
+//
+// The first SIGINT or SIGTERM cancels the context, and the tool winds down
+// (prints its summary, lets connections drain); from then on the signals
+// have their default effect again, so a second Ctrl-C ends the process at
+// once, as users expect of ping and of every server.
 func Main(run func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int) {
 	ctx, stop := SignalContext(context.Background())
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
