@@ -77,11 +77,6 @@ func (c Command) Usage(w io.Writer, fs *pflag.FlagSet) {
 	}
 }
 
-// ErrHandled is returned by Parse when it already did what the command line
-// asked (printed help or the version, or reported a bad flag); the tool then
-// returns the code that came with it.
-var ErrHandled = errors.New("handled")
-
 // Parse parses args. On --help it prints usage to stdout (exit 0), on
 // --version the version (exit 0); on a bad flag it prints `<tool>: <error>`
 // and a hint to stderr and returns usageCode. done reports that the tool
@@ -119,19 +114,6 @@ func Errorf(w io.Writer, tool, format string, args ...any) {
 	msg := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
 	msg = strings.ReplaceAll(msg, "\n", " ")
 	fmt.Fprintf(w, "%s: %s\n", tool, msg)
-}
-
-// NotImplemented is the Run of a tool that is not built yet: --help already
-// says what it will be; anything else says so and exits 2.
-func (c Command) NotImplemented(args []string, stdout, stderr io.Writer) int {
-	var common Common
-	fs := c.NewFlagSet(&common)
-	fs.ParseErrorsAllowlist.UnknownFlags = true
-	if done, code := c.Parse(fs, &common, args, stdout, stderr, ExitUsage); done {
-		return code
-	}
-	Errorf(stderr, c.Name, "not implemented yet")
-	return ExitUsage
 }
 
 // SignalContext returns a context cancelled on SIGINT or SIGTERM, so a tool can

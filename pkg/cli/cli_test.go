@@ -49,20 +49,6 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestNotImplemented(t *testing.T) {
-	var out, errb bytes.Buffer
-	if code := testCmd.NotImplemented([]string{"-c", "3", "host"}, &out, &errb); code != 2 {
-		t.Errorf("code %d, want 2", code)
-	}
-	if errb.String() != "gtool: not implemented yet\n" {
-		t.Errorf("stderr %q", errb.String())
-	}
-	out.Reset()
-	if code := testCmd.NotImplemented([]string{"--help"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "A tool for tests.") {
-		t.Errorf("--help: code %d, stdout %q", code, out.String())
-	}
-}
-
 func TestErrorfIsOneLine(t *testing.T) {
 	var b bytes.Buffer
 	Errorf(&b, "gping", "cannot resolve %s:\nunknown host\n", "nowhere.invalid")

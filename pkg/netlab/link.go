@@ -210,7 +210,6 @@ func LinkAddr6(k int, eastSide bool) string {
 
 // H1Addr4 and friends name the hosts' and routers' addresses as seen from h1.
 func (c *Chain) H1Addr4() string { return LinkAddr4(1, false) }
-func (c *Chain) H1Addr6() string { return LinkAddr6(1, false) }
 func (c *Chain) H2Addr4() string { return LinkAddr4(len(c.Routers)+1, true) }
 func (c *Chain) H2Addr6() string { return LinkAddr6(len(c.Routers)+1, true) }
 
