@@ -70,12 +70,32 @@ func (c Command) Usage(w io.Writer, fs *pflag.FlagSet) {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.Summary, "\n"))
 	}
 	if fs != nil {
-		fmt.Fprintf(w, "\noptions:\n%s", fs.FlagUsages())
+		fmt.Fprintf(w, "\noptions:\n%s", flagUsages(fs))
 	}
 	if c.Extra != "" {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.Extra, "\n"))
 	}
 }
+
+// flagUsages lists the flags as pflag does, except that a bool flag shows
+// as --json, as in every POSIX tool's help, not as pflag's
+// --json[=true|false]: on the command line it takes no value.
+func flagUsages(fs *pflag.FlagSet) string {
+	shown := pflag.NewFlagSet(fs.Name(), pflag.ContinueOnError)
+	shown.SortFlags = fs.SortFlags
+	fs.VisitAll(func(f *pflag.Flag) {
+		g := *f
+		if f.Value.Type() == "bool" {
+			g.Value = plainValue{f.Value}
+		}
+		shown.AddFlag(&g)
+	})
+	return shown.FlagUsages()
+}
+
+// plainValue hides a bool value's IsBoolFlag, which is what makes pflag
+// write [=true|false] after the flag's name.
+type plainValue struct{ pflag.Value }
 
 // Parse parses args. On --help it prints usage to stdout (exit 0), on
 // --version the version (exit 0); on a bad flag it prints `<tool>: <error>`

@@ -49,6 +49,31 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestUsageFlagColumn: a bool flag is listed bare, as POSIX tools list
+// theirs, and the descriptions still start in one column.
+func TestUsageFlagColumn(t *testing.T) {
+	var c Common
+	fs := testCmd.NewFlagSet(&c)
+	fs.IntP("count", "c", 0, "stop after COUNT replies")
+	fs.BoolP("quiet", "q", false, "print only the summary")
+	var out bytes.Buffer
+	testCmd.Usage(&out, fs)
+	want := `usage: gtool [options] host
+
+A tool for tests.
+
+options:
+  -h, --help        print this help and exit
+      --version     print the version and exit
+      --json        print one JSON object per line (NDJSON)
+  -c, --count int   stop after COUNT replies
+  -q, --quiet       print only the summary
+`
+	if out.String() != want {
+		t.Errorf("usage:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
 func TestErrorfIsOneLine(t *testing.T) {
 	var b bytes.Buffer
 	Errorf(&b, "gping", "cannot resolve %s:\nunknown host\n", "nowhere.invalid")
