@@ -3,10 +3,7 @@ package gping
 import (
 	"bytes"
 	"context"
-	"flag"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,8 +12,6 @@ import (
 	"gnetutils/pkg/cli/clitest"
 	"gnetutils/pkg/icmpx"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // TestUsageErrors: bad arguments give one line with ping's words and
 // ping's status: 1 for a number ping cannot read or that is out of its
@@ -108,24 +103,7 @@ func TestFormatGolden(t *testing.T) {
 	c.ewma = 50 * time.Microsecond
 	b.WriteString(statusLine(c) + "\n")
 	b.WriteString(localErrorText(&icmpx.LocalErr{Err: syscall.EMSGSIZE, MTU: 1400}) + "\n")
-	checkGolden(t, "format.golden", b.String())
-}
-
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got:\n%s--- want:\n%s", path, got, want)
-	}
+	clitest.Golden(t, "format.golden", b.String())
 }
 
 // TestBadArgumentsBesidePing: for arguments ping refuses before it sends

@@ -5,36 +5,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/cli/clitest"
 	"gnetutils/pkg/kstat"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := "testdata/" + name
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
 
 func TestUsageErrors(t *testing.T) {
 	tests := []struct {
@@ -103,7 +83,7 @@ func TestTableGolden(t *testing.T) {
 	}
 	var out bytes.Buffer
 	printTable(cli.NewLines(&out), "198.18.1.1:8080", compareFlags{rounds: 3, size: 100}, results)
-	golden(t, "compare.golden", out.Bytes())
+	clitest.Golden(t, "compare.golden", out.String())
 }
 
 // startLoopbackServer runs gtfo serve in-process on 127.0.0.1 and returns its

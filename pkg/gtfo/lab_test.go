@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -17,19 +16,6 @@ import (
 	"gnetutils/pkg/kstat"
 	"gnetutils/pkg/netlab"
 )
-
-// buildGtfo builds cmd/gtfo into a temporary directory: lab tests run the
-// real binary inside the namespaces, as a person would.
-func buildGtfo(t *testing.T) string {
-	t.Helper()
-	bin := t.TempDir() + "/gtfo"
-	cmd := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/gtfo")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // tfoLab is h1 (client) - 10 ms each way - h2 (server) with
 // net.ipv4.tcp_fastopen set inside the two namespaces.
@@ -42,7 +28,7 @@ type tfoLab struct {
 func newTFOLab(t *testing.T, clientTFO, serverTFO string) *tfoLab {
 	t.Helper()
 	l := netlab.ForTest(t)
-	bin := buildGtfo(t)
+	bin := netlab.Binary(t, "gtfo") // lab tests run the real binary inside the namespaces, as a person would
 	c, err := l.NewChain(netlab.ChainConfig{Routers: 0, Delay: []time.Duration{10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
