@@ -2,10 +2,8 @@ package garp
 
 import (
 	"bytes"
-	"context"
 	"net"
 	"net/netip"
-	"strings"
 	"testing"
 
 	"github.com/google/gopacket/layers"
@@ -45,27 +43,6 @@ func FuzzParseARP(f *testing.F) {
 			t.Errorf("accepted a malformed frame as %+v", p)
 		}
 	})
-}
-
-func TestUsageErrors(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{nil, "Destination address required"},
-		{[]string{"--bogus"}, "unknown flag"},
-		{[]string{"--scan", "10.0.0.0/24", "--cache"}, "exclude each other"},
-		{[]string{"--scan", "nonsense"}, "bad --scan"},
-		{[]string{"--watch"}, "--watch needs -I"},
-		{[]string{"-D", "-U", "10.0.0.1"}, "exclude each other"},
-		{[]string{"-i", "0", "10.0.0.1"}, "must be positive"},
-		{[]string{"--rate", "0", "--scan", "198.18.0.0/24"}, "must be positive"},
-	} {
-		var stdout, stderr bytes.Buffer
-		if code := Run(context.Background(), tc.args, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
-		}
-	}
 }
 
 // TestBadArgumentsBesideArping: for number options arping refuses before

@@ -16,36 +16,6 @@ import (
 	"gnetutils/pkg/kstat"
 )
 
-func TestUsageErrors(t *testing.T) {
-	tests := []struct {
-		args    []string
-		code    int
-		wantErr string
-	}{
-		{nil, 2, "usage: gtfo"},
-		{[]string{"frobnicate"}, 2, `gtfo: unknown command "frobnicate"`},
-		{[]string{"get"}, 2, "gtfo: get: want one ADDR:PORT"},
-		{[]string{"get", "198.18.1.1"}, 2, "want ADDR:PORT"},
-		{[]string{"get", "198.18.1.1:80", "-n", "0"}, 2, "-n must be >= 1"},
-		{[]string{"get", "198.18.1.1:80", "--bogus"}, 2, "unknown flag: --bogus"},
-		{[]string{"compare", "x:1", "-n", "-3"}, 2, "-n must be >= 1"},
-		{[]string{"compare"}, 2, "want one ADDR:PORT"},
-		{[]string{"serve", "-l", "nope"}, 2, "want ADDR:PORT"},
-		{[]string{"serve", "-s", "-1"}, 2, "--size must be"},
-		{[]string{"serve", "extra"}, 2, "unexpected argument"},
-	}
-	for _, tt := range tests {
-		var stdout, stderr bytes.Buffer
-		code := Run(context.Background(), tt.args, nil, &stdout, &stderr)
-		if code != tt.code || !strings.Contains(stderr.String(), tt.wantErr) {
-			t.Errorf("gtfo %v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.wantErr)
-		}
-		if strings.Count(strings.TrimSpace(stderr.String()), "\n") > 1 && tt.args != nil {
-			t.Errorf("gtfo %v: error is more than two lines: %q", tt.args, stderr.String())
-		}
-	}
-}
-
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"get", "-h"}, {"compare", "--help"}} {
 		var stdout, stderr bytes.Buffer
