@@ -39,10 +39,12 @@ func TestLabChainForwardsIPv4AndIPv6(t *testing.T) {
 	Need(t, "ping", "traceroute")
 	c := MustChain(t, ChainConfig{Routers: 3, NoICMPRateLimit: true})
 	for _, target := range []string{c.H2Addr4(), c.H2Addr6()} {
-		out := run(t, c.H1, "ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", target)
-		if !strings.Contains(out, "2 received") {
-			t.Errorf("ping %s from h1: want 2 received, got:\n%s", target, out)
-		}
+		t.Run("ping "+target, func(t *testing.T) {
+			out := run(t, c.H1, "ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", target)
+			if !strings.Contains(out, "2 received") {
+				t.Errorf("ping %s from h1: want 2 received, got:\n%s", target, out)
+			}
+		})
 	}
 	for _, v6 := range []bool{false, true} {
 		target, want := c.H2Addr4(), []string{c.RouterAddr4(1), c.RouterAddr4(2), c.RouterAddr4(3), c.H2Addr4()}
@@ -64,14 +66,16 @@ func TestLabFirstPacketIsPrompt(t *testing.T) {
 	Need(t, "ping")
 	c := MustChain(t, ChainConfig{Routers: 1})
 	for _, target := range []string{c.RouterAddr4(1), c.RouterAddr6(1), c.H2Addr6()} {
-		out := run(t, c.H1, "ping", "-n", "-c", "1", "-W", "3", target)
-		m := rttLine.FindStringSubmatch(out)
-		if m == nil {
-			t.Fatalf("no reply:\n%s", out)
-		}
-		if rtt, _ := strconv.ParseFloat(m[1], 64); rtt > 200 {
-			t.Errorf("first ping to %s took %.1f ms (neighbour discovery retransmitted?)\n%s", target, rtt, out)
-		}
+		t.Run(target, func(t *testing.T) {
+			out := run(t, c.H1, "ping", "-n", "-c", "1", "-W", "3", target)
+			m := rttLine.FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("no reply:\n%s", out)
+			}
+			if rtt, _ := strconv.ParseFloat(m[1], 64); rtt > 200 {
+				t.Errorf("first ping to %s took %.1f ms (neighbour discovery retransmitted?)\n%s", target, rtt, out)
+			}
+		})
 	}
 }
 
@@ -85,10 +89,12 @@ func TestLabPerLinkMTU(t *testing.T) {
 		t.Errorf("ping -M do -s 1472: want frag needed with mtu 1400\n%s", out)
 	}
 	for _, target := range []string{c.H2Addr4(), c.H2Addr6()} {
-		out := run(t, c.H1, "tracepath", "-n", target)
-		if !strings.Contains(out, "Resume: pmtu 1300") {
-			t.Errorf("tracepath %s: want pmtu 1300\n%s", target, out)
-		}
+		t.Run("tracepath "+target, func(t *testing.T) {
+			out := run(t, c.H1, "tracepath", "-n", target)
+			if !strings.Contains(out, "Resume: pmtu 1300") {
+				t.Errorf("tracepath %s: want pmtu 1300\n%s", target, out)
+			}
+		})
 	}
 }
 
