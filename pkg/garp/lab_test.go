@@ -1,10 +1,8 @@
 package garp
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"regexp"
 	"sort"
 	"strings"
@@ -14,14 +12,6 @@ import (
 	"gnetutils/pkg/cli/clitest"
 	"gnetutils/pkg/netlab"
 )
-
-func run(ns *netlab.NS, argv ...string) (string, int) {
-	out, err := ns.Command(context.Background(), argv[0], argv[1:]...).CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(out), ee.ExitCode()
-	}
-	return string(out), 0
-}
 
 // normalize hides what differs between two runs: times.
 var normalize = clitest.Normalize(`\d+\.\d{3}ms`, "Tms")
@@ -51,7 +41,7 @@ func TestLabArpingSideBySide(t *testing.T) {
 		{"-c", "1", "-I", "nope", s.Addr4(1)},
 	}
 	for _, args := range tests {
-		want, wantCode := run(h1, append([]string{"arping"}, args...)...)
+		want, wantCode := h1.CombinedOutput(t, "arping", args...)
 		out, errOut, code := h1.RunTool(t, Run, args...)
 		got := out + strings.ReplaceAll(errOut, "garp: ", "arping: ")
 		if normalize(got) != normalize(want) || code != wantCode {
@@ -112,7 +102,7 @@ func TestLabScan(t *testing.T) {
 	if code != 0 || fmt.Sprint(scanSet(out)) != fmt.Sprint(want) {
 		t.Errorf("exit %d %s\ngot  %v\nwant %v", code, errOut, scanSet(out), want)
 	}
-	peer, _ := run(s.Hosts[0], "arp-scan", "-I", "eth0", "198.19.0.0/24")
+	peer, _ := s.Hosts[0].CombinedOutput(t, "arp-scan", "-I", "eth0", "198.19.0.0/24")
 	if fmt.Sprint(scanSet(peer)) != fmt.Sprint(want) {
 		t.Errorf("arp-scan found %v", scanSet(peer))
 	}
@@ -134,7 +124,7 @@ func TestLabWatch(t *testing.T) {
 		res <- result{out, code}
 	}()
 	time.Sleep(500 * time.Millisecond)
-	run(h2, "arping", "-c", "1", "-U", "-I", "eth0", s.Addr4(1)) // h2 announces itself
+	h2.CombinedOutput(t, "arping", "-c", "1", "-U", "-I", "eth0", s.Addr4(1)) // h2 announces itself
 	time.Sleep(200 * time.Millisecond)
 	// h3 claims it: arping will not send from an address h3 lacks, garp will.
 	if _, errOut, code := h3.RunTool(t, Run, "-c", "1", "-U", "-I", "eth0", s.Addr4(1)); code != 0 {
@@ -152,9 +142,9 @@ func TestLabCache(t *testing.T) {
 	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 3})
 	h1 := s.Hosts[0]
 	for i := 1; i < 3; i++ {
-		run(h1, "ping", "-c", "1", "-W", "1", s.Addr4(i))
+		h1.CombinedOutput(t, "ping", "-c", "1", "-W", "1", s.Addr4(i))
 	}
-	want, _ := run(h1, "ip", "-4", "neigh")
+	want, _ := h1.CombinedOutput(t, "ip", "-4", "neigh")
 	out, _, code := h1.RunTool(t, Run, "--cache")
 	entry := regexp.MustCompile(`(?m)^(\S+) dev (\S+) lladdr (\S+)`)
 	norm := func(s string) []string {
@@ -228,7 +218,7 @@ func TestLabJSON(t *testing.T) {
 	}
 
 	for ip := range macs { // the kernel learns neighbours from its own traffic, not from garp's frames
-		run(h1, "ping", "-c", "1", "-W", "1", ip)
+		h1.CombinedOutput(t, "ping", "-c", "1", "-W", "1", ip)
 	}
 	out, _, code = h1.RunTool(t, Run, "--json", "--cache")
 	js = jsonLines(t, out)

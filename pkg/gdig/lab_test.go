@@ -111,14 +111,6 @@ remote-control:
 	t.Fatalf("unbound did not start: %s", log)
 }
 
-func dig(t *testing.T, ns *netlab.NS, args ...string) (string, int) {
-	out, err := ns.Command(context.Background(), "dig", args...).CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(out), ee.ExitCode()
-	}
-	return string(out), 0
-}
-
 // normalize hides what differs between two runs: times, query IDs, the
 // tool's name and version, the server's name.
 var normalize = clitest.Normalize(
@@ -153,7 +145,7 @@ func TestLabStubMatchesDig(t *testing.T) {
 		{"@" + d.Servers["dead"].Addr4, "+time=1", "+tries=2", "www.example.lab"},
 		{"@" + d.Servers["dead"].Addr4, "+time=1", "+tries=1", "+short", "www.example.lab"},
 	} {
-		want, wantCode := dig(t, d.Client, append([]string{"+nocookie"}, args...)...)
+		want, wantCode := d.Client.CombinedOutput(t, "dig", append([]string{"+nocookie"}, args...)...)
 		got, errOut, code := d.Client.RunTool(t, Run, args...)
 		if normalize(got) != normalize(want) || code != wantCode {
 			t.Errorf("%v: exit %d/%d %s\n--- gdig:\n%s--- dig:\n%s", args, code, wantCode, errOut, got, want)
@@ -201,7 +193,7 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 		{"mail.example.lab", "MX"},   // NODATA
 		{"www.v6only.lab", "A"},      // a name server reachable over IPv6 only
 	} {
-		want, _ := dig(t, d.Client, "+short", "+tries=3", "+time=5", "@127.0.0.1", q[0], q[1])
+		want, _ := d.Client.CombinedOutput(t, "dig", "+short", "+tries=3", "+time=5", "@127.0.0.1", q[0], q[1])
 		got, errOut, code := d.Client.RunTool(t, Run, "--root-hints", hints, "+short", q[0], q[1])
 		if code != 0 || fmt.Sprint(lines(got)) != fmt.Sprint(lines(want)) {
 			t.Errorf("%v: exit %d %s\n--- gdig:\n%s--- unbound:\n%s", q, code, errOut, got, want)
@@ -210,7 +202,7 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 	// QNAME minimisation and 0x20 change what is asked, not what is found.
 	for _, opt := range []string{"--qmin", "--0x20"} {
 		for _, q := range [][]string{{"www.example.lab", "A"}, {"www.nogl.lab", "A"}, {"alias.example.lab", "A"}} {
-			want, _ := dig(t, d.Client, "+short", "+tries=3", "+time=5", "@127.0.0.1", q[0], q[1])
+			want, _ := d.Client.CombinedOutput(t, "dig", "+short", "+tries=3", "+time=5", "@127.0.0.1", q[0], q[1])
 			got, errOut, code := d.Client.RunTool(t, Run, "--root-hints", hints, opt, "+short", q[0], q[1])
 			if code != 0 || fmt.Sprint(lines(strings.ToLower(got))) != fmt.Sprint(lines(strings.ToLower(want))) {
 				t.Errorf("%s %v: exit %d %s\n--- gdig:\n%s--- unbound:\n%s", opt, q, code, errOut, got, want)
@@ -219,7 +211,7 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 	}
 	status := regexp.MustCompile(`status: (\w+)`)
 	for _, q := range []string{"nothere.example.lab", "www.example.lab"} {
-		want, _ := dig(t, d.Client, "+tries=3", "@127.0.0.1", q)
+		want, _ := d.Client.CombinedOutput(t, "dig", "+tries=3", "@127.0.0.1", q)
 		got, _, _ := d.Client.RunTool(t, Run, "--root-hints", hints, q)
 		if status.FindString(got) != status.FindString(want) {
 			t.Errorf("%s: gdig %s, unbound %s", q, status.FindString(got), status.FindString(want))
@@ -237,7 +229,7 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 // lab root and ends with the same answer.
 func TestLabTrace(t *testing.T) {
 	d, hints := hierarchy(t)
-	want, _ := dig(t, d.Client, "+trace", "+nodnssec", "@"+d.Servers["root1"].Addr4, "www.example.lab")
+	want, _ := d.Client.CombinedOutput(t, "dig", "+trace", "+nodnssec", "@"+d.Servers["root1"].Addr4, "www.example.lab")
 	got, errOut, code := d.Client.RunTool(t, Run, "--root", d.Servers["root1"].Addr4, "+trace", "www.example.lab")
 	nsLine := regexp.MustCompile(`(?m)^(\S+)\s+\d+\s+IN\s+(NS|A)\s+(\S+)$`)
 	steps := func(s string) []string {

@@ -17,20 +17,6 @@ import (
 	"gnetutils/pkg/netlab"
 )
 
-// ping runs the system ping inside ns.
-func ping(t *testing.T, ns *netlab.NS, args ...string) (string, int) {
-	t.Helper()
-	cmd := ns.Command(context.Background(), "ping", args...)
-	out, err := cmd.CombinedOutput()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return string(out), code
-}
-
 var rttLineRE = regexp.MustCompile(`^rtt min/avg/max/mdev = \d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3} ms$`)
 
 // normalize hides what differs between two runs: times, and the tool's name.
@@ -104,7 +90,7 @@ func TestLabSideBySide(t *testing.T) {
 			if rateLimited {
 				time.Sleep(1100 * time.Millisecond)
 			}
-			want, wantCode := ping(t, ns, tc.args...)
+			want, wantCode := ns.CombinedOutput(t, "ping", tc.args...)
 			flush()
 			if rateLimited {
 				time.Sleep(1100 * time.Millisecond)
@@ -144,7 +130,7 @@ func TestLabDuplicates(t *testing.T) {
 	// is in before the summary is a race: compare without duplicates, and
 	// check the duplicate lines against the count.
 	args := []string{"-n", "-c", "3", "-i", "0.3", c.H2Addr4()}
-	want, wantCode := ping(t, c.H1, args...)
+	want, wantCode := c.H1.CombinedOutput(t, "ping", args...)
 	out, errOut, code := c.H1.RunTool(t, Run, args...)
 	if withoutDups(out+errOut) != withoutDups(want) || code != wantCode {
 		t.Errorf("exit %d/%d\n--- gping:\n%s%s--- ping:\n%s", code, wantCode, out, errOut, want)
@@ -164,7 +150,7 @@ func TestLabDatagramSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"-n", "-c", "2", "-i", "0.2", c.H2Addr4()}, {"-n", "-c", "2", "-i", "0.2", "-t", "1", c.H2Addr6()}} {
-		want, wantCode := ping(t, c.H1, args...)
+		want, wantCode := c.H1.CombinedOutput(t, "ping", args...)
 		out, errOut, code := c.H1.RunTool(t, Run, args...)
 		if normalize(out+errOut) != normalize(want) || code != wantCode {
 			t.Errorf("%v: exit %d/%d\n--- gping:\n%s%s--- ping:\n%s", args, code, wantCode, out, errOut, want)
@@ -280,7 +266,7 @@ func TestLabDeadHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := []string{"-n", "-c", "3", "-i", "0.2", "-W", "1", c.H2Addr4()}
-	want, wantCode := ping(t, c.H1, args...)
+	want, wantCode := c.H1.CombinedOutput(t, "ping", args...)
 	out, errOut, code := c.H1.RunTool(t, Run, args...)
 	if normalize(out+errOut) != normalize(want) || code != wantCode || code != 1 {
 		t.Errorf("exit %d/%d\n--- gping:\n%s%s--- ping:\n%s", code, wantCode, out, errOut, want)
@@ -318,14 +304,7 @@ func TestLabUnprivileged(t *testing.T) {
 	bin := netlab.Binary(t, "gping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1})
 	run := func(prog string, args ...string) (string, int) {
-		argv := append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", prog}, args...)
-		out, err := c.H1.Command(context.Background(), "setpriv", argv...).CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return string(out), ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return string(out), 0
+		return c.H1.CombinedOutput(t, "setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", prog}, args...)...)
 	}
 	asNobody := func() (string, int) { return run(bin, "-n", "-c", "2", "-i", "0.2", c.H2Addr4()) }
 	if err := c.H1.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
@@ -384,15 +363,8 @@ func TestLabBadHostName(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	run := func(argv ...string) (string, int) {
-		out, err := c.H1.Command(context.Background(), argv[0], argv[1:]...).CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return string(out), ee.ExitCode()
-		}
-		return string(out), 0
-	}
-	want, wantCode := run("ping", "-c", "1", "no-such-host.lab")
-	got, code := run(bin, "-c", "1", "no-such-host.lab")
+	want, wantCode := c.H1.CombinedOutput(t, "ping", "-c", "1", "no-such-host.lab")
+	got, code := c.H1.CombinedOutput(t, bin, "-c", "1", "no-such-host.lab")
 	if normalize(got) != normalize(want) || code != wantCode || code != 2 {
 		t.Errorf("exit %d/%d\n--- gping:\n%s--- ping:\n%s", code, wantCode, got, want)
 	}
@@ -400,8 +372,8 @@ func TestLabBadHostName(t *testing.T) {
 	if err := c.H1.WriteEtc("hosts", []byte(c.H2Addr4()+" h2four\n")); err != nil {
 		t.Fatal(err)
 	}
-	want, wantCode = run("ping", "-6", "-c", "1", "h2four")
-	got, code = run(bin, "-6", "-c", "1", "h2four")
+	want, wantCode = c.H1.CombinedOutput(t, "ping", "-6", "-c", "1", "h2four")
+	got, code = c.H1.CombinedOutput(t, bin, "-6", "-c", "1", "h2four")
 	if normalize(got) != normalize(want) || code != wantCode || code != 2 {
 		t.Errorf("-6 to an IPv4-only name: exit %d/%d\n--- gping:\n%s--- ping:\n%s", code, wantCode, got, want)
 	}
@@ -413,7 +385,7 @@ func TestLabFlood(t *testing.T) {
 	netlab.Need(t, "ping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1})
 	for _, args := range [][]string{{"-f", "-c", "500", c.H2Addr4()}, {"-q", "-f", "-c", "500", c.H2Addr6()}} {
-		want, wantCode := ping(t, c.H1, args...)
+		want, wantCode := c.H1.CombinedOutput(t, "ping", args...)
 		out, errOut, code := c.H1.RunTool(t, Run, args...)
 		if normalizeFlood(out+errOut) != normalizeFlood(want) || code != wantCode || !strings.Contains(out, "500 packets transmitted, 500 received") {
 			t.Errorf("%v: exit %d/%d\n--- gping:\n%q\n--- ping:\n%q", args, code, wantCode, normalizeFlood(out+errOut), normalizeFlood(want))
@@ -432,7 +404,7 @@ func TestLabPreloadAndBell(t *testing.T) {
 		{"-n", "-l", "2", "-c", "3", "-i", "0.2", "-s", "8", c.H2Addr6()},
 		{"-n", "-a", "-c", "2", "-i", "0.2", c.H2Addr4()},
 	} {
-		want, wantCode := ping(t, c.H1, args...)
+		want, wantCode := c.H1.CombinedOutput(t, "ping", args...)
 		out, errOut, code := c.H1.RunTool(t, Run, args...)
 		if normalize(out+errOut) != normalize(want) || code != wantCode {
 			t.Errorf("%v: exit %d/%d\n--- gping:\n%q\n--- ping:\n%q", args, code, wantCode, out+errOut, want)

@@ -3,6 +3,7 @@ package netlab
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -44,6 +45,22 @@ func Need(t testing.TB, cmds ...string) {
 			t.Skip(hint)
 		}
 	}
+}
+
+// CombinedOutput runs a command inside ns (NS.Command) and returns what it
+// wrote to stdout and stderr, interleaved, and its exit status: a classic
+// peer or a tool's binary, as a person would run it. It fails t when the
+// command cannot run at all.
+func (ns *NS) CombinedOutput(t testing.TB, name string, args ...string) (output string, status int) {
+	t.Helper()
+	out, err := ns.Command(context.Background(), name, args...).CombinedOutput()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return string(out), exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("[%s] %s: %v", ns.Short, name, err)
+	}
+	return string(out), 0
 }
 
 // Tool is a gnetutils tool's Run, what cmd/<tool>/main.go calls.
