@@ -131,6 +131,43 @@ func TestLabSilentHop(t *testing.T) {
 // trace with the same annotation as traceroute's.
 func TestLabEndings(t *testing.T) {
 	netlab.Need(t, "traceroute")
+	c := refusingChain(t)
+	tests := []struct {
+		args  []string
+		annot string
+	}{
+		{[]string{"-n", "198.18.99.1"}, "!N"},
+		{[]string{"-n", "fd00:0:0:99::1"}, "!N"},
+		{[]string{"-n", "-I", "198.18.98.1"}, "!X"},
+		{[]string{"-n", "fd00:0:0:98::1"}, "!X"},
+		{[]string{"-n", "-F", c.H2Addr6(), "1500"}, "!F-1400"},
+		{[]string{"-n", "-p", "40002", "-U", c.H2Addr4()}, "3 " + c.RouterAddr4(2)},
+		{[]string{"-n", "-p", "40002", "-U", c.H2Addr6()}, "3 " + c.RouterAddr6(2)},
+		{[]string{"-n", "-p", "40003", "-T", c.H2Addr4()}, "3 " + c.RouterAddr4(2) + " !P"},
+		{[]string{"-n", "-p", "40000", "-U", c.H2Addr4()}, "!H"},
+		{[]string{"-n", "-p", "40000", "-U", c.H2Addr6()}, "!H"},
+		{[]string{"-n", "-p", "40001", "-U", c.H2Addr4()}, "!X"},
+		{[]string{"-n", "-F", c.H2Addr4(), "1500"}, "!F-1400"},
+	}
+	for _, tc := range tests {
+		flush := func() { c.H1.Exec("ip", "route", "flush", "cache") }
+		flush()
+		want, _ := traceroute(t, c.H1, tc.args...)
+		flush()
+		got, errOut, code, _ := gtraceroute(t, c.H1, tc.args...)
+		h := hops(got)
+		if code != 0 || strings.Join(h, "|") != strings.Join(hops(want), "|") || len(h) == 0 || !strings.HasSuffix(h[len(h)-1], tc.annot) {
+			t.Errorf("%v: exit %d %s, want last hop %s\n--- gtraceroute:\n%s--- traceroute:\n%s", tc.args, code, errOut, tc.annot, got, want)
+		}
+	}
+}
+
+// refusingChain is quietChain with a 1400-byte second link and refusals
+// on the way: h2 rejects UDP ports 40000 (host, or address, unreachable)
+// and 40001 (admin prohibited); r2 refuses 198.18.98.0/24 and
+// fd00:0:0:98::/64 by route type (r1 routes them there), forwarded UDP
+// port 40002 (port unreachable) and TCP port 40003 (protocol unreachable).
+func refusingChain(t *testing.T) *netlab.Chain {
 	c := quietChain(t, []int{1500, 1400, 1500, 1500})
 	if err := c.H2.Nft(`table inet refuse {
 	chain in {
@@ -171,34 +208,7 @@ func TestLabEndings(t *testing.T) {
 `); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		args  []string
-		annot string
-	}{
-		{[]string{"-n", "198.18.99.1"}, "!N"},
-		{[]string{"-n", "fd00:0:0:99::1"}, "!N"},
-		{[]string{"-n", "-I", "198.18.98.1"}, "!X"},
-		{[]string{"-n", "fd00:0:0:98::1"}, "!X"},
-		{[]string{"-n", "-F", c.H2Addr6(), "1500"}, "!F-1400"},
-		{[]string{"-n", "-p", "40002", "-U", c.H2Addr4()}, "3 " + c.RouterAddr4(2)},
-		{[]string{"-n", "-p", "40002", "-U", c.H2Addr6()}, "3 " + c.RouterAddr6(2)},
-		{[]string{"-n", "-p", "40003", "-T", c.H2Addr4()}, "3 " + c.RouterAddr4(2) + " !P"},
-		{[]string{"-n", "-p", "40000", "-U", c.H2Addr4()}, "!H"},
-		{[]string{"-n", "-p", "40000", "-U", c.H2Addr6()}, "!H"},
-		{[]string{"-n", "-p", "40001", "-U", c.H2Addr4()}, "!X"},
-		{[]string{"-n", "-F", c.H2Addr4(), "1500"}, "!F-1400"},
-	}
-	for _, tc := range tests {
-		flush := func() { c.H1.Exec("ip", "route", "flush", "cache") }
-		flush()
-		want, _ := traceroute(t, c.H1, tc.args...)
-		flush()
-		got, errOut, code, _ := gtraceroute(t, c.H1, tc.args...)
-		h := hops(got)
-		if code != 0 || strings.Join(h, "|") != strings.Join(hops(want), "|") || len(h) == 0 || !strings.HasSuffix(h[len(h)-1], tc.annot) {
-			t.Errorf("%v: exit %d %s, want last hop %s\n--- gtraceroute:\n%s--- traceroute:\n%s", tc.args, code, errOut, tc.annot, got, want)
-		}
-	}
+	return c
 }
 
 // TestLabDefaultRateLimits: every node at the kernel's default ICMP rate
