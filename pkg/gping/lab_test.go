@@ -66,15 +66,6 @@ func TestLabSideBySide(t *testing.T) {
 		{"unroutable", []string{"-n", "-c", "1", "198.18.99.1"}},
 		{"unroutable v6", []string{"-n", "-c", "1", "fd00:99::1"}},
 	}
-	// Each tool starts from a kernel that has learned no path MTU, as the
-	// first would otherwise teach the second (ping -M do uses the cache).
-	flush := func() {
-		for _, fam := range []string{"-4", "-6"} {
-			if out, err := c.H1.Exec("ip", fam, "route", "flush", "cache"); err != nil {
-				t.Fatalf("flush: %v %s", err, out)
-			}
-		}
-	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ns := c.H1
@@ -86,12 +77,14 @@ func TestLabSideBySide(t *testing.T) {
 			// it sent h1 (rate limits off) empties the bucket the two share.
 			// So each tool gets a full second before it asks.
 			rateLimited := tc.name == "net unreachable"
-			flush()
+			// Each tool starts from a kernel that has learned no path MTU, as
+			// the first would otherwise teach the second (ping -M do uses it).
+			netlab.ForgetPathMTUs(t, c.H1)
 			if rateLimited {
 				time.Sleep(1100 * time.Millisecond)
 			}
 			want, wantCode := ns.CombinedOutput(t, "ping", tc.args...)
-			flush()
+			netlab.ForgetPathMTUs(t, c.H1)
 			if rateLimited {
 				time.Sleep(1100 * time.Millisecond)
 			}

@@ -9,16 +9,6 @@ import (
 	"gnetutils/pkg/netlab"
 )
 
-// flushPMTUCache forgets what the kernel of ns learned about path MTUs, so
-// tracepath starts from the interface MTU as on a fresh host.
-func flushPMTUCache(t *testing.T, ns *netlab.NS) {
-	for _, fam := range []string{"-4", "-6"} {
-		if out, err := ns.Exec("ip", fam, "route", "flush", "cache"); err != nil {
-			t.Fatalf("ip %s route flush cache: %v %s", fam, err, out)
-		}
-	}
-}
-
 var (
 	resumeRE = regexp.MustCompile(`Resume: pmtu (\d+)`)
 	oursRE   = regexp.MustCompile(`(?m)^pmtu (\d+) \((icmp|probing)\) to `)
@@ -50,7 +40,7 @@ func TestLabMatchesTracepath(t *testing.T) {
 	netlab.Need(t, "tracepath")
 	c := mtuChain(t)
 	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
-		flushPMTUCache(t, c.H1)
+		netlab.ForgetPathMTUs(t, c.H1)
 		tp, err := c.H1.Exec("tracepath", "-n", dst)
 		if err != nil {
 			t.Fatalf("tracepath %s: %v\n%s", dst, err, tp)
@@ -93,7 +83,7 @@ func TestLabBlackHole(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
-		flushPMTUCache(t, c.H1)
+		netlab.ForgetPathMTUs(t, c.H1)
 		tp, _ := c.H1.Exec("tracepath", "-n", "-m", "3", dst)
 		if m := resumeRE.FindStringSubmatch(string(tp)); m != nil && m[1] == "1300" {
 			t.Errorf("tracepath %s found the black-holed MTU; the lab is not making a black hole:\n%s", dst, tp)

@@ -63,6 +63,18 @@ func (ns *NS) CombinedOutput(t testing.TB, name string, args ...string) (output 
 	return string(out), 0
 }
 
+// ForgetPathMTUs flushes what the kernel of ns learned about paths (their
+// MTUs above all), IPv4 and IPv6, so that the next tool starts as on a
+// fresh host, not from what the one before taught the kernel.
+func ForgetPathMTUs(t testing.TB, ns *NS) {
+	t.Helper()
+	for _, fam := range []string{"-4", "-6"} {
+		if out, err := ns.Exec("ip", fam, "route", "flush", "cache"); err != nil {
+			t.Fatalf("ip %s route flush cache: %v %s", fam, err, out)
+		}
+	}
+}
+
 // Tool is a gnetutils tool's Run, what cmd/<tool>/main.go calls.
 type Tool func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 
