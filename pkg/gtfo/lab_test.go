@@ -332,29 +332,7 @@ func TestLabCompare(t *testing.T) {
 	srv := lab.startServer(t)
 	defer srv.stop(t)
 
-	out, errOut, code := lab.run(t, lab.chain.H1, "compare", lab.server, "-n", "8", "--json")
-	if code != 0 {
-		t.Fatalf("gtfo compare --json: exit %d\n%s%s", code, out, errOut)
-	}
-	events := parseNDJSON(t, out)
-	got := map[string]map[string]any{}
-	for _, ev := range ofType(events, "case") {
-		got[ev["case"].(string)] = ev
-		t.Logf("%-20s median %6.2f ms  p95 %6.2f ms", ev["case"], ev["median_ms"], ev["p95_ms"])
-	}
-	for _, spec := range cases {
-		ev := got[spec.name]
-		if ev == nil {
-			t.Errorf("case %s missing", spec.name)
-			continue
-		}
-		if ev["ok"].(float64) != 8 {
-			t.Errorf("case %s: %v of 8 rounds ok: %v", spec.name, ev["ok"], ev)
-		}
-	}
-	if t.Failed() {
-		t.FailNow()
-	}
+	got, events := lab.compareJSON(t)
 	med := func(name string) float64 { return got[name]["median_ms"].(float64) }
 	if med("plain")-med("tfo") < 10 {
 		t.Errorf("TFO median %.2f ms not 10 ms (half an RTT) below plain %.2f ms", med("tfo"), med("plain"))
@@ -384,7 +362,45 @@ func TestLabCompare(t *testing.T) {
 		t.Errorf("summary: %v", sum)
 	}
 
-	out, errOut, code = lab.run(t, lab.chain.H1, "compare", lab.server, "-n", "3")
+	lab.checkCompareTable(t)
+}
+
+// compareJSON runs gtfo compare -n 8 --json from h1 and returns its case
+// events by case name, and all its events. It stops t unless every case
+// is there with its 8 rounds.
+func (lab *tfoLab) compareJSON(t *testing.T) (map[string]map[string]any, []map[string]any) {
+	t.Helper()
+	out, errOut, code := lab.run(t, lab.chain.H1, "compare", lab.server, "-n", "8", "--json")
+	if code != 0 {
+		t.Fatalf("gtfo compare --json: exit %d\n%s%s", code, out, errOut)
+	}
+	events := parseNDJSON(t, out)
+	got := map[string]map[string]any{}
+	for _, ev := range ofType(events, "case") {
+		got[ev["case"].(string)] = ev
+		t.Logf("%-20s median %6.2f ms  p95 %6.2f ms", ev["case"], ev["median_ms"], ev["p95_ms"])
+	}
+	for _, spec := range cases {
+		ev := got[spec.name]
+		if ev == nil {
+			t.Errorf("case %s missing", spec.name)
+			continue
+		}
+		if ev["ok"].(float64) != 8 {
+			t.Errorf("case %s: %v of 8 rounds ok: %v", spec.name, ev["ok"], ev)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	return got, events
+}
+
+// checkCompareTable runs gtfo compare -n 3 from h1: its table has a line
+// per case, the TFO line and the counters.
+func (lab *tfoLab) checkCompareTable(t *testing.T) {
+	t.Helper()
+	out, errOut, code := lab.run(t, lab.chain.H1, "compare", lab.server, "-n", "3")
 	if code != 0 {
 		t.Fatalf("gtfo compare: exit %d\n%s%s", code, out, errOut)
 	}
