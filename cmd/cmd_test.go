@@ -1,28 +1,26 @@
 package cmd_test
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gnetutils/pkg/netlab"
 )
 
 // Every binary builds, answers --help on stdout with exit 0, and rejects a bad
 // flag with a one-line error on stderr (plus the hint) and a non-zero exit.
+// (Each tool's scripts, pkg/<tool>/testdata/script, hold the exact words.)
 func TestEveryToolHelpAndBadFlag(t *testing.T) {
 	tools, _ := filepath.Glob("*/main.go")
 	if len(tools) != 8 {
 		t.Fatalf("want 8 tools under cmd/, found %v", tools)
 	}
-	dir := t.TempDir()
 	for _, main := range tools {
 		tool := filepath.Dir(main)
 		t.Run(tool, func(t *testing.T) {
-			bin := filepath.Join(dir, tool)
-			if out, err := exec.Command("go", "build", "-o", bin, "./"+tool).CombinedOutput(); err != nil {
-				t.Fatalf("build: %v\n%s", err, out)
-			}
+			bin := netlab.Binary(t, tool)
 			out, err := exec.Command(bin, "--help").Output()
 			if err != nil || !strings.HasPrefix(string(out), "usage: "+tool) {
 				t.Errorf("--help: %v\n%s", err, out)
@@ -39,5 +37,4 @@ func TestEveryToolHelpAndBadFlag(t *testing.T) {
 			}
 		})
 	}
-	_ = os.Remove(dir)
 }

@@ -70,17 +70,32 @@ func (c Command) Usage(w io.Writer, fs *pflag.FlagSet) {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.Summary, "\n"))
 	}
 	if fs != nil {
-		fmt.Fprintf(w, "\noptions:\n%s", fs.FlagUsages())
+		fmt.Fprintf(w, "\noptions:\n%s", flagUsages(fs))
 	}
 	if c.Extra != "" {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.Extra, "\n"))
 	}
 }
 
-// ErrHandled is returned by Parse when it already did what the command line
-// asked (printed help or the version, or reported a bad flag); the tool then
-// returns the code that came with it.
-var ErrHandled = errors.New("handled")
+// flagUsages lists the flags as pflag does, except that a bool flag shows
+// as --json, as in every POSIX tool's help, not as pflag's
+// --json[=true|false]: on the command line it takes no value.
+func flagUsages(fs *pflag.FlagSet) string {
+	shown := pflag.NewFlagSet(fs.Name(), pflag.ContinueOnError)
+	shown.SortFlags = fs.SortFlags
+	fs.VisitAll(func(f *pflag.Flag) {
+		g := *f
+		if f.Value.Type() == "bool" {
+			g.Value = plainValue{f.Value}
+		}
+		shown.AddFlag(&g)
+	})
+	return shown.FlagUsages()
+}
+
+// plainValue hides a bool value's IsBoolFlag, which is what makes pflag
+// write [=true|false] after the flag's name.
+type plainValue struct{ pflag.Value }
 
 // Parse parses args. On --help it prints usage to stdout (exit 0), on
 // --version the version (exit 0); on a bad flag it prints `<tool>: <error>`
@@ -119,19 +134,6 @@ func Errorf(w io.Writer, tool, format string, args ...any) {
 	msg := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
 	msg = strings.ReplaceAll(msg, "\n", " ")
 	fmt.Fprintf(w, "%s: %s\n", tool, msg)
-}
-
-// NotImplemented is the Run of a tool that is not built yet: --help already
-// says what it will be; anything else says so and exits 2.
-func (c Command) NotImplemented(args []string, stdout, stderr io.Writer) int {
-	var common Common
-	fs := c.NewFlagSet(&common)
-	fs.ParseErrorsAllowlist.UnknownFlags = true
-	if done, code := c.Parse(fs, &common, args, stdout, stderr, ExitUsage); done {
-		return code
-	}
-	Errorf(stderr, c.Name, "not implemented yet")
-	return ExitUsage
 }
 
 // SignalContext returns a context cancelled on SIGINT or SIGTERM, so a tool can

@@ -49,17 +49,28 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestNotImplemented(t *testing.T) {
-	var out, errb bytes.Buffer
-	if code := testCmd.NotImplemented([]string{"-c", "3", "host"}, &out, &errb); code != 2 {
-		t.Errorf("code %d, want 2", code)
-	}
-	if errb.String() != "gtool: not implemented yet\n" {
-		t.Errorf("stderr %q", errb.String())
-	}
-	out.Reset()
-	if code := testCmd.NotImplemented([]string{"--help"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "A tool for tests.") {
-		t.Errorf("--help: code %d, stdout %q", code, out.String())
+// TestUsageFlagColumn: a bool flag is listed bare, as POSIX tools list
+// theirs, and the descriptions still start in one column.
+func TestUsageFlagColumn(t *testing.T) {
+	var c Common
+	fs := testCmd.NewFlagSet(&c)
+	fs.IntP("count", "c", 0, "stop after COUNT replies")
+	fs.BoolP("quiet", "q", false, "print only the summary")
+	var out bytes.Buffer
+	testCmd.Usage(&out, fs)
+	want := `usage: gtool [options] host
+
+A tool for tests.
+
+options:
+  -h, --help        print this help and exit
+      --version     print the version and exit
+      --json        print one JSON object per line (NDJSON)
+  -c, --count int   stop after COUNT replies
+  -q, --quiet       print only the summary
+`
+	if out.String() != want {
+		t.Errorf("usage:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
 

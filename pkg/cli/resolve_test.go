@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"testing"
 
@@ -48,11 +49,14 @@ func TestResolve(t *testing.T) {
 		{"localhost", IPv4Only, "127.0.0.1", false},
 		{"no-such-host.invalid", AnyFamily, "", true},
 	}
+	flagOf := map[Family]string{AnyFamily: "any", IPv4Only: "-4", IPv6Only: "-6"}
 	for _, tc := range tests {
-		got, err := Resolve(ctx, tc.host, tc.family)
-		if (err != nil) != tc.wantErr || (err == nil && got.String() != tc.want) {
-			t.Errorf("Resolve(%q, %v) = %v, %v; want %q (error %v)", tc.host, tc.family, got, err, tc.want, tc.wantErr)
-		}
+		t.Run(fmt.Sprintf("%s %s", flagOf[tc.family], tc.host), func(t *testing.T) {
+			got, err := Resolve(ctx, tc.host, tc.family)
+			if (err != nil) != tc.wantErr || (err == nil && got.String() != tc.want) {
+				t.Errorf("Resolve(%q, %v) = %v, %v; want %q (error %v)", tc.host, tc.family, got, err, tc.want, tc.wantErr)
+			}
+		})
 	}
 	if _, err := Resolve(ctx, "::1", IPv4Only); err == nil || err.Error() != "::1: Address family for hostname not supported" {
 		t.Errorf("-4 ::1: %v", err)

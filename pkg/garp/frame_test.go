@@ -2,10 +2,8 @@ package garp
 
 import (
 	"bytes"
-	"context"
 	"net"
 	"net/netip"
-	"strings"
 	"testing"
 
 	"github.com/google/gopacket/layers"
@@ -45,30 +43,6 @@ func FuzzParseARP(f *testing.F) {
 			t.Errorf("accepted a malformed frame as %+v", p)
 		}
 	})
-}
-
-func TestUsageErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"no target", nil, "Destination address required"},
-		{"unknown flag", []string{"--bogus"}, "unknown flag"},
-		{"two modes", []string{"--scan", "10.0.0.0/24", "--cache"}, "exclude each other"},
-		{"bad subnet", []string{"--scan", "nonsense"}, "bad --scan"},
-		{"watch without interface", []string{"--watch"}, "--watch needs -I"},
-		{"dad and unsolicited", []string{"-D", "-U", "10.0.0.1"}, "exclude each other"},
-		{"zero interval", []string{"-i", "0", "10.0.0.1"}, "must be positive"},
-		{"zero rate", []string{"--rate", "0", "--scan", "198.18.0.0/24"}, "must be positive"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			if code := Run(context.Background(), tc.args, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
-				t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
-			}
-		})
-	}
 }
 
 // TestBadArgumentsBesideArping: for number options arping refuses before

@@ -1,57 +1,26 @@
 package garp
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"gnetutils/pkg/cli/clitest"
 	"gnetutils/pkg/netlab"
 )
 
-func garp(t *testing.T, ns *netlab.NS, args ...string) (string, string, int) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := -1
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := ns.Do(func() error { code = Run(ctx, args, nil, &stdout, &stderr); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	return stdout.String(), stderr.String(), code
-}
-
-func run(ns *netlab.NS, argv ...string) (string, int) {
-	out, err := ns.Command(context.Background(), argv[0], argv[1:]...).CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(out), ee.ExitCode()
-	}
-	return string(out), 0
-}
-
-func need(t *testing.T, cmds ...string) {
-	for _, c := range cmds {
-		if _, err := exec.LookPath(c); err != nil {
-			t.Skipf("%s not installed; make deps installs it", c)
-		}
-	}
-}
-
-var rttRE = regexp.MustCompile(`\d+\.\d{3}ms`)
-
-func normalize(s string) string { return rttRE.ReplaceAllString(s, "Tms") }
+// normalize hides what differs between two runs: times.
+var normalize = clitest.Normalize(`\d+\.\d{3}ms`, "Tms")
 
 // TestLabArpingSideBySide: garp and arping, same flags, same segment: same
 // output (times aside) and exit codes, and the MAC is the host's own.
 // (arping here takes whole seconds for -i, so probes go a second apart.)
 func TestLabArpingSideBySide(t *testing.T) {
-	need(t, "arping")
+	netlab.Need(t, "arping")
 	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 3})
 	h1, h2 := s.Hosts[0], s.Hosts[1]
 	mac, err := h2.MAC("eth0")
@@ -72,14 +41,14 @@ func TestLabArpingSideBySide(t *testing.T) {
 		{"-c", "1", "-I", "nope", s.Addr4(1)},
 	}
 	for _, args := range tests {
-		want, wantCode := run(h1, append([]string{"arping"}, args...)...)
-		out, errOut, code := garp(t, h1, args...)
+		want, wantCode := h1.CombinedOutput(t, "arping", args...)
+		out, errOut, code := h1.RunTool(t, Run, args...)
 		got := out + strings.ReplaceAll(errOut, "garp: ", "arping: ")
 		if normalize(got) != normalize(want) || code != wantCode {
 			t.Errorf("%v: exit %d, arping %d\n--- garp:\n%s--- arping:\n%s", args, code, wantCode, got, want)
 		}
 	}
-	out, _, _ := garp(t, h1, "-c", "1", "-I", "eth0", s.Addr4(1))
+	out, _, _ := h1.RunTool(t, Run, "-c", "1", "-I", "eth0", s.Addr4(1))
 	if !strings.Contains(out, "["+strings.ToUpper(mac.String())+"]") {
 		t.Errorf("MAC of %s is %s (ip link), garp said:\n%s", s.Addr4(1), mac, out)
 	}
@@ -95,11 +64,11 @@ func TestLabDuplicateAddress(t *testing.T) {
 	}
 	twinMAC, _ := twin.MAC("eth0")
 	h2MAC, _ := s.Hosts[1].MAC("eth0")
-	out, _, code := garp(t, s.Hosts[0], "-D", "-c", "2", "-i", "0.3", "-I", "eth0", s.Addr4(1))
+	out, _, code := s.Hosts[0].RunTool(t, Run, "-D", "-c", "2", "-i", "0.3", "-I", "eth0", s.Addr4(1))
 	if code != 1 || (!strings.Contains(out, strings.ToUpper(twinMAC.String())) && !strings.Contains(out, strings.ToUpper(h2MAC.String()))) {
 		t.Errorf("duplicate: exit %d\n%s", code, out)
 	}
-	if _, _, code := garp(t, s.Hosts[0], "-D", "-c", "2", "-i", "0.3", "-I", "eth0", "198.19.0.200"); code != 0 {
+	if _, _, code := s.Hosts[0].RunTool(t, Run, "-D", "-c", "2", "-i", "0.3", "-I", "eth0", "198.19.0.200"); code != 0 {
 		t.Errorf("free address: exit %d, want 0", code)
 	}
 }
@@ -118,7 +87,7 @@ func scanSet(out string) []string {
 // TestLabScan: a /24 with 20 live hosts; garp --scan finds exactly those
 // (address and MAC), as arp-scan does.
 func TestLabScan(t *testing.T) {
-	need(t, "arp-scan")
+	netlab.Need(t, "arp-scan")
 	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 21})
 	var want []string
 	for i := 1; i < 21; i++ {
@@ -129,11 +98,11 @@ func TestLabScan(t *testing.T) {
 		want = append(want, s.Addr4(i)+" "+mac.String())
 	}
 	sort.Strings(want)
-	out, errOut, code := garp(t, s.Hosts[0], "--scan", "198.19.0.0/24", "-I", "eth0", "--rate", "1000")
+	out, errOut, code := s.Hosts[0].RunTool(t, Run, "--scan", "198.19.0.0/24", "-I", "eth0", "--rate", "1000")
 	if code != 0 || fmt.Sprint(scanSet(out)) != fmt.Sprint(want) {
 		t.Errorf("exit %d %s\ngot  %v\nwant %v", code, errOut, scanSet(out), want)
 	}
-	peer, _ := run(s.Hosts[0], "arp-scan", "-I", "eth0", "198.19.0.0/24")
+	peer, _ := s.Hosts[0].CombinedOutput(t, "arp-scan", "-I", "eth0", "198.19.0.0/24")
 	if fmt.Sprint(scanSet(peer)) != fmt.Sprint(want) {
 		t.Errorf("arp-scan found %v", scanSet(peer))
 	}
@@ -142,7 +111,7 @@ func TestLabScan(t *testing.T) {
 // TestLabWatch: a third namespace claims h2's address with its own MAC by
 // gratuitous ARP; garp --watch --once on h1 flags it and exits 1.
 func TestLabWatch(t *testing.T) {
-	need(t, "arping")
+	netlab.Need(t, "arping")
 	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 3})
 	h1, h2, h3 := s.Hosts[0], s.Hosts[1], s.Hosts[2]
 	type result struct {
@@ -151,14 +120,14 @@ func TestLabWatch(t *testing.T) {
 	}
 	res := make(chan result, 1)
 	go func() {
-		out, _, code := garp(t, h1, "--watch", "--once", "-I", "eth0", "-w", "10")
+		out, _, code := h1.RunTool(t, Run, "--watch", "--once", "-I", "eth0", "-w", "10")
 		res <- result{out, code}
 	}()
 	time.Sleep(500 * time.Millisecond)
-	run(h2, "arping", "-c", "1", "-U", "-I", "eth0", s.Addr4(1)) // h2 announces itself
+	h2.CombinedOutput(t, "arping", "-c", "1", "-U", "-I", "eth0", s.Addr4(1)) // h2 announces itself
 	time.Sleep(200 * time.Millisecond)
 	// h3 claims it: arping will not send from an address h3 lacks, garp will.
-	if _, errOut, code := garp(t, h3, "-c", "1", "-U", "-I", "eth0", s.Addr4(1)); code != 0 {
+	if _, errOut, code := h3.RunTool(t, Run, "-c", "1", "-U", "-I", "eth0", s.Addr4(1)); code != 0 {
 		t.Fatalf("spoofing from h3: exit %d %s", code, errOut)
 	}
 	r := <-res
@@ -173,10 +142,10 @@ func TestLabCache(t *testing.T) {
 	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 3})
 	h1 := s.Hosts[0]
 	for i := 1; i < 3; i++ {
-		run(h1, "ping", "-c", "1", "-W", "1", s.Addr4(i))
+		h1.CombinedOutput(t, "ping", "-c", "1", "-W", "1", s.Addr4(i))
 	}
-	want, _ := run(h1, "ip", "-4", "neigh")
-	out, _, code := garp(t, h1, "--cache")
+	want, _ := h1.CombinedOutput(t, "ip", "-4", "neigh")
+	out, _, code := h1.RunTool(t, Run, "--cache")
 	entry := regexp.MustCompile(`(?m)^(\S+) dev (\S+) lladdr (\S+)`)
 	norm := func(s string) []string {
 		var r []string
@@ -224,7 +193,7 @@ func TestLabJSON(t *testing.T) {
 		macs[s.Addr4(i)] = mac.String()
 	}
 
-	out, _, code := garp(t, h1, "--json", "-c", "2", "-i", "0.2", "-I", "eth0", s.Addr4(1))
+	out, _, code := h1.RunTool(t, Run, "--json", "-c", "2", "-i", "0.2", "-I", "eth0", s.Addr4(1))
 	js := jsonLines(t, out)
 	if code != 0 || len(js["probe"]) != 2 || len(js["reply"]) != 2 || len(js["summary"]) != 1 {
 		t.Fatalf("arping mode: exit %d\n%s", code, out)
@@ -238,7 +207,7 @@ func TestLabJSON(t *testing.T) {
 		t.Errorf("summary %v", sum)
 	}
 
-	out, _, code = garp(t, h1, "--json", "--scan", "198.19.0.0/24", "-I", "eth0", "--rate", "1000")
+	out, _, code = h1.RunTool(t, Run, "--json", "--scan", "198.19.0.0/24", "-I", "eth0", "--rate", "1000")
 	js = jsonLines(t, out)
 	found := map[string]string{}
 	for _, h := range js["host"] {
@@ -249,9 +218,9 @@ func TestLabJSON(t *testing.T) {
 	}
 
 	for ip := range macs { // the kernel learns neighbours from its own traffic, not from garp's frames
-		run(h1, "ping", "-c", "1", "-W", "1", ip)
+		h1.CombinedOutput(t, "ping", "-c", "1", "-W", "1", ip)
 	}
-	out, _, code = garp(t, h1, "--json", "--cache")
+	out, _, code = h1.RunTool(t, Run, "--json", "--cache")
 	js = jsonLines(t, out)
 	cached := map[string]string{}
 	for _, n := range js["neighbour"] {

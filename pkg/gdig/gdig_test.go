@@ -19,34 +19,6 @@ import (
 	"gnetutils/pkg/resolver"
 )
 
-func TestUsageErrors(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"--bogus"}, "unknown flag"},
-		{[]string{"+frobnicate", "example.lab"}, "Invalid option: +frobnicate"},
-		// dig warns about a type it does not know and goes on with A: here
-		// the -4 -6 clash stops it before any query.
-		{[]string{"-t", "NOPE", "-4", "-6", "example.lab"}, ";; Warning, ignoring invalid type NOPE\ngdig: -4 and -6 exclude each other"},
-		{[]string{"-x", "not-an-ip"}, "'not-an-ip' is not a legal IPv4 or IPv6 address"},
-		{[]string{"-x", "10.1.2.3.4"}, "is not a legal IPv4 or IPv6 address"},
-		{[]string{"-c", "CH", "version.bind", "TXT"}, "class CH: the resolution from the root is for class IN"},
-		{[]string{"-p", "abc", "example.lab"}, "gdig: invalid port number 'abc': not a valid number"},
-		{[]string{"-4", "-6", "example.lab"}, "exclude each other"},
-		{[]string{"a", "b", "c"}, "unexpected argument"},
-		{[]string{"--root", "nonsense", "example.lab"}, "bad root server address"},
-		{[]string{"--root-hints", "/nonexistent/hints", "example.lab"}, "no such file"},
-	} {
-		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			if code := Run(context.Background(), tc.args, nil, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), tc.want) {
-				t.Errorf("exit %d, stderr %q; want dig's 1 and %q", code, stderr.String(), tc.want)
-			}
-		})
-	}
-}
-
 func TestLayout(t *testing.T) {
 	for _, tc := range []struct {
 		rr, want string

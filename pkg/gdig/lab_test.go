@@ -1,7 +1,6 @@
 package gdig
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"gnetutils/pkg/cli/clitest"
 	"gnetutils/pkg/netlab"
 )
 
@@ -28,11 +28,7 @@ var bigTXT = func() []string {
 // and zones for every case the issue names, an IPv6-only server among them.
 func hierarchy(t *testing.T) (*netlab.DNS, string) {
 	t.Helper()
-	for _, c := range []string{"nsd", "dig", "unbound"} {
-		if _, err := exec.LookPath(c); err != nil {
-			t.Skipf("%s not installed; make deps installs it", c)
-		}
-	}
+	netlab.Need(t, "nsd", "dig", "unbound")
 	l := netlab.ForTest(t)
 	servers := []string{"root1", "root2", "tld", "tld2", "auth", "auth2", "v6"}
 	all := append(append([]string{}, servers...), "dead")
@@ -115,39 +111,14 @@ remote-control:
 	t.Fatalf("unbound did not start: %s", log)
 }
 
-func gdig(t *testing.T, ns *netlab.NS, args ...string) (string, string, int) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := -1
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := ns.Do(func() error { code = Run(ctx, args, nil, &stdout, &stderr); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	return stdout.String(), stderr.String(), code
-}
-
-func dig(t *testing.T, ns *netlab.NS, args ...string) (string, int) {
-	out, err := ns.Command(context.Background(), "dig", args...).CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(out), ee.ExitCode()
-	}
-	return string(out), 0
-}
-
-var (
-	headRE  = regexp.MustCompile(`(?m)^; <<>> .* <<>>.*$`)
-	idRE    = regexp.MustCompile(`id: \d+`)
-	timeRE  = regexp.MustCompile(`(?m)^;; (Query time|WHEN): .*$`)
-	serveRE = regexp.MustCompile(`(?m)^(;; SERVER: \S+)\(.*$`)
+// normalize hides what differs between two runs: times, query IDs, the
+// tool's name and version, the server's name.
+var normalize = clitest.Normalize(
+	`(?m)^; <<>> .* <<>>.*$`, "; <<>> TOOL <<>>",
+	`id: \d+`, "id: ID",
+	`(?m)^;; (Query time|WHEN): .*$`, ";; $1: T",
+	`(?m)^(;; SERVER: \S+)\(.*$`, "$1",
 )
-
-func normalize(s string) string {
-	s = headRE.ReplaceAllString(s, "; <<>> TOOL <<>>")
-	s = idRE.ReplaceAllString(s, "id: ID")
-	s = timeRE.ReplaceAllString(s, ";; $1: T")
-	return serveRE.ReplaceAllString(s, "$1")
-}
 
 // TestLabStubMatchesDig: gdig @server prints what dig @server prints, field
 // for field (times, IDs and the tool's name aside).
@@ -174,21 +145,21 @@ func TestLabStubMatchesDig(t *testing.T) {
 		{"@" + d.Servers["dead"].Addr4, "+time=1", "+tries=2", "www.example.lab"},
 		{"@" + d.Servers["dead"].Addr4, "+time=1", "+tries=1", "+short", "www.example.lab"},
 	} {
-		want, wantCode := dig(t, d.Client, append([]string{"+nocookie"}, args...)...)
-		got, errOut, code := gdig(t, d.Client, args...)
+		want, wantCode := d.Client.CombinedOutput(t, "dig", append([]string{"+nocookie"}, args...)...)
+		got, errOut, code := d.Client.RunTool(t, Run, args...)
 		if normalize(got) != normalize(want) || code != wantCode {
 			t.Errorf("%v: exit %d/%d %s\n--- gdig:\n%s--- dig:\n%s", args, code, wantCode, errOut, got, want)
 		}
 	}
 	// The server named itself (NSD's nsid), and refused version.bind with
 	// an extended error: both in the OPT pseudosection.
-	if out, _, _ := gdig(t, d.Client, "@"+d.Servers["auth"].Addr4, "+nsid", "www.example.lab"); !strings.Contains(out, `; NSID: 61 75 74 68 ("auth")`) {
+	if out, _, _ := d.Client.RunTool(t, Run, "@"+d.Servers["auth"].Addr4, "+nsid", "www.example.lab"); !strings.Contains(out, `; NSID: 61 75 74 68 ("auth")`) {
 		t.Errorf("+nsid: no NSID line\n%s", out)
 	}
-	if out, _, _ := gdig(t, d.Client, "@"+d.Servers["auth"].Addr4, "CH", "TXT", "version.bind"); !strings.Contains(out, "; EDE: 18 (Prohibited)") {
+	if out, _, _ := d.Client.RunTool(t, Run, "@"+d.Servers["auth"].Addr4, "CH", "TXT", "version.bind"); !strings.Contains(out, "; EDE: 18 (Prohibited)") {
 		t.Errorf("version.bind: no EDE line\n%s", out)
 	}
-	if out, _, code := gdig(t, d.Client, "@"+d.Servers["dead"].Addr4, "+time=1", "+tries=1", "www.example.lab"); code != 9 {
+	if out, _, code := d.Client.RunTool(t, Run, "@"+d.Servers["dead"].Addr4, "+time=1", "+tries=1", "www.example.lab"); code != 9 {
 		t.Errorf("dead server: exit %d, want dig's 9\n%s", code, out)
 	}
 }
@@ -222,8 +193,8 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 		{"mail.example.lab", "MX"},   // NODATA
 		{"www.v6only.lab", "A"},      // a name server reachable over IPv6 only
 	} {
-		want, _ := dig(t, d.Client, "+short", "+tries=3", "+time=5", "@127.0.0.1", q[0], q[1])
-		got, errOut, code := gdig(t, d.Client, "--root-hints", hints, "+short", q[0], q[1])
+		want, _ := d.Client.CombinedOutput(t, "dig", "+short", "+tries=3", "+time=5", "@127.0.0.1", q[0], q[1])
+		got, errOut, code := d.Client.RunTool(t, Run, "--root-hints", hints, "+short", q[0], q[1])
 		if code != 0 || fmt.Sprint(lines(got)) != fmt.Sprint(lines(want)) {
 			t.Errorf("%v: exit %d %s\n--- gdig:\n%s--- unbound:\n%s", q, code, errOut, got, want)
 		}
@@ -231,8 +202,8 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 	// QNAME minimisation and 0x20 change what is asked, not what is found.
 	for _, opt := range []string{"--qmin", "--0x20"} {
 		for _, q := range [][]string{{"www.example.lab", "A"}, {"www.nogl.lab", "A"}, {"alias.example.lab", "A"}} {
-			want, _ := dig(t, d.Client, "+short", "+tries=3", "+time=5", "@127.0.0.1", q[0], q[1])
-			got, errOut, code := gdig(t, d.Client, "--root-hints", hints, opt, "+short", q[0], q[1])
+			want, _ := d.Client.CombinedOutput(t, "dig", "+short", "+tries=3", "+time=5", "@127.0.0.1", q[0], q[1])
+			got, errOut, code := d.Client.RunTool(t, Run, "--root-hints", hints, opt, "+short", q[0], q[1])
 			if code != 0 || fmt.Sprint(lines(strings.ToLower(got))) != fmt.Sprint(lines(strings.ToLower(want))) {
 				t.Errorf("%s %v: exit %d %s\n--- gdig:\n%s--- unbound:\n%s", opt, q, code, errOut, got, want)
 			}
@@ -240,16 +211,16 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 	}
 	status := regexp.MustCompile(`status: (\w+)`)
 	for _, q := range []string{"nothere.example.lab", "www.example.lab"} {
-		want, _ := dig(t, d.Client, "+tries=3", "@127.0.0.1", q)
-		got, _, _ := gdig(t, d.Client, "--root-hints", hints, q)
+		want, _ := d.Client.CombinedOutput(t, "dig", "+tries=3", "@127.0.0.1", q)
+		got, _, _ := d.Client.RunTool(t, Run, "--root-hints", hints, q)
 		if status.FindString(got) != status.FindString(want) {
 			t.Errorf("%s: gdig %s, unbound %s", q, status.FindString(got), status.FindString(want))
 		}
 	}
-	if out, _, code := gdig(t, d.Client, "--root-hints", hints, "-4", "+time=1", "www.v6only.lab"); code != exitNoReply {
+	if out, _, code := d.Client.RunTool(t, Run, "--root-hints", hints, "-4", "+time=1", "www.v6only.lab"); code != exitNoReply {
 		t.Errorf("-4 towards an IPv6-only server: exit %d, want 9\n%s", code, out)
 	}
-	if out, _, code := gdig(t, d.Client, "--root-hints", hints, "loop1.example.lab"); code == 0 {
+	if out, _, code := d.Client.RunTool(t, Run, "--root-hints", hints, "loop1.example.lab"); code == 0 {
 		t.Errorf("a CNAME loop resolved:\n%s", out)
 	}
 }
@@ -258,8 +229,8 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 // lab root and ends with the same answer.
 func TestLabTrace(t *testing.T) {
 	d, hints := hierarchy(t)
-	want, _ := dig(t, d.Client, "+trace", "+nodnssec", "@"+d.Servers["root1"].Addr4, "www.example.lab")
-	got, errOut, code := gdig(t, d.Client, "--root", d.Servers["root1"].Addr4, "+trace", "www.example.lab")
+	want, _ := d.Client.CombinedOutput(t, "dig", "+trace", "+nodnssec", "@"+d.Servers["root1"].Addr4, "www.example.lab")
+	got, errOut, code := d.Client.RunTool(t, Run, "--root", d.Servers["root1"].Addr4, "+trace", "www.example.lab")
 	nsLine := regexp.MustCompile(`(?m)^(\S+)\s+\d+\s+IN\s+(NS|A)\s+(\S+)$`)
 	steps := func(s string) []string {
 		var out []string
@@ -277,22 +248,10 @@ func TestLabTrace(t *testing.T) {
 		t.Errorf("exit %d %s\n--- gdig:\n%s--- dig:\n%s", code, errOut, got, want)
 	}
 	// gdig +trace shows the glueless lookup dig +trace cannot make.
-	got, _, code = gdig(t, d.Client, "--root-hints", hints, "+trace", "www.nogl.lab")
+	got, _, code = d.Client.RunTool(t, Run, "--root-hints", hints, "+trace", "www.nogl.lab")
 	if code != 0 || !strings.Contains(got, ";; no glue for ns.other.test.") || !strings.Contains(got, "192.0.2.82") {
 		t.Errorf("glueless trace: exit %d\n%s", code, got)
 	}
-}
-
-// buildGdig builds the binary: batch lookups run on many goroutines, and
-// only a whole process (ip netns exec) keeps all of them in the lab's
-// namespace; NS.Do holds just the calling thread there.
-func buildGdig(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gdig")
-	if out, err := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/gdig").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // TestLabBatch: names from a file and from stdin, resolved concurrently
@@ -300,7 +259,10 @@ func buildGdig(t *testing.T) string {
 // give; --unordered gives the same set.
 func TestLabBatch(t *testing.T) {
 	d, hints := hierarchy(t)
-	bin := buildGdig(t)
+	// The binary: batch lookups run on many goroutines, and only a whole
+	// process (ip netns exec) keeps all of them in the lab's namespace;
+	// NS.Do holds just the calling thread there.
+	bin := netlab.Binary(t, "gdig")
 	list := "www.example.lab\nexample.lab MX\nalias.example.lab\nwww.nogl.lab\nwww.two.lab\n; a comment\nwww.example.lab AAAA\n"
 	file := filepath.Join(filepath.Dir(hints), "names")
 	if err := os.WriteFile(file, []byte(list), 0o644); err != nil {
@@ -311,7 +273,7 @@ func TestLabBatch(t *testing.T) {
 		if strings.HasPrefix(l, ";") {
 			continue
 		}
-		out, _, code := gdig(t, d.Client, append([]string{"--root-hints", hints, "+short"}, strings.Fields(l)...)...)
+		out, _, code := d.Client.RunTool(t, Run, append([]string{"--root-hints", hints, "+short"}, strings.Fields(l)...)...)
 		if code != 0 {
 			t.Fatalf("%s: exit %d", l, code)
 		}

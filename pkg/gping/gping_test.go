@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,47 +13,6 @@ import (
 	"gnetutils/pkg/cli/clitest"
 	"gnetutils/pkg/icmpx"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-// TestUsageErrors: bad arguments give one line with ping's words and
-// ping's status: 1 for a number ping cannot read or that is out of its
-// range, 2 for everything else.
-func TestUsageErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want string
-		code int
-	}{
-		{"no host", nil, "gping: usage error: Destination address required", 2},
-		{"unknown flag", []string{"--bogus", "127.0.0.1"}, "gping: unknown flag: --bogus", 2},
-		{"negative count", []string{"-c", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 1 <= value <= 9223372036854775807", 1},
-		{"zero count", []string{"-c", "0", "127.0.0.1"}, "gping: invalid argument: '0': out of range: 1 <=", 1},
-		{"count not a number", []string{"-c", "1x", "127.0.0.1"}, "gping: invalid argument: '1x'", 1},
-		{"size not a number", []string{"-s", "abc", "127.0.0.1"}, "gping: invalid argument: 'abc'", 1},
-		{"negative size", []string{"-s", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 0 <= value <= 2147483647", 1},
-		{"size above a datagram", []string{"-s", "70000", "127.0.0.1"}, "out of range: 0 <= value <= 65507", 1},
-		{"ttl too large", []string{"-t", "300", "127.0.0.1"}, "gping: invalid argument: '300': out of range: 0 <= value <= 255", 1},
-		{"negative deadline", []string{"-w", "-1", "127.0.0.1"}, "gping: invalid argument: '-1': out of range: 0 <= value <= 2147483647", 1},
-		{"bad pmtu mode", []string{"-M", "maybe", "127.0.0.1"}, "invalid -M argument", 2},
-		{"bad pattern", []string{"-p", "xyz", "127.0.0.1"}, "patterns must be specified as hex digits", 2},
-		{"tos too large", []string{"-Q", "999", "127.0.0.1"}, "TOS bits must be in range 0-255", 2},
-		{"IPv4 only, IPv6 host", []string{"-4", "::1"}, "Address family for hostname not supported", 2},
-		{"both families", []string{"-4", "-6", "127.0.0.1"}, "only one of -4 and -6", 2},
-		{"zero linger", []string{"-W", "0", "127.0.0.1"}, "bad linger time", 2},
-		{"negative linger", []string{"-W", "-1", "127.0.0.1"}, "gping: bad linger time: -1", 2},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := Run(context.Background(), tc.args, nil, &stdout, &stderr)
-			if code != tc.code || !strings.Contains(stderr.String(), tc.want) || strings.Count(stderr.String(), "\n") > 2 {
-				t.Errorf("%v: exit %d, stderr %q; want exit %d with %q", tc.args, code, stderr.String(), tc.code, tc.want)
-			}
-		})
-	}
-}
 
 // TestLoopback pings 127.0.0.1 and ::1 in-process: works without a lab,
 // with whatever socket the machine allows (skips if none).
@@ -114,24 +70,7 @@ func TestFormatGolden(t *testing.T) {
 	c.ewma = 50 * time.Microsecond
 	b.WriteString(statusLine(c) + "\n")
 	b.WriteString(localErrorText(&icmpx.LocalErr{Err: syscall.EMSGSIZE, MTU: 1400}) + "\n")
-	checkGolden(t, "format.golden", b.String())
-}
-
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got:\n%s--- want:\n%s", path, got, want)
-	}
+	clitest.Golden(t, "format.golden", b.String())
 }
 
 // TestBadArgumentsBesidePing: for arguments ping refuses before it sends

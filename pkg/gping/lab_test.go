@@ -1,14 +1,11 @@
 package gping
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,72 +13,36 @@ import (
 
 	"github.com/miekg/dns"
 
+	"gnetutils/pkg/cli/clitest"
 	"gnetutils/pkg/netlab"
 )
 
-// gping runs gping in-process inside ns.
-func gping(t *testing.T, ns *netlab.NS, args ...string) (string, string, int) {
-	t.Helper()
-	return gpingCtx(t, context.Background(), ns, args...)
-}
+var rttLineRE = regexp.MustCompile(`^rtt min/avg/max/mdev = \d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3} ms$`)
 
-func gpingCtx(t *testing.T, ctx context.Context, ns *netlab.NS, args ...string) (string, string, int) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := -1
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	if err := ns.Do(func() error { code = Run(ctx, args, nil, &stdout, &stderr); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	return stdout.String(), stderr.String(), code
-}
-
-// ping runs the system ping inside ns.
-func ping(t *testing.T, ns *netlab.NS, args ...string) (string, int) {
-	t.Helper()
-	cmd := ns.Command(context.Background(), "ping", args...)
-	out, err := cmd.CombinedOutput()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return string(out), code
-}
-
-var (
-	timeRE    = regexp.MustCompile(`time=[0-9.]+ ms`)
-	totalRE   = regexp.MustCompile(`time [0-9]+ms`)
-	rttRE     = regexp.MustCompile(`rtt min/avg/max/mdev = [0-9./]+ ms`)
-	toolRE    = regexp.MustCompile(`(?m)^g?ping: `)
-	rttLineRE = regexp.MustCompile(`^rtt min/avg/max/mdev = \d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3}/\d+\.\d{3} ms$`)
+// normalize hides what differs between two runs: times, and the tool's name.
+var normalize = clitest.Normalize(
+	`time=[0-9.]+ ms`, "time=T ms",
+	`time [0-9]+ms`, "time Tms",
+	`rtt min/avg/max/mdev = [0-9./]+ ms`, "rtt min/avg/max/mdev = T ms",
+	`(?m)^g?ping: `, "PING: ",
 )
 
-// normalize hides what differs between two runs: times.
-func normalize(s string) string {
-	s = timeRE.ReplaceAllString(s, "time=T ms")
-	s = totalRE.ReplaceAllString(s, "time Tms")
-	s = rttRE.ReplaceAllString(s, "rtt min/avg/max/mdev = T ms")
-	return toolRE.ReplaceAllString(s, "PING: ")
-}
+// normalizeFlood also hides what differs between two floods: the dots
+// and backspaces (as many as the replies outrun the probes) and the
+// inter-packet gap.
+func normalizeFlood(s string) string { return hideFlood(normalize(s)) }
+
+var hideFlood = clitest.Normalize(`\.|\x08 \x08`, "", `ipg/ewma [0-9/]+ ms`, "ipg/ewma T ms")
 
 var dupsRE = regexp.MustCompile(`(?m)^.*\(DUP!\)\n|, \+\d+ duplicates`)
 
 func withoutDups(s string) string { return normalize(dupsRE.ReplaceAllString(s, "")) }
 
-func needPing(t *testing.T) {
-	if _, err := exec.LookPath("ping"); err != nil {
-		t.Skip("ping (Debian package iputils-ping) not installed; make deps installs it")
-	}
-}
-
 // TestLabSideBySide runs ping and gping with the same arguments on the same
 // network and expects the same output, line for line (times aside), and
 // the same exit code.
 func TestLabSideBySide(t *testing.T) {
-	needPing(t)
+	netlab.Need(t, "ping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1500, 1500}, NoICMPRateLimit: true})
 	tests := []struct {
 		name string
@@ -105,15 +66,6 @@ func TestLabSideBySide(t *testing.T) {
 		{"unroutable", []string{"-n", "-c", "1", "198.18.99.1"}},
 		{"unroutable v6", []string{"-n", "-c", "1", "fd00:99::1"}},
 	}
-	// Each tool starts from a kernel that has learned no path MTU, as the
-	// first would otherwise teach the second (ping -M do uses the cache).
-	flush := func() {
-		for _, fam := range []string{"-4", "-6"} {
-			if out, err := c.H1.Exec("ip", fam, "route", "flush", "cache"); err != nil {
-				t.Fatalf("flush: %v %s", err, out)
-			}
-		}
-	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ns := c.H1
@@ -125,16 +77,18 @@ func TestLabSideBySide(t *testing.T) {
 			// it sent h1 (rate limits off) empties the bucket the two share.
 			// So each tool gets a full second before it asks.
 			rateLimited := tc.name == "net unreachable"
-			flush()
+			// Each tool starts from a kernel that has learned no path MTU, as
+			// the first would otherwise teach the second (ping -M do uses it).
+			netlab.ForgetPathMTUs(t, c.H1)
 			if rateLimited {
 				time.Sleep(1100 * time.Millisecond)
 			}
-			want, wantCode := ping(t, ns, tc.args...)
-			flush()
+			want, wantCode := ns.CombinedOutput(t, "ping", tc.args...)
+			netlab.ForgetPathMTUs(t, c.H1)
 			if rateLimited {
 				time.Sleep(1100 * time.Millisecond)
 			}
-			out, errOut, code := gping(t, ns, tc.args...)
+			out, errOut, code := ns.RunTool(t, Run, tc.args...)
 			got := out + errOut
 			if rateLimited && !strings.Contains(want, "Unreachable") {
 				t.Errorf("ping had no answer from the router, even a second after the last:\n%s", want)
@@ -154,7 +108,7 @@ func TestLabSideBySide(t *testing.T) {
 // TestLabDuplicates: a router duplicates every reply; both tools mark them
 // (DUP!) and count "+N duplicates".
 func TestLabDuplicates(t *testing.T) {
-	needPing(t)
+	netlab.Need(t, "ping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1, NoICMPRateLimit: true})
 	if err := c.Routers[0].Nft(`table ip dupper {
 	chain post {
@@ -169,8 +123,8 @@ func TestLabDuplicates(t *testing.T) {
 	// is in before the summary is a race: compare without duplicates, and
 	// check the duplicate lines against the count.
 	args := []string{"-n", "-c", "3", "-i", "0.3", c.H2Addr4()}
-	want, wantCode := ping(t, c.H1, args...)
-	out, errOut, code := gping(t, c.H1, args...)
+	want, wantCode := c.H1.CombinedOutput(t, "ping", args...)
+	out, errOut, code := c.H1.RunTool(t, Run, args...)
 	if withoutDups(out+errOut) != withoutDups(want) || code != wantCode {
 		t.Errorf("exit %d/%d\n--- gping:\n%s%s--- ping:\n%s", code, wantCode, out, errOut, want)
 	}
@@ -183,14 +137,14 @@ func TestLabDuplicates(t *testing.T) {
 // TestLabDatagramSocket: with ping_group_range open, gping uses an
 // unprivileged ICMP datagram socket and behaves the same.
 func TestLabDatagramSocket(t *testing.T) {
-	needPing(t)
+	netlab.Need(t, "ping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1, NoICMPRateLimit: true})
 	if err := c.H1.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"-n", "-c", "2", "-i", "0.2", c.H2Addr4()}, {"-n", "-c", "2", "-i", "0.2", "-t", "1", c.H2Addr6()}} {
-		want, wantCode := ping(t, c.H1, args...)
-		out, errOut, code := gping(t, c.H1, args...)
+		want, wantCode := c.H1.CombinedOutput(t, "ping", args...)
+		out, errOut, code := c.H1.RunTool(t, Run, args...)
 		if normalize(out+errOut) != normalize(want) || code != wantCode {
 			t.Errorf("%v: exit %d/%d\n--- gping:\n%s%s--- ping:\n%s", args, code, wantCode, out, errOut, want)
 		}
@@ -203,7 +157,7 @@ func TestLabDatagramSocket(t *testing.T) {
 func TestLabManyHostsAndJSON(t *testing.T) {
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1, NoICMPRateLimit: true})
 	hosts := []string{c.H2Addr4(), c.H2Addr6(), "198.18.2.77"}
-	out, errOut, code := gping(t, c.H1, append([]string{"--json", "-c", "3", "-i", "0.2", "-W", "1"}, hosts...)...)
+	out, errOut, code := c.H1.RunTool(t, Run, append([]string{"--json", "-c", "3", "-i", "0.2", "-W", "1"}, hosts...)...)
 	if code != 1 {
 		t.Errorf("exit %d, want 1 (one host dead): %s", code, errOut)
 	}
@@ -231,7 +185,7 @@ func TestLabManyHostsAndJSON(t *testing.T) {
 	}
 
 	// An ICMP error is an icmp_error from the router, in ping's words.
-	out, _, _ = gping(t, c.H1, "--json", "-c", "1", "-t", "1", c.H2Addr4())
+	out, _, _ = c.H1.RunTool(t, Run, "--json", "-c", "1", "-t", "1", c.H2Addr4())
 	var icmpErr map[string]any
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		var obj map[string]any
@@ -243,7 +197,7 @@ func TestLabManyHostsAndJSON(t *testing.T) {
 		t.Errorf("-t 1 --json: %v\n%s", icmpErr, out)
 	}
 
-	text, _, code := gping(t, c.H1, "-n", "-c", "2", "-i", "0.2", c.H2Addr4(), c.RouterAddr4(1))
+	text, _, code := c.H1.RunTool(t, Run, "-n", "-c", "2", "-i", "0.2", c.H2Addr4(), c.RouterAddr4(1))
 	if code != 0 || strings.Count(text, "ping statistics ---") != 2 || strings.Count(text, "icmp_seq=") != 4 {
 		t.Errorf("two hosts: exit %d:\n%s", code, text)
 	}
@@ -254,7 +208,7 @@ func TestLabInterrupt(t *testing.T) {
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 0})
 	ctx, cancel := context.WithTimeout(context.Background(), 1100*time.Millisecond)
 	defer cancel()
-	out, _, code := gpingCtx(t, ctx, c.H1, "-n", "-i", "0.2", c.H2Addr4())
+	out, _, code := c.H1.RunToolCtx(ctx, t, Run, "-n", "-i", "0.2", c.H2Addr4())
 	if code != 0 || !strings.Contains(out, "--- "+c.H2Addr4()+" ping statistics ---") || !strings.Contains(out, "rtt min/avg/max/mdev") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
@@ -268,7 +222,7 @@ func TestLabOneTarget(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	out, _, code := gpingCtx(t, ctx, c.H1, "-n", "-i", "5", c.H2Addr4())
+	out, _, code := c.H1.RunToolCtx(ctx, t, Run, "-n", "-i", "5", c.H2Addr4())
 	if took := time.Since(start); took > 2*time.Second || code != 0 || !strings.Contains(out, "1 packets transmitted, 1 received") {
 		t.Errorf("interrupted after 300 ms of -i 5: returned after %v, exit %d:\n%s", took, code, out)
 	}
@@ -276,7 +230,7 @@ func TestLabOneTarget(t *testing.T) {
 	if err := c.H2.DropAll(); err != nil {
 		t.Fatal(err)
 	}
-	out, _, code = gping(t, c.H1, "--json", "-c", "2", "-i", "0.2", "-W", "0.5", c.H2Addr4())
+	out, _, code = c.H1.RunTool(t, Run, "--json", "-c", "2", "-i", "0.2", "-W", "0.5", c.H2Addr4())
 	timeouts := map[float64]int{}
 	var summary map[string]any
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -299,14 +253,14 @@ func TestLabOneTarget(t *testing.T) {
 // TestLabDeadHost: nothing answers; both tools count the same probes lost
 // and exit 1.
 func TestLabDeadHost(t *testing.T) {
-	needPing(t)
+	netlab.Need(t, "ping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1})
 	if err := c.H2.DropAll(); err != nil {
 		t.Fatal(err)
 	}
 	args := []string{"-n", "-c", "3", "-i", "0.2", "-W", "1", c.H2Addr4()}
-	want, wantCode := ping(t, c.H1, args...)
-	out, errOut, code := gping(t, c.H1, args...)
+	want, wantCode := c.H1.CombinedOutput(t, "ping", args...)
+	out, errOut, code := c.H1.RunTool(t, Run, args...)
 	if normalize(out+errOut) != normalize(want) || code != wantCode || code != 1 {
 		t.Errorf("exit %d/%d\n--- gping:\n%s%s--- ping:\n%s", code, wantCode, out, errOut, want)
 	}
@@ -323,7 +277,7 @@ func TestLabTwoAtOnce(t *testing.T) {
 	results := make(chan result, 2)
 	for range 2 {
 		go func() {
-			out, errOut, code := gping(t, c.H1, "-n", "-q", "-c", "50", "-i", "0.01", c.H2Addr4())
+			out, errOut, code := c.H1.RunTool(t, Run, "-n", "-q", "-c", "50", "-i", "0.01", c.H2Addr4())
 			results <- result{out + errOut, code}
 		}()
 	}
@@ -335,42 +289,15 @@ func TestLabTwoAtOnce(t *testing.T) {
 	}
 }
 
-// buildGping builds the gping binary where any user may run it.
-func buildGping(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "gping-bin-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "gping")
-	if out, err := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/gping").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestLabUnprivileged runs the gping binary as user nobody: it works through
 // ICMP datagram sockets when ping_group_range allows, and otherwise fails
 // with exit 2 and a message that says how to grant access.
 func TestLabUnprivileged(t *testing.T) {
-	if _, err := exec.LookPath("setpriv"); err != nil {
-		t.Skip("setpriv (util-linux) not installed")
-	}
-	bin := buildGping(t)
+	netlab.Need(t, "setpriv")
+	bin := netlab.Binary(t, "gping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1})
 	run := func(prog string, args ...string) (string, int) {
-		argv := append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", prog}, args...)
-		out, err := c.H1.Command(context.Background(), "setpriv", argv...).CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return string(out), ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return string(out), 0
+		return c.H1.CombinedOutput(t, "setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", prog}, args...)...)
 	}
 	asNobody := func() (string, int) { return run(bin, "-n", "-c", "2", "-i", "0.2", c.H2Addr4()) }
 	if err := c.H1.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
@@ -391,11 +318,7 @@ func TestLabUnprivileged(t *testing.T) {
 		} {
 			want, wantCode := run("ping", args...)
 			got, code := run(bin, args...)
-			clean := func(s string) string {
-				s = strings.NewReplacer(".", "", "\b \b", "").Replace(normalize(s))
-				return regexp.MustCompile(`ipg/ewma [0-9/]+ ms`).ReplaceAllString(s, "ipg/ewma T ms")
-			}
-			if code != wantCode || clean(got) != clean(want) {
+			if code != wantCode || normalizeFlood(got) != normalizeFlood(want) {
 				t.Errorf("as nobody, %v: exit %d/%d\n--- gping:\n%s--- ping:\n%s", args, code, wantCode, got, want)
 			}
 		}
@@ -413,8 +336,8 @@ func TestLabUnprivileged(t *testing.T) {
 // namespace's resolver is a DNS server this test runs on its loopback,
 // answering NXDOMAIN, so the lookup never leaves the namespace.
 func TestLabBadHostName(t *testing.T) {
-	needPing(t)
-	bin := buildGping(t)
+	netlab.Need(t, "ping")
+	bin := netlab.Binary(t, "gping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 0})
 	var srv *dns.Server
 	if err := c.H1.Do(func() error {
@@ -433,15 +356,8 @@ func TestLabBadHostName(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	run := func(argv ...string) (string, int) {
-		out, err := c.H1.Command(context.Background(), argv[0], argv[1:]...).CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return string(out), ee.ExitCode()
-		}
-		return string(out), 0
-	}
-	want, wantCode := run("ping", "-c", "1", "no-such-host.lab")
-	got, code := run(bin, "-c", "1", "no-such-host.lab")
+	want, wantCode := c.H1.CombinedOutput(t, "ping", "-c", "1", "no-such-host.lab")
+	got, code := c.H1.CombinedOutput(t, bin, "-c", "1", "no-such-host.lab")
 	if normalize(got) != normalize(want) || code != wantCode || code != 2 {
 		t.Errorf("exit %d/%d\n--- gping:\n%s--- ping:\n%s", code, wantCode, got, want)
 	}
@@ -449,8 +365,8 @@ func TestLabBadHostName(t *testing.T) {
 	if err := c.H1.WriteEtc("hosts", []byte(c.H2Addr4()+" h2four\n")); err != nil {
 		t.Fatal(err)
 	}
-	want, wantCode = run("ping", "-6", "-c", "1", "h2four")
-	got, code = run(bin, "-6", "-c", "1", "h2four")
+	want, wantCode = c.H1.CombinedOutput(t, "ping", "-6", "-c", "1", "h2four")
+	got, code = c.H1.CombinedOutput(t, bin, "-6", "-c", "1", "h2four")
 	if normalize(got) != normalize(want) || code != wantCode || code != 2 {
 		t.Errorf("-6 to an IPv4-only name: exit %d/%d\n--- gping:\n%s--- ping:\n%s", code, wantCode, got, want)
 	}
@@ -459,17 +375,13 @@ func TestLabBadHostName(t *testing.T) {
 // TestLabFlood: -f beside ping -f: the same lines (dots and backspaces
 // aside), every probe answered.
 func TestLabFlood(t *testing.T) {
-	needPing(t)
+	netlab.Need(t, "ping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1})
 	for _, args := range [][]string{{"-f", "-c", "500", c.H2Addr4()}, {"-q", "-f", "-c", "500", c.H2Addr6()}} {
-		want, wantCode := ping(t, c.H1, args...)
-		out, errOut, code := gping(t, c.H1, args...)
-		clean := func(s string) string {
-			s = strings.NewReplacer(".", "", "\b \b", "").Replace(normalize(s))
-			return regexp.MustCompile(`ipg/ewma [0-9/]+ ms`).ReplaceAllString(s, "ipg/ewma T ms")
-		}
-		if clean(out+errOut) != clean(want) || code != wantCode || !strings.Contains(out, "500 packets transmitted, 500 received") {
-			t.Errorf("%v: exit %d/%d\n--- gping:\n%q\n--- ping:\n%q", args, code, wantCode, clean(out+errOut), clean(want))
+		want, wantCode := c.H1.CombinedOutput(t, "ping", args...)
+		out, errOut, code := c.H1.RunTool(t, Run, args...)
+		if normalizeFlood(out+errOut) != normalizeFlood(want) || code != wantCode || !strings.Contains(out, "500 packets transmitted, 500 received") {
+			t.Errorf("%v: exit %d/%d\n--- gping:\n%q\n--- ping:\n%q", args, code, wantCode, normalizeFlood(out+errOut), normalizeFlood(want))
 		}
 	}
 }
@@ -478,15 +390,15 @@ func TestLabFlood(t *testing.T) {
 // round trip all of them are out together, so ping's summary says "pipe 3";
 // -a ends each reply line with the bell. Both beside ping, line for line.
 func TestLabPreloadAndBell(t *testing.T) {
-	needPing(t)
+	netlab.Need(t, "ping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 0, Delay: []time.Duration{5 * time.Millisecond}})
 	for _, args := range [][]string{
 		{"-n", "-l", "3", "-c", "3", c.H2Addr4()},
 		{"-n", "-l", "2", "-c", "3", "-i", "0.2", "-s", "8", c.H2Addr6()},
 		{"-n", "-a", "-c", "2", "-i", "0.2", c.H2Addr4()},
 	} {
-		want, wantCode := ping(t, c.H1, args...)
-		out, errOut, code := gping(t, c.H1, args...)
+		want, wantCode := c.H1.CombinedOutput(t, "ping", args...)
+		out, errOut, code := c.H1.RunTool(t, Run, args...)
 		if normalize(out+errOut) != normalize(want) || code != wantCode {
 			t.Errorf("%v: exit %d/%d\n--- gping:\n%q\n--- ping:\n%q", args, code, wantCode, out+errOut, want)
 		}

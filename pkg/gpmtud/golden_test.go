@@ -2,33 +2,12 @@ package gpmtud
 
 import (
 	"bytes"
-	"flag"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"gnetutils/pkg/cli/clitest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name (or rewrites it with -update).
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got:\n%s--- want:\n%s", path, got, want)
-	}
-}
 
 func us(n int) time.Duration { return time.Duration(n) * time.Microsecond }
 
@@ -80,12 +59,12 @@ func TestGoldenText(t *testing.T) {
 	var out bytes.Buffer
 	goldenRun(newPrinter(&out, config{host: "h2.lab", addr: netip.MustParseAddr("198.18.4.1")}))
 	goldenRun(newPrinter(&out, config{host: "h2.lab", addr: netip.MustParseAddr("fd00:0:0:4::1")}))
-	golden(t, "pmtu.golden", out.Bytes())
+	clitest.Golden(t, "pmtu.golden", out.String())
 }
 
 func TestGoldenJSON(t *testing.T) {
 	var out bytes.Buffer
 	goldenRun(newPrinter(&out, config{json: true, host: "h2.lab", addr: netip.MustParseAddr("198.18.4.1")}))
 	goldenRun(newPrinter(&out, config{json: true, host: "h2.lab", addr: netip.MustParseAddr("fd00:0:0:4::1")}))
-	golden(t, "pmtu.ndjson.golden", out.Bytes())
+	clitest.Golden(t, "pmtu.ndjson.golden", out.String())
 }

@@ -1,9 +1,6 @@
 package gpmtud
 
 import (
-	"bytes"
-	"context"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,38 +8,6 @@ import (
 
 	"gnetutils/pkg/netlab"
 )
-
-// run runs gpmtud in-process inside ns and returns stdout, stderr and the code.
-func run(t *testing.T, ns *netlab.NS, args ...string) (string, string, int) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := -1
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := ns.Do(func() error {
-		code = Run(ctx, args, nil, &stdout, &stderr)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return stdout.String(), stderr.String(), code
-}
-
-func needTracepath(t *testing.T) {
-	if _, err := exec.LookPath("tracepath"); err != nil {
-		t.Skip("tracepath (Debian package iputils-tracepath) not installed; make deps installs it")
-	}
-}
-
-// flushPMTUCache forgets what the kernel of ns learned about path MTUs, so
-// tracepath starts from the interface MTU as on a fresh host.
-func flushPMTUCache(t *testing.T, ns *netlab.NS) {
-	for _, fam := range []string{"-4", "-6"} {
-		if out, err := ns.Exec("ip", fam, "route", "flush", "cache"); err != nil {
-			t.Fatalf("ip %s route flush cache: %v %s", fam, err, out)
-		}
-	}
-}
 
 var (
 	resumeRE = regexp.MustCompile(`Resume: pmtu (\d+)`)
@@ -72,10 +37,10 @@ func mtuChain(t *testing.T) *netlab.Chain {
 // 1300, learned from the routers' ICMP; the per-hop walk shows the same
 // hops and MTU changes as tracepath.
 func TestLabMatchesTracepath(t *testing.T) {
-	needTracepath(t)
+	netlab.Need(t, "tracepath")
 	c := mtuChain(t)
 	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
-		flushPMTUCache(t, c.H1)
+		netlab.ForgetPathMTUs(t, c.H1)
 		tp, err := c.H1.Exec("tracepath", "-n", dst)
 		if err != nil {
 			t.Fatalf("tracepath %s: %v\n%s", dst, err, tp)
@@ -84,18 +49,18 @@ func TestLabMatchesTracepath(t *testing.T) {
 		if m == nil || m[1] != "1300" {
 			t.Fatalf("tracepath %s does not say 1300:\n%s", dst, tp)
 		}
-		out, errOut, code := run(t, c.H1, dst)
+		out, errOut, code := c.H1.RunTool(t, Run, dst)
 		if code != 0 {
 			t.Fatalf("gpmtud %s: exit %d: %s%s", dst, code, out, errOut)
 		}
 		if m := oursRE.FindStringSubmatch(out); m == nil || m[1] != "1300" || m[2] != "icmp" {
 			t.Errorf("gpmtud %s: want pmtu 1300 (icmp), got:\n%s", dst, out)
 		}
-		echo, errOut, code := run(t, c.H1, "-I", dst)
+		echo, errOut, code := c.H1.RunTool(t, Run, "-I", dst)
 		if m := oursRE.FindStringSubmatch(echo); code != 0 || m == nil || m[1] != "1300" || m[2] != "icmp" {
 			t.Errorf("gpmtud -I %s: exit %d, want pmtu 1300 (icmp), got:\n%s%s", dst, code, echo, errOut)
 		}
-		hops, errOut, code := run(t, c.H1, "--hops", "-n", dst)
+		hops, errOut, code := c.H1.RunTool(t, Run, "--hops", "-n", dst)
 		if code != 0 {
 			t.Fatalf("gpmtud --hops %s: exit %d: %s%s", dst, code, hops, errOut)
 		}
@@ -112,19 +77,19 @@ func TestLabMatchesTracepath(t *testing.T) {
 // frag-needed / packet-too-big. tracepath reports a wrong MTU; gpmtud finds
 // 1300 by probing and, walking hop by hop, names the hop.
 func TestLabBlackHole(t *testing.T) {
-	needTracepath(t)
+	netlab.Need(t, "tracepath")
 	c := mtuChain(t)
 	if err := c.Routers[1].DropFragNeeded(); err != nil {
 		t.Fatal(err)
 	}
 	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
-		flushPMTUCache(t, c.H1)
+		netlab.ForgetPathMTUs(t, c.H1)
 		tp, _ := c.H1.Exec("tracepath", "-n", "-m", "3", dst)
 		if m := resumeRE.FindStringSubmatch(string(tp)); m != nil && m[1] == "1300" {
 			t.Errorf("tracepath %s found the black-holed MTU; the lab is not making a black hole:\n%s", dst, tp)
 		}
 		start := time.Now()
-		out, errOut, code := run(t, c.H1, "-v", dst)
+		out, errOut, code := c.H1.RunTool(t, Run, "-v", dst)
 		if code != 0 {
 			t.Fatalf("gpmtud %s: exit %d: %s%s", dst, code, out, errOut)
 		}
@@ -132,11 +97,11 @@ func TestLabBlackHole(t *testing.T) {
 			t.Errorf("gpmtud %s: want pmtu 1300 (probing) and a black hole, got:\n%s", dst, out)
 		}
 		t.Logf("gpmtud %s through the black hole in %v (tracepath said %s)", dst, time.Since(start).Round(time.Millisecond), resumeRE.FindString(string(tp)))
-		echo, errOut, code := run(t, c.H1, "-I", dst)
+		echo, errOut, code := c.H1.RunTool(t, Run, "-I", dst)
 		if m := oursRE.FindStringSubmatch(echo); code != 0 || m == nil || m[1] != "1300" || m[2] != "probing" {
 			t.Errorf("gpmtud -I %s: exit %d, want pmtu 1300 (probing), got:\n%s%s", dst, code, echo, errOut)
 		}
-		hops, errOut, code := run(t, c.H1, "--hops", "-n", dst)
+		hops, errOut, code := c.H1.RunTool(t, Run, "--hops", "-n", dst)
 		if code != 0 || !strings.Contains(hops, "black hole after hop 2") || !strings.Contains(hops, "Resume: pmtu 1300 hops 4") {
 			t.Errorf("gpmtud --hops %s: exit %d, want the black hole after hop 2 and pmtu 1300:\n%s%s", dst, code, hops, errOut)
 		}
@@ -151,7 +116,7 @@ func TestLabDeadTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	out, errOut, code := run(t, c.H1, "-w", "0.5", c.H2Addr4())
+	out, errOut, code := c.H1.RunTool(t, Run, "-w", "0.5", c.H2Addr4())
 	if code != 1 || !strings.Contains(errOut, "no answer") {
 		t.Errorf("exit %d, want 1 with 'no answer' on stderr:\n%s%s", code, out, errOut)
 	}
@@ -175,7 +140,7 @@ func TestLabOneLostProbe(t *testing.T) {
 `); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, code := run(t, c.H1, "-v", c.H2Addr4())
+	out, errOut, code := c.H1.RunTool(t, Run, "-v", c.H2Addr4())
 	if m := oursRE.FindStringSubmatch(out); code != 0 || m == nil || m[1] != "1300" {
 		t.Errorf("exit %d, want pmtu 1300:\n%s%s", code, out, errOut)
 	}
@@ -201,7 +166,7 @@ func TestLabCheckSize(t *testing.T) {
 		{"1473", 1, "not through: larger than the interface MTU 1500"},
 	}
 	for _, tc := range tests {
-		out, errOut, code := run(t, c.H1, "-s", tc.payload, c.H2Addr4())
+		out, errOut, code := c.H1.RunTool(t, Run, "-s", tc.payload, c.H2Addr4())
 		if code != tc.code || !strings.Contains(out, tc.want) {
 			t.Errorf("-s %s: exit %d, output %q%s; want exit %d with %q", tc.payload, code, out, errOut, tc.code, tc.want)
 		}

@@ -5,10 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,58 +15,6 @@ import (
 	"gnetutils/pkg/cli/clitest"
 	"gnetutils/pkg/kstat"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := "testdata/" + name
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
-
-func TestUsageErrors(t *testing.T) {
-	tests := []struct {
-		name    string
-		args    []string
-		code    int
-		wantErr string
-	}{
-		{"no command", nil, 2, "usage: gtfo"},
-		{"unknown command", []string{"frobnicate"}, 2, `gtfo: unknown command "frobnicate"`},
-		{"get without address", []string{"get"}, 2, "gtfo: get: want one ADDR:PORT"},
-		{"get without port", []string{"get", "198.18.1.1"}, 2, "want ADDR:PORT"},
-		{"get -n 0", []string{"get", "198.18.1.1:80", "-n", "0"}, 2, "-n must be >= 1"},
-		{"get unknown flag", []string{"get", "198.18.1.1:80", "--bogus"}, 2, "unknown flag: --bogus"},
-		{"compare -n -3", []string{"compare", "x:1", "-n", "-3"}, 2, "-n must be >= 1"},
-		{"compare without address", []string{"compare"}, 2, "want one ADDR:PORT"},
-		{"serve -l without port", []string{"serve", "-l", "nope"}, 2, "want ADDR:PORT"},
-		{"serve -s -1", []string{"serve", "-s", "-1"}, 2, "--size must be"},
-		{"serve argument", []string{"serve", "extra"}, 2, "unexpected argument"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := Run(context.Background(), tt.args, nil, &stdout, &stderr)
-			if code != tt.code || !strings.Contains(stderr.String(), tt.wantErr) {
-				t.Errorf("gtfo %v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.wantErr)
-			}
-			if strings.Count(strings.TrimSpace(stderr.String()), "\n") > 1 && tt.args != nil {
-				t.Errorf("gtfo %v: error is more than two lines: %q", tt.args, stderr.String())
-			}
-		})
-	}
-}
 
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"get", "-h"}, {"compare", "--help"}} {
@@ -116,7 +62,7 @@ func TestTableGolden(t *testing.T) {
 	}
 	var out bytes.Buffer
 	textPrinter{lines: cli.NewLines(&out)}.table("198.18.1.1:8080", 3, 100, results)
-	golden(t, "compare.golden", out.Bytes())
+	clitest.Golden(t, "compare.golden", out.String())
 }
 
 // startLoopbackServer runs gtfo serve in-process on 127.0.0.1 and returns its

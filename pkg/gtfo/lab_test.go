@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -17,19 +16,6 @@ import (
 	"gnetutils/pkg/kstat"
 	"gnetutils/pkg/netlab"
 )
-
-// buildGtfo builds cmd/gtfo into a temporary directory: lab tests run the
-// real binary inside the namespaces, as a person would.
-func buildGtfo(t *testing.T) string {
-	t.Helper()
-	bin := t.TempDir() + "/gtfo"
-	cmd := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/gtfo")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // tfoLab is h1 (client) - 10 ms each way - h2 (server) with
 // net.ipv4.tcp_fastopen set inside the two namespaces.
@@ -42,7 +28,7 @@ type tfoLab struct {
 func newTFOLab(t *testing.T, clientTFO, serverTFO string) *tfoLab {
 	t.Helper()
 	l := netlab.ForTest(t)
-	bin := buildGtfo(t)
+	bin := netlab.Binary(t, "gtfo") // lab tests run the real binary inside the namespaces, as a person would
 	c, err := l.NewChain(netlab.ChainConfig{Routers: 0, Delay: []time.Duration{10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -213,39 +199,9 @@ func TestLabFastOpenSavesARoundTrip(t *testing.T) {
 	srv := lab.startServer(t, "-l", ":8080") // both address families
 	clientBefore, serverBefore := counters(t, lab.chain.H1), counters(t, lab.chain.H2)
 
-	out, errOut, code := lab.run(t, lab.chain.H1, "get", lab.server, "-n", "5", "--json")
-	if code != 0 {
-		t.Fatalf("gtfo get: exit %d\n%s%s", code, out, errOut)
-	}
-	replies := ofType(parseNDJSON(t, out), "reply")
-	if len(replies) != 5 {
-		t.Fatalf("want 5 replies, got %d:\n%s", len(replies), out)
-	}
-	var tfoFirstByte []float64
-	for i, r := range replies {
-		if want := i > 0; r["syn_data"] != want {
-			t.Errorf("connection %d: syn_data %v, want %v (%v)", i+1, r["syn_data"], want, r)
-		}
-		if i > 0 {
-			tfoFirstByte = append(tfoFirstByte, r["first_byte_ms"].(float64))
-		}
-	}
-	if why, _ := replies[0]["syn_data_why"].(string); !strings.Contains(why, "cookie") {
-		t.Errorf("first connection: want the missing cookie as the reason, got %q", why)
-	}
-
-	out, errOut, code = lab.run(t, lab.chain.H1, "get", lab.server, "-n", "4", "--no-tfo", "--json")
-	if code != 0 {
-		t.Fatalf("gtfo get --no-tfo: exit %d\n%s%s", code, out, errOut)
-	}
-	var plainFirstByte []float64
-	for _, r := range ofType(parseNDJSON(t, out), "reply") {
-		if r["syn_data"] != false || r["tfo"] != false {
-			t.Errorf("--no-tfo: %v", r)
-		}
-		plainFirstByte = append(plainFirstByte, r["first_byte_ms"].(float64))
-	}
-	tfoMed, plainMed := summarize(tfoFirstByte).median, summarize(plainFirstByte).median
+	tfo := lab.tfoFirstBytes(t)
+	plain := lab.plainFirstBytes(t)
+	tfoMed, plainMed := summarize(tfo).median, summarize(plain).median
 	t.Logf("first byte: TFO median %.2f ms, plain median %.2f ms", tfoMed, plainMed)
 	if plainMed-tfoMed < 10 {
 		t.Errorf("TFO first byte %.2f ms is not half an RTT (10 ms) below plain %.2f ms", tfoMed, plainMed)
@@ -264,7 +220,7 @@ func TestLabFastOpenSavesARoundTrip(t *testing.T) {
 
 	// IPv6: the same sysctl governs it; a new destination needs its own cookie.
 	server6 := "[" + lab.chain.H2Addr6() + "]:8080"
-	out, errOut, code = lab.run(t, lab.chain.H1, "get", server6, "-n", "2", "--json")
+	out, errOut, code := lab.run(t, lab.chain.H1, "get", server6, "-n", "2", "--json")
 	if code != 0 {
 		t.Fatalf("gtfo get %s: exit %d\n%s%s", server6, code, out, errOut)
 	}
@@ -280,8 +236,60 @@ func TestLabFastOpenSavesARoundTrip(t *testing.T) {
 	if ds["TcpExtTCPFastOpenPassive"] < 5 {
 		t.Errorf("server TcpExtTCPFastOpenPassive +%d, want >= 5", ds["TcpExtTCPFastOpenPassive"])
 	}
+	checkServerSawSYNData(t, srv.stop(t))
+}
 
-	events := srv.stop(t)
+// tfoFirstBytes runs gtfo get -n 5 from h1 and returns the time to first
+// byte of the connections after the first, which fetches the cookie: they
+// carry their request in the SYN.
+func (lab *tfoLab) tfoFirstBytes(t *testing.T) []float64 {
+	t.Helper()
+	out, errOut, code := lab.run(t, lab.chain.H1, "get", lab.server, "-n", "5", "--json")
+	if code != 0 {
+		t.Fatalf("gtfo get: exit %d\n%s%s", code, out, errOut)
+	}
+	replies := ofType(parseNDJSON(t, out), "reply")
+	if len(replies) != 5 {
+		t.Fatalf("want 5 replies, got %d:\n%s", len(replies), out)
+	}
+	var firstByte []float64
+	for i, r := range replies {
+		if want := i > 0; r["syn_data"] != want {
+			t.Errorf("connection %d: syn_data %v, want %v (%v)", i+1, r["syn_data"], want, r)
+		}
+		if i > 0 {
+			firstByte = append(firstByte, r["first_byte_ms"].(float64))
+		}
+	}
+	if why, _ := replies[0]["syn_data_why"].(string); !strings.Contains(why, "cookie") {
+		t.Errorf("first connection: want the missing cookie as the reason, got %q", why)
+	}
+	return firstByte
+}
+
+// plainFirstBytes runs gtfo get -n 4 --no-tfo from h1 and returns each
+// connection's time to first byte.
+func (lab *tfoLab) plainFirstBytes(t *testing.T) []float64 {
+	t.Helper()
+	out, errOut, code := lab.run(t, lab.chain.H1, "get", lab.server, "-n", "4", "--no-tfo", "--json")
+	if code != 0 {
+		t.Fatalf("gtfo get --no-tfo: exit %d\n%s%s", code, out, errOut)
+	}
+	var firstByte []float64
+	for _, r := range ofType(parseNDJSON(t, out), "reply") {
+		if r["syn_data"] != false || r["tfo"] != false {
+			t.Errorf("--no-tfo: %v", r)
+		}
+		firstByte = append(firstByte, r["first_byte_ms"].(float64))
+	}
+	return firstByte
+}
+
+// checkServerSawSYNData holds the server's events to what the clients of
+// TestLabFastOpenSavesARoundTrip sent: gtfo's requests and curl's second
+// in the SYN, and its summary's counter.
+func checkServerSawSYNData(t *testing.T, events []map[string]any) {
+	t.Helper()
 	conns := ofType(events, "conn")
 	if len(conns) < 9 {
 		t.Fatalf("server reported %d connections, want >= 9:\n%v", len(conns), events)
@@ -324,29 +332,7 @@ func TestLabCompare(t *testing.T) {
 	srv := lab.startServer(t)
 	defer srv.stop(t)
 
-	out, errOut, code := lab.run(t, lab.chain.H1, "compare", lab.server, "-n", "8", "--json")
-	if code != 0 {
-		t.Fatalf("gtfo compare --json: exit %d\n%s%s", code, out, errOut)
-	}
-	events := parseNDJSON(t, out)
-	got := map[string]map[string]any{}
-	for _, ev := range ofType(events, "case") {
-		got[ev["case"].(string)] = ev
-		t.Logf("%-20s median %6.2f ms  p95 %6.2f ms", ev["case"], ev["median_ms"], ev["p95_ms"])
-	}
-	for _, spec := range cases {
-		ev := got[spec.name]
-		if ev == nil {
-			t.Errorf("case %s missing", spec.name)
-			continue
-		}
-		if ev["ok"].(float64) != 8 {
-			t.Errorf("case %s: %v of 8 rounds ok: %v", spec.name, ev["ok"], ev)
-		}
-	}
-	if t.Failed() {
-		t.FailNow()
-	}
+	got, events := lab.compareJSON(t)
 	med := func(name string) float64 { return got[name]["median_ms"].(float64) }
 	if med("plain")-med("tfo") < 10 {
 		t.Errorf("TFO median %.2f ms not 10 ms (half an RTT) below plain %.2f ms", med("tfo"), med("plain"))
@@ -376,7 +362,45 @@ func TestLabCompare(t *testing.T) {
 		t.Errorf("summary: %v", sum)
 	}
 
-	out, errOut, code = lab.run(t, lab.chain.H1, "compare", lab.server, "-n", "3")
+	lab.checkCompareTable(t)
+}
+
+// compareJSON runs gtfo compare -n 8 --json from h1 and returns its case
+// events by case name, and all its events. It stops t unless every case
+// is there with its 8 rounds.
+func (lab *tfoLab) compareJSON(t *testing.T) (map[string]map[string]any, []map[string]any) {
+	t.Helper()
+	out, errOut, code := lab.run(t, lab.chain.H1, "compare", lab.server, "-n", "8", "--json")
+	if code != 0 {
+		t.Fatalf("gtfo compare --json: exit %d\n%s%s", code, out, errOut)
+	}
+	events := parseNDJSON(t, out)
+	got := map[string]map[string]any{}
+	for _, ev := range ofType(events, "case") {
+		got[ev["case"].(string)] = ev
+		t.Logf("%-20s median %6.2f ms  p95 %6.2f ms", ev["case"], ev["median_ms"], ev["p95_ms"])
+	}
+	for _, spec := range cases {
+		ev := got[spec.name]
+		if ev == nil {
+			t.Errorf("case %s missing", spec.name)
+			continue
+		}
+		if ev["ok"].(float64) != 8 {
+			t.Errorf("case %s: %v of 8 rounds ok: %v", spec.name, ev["ok"], ev)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	return got, events
+}
+
+// checkCompareTable runs gtfo compare -n 3 from h1: its table has a line
+// per case, the TFO line and the counters.
+func (lab *tfoLab) checkCompareTable(t *testing.T) {
+	t.Helper()
+	out, errOut, code := lab.run(t, lab.chain.H1, "compare", lab.server, "-n", "3")
 	if code != 0 {
 		t.Fatalf("gtfo compare: exit %d\n%s%s", code, out, errOut)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"gnetutils/pkg/icmpkind"
+	"gnetutils/pkg/netlab"
 )
 
 // TestLabUnreachableMarks: a router that rejects probes with each ICMP and
@@ -14,7 +15,7 @@ import (
 // icmpkind.Mark's. UDP probes are told apart by port, TCP probes too, ICMP
 // echo probes by their length.
 func TestLabUnreachableMarks(t *testing.T) {
-	needTraceroute(t)
+	netlab.Need(t, "traceroute")
 	c := quietChain(t, nil)
 	type rejection struct {
 		v6     bool

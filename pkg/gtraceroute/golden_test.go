@@ -2,37 +2,15 @@ package gtraceroute
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/cli/clitest"
 	"gnetutils/pkg/icmpkind"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name (or rewrites it with -update).
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got:\n%s--- want:\n%s", path, got, want)
-	}
-}
 
 func answered(from string, us int, annot string) *probe {
 	return &probe{done: true, r: reply{from: netip.MustParseAddr(from), rtt: time.Duration(us) * time.Microsecond, annot: annot}}
@@ -72,7 +50,7 @@ func TestGoldenText(t *testing.T) {
 	named.names.Store(netip.MustParseAddr("198.18.1.1"), "r1.lab (198.18.1.1)")
 	named.names.Store(netip.MustParseAddr("198.18.9.1"), "198.18.9.1 (198.18.9.1)")
 	named.hop(hop{1, []*probe{answered("198.18.1.1", 146, ""), answered("198.18.9.1", 120, ""), answered("198.18.1.1", 110, "")}})
-	golden(t, "trace.golden", out.Bytes())
+	clitest.Golden(t, "trace.golden", out.String())
 }
 
 func TestGoldenJSON(t *testing.T) {
@@ -94,7 +72,7 @@ func TestGoldenJSON(t *testing.T) {
 		p.hop(h)
 	}
 	p.summary(5, 5, 15, 2500*time.Microsecond)
-	golden(t, "trace.ndjson.golden", out.Bytes())
+	clitest.Golden(t, "trace.ndjson.golden", out.String())
 }
 
 // goldenReportHops are --report's hops with every case mtr's table has: all
@@ -129,7 +107,7 @@ func TestGoldenReport(t *testing.T) {
 	named.names.Store(netip.MustParseAddr("198.18.1.1"), "r1.lab (198.18.1.1)")
 	named.names.Store(netip.MustParseAddr("198.18.3.1"), "198.18.3.1 (198.18.3.1)")
 	named.reportTable(time.Date(2026, 11, 22, 17, 34, 40, 0, time.UTC), "vm", 1, hops[:3])
-	golden(t, "report.golden", out.Bytes())
+	clitest.Golden(t, "report.golden", out.String())
 }
 
 // TestGoldenReportJSON: report_hop keeps the alphabetical key order of the
@@ -145,7 +123,7 @@ func TestGoldenReportJSON(t *testing.T) {
 		p.reportHop(1+i, hs)
 	}
 	p.summary(4, len(hops), 0, 10*time.Second)
-	golden(t, "report.ndjson.golden", out.Bytes())
+	clitest.Golden(t, "report.ndjson.golden", out.String())
 }
 
 // TestGoldenAnnotations: traceroute's mark for every ICMP unreachable
@@ -159,5 +137,5 @@ func TestGoldenAnnotations(t *testing.T) {
 		fmt.Fprintf(&out, "icmpv6 type 1 code %2d: %q\n", code, icmpkind.Mark(true, 1, code, 0))
 	}
 	fmt.Fprintf(&out, "icmpv6 type 2 (packet too big, MTU 1280): %q\n", icmpkind.Mark(true, 2, 0, 1280))
-	golden(t, "annotations.golden", out.Bytes())
+	clitest.Golden(t, "annotations.golden", out.String())
 }

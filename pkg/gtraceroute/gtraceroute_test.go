@@ -15,35 +15,6 @@ import (
 	"gnetutils/pkg/sockopt"
 )
 
-func TestUsageErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"no host", nil, "expected host [packetlen]"},
-		{"unknown flag", []string{"--bogus", "127.0.0.1"}, "unknown flag: --bogus"},
-		{"max hops above 255", []string{"-m", "300", "127.0.0.1"}, "max hops cannot be more than 255"},
-		{"queries above 10", []string{"-q", "11", "127.0.0.1"}, "no more than 10 probes per hop"},
-		{"wait not a number", []string{"-w", "x", "127.0.0.1"}, "bad wait specifications"},
-		{"-I with -T", []string{"-I", "-T", "127.0.0.1"}, "exclude each other"},
-		{"packetlen not a number", []string{"127.0.0.1", "big"}, "Cannot handle \"packetlen\" cmdline arg `big'"},
-		{"packetlen too big", []string{"127.0.0.1", "65001"}, "too big packetlen 65001 specified"},
-		{"max hops 0", []string{"-m", "0", "127.0.0.1"}, "first hop out of range"},
-		{"source of the other family", []string{"-s", "::1", "127.0.0.1"}, "bad source address"},
-		{"-4 with an IPv6 host", []string{"-4", "::1"}, "Address family for hostname not supported"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := Run(context.Background(), tc.args, nil, &stdout, &stderr)
-			if code != 2 || !strings.HasPrefix(stderr.String(), "gtraceroute: ") || !strings.Contains(stderr.String(), tc.want) {
-				t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q", tc.args, code, stderr.String(), tc.want)
-			}
-		})
-	}
-}
-
 // TestLoopback traces 127.0.0.1 with the unprivileged UDP method: one hop,
 // and no goroutine left behind.
 func TestLoopback(t *testing.T) {

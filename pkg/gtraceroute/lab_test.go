@@ -8,9 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -19,20 +17,16 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/cli/clitest"
 	"gnetutils/pkg/netlab"
 )
 
+// gtraceroute runs gtraceroute in-process inside ns, and times it.
 func gtraceroute(t *testing.T, ns *netlab.NS, args ...string) (string, string, int, time.Duration) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := -1
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	start := time.Now()
-	if err := ns.Do(func() error { code = Run(ctx, args, nil, &stdout, &stderr); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	return stdout.String(), stderr.String(), code, time.Since(start)
+	out, errOut, code := ns.RunTool(t, Run, args...)
+	return out, errOut, code, time.Since(start)
 }
 
 func traceroute(t *testing.T, ns *netlab.NS, args ...string) (string, time.Duration) {
@@ -43,12 +37,6 @@ func traceroute(t *testing.T, ns *netlab.NS, args ...string) (string, time.Durat
 		t.Fatalf("traceroute %v: %v\n%s", args, err, out)
 	}
 	return string(out), time.Since(start)
-}
-
-func needTraceroute(t *testing.T) {
-	if _, err := exec.LookPath("traceroute"); err != nil {
-		t.Skip("traceroute (Debian package traceroute) not installed; make deps installs it")
-	}
 }
 
 var (
@@ -95,7 +83,7 @@ func quietChain(t *testing.T, mtu []int) *netlab.Chain {
 // same order as traceroute -n with the same method; no goroutine is left
 // behind by any method.
 func TestLabSameHops(t *testing.T) {
-	needTraceroute(t)
+	netlab.Need(t, "traceroute")
 	c := quietChain(t, nil)
 	before := runtime.NumGoroutine()
 	defer func() {
@@ -125,7 +113,7 @@ func TestLabSameHops(t *testing.T) {
 // stars, and the trace still reaches the destination, sooner than
 // traceroute.
 func TestLabSilentHop(t *testing.T) {
-	needTraceroute(t)
+	netlab.Need(t, "traceroute")
 	c := quietChain(t, nil)
 	if err := c.Routers[1].DropTimeExceeded(); err != nil {
 		t.Fatal(err)
@@ -142,7 +130,44 @@ func TestLabSilentHop(t *testing.T) {
 // TestLabEndings: an unreachable destination and a too small link end the
 // trace with the same annotation as traceroute's.
 func TestLabEndings(t *testing.T) {
-	needTraceroute(t)
+	netlab.Need(t, "traceroute")
+	c := refusingChain(t)
+	tests := []struct {
+		args  []string
+		annot string
+	}{
+		{[]string{"-n", "198.18.99.1"}, "!N"},
+		{[]string{"-n", "fd00:0:0:99::1"}, "!N"},
+		{[]string{"-n", "-I", "198.18.98.1"}, "!X"},
+		{[]string{"-n", "fd00:0:0:98::1"}, "!X"},
+		{[]string{"-n", "-F", c.H2Addr6(), "1500"}, "!F-1400"},
+		{[]string{"-n", "-p", "40002", "-U", c.H2Addr4()}, "3 " + c.RouterAddr4(2)},
+		{[]string{"-n", "-p", "40002", "-U", c.H2Addr6()}, "3 " + c.RouterAddr6(2)},
+		{[]string{"-n", "-p", "40003", "-T", c.H2Addr4()}, "3 " + c.RouterAddr4(2) + " !P"},
+		{[]string{"-n", "-p", "40000", "-U", c.H2Addr4()}, "!H"},
+		{[]string{"-n", "-p", "40000", "-U", c.H2Addr6()}, "!H"},
+		{[]string{"-n", "-p", "40001", "-U", c.H2Addr4()}, "!X"},
+		{[]string{"-n", "-F", c.H2Addr4(), "1500"}, "!F-1400"},
+	}
+	for _, tc := range tests {
+		flush := func() { c.H1.Exec("ip", "route", "flush", "cache") }
+		flush()
+		want, _ := traceroute(t, c.H1, tc.args...)
+		flush()
+		got, errOut, code, _ := gtraceroute(t, c.H1, tc.args...)
+		h := hops(got)
+		if code != 0 || strings.Join(h, "|") != strings.Join(hops(want), "|") || len(h) == 0 || !strings.HasSuffix(h[len(h)-1], tc.annot) {
+			t.Errorf("%v: exit %d %s, want last hop %s\n--- gtraceroute:\n%s--- traceroute:\n%s", tc.args, code, errOut, tc.annot, got, want)
+		}
+	}
+}
+
+// refusingChain is quietChain with a 1400-byte second link and refusals
+// on the way: h2 rejects UDP ports 40000 (host, or address, unreachable)
+// and 40001 (admin prohibited); r2 refuses 198.18.98.0/24 and
+// fd00:0:0:98::/64 by route type (r1 routes them there), forwarded UDP
+// port 40002 (port unreachable) and TCP port 40003 (protocol unreachable).
+func refusingChain(t *testing.T) *netlab.Chain {
 	c := quietChain(t, []int{1500, 1400, 1500, 1500})
 	if err := c.H2.Nft(`table inet refuse {
 	chain in {
@@ -183,34 +208,7 @@ func TestLabEndings(t *testing.T) {
 `); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		args  []string
-		annot string
-	}{
-		{[]string{"-n", "198.18.99.1"}, "!N"},
-		{[]string{"-n", "fd00:0:0:99::1"}, "!N"},
-		{[]string{"-n", "-I", "198.18.98.1"}, "!X"},
-		{[]string{"-n", "fd00:0:0:98::1"}, "!X"},
-		{[]string{"-n", "-F", c.H2Addr6(), "1500"}, "!F-1400"},
-		{[]string{"-n", "-p", "40002", "-U", c.H2Addr4()}, "3 " + c.RouterAddr4(2)},
-		{[]string{"-n", "-p", "40002", "-U", c.H2Addr6()}, "3 " + c.RouterAddr6(2)},
-		{[]string{"-n", "-p", "40003", "-T", c.H2Addr4()}, "3 " + c.RouterAddr4(2) + " !P"},
-		{[]string{"-n", "-p", "40000", "-U", c.H2Addr4()}, "!H"},
-		{[]string{"-n", "-p", "40000", "-U", c.H2Addr6()}, "!H"},
-		{[]string{"-n", "-p", "40001", "-U", c.H2Addr4()}, "!X"},
-		{[]string{"-n", "-F", c.H2Addr4(), "1500"}, "!F-1400"},
-	}
-	for _, tc := range tests {
-		flush := func() { c.H1.Exec("ip", "route", "flush", "cache") }
-		flush()
-		want, _ := traceroute(t, c.H1, tc.args...)
-		flush()
-		got, errOut, code, _ := gtraceroute(t, c.H1, tc.args...)
-		h := hops(got)
-		if code != 0 || strings.Join(h, "|") != strings.Join(hops(want), "|") || len(h) == 0 || !strings.HasSuffix(h[len(h)-1], tc.annot) {
-			t.Errorf("%v: exit %d %s, want last hop %s\n--- gtraceroute:\n%s--- traceroute:\n%s", tc.args, code, errOut, tc.annot, got, want)
-		}
-	}
+	return c
 }
 
 // TestLabDefaultRateLimits: every node at the kernel's default ICMP rate
@@ -221,7 +219,7 @@ func TestLabEndings(t *testing.T) {
 // finds every hop and the destination at its distance (one answer each,
 // from the retry after the refill), before -w MAX. So does --report.
 func TestLabDefaultRateLimits(t *testing.T) {
-	needTraceroute(t)
+	netlab.Need(t, "traceroute")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 3})
 	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
 		got, _, code, _ := gtraceroute(t, c.H1, "-n", dst)
@@ -276,27 +274,8 @@ func TestLabJSONAndReport(t *testing.T) {
 	}
 }
 
-// buildBinary builds cmd/gtraceroute where any user may run it: the tests
-// that need a whole process (its own /etc/hosts from `ip netns exec`, or
-// another user) run the binary.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "gtraceroute-bin-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "gtraceroute")
-	if out, err := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/gtraceroute").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-var msRE = regexp.MustCompile(`\d+\.\d+ ms`)
+// normalize hides what differs between two runs: times.
+var normalize = clitest.Normalize(`\d+\.\d+ ms`, "ms")
 
 // TestLabNames: without -n, hops print as "name (addr)" from the hosts
 // file, or "addr (addr)" when there is no name, and the target given by
@@ -304,14 +283,14 @@ var msRE = regexp.MustCompile(`\d+\.\d+ ms`)
 // Then the default UDP method as user nobody: no privilege needed, the
 // same hops; -T as nobody fails with how to grant CAP_NET_RAW.
 func TestLabNames(t *testing.T) {
-	needTraceroute(t)
+	netlab.Need(t, "traceroute")
 	c := quietChain(t, nil)
 	hosts := fmt.Sprintf("127.0.0.1 localhost\n%s r1.lab\n%s r3.lab\n%s h2.lab\n%s r1-6.lab\n%s h2-6.lab\n",
 		c.RouterAddr4(1), c.RouterAddr4(3), c.H2Addr4(), c.RouterAddr6(1), c.H2Addr6())
 	if err := c.H1.WriteEtc("hosts", []byte(hosts)); err != nil {
 		t.Fatal(err)
 	}
-	bin := buildBinary(t)
+	bin := netlab.Binary(t, "gtraceroute")
 	run := func(argv ...string) (string, error) {
 		out, err := c.H1.Command(context.Background(), argv[0], argv[1:]...).CombinedOutput()
 		return string(out), err
@@ -322,7 +301,7 @@ func TestLabNames(t *testing.T) {
 			t.Fatalf("traceroute %s: %v\n%s", target, err, want)
 		}
 		got, err := run(bin, target)
-		if err != nil || msRE.ReplaceAllString(got, "ms") != msRE.ReplaceAllString(want, "ms") {
+		if err != nil || normalize(got) != normalize(want) {
 			t.Errorf("%s: %v\n--- gtraceroute:\n%s--- traceroute:\n%s", target, err, got, want)
 		}
 		t.Logf("gtraceroute %s:\n%s", target, got)
@@ -330,9 +309,7 @@ func TestLabNames(t *testing.T) {
 			t.Errorf("%s: no names in\n%s", target, got)
 		}
 	}
-	if _, err := exec.LookPath("setpriv"); err != nil {
-		t.Skip("setpriv (util-linux) not installed")
-	}
+	netlab.Need(t, "setpriv")
 	nobody := []string{"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin}
 	dst := c.H2Addr4()
 	want, _ := traceroute(t, c.H1, "-n", dst)
@@ -351,7 +328,7 @@ func TestLabNames(t *testing.T) {
 // once as traceroute does: its first line, then the system's message, and
 // exit status 1.
 func TestLabNoRoute(t *testing.T) {
-	needTraceroute(t)
+	netlab.Need(t, "traceroute")
 	ns := netlab.ForTest(t).MustNS(t, "lone")
 	for _, args := range [][]string{{"-n", "198.18.0.1"}, {"-n", "-I", "198.18.0.1"}, {"-n", "-T", "fd00::1"}} {
 		cmd := ns.Command(context.Background(), "traceroute", args...)
@@ -465,7 +442,7 @@ func parseProbe(b []byte, dst netip.Addr, proto int) (wireProbe, bool) {
 // family, while the TTLs still cover the path. The capture itself is
 // checked on traceroute's default UDP probes, which change port each time.
 func TestLabParisFlow(t *testing.T) {
-	needTraceroute(t)
+	netlab.Need(t, "traceroute")
 	c := quietChain(t, nil)
 	classic := captureProbes(t, c.H1, netip.MustParseAddr(c.H2Addr4()), unix.IPPROTO_UDP, func() { traceroute(t, c.H1, "-n", c.H2Addr4()) })
 	classicFlows := map[string]bool{}

@@ -73,60 +73,68 @@ func TestLabEvents(t *testing.T) {
 				}
 				name := map[bool]string{false: "datagram", true: "raw"}[raw] + map[bool]string{false: " IPv4", true: " IPv6"}[v6] + mode.name
 				t.Run(name, func(t *testing.T) {
-					conn := openIn(t, c.H1, Config{Dst: netip.MustParseAddr(dst), Sync: mode.sync})
-					if conn.Raw() != raw {
-						t.Fatalf("raw socket %v, want %v", conn.Raw(), raw)
-					}
-					for seq := uint16(1); seq <= 3; seq++ {
-						if _, err := conn.Send(seq, payload); err != nil {
-							t.Fatal(err)
-						}
-					}
-					got := events(conn, 3, 3*time.Second)
-					if len(got) != 3 {
-						t.Fatalf("%d events, want 3 replies: %+v", len(got), got)
-					}
-					for i, ev := range got {
-						if ev.Kind != Reply || ev.Seq != uint16(i+1) || ev.From.String() != dst || ev.Dup || ev.Corrupt || ev.Size != 8+len(payload) || ev.TTL != 62 || ev.RTT <= 0 || ev.RTT > time.Second {
-							t.Errorf("reply %d: %+v", i, ev)
-						}
-					}
-
-					ttl1 := openIn(t, c.H1, Config{Dst: netip.MustParseAddr(dst), TTL: 1, Sync: mode.sync})
-					ttl1.Send(7, payload)
-					if got := events(ttl1, 2, time.Second); len(got) != 1 || got[0].Kind != TimeExceeded || got[0].Seq != 7 || got[0].From.String() != r1 {
-						t.Errorf("TTL 1: %+v, want time exceeded for seq 7 from %s", got, r1)
-					}
-
-					df := openIn(t, c.H1, Config{Dst: netip.MustParseAddr(dst), SetPMTUD: true, PMTUD: sockopt.PMTUDProbe, Sync: mode.sync})
-					if _, err := df.Send(8, make([]byte, 1450)); err != nil {
-						t.Fatal(err)
-					}
-					if got := events(df, 1, 3*time.Second); len(got) != 1 || got[0].Kind != FragNeeded || got[0].MTU != 1400 || got[0].Seq != 8 || got[0].From.String() != r1 {
-						t.Errorf("DF 1450 bytes: %+v, want frag needed, MTU 1400, from %s", got, r1)
-					}
-					_, err := df.Send(9, make([]byte, 1500))
-					if le, ok := err.(*LocalErr); !ok || le.MTU != 1500 {
-						t.Errorf("DF 1500 bytes: error %v, want a local error with MTU 1500", err)
-					}
-
-					// Routers send "net unreachable" through ip_error, whose rate
-					// limit shares its token bucket with the ICMP errors above
-					// (Linux: one per second after any of them): retry a little.
-					nowhere := openIn(t, c.H1, Config{Dst: netip.MustParseAddr(far), Sync: mode.sync})
-					var unreach []Event
-					for seq := uint16(10); seq < 14 && len(unreach) == 0; seq++ {
-						if _, err := nowhere.Send(seq, payload); err != nil {
-							t.Fatalf("send to %s: %v", far, err)
-						}
-						unreach = events(nowhere, 1, 700*time.Millisecond)
-					}
-					if len(unreach) != 1 || unreach[0].Kind != Unreachable || unreach[0].From.String() != r1 {
-						t.Errorf("no route: %+v, want unreachable from %s", unreach, r1)
-					}
+					checkEvents(t, c.H1, dst, r1, far, raw, mode.sync)
 				})
 			}
 		}
+	}
+}
+
+// checkEvents opens ICMP sockets in h1 (raw, or datagram sockets; Sync
+// mode or not) and holds their events to what the chain answers: replies
+// from dst, time exceeded and frag needed from r1, and unreachable from r1
+// for far, an address outside the lab.
+func checkEvents(t *testing.T, h1 *netlab.NS, dst, r1, far string, raw, sync bool) {
+	conn := openIn(t, h1, Config{Dst: netip.MustParseAddr(dst), Sync: sync})
+	if conn.Raw() != raw {
+		t.Fatalf("raw socket %v, want %v", conn.Raw(), raw)
+	}
+	for seq := uint16(1); seq <= 3; seq++ {
+		if _, err := conn.Send(seq, payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := events(conn, 3, 3*time.Second)
+	if len(got) != 3 {
+		t.Fatalf("%d events, want 3 replies: %+v", len(got), got)
+	}
+	for i, ev := range got {
+		if ev.Kind != Reply || ev.Seq != uint16(i+1) || ev.From.String() != dst || ev.Dup || ev.Corrupt || ev.Size != 8+len(payload) || ev.TTL != 62 || ev.RTT <= 0 || ev.RTT > time.Second {
+			t.Errorf("reply %d: %+v", i, ev)
+		}
+	}
+
+	ttl1 := openIn(t, h1, Config{Dst: netip.MustParseAddr(dst), TTL: 1, Sync: sync})
+	ttl1.Send(7, payload)
+	if got := events(ttl1, 2, time.Second); len(got) != 1 || got[0].Kind != TimeExceeded || got[0].Seq != 7 || got[0].From.String() != r1 {
+		t.Errorf("TTL 1: %+v, want time exceeded for seq 7 from %s", got, r1)
+	}
+
+	df := openIn(t, h1, Config{Dst: netip.MustParseAddr(dst), SetPMTUD: true, PMTUD: sockopt.PMTUDProbe, Sync: sync})
+	if _, err := df.Send(8, make([]byte, 1450)); err != nil {
+		t.Fatal(err)
+	}
+	if got := events(df, 1, 3*time.Second); len(got) != 1 || got[0].Kind != FragNeeded || got[0].MTU != 1400 || got[0].Seq != 8 || got[0].From.String() != r1 {
+		t.Errorf("DF 1450 bytes: %+v, want frag needed, MTU 1400, from %s", got, r1)
+	}
+	_, err := df.Send(9, make([]byte, 1500))
+	if le, ok := err.(*LocalErr); !ok || le.MTU != 1500 {
+		t.Errorf("DF 1500 bytes: error %v, want a local error with MTU 1500", err)
+	}
+
+	// Routers send "net unreachable" through ip_error, whose rate
+	// limit shares its token bucket with the ICMP errors above
+	// (Linux: one per second after any of them): retry a little.
+	nowhere := openIn(t, h1, Config{Dst: netip.MustParseAddr(far), Sync: sync})
+	var unreach []Event
+	for seq := uint16(10); seq < 14 && len(unreach) == 0; seq++ {
+		if _, err := nowhere.Send(seq, payload); err != nil {
+			t.Fatalf("send to %s: %v", far, err)
+		}
+		unreach = events(nowhere, 1, 700*time.Millisecond)
+	}
+	if len(unreach) != 1 || unreach[0].Kind != Unreachable || unreach[0].From.String() != r1 {
+		t.Errorf("no route: %+v, want unreachable from %s", unreach, r1)
 	}
 }
 

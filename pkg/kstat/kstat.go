@@ -44,11 +44,6 @@ func Read() (Counters, error) {
 	return ReadDir(dir)
 }
 
-// ReadPid returns the counters of the network namespace process pid is in.
-func ReadPid(pid int) (Counters, error) {
-	return ReadDir(fmt.Sprintf("/proc/%d/net", pid))
-}
-
 // ReadDir parses the Files found in dir (a /proc/.../net directory); a missing
 // snmp6 (IPv6 disabled) is not an error.
 func ReadDir(dir string) (Counters, error) {

@@ -16,14 +16,16 @@ import (
 func TestParseKernelFiles(t *testing.T) {
 	c := Counters{}
 	for _, name := range Files {
-		f, err := os.Open("testdata/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Parse(f); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		f.Close()
+		t.Run(name, func(t *testing.T) {
+			f, err := os.Open("testdata/" + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if err := c.Parse(f); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		})
 	}
 	raw, _ := os.ReadFile("testdata/netstat")
 	lines := strings.Split(string(raw), "\n")

@@ -4,12 +4,15 @@
 package labrun
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"gnetutils/pkg/netlab"
@@ -68,4 +71,32 @@ func Show(w io.Writer, ns *netlab.NS, timeout time.Duration, argv ...string) Res
 	}
 	fmt.Fprintln(w)
 	return r
+}
+
+// Server is a command started in the background by Serve.
+type Server struct {
+	cmd *exec.Cmd
+	out bytes.Buffer
+}
+
+// Serve starts argv inside ns in the background, as `[ns]$ argv &` (which
+// it prints to w), and gives it 300 ms to start listening. The lab kills
+// it at Close if Stop did not end it before.
+func Serve(w io.Writer, ns *netlab.NS, argv ...string) (*Server, error) {
+	fmt.Fprintf(w, "[%s]$ %s &\n", ns.Short, strings.Join(argv, " "))
+	s := &Server{cmd: ns.Command(context.Background(), Tool(argv[0]), argv[1:]...)}
+	s.cmd.Stdout, s.cmd.Stderr = &s.out, &s.out
+	if err := ns.Start(s.cmd); err != nil {
+		return nil, err
+	}
+	time.Sleep(300 * time.Millisecond)
+	return s, nil
+}
+
+// Stop ends the server with SIGTERM, as a person's kill would, waits for it
+// and returns what it printed, its summary at SIGTERM included.
+func (s *Server) Stop() (output string, err error) {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	err = s.cmd.Wait()
+	return s.out.String(), err
 }

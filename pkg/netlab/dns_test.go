@@ -2,7 +2,6 @@ package netlab
 
 import (
 	"context"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -11,9 +10,7 @@ import (
 // example.lab.
 func labDNS(t *testing.T) *DNS {
 	t.Helper()
-	if _, err := exec.LookPath("nsd"); err != nil {
-		t.Skip("nsd (Debian package nsd) not installed; make deps installs it")
-	}
+	Need(t, "nsd")
 	l := ForTest(t)
 	servers := []string{"root1", "root2", "tld", "auth"}
 	var d *DNS
@@ -50,9 +47,7 @@ func labDNS(t *testing.T) *DNS {
 // TestLabDNSHierarchy: dig +trace from the lab root reaches the answer
 // through the lab's own servers.
 func TestLabDNSHierarchy(t *testing.T) {
-	if _, err := exec.LookPath("dig"); err != nil {
-		t.Skip("dig (bind9-dnsutils) not installed")
-	}
+	Need(t, "dig")
 	d := labDNS(t)
 	out, err := d.Client.Command(context.Background(), "dig", "+trace", "@"+d.Servers["root1"].Addr4, "www.example.lab", "A").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "www.example.lab.\t3600\tIN\tA\t192.0.2.80") || !strings.Contains(string(out), "#53(auth.ns.lab)") {

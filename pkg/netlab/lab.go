@@ -352,18 +352,6 @@ func (ns *NS) Sysctl(key, value string) error {
 	})
 }
 
-// GetSysctl reads a sysctl inside the namespace.
-func (ns *NS) GetSysctl(key string) (string, error) {
-	path := "/proc/sys/" + strings.ReplaceAll(key, ".", "/")
-	var v string
-	err := ns.Do(func() error {
-		b, err := os.ReadFile(path)
-		v = strings.TrimSpace(string(b))
-		return err
-	})
-	return v, err
-}
-
 // WriteEtc writes /etc/netns/<ns>/<file>, which `ip netns exec` bind-mounts
 // over /etc/<file> for commands started with Command (e.g. "hosts",
 // "resolv.conf"). Close removes it.

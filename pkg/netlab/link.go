@@ -40,77 +40,22 @@ func (l *Lab) Connect(a, b *NS, cfg LinkConfig) (*Link, error) {
 			return nil, err
 		}
 	} else {
-		mid, err := l.AddNS(fmt.Sprintf("dl-%s-%s", a.Short, b.Short))
+		dl, err := l.delayedPair(a, b, cfg)
 		if err != nil {
 			return nil, err
 		}
-		_ = mid.Sysctl("net.ipv6.conf.all.disable_ipv6", "1")
-		_ = mid.Sysctl("net.ipv6.conf.default.disable_ipv6", "1")
-		if err := a.IP("link", "add", cfg.AName, "type", "veth", "peer", "name", "side-a", "netns", mid.Name); err != nil {
-			return nil, err
-		}
-		if err := b.IP("link", "add", cfg.BName, "type", "veth", "peer", "name", "side-b", "netns", mid.Name); err != nil {
-			return nil, err
-		}
-		// Frames must cross the forwarder as they are on the wire: no segmentation
-		// or receive offloads (or frames arrive larger than the MTU), and real
-		// checksums (or the far side drops what a local socket sent).
-		for _, end := range []struct {
-			ns  *NS
-			dev string
-		}{{a, cfg.AName}, {b, cfg.BName}, {mid, "side-a"}, {mid, "side-b"}} {
-			if _, err := end.ns.Exec("ethtool", "-K", end.dev, "tx", "off", "rx", "off", "gso", "off", "tso", "off", "gro", "off"); err != nil {
-				return nil, err
-			}
-		}
-		for _, dev := range []string{"side-a", "side-b"} {
-			if cfg.MTU > 0 {
-				if err := mid.IP("link", "set", dev, "mtu", fmt.Sprint(cfg.MTU)); err != nil {
-					return nil, err
-				}
-			}
-			if err := mid.IP("link", "set", dev, "up"); err != nil {
-				return nil, err
-			}
-		}
-		dl, err := startDelayLine(mid, "side-a", "side-b", cfg.Delay)
-		if err != nil {
-			return nil, err
-		}
-		l.Defer(dl.Close)
 		link.Delay = dl
 	}
-	for _, end := range []struct {
-		ns    *NS
-		dev   string
-		addrs []string
-	}{{a, cfg.AName, cfg.AAddrs}, {b, cfg.BName, cfg.BAddrs}} {
-		if cfg.MTU > 0 {
-			if err := end.ns.IP("link", "set", end.dev, "mtu", fmt.Sprint(cfg.MTU)); err != nil {
-				return nil, err
-			}
-		}
-		for _, addr := range end.addrs {
-			args := []string{"addr", "add", addr, "dev", end.dev}
-			if strings.Contains(addr, ":") {
-				args = append(args, "nodad")
-			}
-			if err := end.ns.IP(args...); err != nil {
-				return nil, err
-			}
-		}
-		if err := end.ns.IP("link", "set", end.dev, "up"); err != nil {
+	ends := []linkEnd{{a, cfg.AName, cfg.AAddrs}, {b, cfg.BName, cfg.BAddrs}}
+	for _, end := range ends {
+		if err := end.up(cfg.MTU); err != nil {
 			return nil, err
 		}
 	}
 	// Neighbour discovery sent before an interface has its link-local address
 	// is lost, and the first IPv6 packet then waits a full second for the
 	// retransmission: every tool's first probe would look slow or lost.
-	for _, end := range []struct {
-		ns    *NS
-		dev   string
-		addrs []string
-	}{{a, cfg.AName, cfg.AAddrs}, {b, cfg.BName, cfg.BAddrs}} {
+	for _, end := range ends {
 		if hasIPv6(end.addrs) {
 			if err := end.ns.waitLinkLocal(end.dev, 3*time.Second); err != nil {
 				return nil, err
@@ -118,6 +63,69 @@ func (l *Lab) Connect(a, b *NS, cfg LinkConfig) (*Link, error) {
 		}
 	}
 	return link, nil
+}
+
+// delayedPair joins a and b through a namespace of their own whose delay
+// line hands each frame across after cfg.Delay.
+func (l *Lab) delayedPair(a, b *NS, cfg LinkConfig) (*DelayLine, error) {
+	mid, err := l.AddNS(fmt.Sprintf("dl-%s-%s", a.Short, b.Short))
+	if err != nil {
+		return nil, err
+	}
+	_ = mid.Sysctl("net.ipv6.conf.all.disable_ipv6", "1")
+	_ = mid.Sysctl("net.ipv6.conf.default.disable_ipv6", "1")
+	if err := a.IP("link", "add", cfg.AName, "type", "veth", "peer", "name", "side-a", "netns", mid.Name); err != nil {
+		return nil, err
+	}
+	if err := b.IP("link", "add", cfg.BName, "type", "veth", "peer", "name", "side-b", "netns", mid.Name); err != nil {
+		return nil, err
+	}
+	// Frames must cross the forwarder as they are on the wire: no segmentation
+	// or receive offloads (or frames arrive larger than the MTU), and real
+	// checksums (or the far side drops what a local socket sent).
+	for _, end := range []linkEnd{{ns: a, dev: cfg.AName}, {ns: b, dev: cfg.BName}, {ns: mid, dev: "side-a"}, {ns: mid, dev: "side-b"}} {
+		if _, err := end.ns.Exec("ethtool", "-K", end.dev, "tx", "off", "rx", "off", "gso", "off", "tso", "off", "gro", "off"); err != nil {
+			return nil, err
+		}
+	}
+	for _, dev := range []string{"side-a", "side-b"} {
+		if err := (linkEnd{ns: mid, dev: dev}).up(cfg.MTU); err != nil {
+			return nil, err
+		}
+	}
+	dl, err := startDelayLine(mid, "side-a", "side-b", cfg.Delay)
+	if err != nil {
+		return nil, err
+	}
+	l.Defer(dl.Close)
+	return dl, nil
+}
+
+// linkEnd is one end of a link: an interface in a namespace, and the
+// addresses it gets.
+type linkEnd struct {
+	ns    *NS
+	dev   string
+	addrs []string
+}
+
+// up sets the end's MTU (when mtu > 0) and addresses, then brings it up.
+func (e linkEnd) up(mtu int) error {
+	if mtu > 0 {
+		if err := e.ns.IP("link", "set", e.dev, "mtu", fmt.Sprint(mtu)); err != nil {
+			return err
+		}
+	}
+	for _, addr := range e.addrs {
+		args := []string{"addr", "add", addr, "dev", e.dev}
+		if strings.Contains(addr, ":") {
+			args = append(args, "nodad")
+		}
+		if err := e.ns.IP(args...); err != nil {
+			return err
+		}
+	}
+	return e.ns.IP("link", "set", e.dev, "up")
 }
 
 func hasIPv6(addrs []string) bool {
@@ -210,7 +218,6 @@ func LinkAddr6(k int, eastSide bool) string {
 
 // H1Addr4 and friends name the hosts' and routers' addresses as seen from h1.
 func (c *Chain) H1Addr4() string { return LinkAddr4(1, false) }
-func (c *Chain) H1Addr6() string { return LinkAddr6(1, false) }
 func (c *Chain) H2Addr4() string { return LinkAddr4(len(c.Routers)+1, true) }
 func (c *Chain) H2Addr6() string { return LinkAddr6(len(c.Routers)+1, true) }
 
@@ -240,19 +247,7 @@ func (l *Lab) NewChain(cfg ChainConfig) (*Chain, error) {
 	}
 	c.H1, c.H2, c.Routers = nodes[0], nodes[n+1], nodes[1:n+1]
 	for k := 1; k <= n+1; k++ {
-		lc := LinkConfig{
-			AName:  "east",
-			BName:  "west",
-			AAddrs: []string{LinkAddr4(k, false) + "/24", LinkAddr6(k, false) + "/64"},
-			BAddrs: []string{LinkAddr4(k, true) + "/24", LinkAddr6(k, true) + "/64"},
-		}
-		if k-1 < len(cfg.MTU) {
-			lc.MTU = cfg.MTU[k-1]
-		}
-		if k-1 < len(cfg.Delay) {
-			lc.Delay = cfg.Delay[k-1]
-		}
-		link, err := l.Connect(nodes[k-1], nodes[k], lc)
+		link, err := l.Connect(nodes[k-1], nodes[k], chainLink(cfg, k))
 		if err != nil {
 			return nil, err
 		}
@@ -261,53 +256,83 @@ func (l *Lab) NewChain(cfg ChainConfig) (*Chain, error) {
 	// Routes: hosts point their default routes into the chain (so an address
 	// outside the lab reaches r1, which has no route for it and says so);
 	// routers know every link subnet explicitly.
-	if err := c.H1.IP("route", "add", "default", "via", LinkAddr4(1, true)); err != nil {
-		return nil, err
+	for _, r := range [][]string{
+		{"route", "add", "default", "via", LinkAddr4(1, true)},
+		{"-6", "route", "add", "default", "via", LinkAddr6(1, true)},
+	} {
+		if err := c.H1.IP(r...); err != nil {
+			return nil, err
+		}
 	}
-	if err := c.H1.IP("-6", "route", "add", "default", "via", LinkAddr6(1, true)); err != nil {
-		return nil, err
-	}
-	if err := c.H2.IP("route", "add", "default", "via", LinkAddr4(n+1, false)); err != nil {
-		return nil, err
-	}
-	if err := c.H2.IP("-6", "route", "add", "default", "via", LinkAddr6(n+1, false)); err != nil {
-		return nil, err
+	for _, r := range [][]string{
+		{"route", "add", "default", "via", LinkAddr4(n+1, false)},
+		{"-6", "route", "add", "default", "via", LinkAddr6(n+1, false)},
+	} {
+		if err := c.H2.IP(r...); err != nil {
+			return nil, err
+		}
 	}
 	for j := 1; j <= n; j++ {
-		r := nodes[j]
-		for _, kv := range [][2]string{
-			{"net.ipv4.ip_forward", "1"},
-			{"net.ipv6.conf.all.forwarding", "1"},
-		} {
-			if err := r.Sysctl(kv[0], kv[1]); err != nil {
-				return nil, err
-			}
-		}
-		if cfg.NoICMPRateLimit {
-			if err := NoICMPRateLimit(r); err != nil {
-				return nil, err
-			}
-		}
-		// Router j sits between link j (west) and link j+1 (east).
-		for k := 1; k <= n+1; k++ {
-			var via4, via6 string
-			switch {
-			case k < j:
-				via4, via6 = LinkAddr4(j, false), LinkAddr6(j, false)
-			case k > j+1:
-				via4, via6 = LinkAddr4(j+1, true), LinkAddr6(j+1, true)
-			default:
-				continue // directly connected
-			}
-			if err := r.IP("route", "add", fmt.Sprintf("198.18.%d.0/24", k), "via", via4); err != nil {
-				return nil, err
-			}
-			if err := r.IP("-6", "route", "add", fmt.Sprintf("fd00:0:0:%d::/64", k), "via", via6); err != nil {
-				return nil, err
-			}
+		if err := c.setUpRouter(j, cfg.NoICMPRateLimit); err != nil {
+			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// chainLink is link k of a chain: from node k-1 (east) to node k (west).
+func chainLink(cfg ChainConfig, k int) LinkConfig {
+	lc := LinkConfig{
+		AName:  "east",
+		BName:  "west",
+		AAddrs: []string{LinkAddr4(k, false) + "/24", LinkAddr6(k, false) + "/64"},
+		BAddrs: []string{LinkAddr4(k, true) + "/24", LinkAddr6(k, true) + "/64"},
+	}
+	if k-1 < len(cfg.MTU) {
+		lc.MTU = cfg.MTU[k-1]
+	}
+	if k-1 < len(cfg.Delay) {
+		lc.Delay = cfg.Delay[k-1]
+	}
+	return lc
+}
+
+// setUpRouter makes router j forward, and routes every link subnet it is
+// not on through its neighbours: it sits between link j (west) and link
+// j+1 (east).
+func (c *Chain) setUpRouter(j int, noICMPRateLimit bool) error {
+	r := c.Routers[j-1]
+	for _, kv := range [][2]string{
+		{"net.ipv4.ip_forward", "1"},
+		{"net.ipv6.conf.all.forwarding", "1"},
+	} {
+		if err := r.Sysctl(kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	if noICMPRateLimit {
+		if err := NoICMPRateLimit(r); err != nil {
+			return err
+		}
+	}
+	for k := 1; k <= len(c.Routers)+1; k++ {
+		var via4, via6 string
+		switch {
+		case k < j:
+			via4, via6 = LinkAddr4(j, false), LinkAddr6(j, false)
+		case k > j+1:
+			via4, via6 = LinkAddr4(j+1, true), LinkAddr6(j+1, true)
+		default:
+			continue // directly connected
+		}
+		if err := r.IP("route", "add", fmt.Sprintf("198.18.%d.0/24", k), "via", via4); err != nil {
+			return err
+		}
+		if err := r.IP("-6", "route", "add", fmt.Sprintf("fd00:0:0:%d::/64", k), "via", via6); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MustChain is NewChain for tests, in a new lab closed when t ends.

@@ -14,16 +14,6 @@ import (
 	"time"
 )
 
-// need skips t unless the named commands are installed (make deps installs them).
-func need(t *testing.T, cmds ...string) {
-	t.Helper()
-	for _, c := range cmds {
-		if _, err := exec.LookPath(c); err != nil {
-			t.Skipf("%s is not installed (make deps installs it)", c)
-		}
-	}
-}
-
 func run(t *testing.T, ns *NS, name string, args ...string) string {
 	t.Helper()
 	out, err := ns.Command(context.Background(), name, args...).CombinedOutput()
@@ -46,13 +36,15 @@ func tracerouteHops(out string) []string {
 }
 
 func TestLabChainForwardsIPv4AndIPv6(t *testing.T) {
-	need(t, "ping", "traceroute")
+	Need(t, "ping", "traceroute")
 	c := MustChain(t, ChainConfig{Routers: 3, NoICMPRateLimit: true})
 	for _, target := range []string{c.H2Addr4(), c.H2Addr6()} {
-		out := run(t, c.H1, "ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", target)
-		if !strings.Contains(out, "2 received") {
-			t.Errorf("ping %s from h1: want 2 received, got:\n%s", target, out)
-		}
+		t.Run("ping "+target, func(t *testing.T) {
+			out := run(t, c.H1, "ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", target)
+			if !strings.Contains(out, "2 received") {
+				t.Errorf("ping %s from h1: want 2 received, got:\n%s", target, out)
+			}
+		})
 	}
 	for _, v6 := range []bool{false, true} {
 		target, want := c.H2Addr4(), []string{c.RouterAddr4(1), c.RouterAddr4(2), c.RouterAddr4(3), c.H2Addr4()}
@@ -71,22 +63,24 @@ func TestLabChainForwardsIPv4AndIPv6(t *testing.T) {
 // The first packet to a neighbour gets through without waiting for a
 // neighbour-discovery retransmission (a lab ready to measure at once).
 func TestLabFirstPacketIsPrompt(t *testing.T) {
-	need(t, "ping")
+	Need(t, "ping")
 	c := MustChain(t, ChainConfig{Routers: 1})
 	for _, target := range []string{c.RouterAddr4(1), c.RouterAddr6(1), c.H2Addr6()} {
-		out := run(t, c.H1, "ping", "-n", "-c", "1", "-W", "3", target)
-		m := rttLine.FindStringSubmatch(out)
-		if m == nil {
-			t.Fatalf("no reply:\n%s", out)
-		}
-		if rtt, _ := strconv.ParseFloat(m[1], 64); rtt > 200 {
-			t.Errorf("first ping to %s took %.1f ms (neighbour discovery retransmitted?)\n%s", target, rtt, out)
-		}
+		t.Run(target, func(t *testing.T) {
+			out := run(t, c.H1, "ping", "-n", "-c", "1", "-W", "3", target)
+			m := rttLine.FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("no reply:\n%s", out)
+			}
+			if rtt, _ := strconv.ParseFloat(m[1], 64); rtt > 200 {
+				t.Errorf("first ping to %s took %.1f ms (neighbour discovery retransmitted?)\n%s", target, rtt, out)
+			}
+		})
 	}
 }
 
 func TestLabPerLinkMTU(t *testing.T) {
-	need(t, "ping", "tracepath")
+	Need(t, "ping", "tracepath")
 	c := MustChain(t, ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1300, 1500}, NoICMPRateLimit: true})
 	// Before anything taught h1 the path MTU, the first router reports the
 	// 1400-byte link ahead of it.
@@ -95,15 +89,17 @@ func TestLabPerLinkMTU(t *testing.T) {
 		t.Errorf("ping -M do -s 1472: want frag needed with mtu 1400\n%s", out)
 	}
 	for _, target := range []string{c.H2Addr4(), c.H2Addr6()} {
-		out := run(t, c.H1, "tracepath", "-n", target)
-		if !strings.Contains(out, "Resume: pmtu 1300") {
-			t.Errorf("tracepath %s: want pmtu 1300\n%s", target, out)
-		}
+		t.Run("tracepath "+target, func(t *testing.T) {
+			out := run(t, c.H1, "tracepath", "-n", target)
+			if !strings.Contains(out, "Resume: pmtu 1300") {
+				t.Errorf("tracepath %s: want pmtu 1300\n%s", target, out)
+			}
+		})
 	}
 }
 
 func TestLabSilentHop(t *testing.T) {
-	need(t, "traceroute")
+	Need(t, "traceroute")
 	c := MustChain(t, ChainConfig{Routers: 3, NoICMPRateLimit: true})
 	if err := c.Routers[1].DropTimeExceeded(); err != nil {
 		t.Fatal(err)
@@ -116,7 +112,7 @@ func TestLabSilentHop(t *testing.T) {
 }
 
 func TestLabPMTUBlackHole(t *testing.T) {
-	need(t, "ping")
+	Need(t, "ping")
 	c := MustChain(t, ChainConfig{Routers: 2, MTU: []int{1500, 1500, 1300}, NoICMPRateLimit: true})
 	ping := func() string {
 		return run(t, c.H1, "ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", "-M", "do", "-s", "1400", c.H2Addr4())
@@ -139,7 +135,7 @@ func TestLabPMTUBlackHole(t *testing.T) {
 }
 
 func TestLabDeadHost(t *testing.T) {
-	need(t, "ping")
+	Need(t, "ping")
 	c := MustChain(t, ChainConfig{Routers: 1})
 	if err := c.H2.DropAll(); err != nil {
 		t.Fatal(err)
@@ -156,7 +152,7 @@ var (
 )
 
 func TestLabDelayLink(t *testing.T) {
-	need(t, "ping")
+	Need(t, "ping")
 	for _, oneWay := range []time.Duration{5 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond} {
 		t.Run(oneWay.String(), func(t *testing.T) {
 			c := MustChain(t, ChainConfig{Routers: 1, Delay: []time.Duration{oneWay, 0}})
@@ -246,7 +242,7 @@ func TestLabDoAndTCPThroughDelay(t *testing.T) {
 }
 
 func TestLabSegmentARP(t *testing.T) {
-	need(t, "arping")
+	Need(t, "arping")
 	s := MustSegment(t, SegmentConfig{Hosts: 3})
 	mac, err := s.Hosts[2].MAC("eth0")
 	if err != nil {

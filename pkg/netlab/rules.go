@@ -55,6 +55,3 @@ func (ns *NS) DropAll() error {
 }
 `)
 }
-
-// ClearRules removes every nftables rule in the namespace.
-func (ns *NS) ClearRules() error { return ns.Nft("flush ruleset\n") }

@@ -92,10 +92,12 @@ func TestBindToDevice(t *testing.T) {
 
 func TestPMTUDModeNames(t *testing.T) {
 	for _, s := range []string{"do", "dont", "want", "probe"} {
-		m, err := ParsePMTUDMode(s)
-		if err != nil || m.String() != s {
-			t.Errorf("ParsePMTUDMode(%q) = %v, %v", s, m, err)
-		}
+		t.Run(s, func(t *testing.T) {
+			m, err := ParsePMTUDMode(s)
+			if err != nil || m.String() != s {
+				t.Errorf("ParsePMTUDMode(%q) = %v, %v", s, m, err)
+			}
+		})
 	}
 	if _, err := ParsePMTUDMode("maybe"); err == nil {
 		t.Error("ParsePMTUDMode accepted maybe")
@@ -131,6 +133,14 @@ func sockaddr(ap netip.AddrPort) unix.Sockaddr {
 	return &unix.SockaddrInet6{Addr: ap.Addr().As16(), Port: int(ap.Port())}
 }
 
+// ipName names a subtest by its family.
+func ipName(v6 bool) string {
+	if v6 {
+		return "IPv6"
+	}
+	return "IPv4"
+}
+
 // closedPort returns a loopback UDP port nobody listens on.
 func closedPort(t *testing.T, v6 bool) netip.AddrPort {
 	fd, ap := udpSocket(t, v6)
@@ -143,56 +153,58 @@ func closedPort(t *testing.T, v6 bool) netip.AddrPort {
 // offender, the original destination and a kernel timestamp.
 func TestErrQueuePortUnreachable(t *testing.T) {
 	for _, v6 := range []bool{false, true} {
-		fd, _ := udpSocket(t, v6)
-		if err := SetRecvErr(fd, v6, true); err != nil {
-			t.Fatal(err)
-		}
-		if err := SetTimestampNS(fd, true); err != nil {
-			t.Fatal(err)
-		}
-		dst := closedPort(t, v6)
-		sent := time.Now()
-		if err := unix.Sendto(fd, []byte("probe-payload"), 0, sockaddr(dst)); err != nil {
-			t.Fatal(err)
-		}
-		rx := NewReceiver(1500)
-		var (
-			n   int
-			anc Ancillary
-			got netip.AddrPort
-			err error
-		)
-		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if n, anc, got, err = rx.Read(fd, unix.MSG_ERRQUEUE); err != unix.EAGAIN {
-				break
+		t.Run(ipName(v6), func(t *testing.T) {
+			fd, _ := udpSocket(t, v6)
+			if err := SetRecvErr(fd, v6, true); err != nil {
+				t.Fatal(err)
 			}
-		}
-		if err != nil {
-			t.Fatalf("v6=%v: Read(MSG_ERRQUEUE): %v", v6, err)
-		}
-		ee := anc.Err
-		if ee == nil {
-			t.Fatalf("v6=%v: no extended error in %d bytes of control data", v6, OOBSize)
-		}
-		wantType, wantCode, wantOrigin := uint8(3), uint8(3), uint8(unix.SO_EE_ORIGIN_ICMP)
-		if v6 {
-			wantType, wantCode, wantOrigin = 1, 4, unix.SO_EE_ORIGIN_ICMP6
-		}
-		if ee.Errno != unix.ECONNREFUSED || ee.Origin != wantOrigin || ee.Type != wantType || ee.Code != wantCode || !ee.FromICMP() {
-			t.Errorf("v6=%v: extended error %+v, want ECONNREFUSED from ICMP type %d code %d", v6, ee, wantType, wantCode)
-		}
-		if ee.Offender != dst.Addr() {
-			t.Errorf("v6=%v: offender %v, want %v", v6, ee.Offender, dst.Addr())
-		}
-		if got != dst {
-			t.Errorf("v6=%v: original destination %v, want %v", v6, got, dst)
-		}
-		if string(rx.Buf[:n]) != "probe-payload" {
-			t.Errorf("v6=%v: quoted payload %q", v6, rx.Buf[:n])
-		}
-		if d := anc.Time.Sub(sent); anc.Time.IsZero() || d < -time.Second || d > 2*time.Second {
-			t.Errorf("v6=%v: kernel timestamp %v, sent at %v", v6, anc.Time, sent)
-		}
+			if err := SetTimestampNS(fd, true); err != nil {
+				t.Fatal(err)
+			}
+			dst := closedPort(t, v6)
+			sent := time.Now()
+			if err := unix.Sendto(fd, []byte("probe-payload"), 0, sockaddr(dst)); err != nil {
+				t.Fatal(err)
+			}
+			rx := NewReceiver(1500)
+			var (
+				n   int
+				anc Ancillary
+				got netip.AddrPort
+				err error
+			)
+			for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				if n, anc, got, err = rx.Read(fd, unix.MSG_ERRQUEUE); err != unix.EAGAIN {
+					break
+				}
+			}
+			if err != nil {
+				t.Fatalf("v6=%v: Read(MSG_ERRQUEUE): %v", v6, err)
+			}
+			ee := anc.Err
+			if ee == nil {
+				t.Fatalf("v6=%v: no extended error in %d bytes of control data", v6, OOBSize)
+			}
+			wantType, wantCode, wantOrigin := uint8(3), uint8(3), uint8(unix.SO_EE_ORIGIN_ICMP)
+			if v6 {
+				wantType, wantCode, wantOrigin = 1, 4, unix.SO_EE_ORIGIN_ICMP6
+			}
+			if ee.Errno != unix.ECONNREFUSED || ee.Origin != wantOrigin || ee.Type != wantType || ee.Code != wantCode || !ee.FromICMP() {
+				t.Errorf("v6=%v: extended error %+v, want ECONNREFUSED from ICMP type %d code %d", v6, ee, wantType, wantCode)
+			}
+			if ee.Offender != dst.Addr() {
+				t.Errorf("v6=%v: offender %v, want %v", v6, ee.Offender, dst.Addr())
+			}
+			if got != dst {
+				t.Errorf("v6=%v: original destination %v, want %v", v6, got, dst)
+			}
+			if string(rx.Buf[:n]) != "probe-payload" {
+				t.Errorf("v6=%v: quoted payload %q", v6, rx.Buf[:n])
+			}
+			if d := anc.Time.Sub(sent); anc.Time.IsZero() || d < -time.Second || d > 2*time.Second {
+				t.Errorf("v6=%v: kernel timestamp %v, sent at %v", v6, anc.Time, sent)
+			}
+		})
 	}
 }
 
@@ -200,57 +212,61 @@ func TestErrQueuePortUnreachable(t *testing.T) {
 // TTL the sender set.
 func TestRecvTimestampAndTTL(t *testing.T) {
 	for _, v6 := range []bool{false, true} {
-		rx, rxAddr := udpSocket(t, v6)
-		tx, _ := udpSocket(t, v6)
-		for _, err := range []error{SetTimestampNS(rx, true), SetRecvTTL(rx, v6, true), SetTTL(tx, v6, 33)} {
-			if err != nil {
+		t.Run(ipName(v6), func(t *testing.T) {
+			rx, rxAddr := udpSocket(t, v6)
+			tx, _ := udpSocket(t, v6)
+			for _, err := range []error{SetTimestampNS(rx, true), SetRecvTTL(rx, v6, true), SetTTL(tx, v6, 33)} {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := time.Now()
+			if err := unix.Sendto(tx, []byte("x"), 0, sockaddr(rxAddr)); err != nil {
 				t.Fatal(err)
 			}
-		}
-		before := time.Now()
-		if err := unix.Sendto(tx, []byte("x"), 0, sockaddr(rxAddr)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := unix.Poll([]unix.PollFd{{Fd: int32(rx), Events: unix.POLLIN}}, 2000); err != nil {
-			t.Fatal(err)
-		}
-		n, anc, from, err := NewReceiver(16).Read(rx, 0)
-		if err != nil || n != 1 {
-			t.Fatalf("v6=%v: Read = %d, %v", v6, n, err)
-		}
-		if anc.TTL != 33 {
-			t.Errorf("v6=%v: TTL %d, want 33", v6, anc.TTL)
-		}
-		if anc.Time.Before(before.Add(-time.Second)) || anc.Time.After(time.Now().Add(time.Second)) {
-			t.Errorf("v6=%v: timestamp %v outside the send window at %v", v6, anc.Time, before)
-		}
-		if !from.Addr().IsLoopback() {
-			t.Errorf("v6=%v: from %v", v6, from)
-		}
+			if _, err := unix.Poll([]unix.PollFd{{Fd: int32(rx), Events: unix.POLLIN}}, 2000); err != nil {
+				t.Fatal(err)
+			}
+			n, anc, from, err := NewReceiver(16).Read(rx, 0)
+			if err != nil || n != 1 {
+				t.Fatalf("v6=%v: Read = %d, %v", v6, n, err)
+			}
+			if anc.TTL != 33 {
+				t.Errorf("v6=%v: TTL %d, want 33", v6, anc.TTL)
+			}
+			if anc.Time.Before(before.Add(-time.Second)) || anc.Time.After(time.Now().Add(time.Second)) {
+				t.Errorf("v6=%v: timestamp %v outside the send window at %v", v6, anc.Time, before)
+			}
+			if !from.Addr().IsLoopback() {
+				t.Errorf("v6=%v: from %v", v6, from)
+			}
+		})
 	}
 }
 
 func TestPathMTULoopback(t *testing.T) {
 	for _, v6 := range []bool{false, true} {
-		fd, _ := udpSocket(t, v6)
-		if err := unix.Connect(fd, sockaddr(closedPort(t, v6))); err != nil {
-			t.Fatal(err)
-		}
-		mtu, err := PathMTU(fd, v6)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ifi, err := net.InterfaceByName("lo")
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := ifi.MTU
-		if !v6 && want > 65535 {
-			want = 65535 // IPv4's IP_MAX_MTU caps the route MTU
-		}
-		if mtu != want {
-			t.Errorf("v6=%v: PathMTU %d, loopback MTU %d", v6, mtu, ifi.MTU)
-		}
+		t.Run(ipName(v6), func(t *testing.T) {
+			fd, _ := udpSocket(t, v6)
+			if err := unix.Connect(fd, sockaddr(closedPort(t, v6))); err != nil {
+				t.Fatal(err)
+			}
+			mtu, err := PathMTU(fd, v6)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ifi, err := net.InterfaceByName("lo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ifi.MTU
+			if !v6 && want > 65535 {
+				want = 65535 // IPv4's IP_MAX_MTU caps the route MTU
+			}
+			if mtu != want {
+				t.Errorf("v6=%v: PathMTU %d, loopback MTU %d", v6, mtu, ifi.MTU)
+			}
+		})
 	}
 }
 
@@ -309,35 +325,37 @@ func TestControlRejectsNonSockets(t *testing.T) {
 // CAP_NET_RAW) and reads back which types pass.
 func TestICMPFilter(t *testing.T) {
 	for _, v6 := range []bool{false, true} {
-		family, proto := unix.AF_INET, unix.IPPROTO_ICMP
-		if v6 {
-			family, proto = unix.AF_INET6, unix.IPPROTO_ICMPV6
-		}
-		fd, err := unix.Socket(family, unix.SOCK_RAW|unix.SOCK_CLOEXEC, proto)
-		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EAFNOSUPPORT) {
-			t.Skipf("no raw ICMP socket here (needs root or CAP_NET_RAW): %v", err)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer unix.Close(fd)
-		// IPv4: echo reply, unreachable and time exceeded pass, an echo
-		// request does not, and types above 31 are beyond the filter.
-		pass := []uint8{0, 3, 11}
-		checks := map[uint8]bool{0: true, 3: true, 11: true, 8: false, 4: false, 135: true}
-		if v6 {
-			// IPv6: unreachable, packet too big and echo reply pass; an
-			// echo request and neighbour solicitation do not.
-			pass = []uint8{1, 2, 129}
-			checks = map[uint8]bool{1: true, 2: true, 129: true, 3: false, 128: false, 135: false}
-		}
-		if err := SetICMPFilter(fd, v6, pass...); err != nil {
-			t.Fatalf("v6 %v: %v", v6, err)
-		}
-		for typ, want := range checks {
-			if got, err := ICMPFilterPasses(fd, v6, typ); err != nil || got != want {
-				t.Errorf("v6 %v, type %d: passes %v, %v; want %v", v6, typ, got, err, want)
+		t.Run(ipName(v6), func(t *testing.T) {
+			family, proto := unix.AF_INET, unix.IPPROTO_ICMP
+			if v6 {
+				family, proto = unix.AF_INET6, unix.IPPROTO_ICMPV6
 			}
-		}
+			fd, err := unix.Socket(family, unix.SOCK_RAW|unix.SOCK_CLOEXEC, proto)
+			if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EAFNOSUPPORT) {
+				t.Skipf("no raw ICMP socket here (needs root or CAP_NET_RAW): %v", err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unix.Close(fd)
+			// IPv4: echo reply, unreachable and time exceeded pass, an echo
+			// request does not, and types above 31 are beyond the filter.
+			pass := []uint8{0, 3, 11}
+			checks := map[uint8]bool{0: true, 3: true, 11: true, 8: false, 4: false, 135: true}
+			if v6 {
+				// IPv6: unreachable, packet too big and echo reply pass; an
+				// echo request and neighbour solicitation do not.
+				pass = []uint8{1, 2, 129}
+				checks = map[uint8]bool{1: true, 2: true, 129: true, 3: false, 128: false, 135: false}
+			}
+			if err := SetICMPFilter(fd, v6, pass...); err != nil {
+				t.Fatalf("v6 %v: %v", v6, err)
+			}
+			for typ, want := range checks {
+				if got, err := ICMPFilterPasses(fd, v6, typ); err != nil || got != want {
+					t.Errorf("v6 %v, type %d: passes %v, %v; want %v", v6, typ, got, err, want)
+				}
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,9 +20,7 @@ var (
 // lab is below 1 ms, where ping prints whole microseconds, so the samples
 // are exactly the ones ping summed.
 func TestLabMatchesPing(t *testing.T) {
-	if _, err := exec.LookPath("ping"); err != nil {
-		t.Skip("ping (Debian package iputils-ping) not installed; make deps installs it")
-	}
+	netlab.Need(t, "ping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 2})
 	for _, target := range []string{c.H2Addr4(), c.H2Addr6(), "127.0.0.1"} {
 		for run := 0; run < 3; run++ {

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -76,32 +77,36 @@ func TestMdevLargeSums(t *testing.T) {
 
 func TestIsqrt(t *testing.T) {
 	for _, a := range []int64{-5, 0, 1, 2, 3, 4, 15, 16, 17, 99, 100, 1 << 40, math.MaxInt64 / 3} {
-		got := isqrt(a)
-		if a <= 0 {
-			if got != a {
-				t.Errorf("isqrt(%d) = %d, want %d", a, got, a)
+		t.Run(fmt.Sprint(a), func(t *testing.T) {
+			got := isqrt(a)
+			if a <= 0 {
+				if got != a {
+					t.Errorf("isqrt(%d) = %d, want %d", a, got, a)
+				}
+				return
 			}
-			continue
-		}
-		floor := int64(math.Sqrt(float64(a)))
-		for floor*floor > a {
-			floor--
-		}
-		for (floor+1)*(floor+1) <= a {
-			floor++
-		}
-		if got != floor && got != floor+1 {
-			t.Errorf("isqrt(%d) = %d, floor square root is %d", a, got, floor)
-		}
+			floor := int64(math.Sqrt(float64(a)))
+			for floor*floor > a {
+				floor--
+			}
+			for (floor+1)*(floor+1) <= a {
+				floor++
+			}
+			if got != floor && got != floor+1 {
+				t.Errorf("isqrt(%d) = %d, floor square root is %d", a, got, floor)
+			}
+		})
 	}
 }
 
 // TestIsqrtQuirk pins ping's llsqrt overshoot, which shows in its mdev.
 func TestIsqrtQuirk(t *testing.T) {
 	for a, want := range map[int64]int64{3: 2, 15: 4, 99: 10, 16: 4, 2: 1, 8: 3} {
-		if got := isqrt(a); got != want {
-			t.Errorf("isqrt(%d) = %d, want ping's %d", a, got, want)
-		}
+		t.Run(fmt.Sprint(a), func(t *testing.T) {
+			if got := isqrt(a); got != want {
+				t.Errorf("isqrt(%d) = %d, want ping's %d", a, got, want)
+			}
+		})
 	}
 }
 
@@ -112,19 +117,22 @@ func TestIsqrtQuirk(t *testing.T) {
 // division, which would give 0.011): ping says 0.010.
 func TestMdevAsPing(t *testing.T) {
 	for _, tc := range []struct {
+		name string
 		us   []int
 		want string
 	}{
-		{[]int{14, 32, 40, 42, 39, 37, 39, 38, 45, 45, 42, 48, 42, 48, 38, 53, 29, 39, 38, 26, 44, 38, 43, 44, 50}, "rtt min/avg/max/mdev = 0.014/0.039/0.053/0.008 ms"},
-		{[]int{35, 53, 48, 49, 77, 63, 74, 64, 75, 60, 68, 65, 79, 63, 72, 72, 58, 74, 77, 64, 72, 79, 76, 63, 77}, "rtt min/avg/max/mdev = 0.035/0.066/0.079/0.010 ms"},
+		{"variance 63", []int{14, 32, 40, 42, 39, 37, 39, 38, 45, 45, 42, 48, 42, 48, 38, 53, 29, 39, 38, 26, 44, 38, 43, 44, 50}, "rtt min/avg/max/mdev = 0.014/0.039/0.053/0.008 ms"},
+		{"variance 119.96", []int{35, 53, 48, 49, 77, 63, 74, 64, 75, 60, 68, 65, 79, 63, 72, 72, 58, 74, 77, 64, 72, 79, 76, 63, 77}, "rtt min/avg/max/mdev = 0.035/0.066/0.079/0.010 ms"},
 	} {
-		var s RTT
-		for _, us := range tc.us {
-			s.Add(time.Duration(us) * time.Microsecond)
-		}
-		if got := s.PingLine(); got != tc.want {
-			t.Errorf("got %q, ping printed %q", got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			var s RTT
+			for _, us := range tc.us {
+				s.Add(time.Duration(us) * time.Microsecond)
+			}
+			if got := s.PingLine(); got != tc.want {
+				t.Errorf("got %q, ping printed %q", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -149,9 +157,11 @@ func TestFormatPingTime(t *testing.T) {
 		{1234567 * time.Microsecond, "1235"},
 	}
 	for _, tc := range tests {
-		if got := FormatPingTime(tc.d); got != tc.want {
-			t.Errorf("FormatPingTime(%v) = %q, want %q", tc.d, got, tc.want)
-		}
+		t.Run(tc.d.String(), func(t *testing.T) {
+			if got := FormatPingTime(tc.d); got != tc.want {
+				t.Errorf("FormatPingTime(%v) = %q, want %q", tc.d, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -164,9 +174,11 @@ func TestLossPercent(t *testing.T) {
 		{3, 0, "100"}, {7, 6, "14.2857"}, {100000, 99999, "0.001"}, {1000000, 999999, "0.0001"},
 	}
 	for _, tc := range tests {
-		if got := LossPercent(tc.tx, tc.rx); got != tc.want {
-			t.Errorf("LossPercent(%d, %d) = %q, want %q", tc.tx, tc.rx, got, tc.want)
-		}
+		t.Run(fmt.Sprintf("%d of %d", tc.rx, tc.tx), func(t *testing.T) {
+			if got := LossPercent(tc.tx, tc.rx); got != tc.want {
+				t.Errorf("LossPercent(%d, %d) = %q, want %q", tc.tx, tc.rx, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -184,9 +196,11 @@ func TestPercentile(t *testing.T) {
 		s.Add(ds[i])
 	}
 	for _, tc := range tests {
-		if got := s.Percentile(tc.p); got != tc.want {
-			t.Errorf("Percentile(%v) = %v, want %v", tc.p, got, tc.want)
-		}
+		t.Run(fmt.Sprintf("p%v", tc.p), func(t *testing.T) {
+			if got := s.Percentile(tc.p); got != tc.want {
+				t.Errorf("Percentile(%v) = %v, want %v", tc.p, got, tc.want)
+			}
+		})
 	}
 	if Percentile(nil, 50) != 0 {
 		t.Error("Percentile of nothing is not 0")

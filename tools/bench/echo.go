@@ -161,77 +161,91 @@ const rounds = 3
 // (pkg/echo's Bench, in this process): 16 UDP flows, 100 TCP connections.
 func init() {
 	register(60, "echo", func(_ *netlab.Lab, report func(row)) error {
-		const d = 2 * time.Second
 		for _, proto := range []string{"udp", "tcp"} {
-			flows, tool, plainName := 16, "gudpecho", "plain Go net.UDPConn loop"
-			socat := func(port int) []string {
-				return []string{"socat", "UDP4-RECVFROM:" + strconv.Itoa(port) + ",fork", "PIPE"}
-			}
-			if proto == "tcp" {
-				flows, tool, plainName = 100, "gtcpecho", "goroutine-per-conn io.Copy"
-				socat = func(port int) []string {
-					return []string{"socat", "TCP4-LISTEN:" + strconv.Itoa(port) + ",fork,reuseaddr,backlog=512", "PIPE"}
-				}
-			}
-			measure := func(start func(port int) (server, error)) (run, error) {
-				port, err := freePort()
-				if err != nil {
-					return run{}, err
-				}
-				srv, err := start(port)
-				if err != nil {
-					return run{}, err
-				}
-				defer srv.stop()
-				cpu0 := cpuTime(srv.pid)
-				r, err := echo.Bench(context.Background(), proto, "127.0.0.1:"+strconv.Itoa(port), flows, d, 64)
-				out := run{BenchResult: r}
-				if r.RoundTrips > 0 {
-					out.cpuPerRT = (cpuTime(srv.pid) - cpu0) / time.Duration(r.RoundTrips)
-				}
-				return out, err
-			}
-			ours := func(shards int) func(port int) (server, error) {
-				return func(port int) (server, error) {
-					return process(tool, "-l", "127.0.0.1", "-p", strconv.Itoa(port), "-w", strconv.Itoa(shards))
-				}
-			}
-			// socat (a fork per datagram or connection) is far behind
-			// either way: one run of it is enough.
-			sc, err := measure(func(port int) (server, error) { return process(socat(port)...) })
-			if err != nil {
-				return fmt.Errorf("socat: %v", err)
-			}
-			var base []run
-			mine := map[int][]run{}
-			for i := 0; i < rounds; i++ {
-				r, err := measure(func(port int) (server, error) { return plainProcess(proto, port) })
-				if err != nil {
-					return fmt.Errorf("%s: %v", plainName, err)
-				}
-				base = append(base, r)
-				for _, shards := range []int{1, 2} {
-					r, err := measure(ours(shards))
-					if err != nil {
-						return fmt.Errorf("%s: %v", tool, err)
-					}
-					mine[shards] = append(mine[shards], r)
-				}
-			}
-			b := median(base)
-			for _, shards := range []int{1, 2} {
-				o := median(mine[shards])
-				what := fmt.Sprintf("%s, %d shard(s), %d flows, 64 B: round trips/s", tool, shards, flows)
-				report(row{Measure: what, Ours: o.PerSecond(), Peer: b.PerSecond(), PeerCmd: plainName, Unit: "rt/s", HigherIsBetter: true,
-					Note: fmt.Sprintf("median of %d; p99 %.3f vs %.3f ms; server CPU %.1f vs %.1f µs/rt", rounds,
-						float64(o.RTT.P99)/1e6, float64(b.RTT.P99)/1e6, micros(o.cpuPerRT), micros(b.cpuPerRT))})
-				report(row{Measure: what, Ours: o.PerSecond(), Peer: sc.PerSecond(), PeerCmd: "socat", Unit: "rt/s", HigherIsBetter: true,
-					Note: fmt.Sprintf("p99 %.3f vs %.3f ms; server CPU %.1f vs %.1f µs/rt",
-						float64(o.RTT.P99)/1e6, float64(sc.RTT.P99)/1e6, micros(o.cpuPerRT), micros(sc.cpuPerRT))})
+			if err := benchEcho(proto, report); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// benchEcho measures our echo server for proto with 1 and 2 shards beside
+// the plain Go server (median of rounds each, interleaved) and socat.
+func benchEcho(proto string, report func(row)) error {
+	flows, tool, plainName := 16, "gudpecho", "plain Go net.UDPConn loop"
+	socat := func(port int) []string {
+		return []string{"socat", "UDP4-RECVFROM:" + strconv.Itoa(port) + ",fork", "PIPE"}
+	}
+	if proto == "tcp" {
+		flows, tool, plainName = 100, "gtcpecho", "goroutine-per-conn io.Copy"
+		socat = func(port int) []string {
+			return []string{"socat", "TCP4-LISTEN:" + strconv.Itoa(port) + ",fork,reuseaddr,backlog=512", "PIPE"}
+		}
+	}
+	measure := func(start func(port int) (server, error)) (run, error) { return measureEcho(proto, flows, start) }
+	ours := func(shards int) func(port int) (server, error) {
+		return func(port int) (server, error) {
+			return process(tool, "-l", "127.0.0.1", "-p", strconv.Itoa(port), "-w", strconv.Itoa(shards))
+		}
+	}
+	// socat (a fork per datagram or connection) is far behind
+	// either way: one run of it is enough.
+	sc, err := measure(func(port int) (server, error) { return process(socat(port)...) })
+	if err != nil {
+		return fmt.Errorf("socat: %v", err)
+	}
+	var base []run
+	mine := map[int][]run{}
+	for i := 0; i < rounds; i++ {
+		r, err := measure(func(port int) (server, error) { return plainProcess(proto, port) })
+		if err != nil {
+			return fmt.Errorf("%s: %v", plainName, err)
+		}
+		base = append(base, r)
+		for _, shards := range []int{1, 2} {
+			r, err := measure(ours(shards))
+			if err != nil {
+				return fmt.Errorf("%s: %v", tool, err)
+			}
+			mine[shards] = append(mine[shards], r)
+		}
+	}
+	b := median(base)
+	for _, shards := range []int{1, 2} {
+		o := median(mine[shards])
+		what := fmt.Sprintf("%s, %d shard(s), %d flows, 64 B: round trips/s", tool, shards, flows)
+		report(row{Measure: what, Ours: o.PerSecond(), Peer: b.PerSecond(), PeerCmd: plainName, Unit: "rt/s", HigherIsBetter: true,
+			Note: fmt.Sprintf("median of %d; p99 %.3f vs %.3f ms; server CPU %.1f vs %.1f µs/rt", rounds,
+				float64(o.RTT.P99)/1e6, float64(b.RTT.P99)/1e6, micros(o.cpuPerRT), micros(b.cpuPerRT))})
+		report(row{Measure: what, Ours: o.PerSecond(), Peer: sc.PerSecond(), PeerCmd: "socat", Unit: "rt/s", HigherIsBetter: true,
+			Note: fmt.Sprintf("p99 %.3f vs %.3f ms; server CPU %.1f vs %.1f µs/rt",
+				float64(o.RTT.P99)/1e6, float64(sc.RTT.P99)/1e6, micros(o.cpuPerRT), micros(sc.cpuPerRT))})
+	}
+	return nil
+}
+
+// measureEcho starts a server on a free loopback port and runs echo.Bench
+// against it for 2 s with flows flows of 64-byte messages, with the
+// server's CPU time per round trip.
+func measureEcho(proto string, flows int, start func(port int) (server, error)) (run, error) {
+	const d = 2 * time.Second
+	port, err := freePort()
+	if err != nil {
+		return run{}, err
+	}
+	srv, err := start(port)
+	if err != nil {
+		return run{}, err
+	}
+	defer srv.stop()
+	cpu0 := cpuTime(srv.pid)
+	r, err := echo.Bench(context.Background(), proto, "127.0.0.1:"+strconv.Itoa(port), flows, d, 64)
+	out := run{BenchResult: r}
+	if r.RoundTrips > 0 {
+		out.cpuPerRT = (cpuTime(srv.pid) - cpu0) / time.Duration(r.RoundTrips)
+	}
+	return out, err
 }
 
 // median is the run with the median round trips/s.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -20,7 +21,6 @@ import (
 // gdig runs as a user would run it, on both families.
 func init() {
 	register(50, "gdig", func(l *netlab.Lab, report func(row)) error {
-		const batchNames = 10000
 		var extra []string
 		for i := 0; i < batchNames; i++ {
 			extra = append(extra, fmt.Sprintf("h%d IN A 192.0.2.%d", i, i%250+1))
@@ -42,68 +42,87 @@ func init() {
 			return err
 		}
 		for _, q := range [][]string{{"www.example.lab", "A"}, {"alias.example.lab", "A"}, {"www.nogl.lab", "A"}, {"example.lab", "MX"}} {
-			// unbound, cold: a fresh process per case.
-			srv := c.Command(context.Background(), "unbound", "-d", "-c", conf)
-			if err := c.Start(srv); err != nil {
+			if err := coldCase(c, conf, hints, count, q, report); err != nil {
 				return err
 			}
-			if err := c.WaitTCP("127.0.0.1:53", 5*time.Second); err != nil {
-				return err
-			}
-			if _, err := count(); err != nil {
-				return err
-			}
-			peer := labrun.Run(c, 30*time.Second, "dig", "+short", "@127.0.0.1", q[0], q[1])
-			peerQ, err := count()
-			if err != nil {
-				return err
-			}
-			srv.Process.Kill()
-			srv.Wait()
-			ours := labrun.Run(c, 30*time.Second, "gdig", "--root-hints", hints, "+short", q[0], q[1])
-			oursQ, err := count()
-			if err != nil {
-				return err
-			}
-			if strings.TrimSpace(ours.Output) != strings.TrimSpace(peer.Output) {
-				return fmt.Errorf("%v: gdig %q, unbound %q", q, ours.Output, peer.Output)
-			}
-			name := strings.Join(q, " ")
-			report(row{Measure: name + ": queries sent, cold cache", Ours: float64(oursQ), Peer: float64(peerQ), PeerCmd: "unbound (restarted)", Unit: "queries", Note: "same answer"})
-			report(row{Measure: name + ": wall time, cold cache", Ours: float64(ours.Elapsed) / 1e6, Peer: float64(peer.Elapsed) / 1e6, PeerCmd: "dig @unbound (restarted)", Unit: "ms", Note: "whole command"})
 		}
-		// Batch: every name once, cold caches, the default concurrency (64):
-		// gdig resolving iteratively beside unbound resolving for gdig as a
-		// stub (one client, so only the resolvers differ).
-		var names strings.Builder
-		for i := 0; i < batchNames; i++ {
-			fmt.Fprintf(&names, "h%d.example.lab\n", i)
-		}
-		list := filepath.Join(filepath.Dir(hints), "names")
-		if err := writeFile(list, names.String()); err != nil {
-			return err
-		}
-		ours := labrun.Run(c, 5*time.Minute, "gdig", "--root-hints", hints, "+short", "-f", list)
-		srv := c.Command(context.Background(), "unbound", "-d", "-c", conf)
-		if err := c.Start(srv); err != nil {
-			return err
-		}
-		if err := c.WaitTCP("127.0.0.1:53", 5*time.Second); err != nil {
-			return err
-		}
-		peer := labrun.Run(c, 5*time.Minute, "gdig", "@127.0.0.1", "+short", "-f", list)
-		srv.Process.Kill()
-		srv.Wait()
-		if ours.Err != nil || peer.Err != nil {
-			return fmt.Errorf("batch: gdig %v, via unbound %v", ours.Err, peer.Err)
-		}
-		if ours.Output != peer.Output || strings.Count(ours.Output, "\n") != batchNames {
-			return fmt.Errorf("batch answers differ or are missing (%d vs %d lines)", strings.Count(ours.Output, "\n"), strings.Count(peer.Output, "\n"))
-		}
-		report(row{Measure: fmt.Sprintf("batch of %d names, concurrency 64: names/s", batchNames), Ours: batchNames / ours.Elapsed.Seconds(), Peer: batchNames / peer.Elapsed.Seconds(),
-			PeerCmd: "unbound (gdig as its stub)", Unit: "names/s", HigherIsBetter: true, Note: "same answers, cold caches"})
-		return nil
+		return batch(c, conf, hints, report)
 	})
+}
+
+// batchNames is how many names the batch benchmark resolves.
+const batchNames = 10000
+
+// coldCase resolves q (name and type) with unbound, started afresh, and
+// then with gdig, counting the queries each sends.
+func coldCase(c *netlab.NS, conf, hints string, count func() (int, error), q []string, report func(row)) error {
+	srv, err := startUnbound(c, conf)
+	if err != nil {
+		return err
+	}
+	if _, err := count(); err != nil {
+		return err
+	}
+	peer := labrun.Run(c, 30*time.Second, "dig", "+short", "@127.0.0.1", q[0], q[1])
+	peerQ, err := count()
+	if err != nil {
+		return err
+	}
+	srv.Process.Kill()
+	srv.Wait()
+	ours := labrun.Run(c, 30*time.Second, "gdig", "--root-hints", hints, "+short", q[0], q[1])
+	oursQ, err := count()
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(ours.Output) != strings.TrimSpace(peer.Output) {
+		return fmt.Errorf("%v: gdig %q, unbound %q", q, ours.Output, peer.Output)
+	}
+	name := strings.Join(q, " ")
+	report(row{Measure: name + ": queries sent, cold cache", Ours: float64(oursQ), Peer: float64(peerQ), PeerCmd: "unbound (restarted)", Unit: "queries", Note: "same answer"})
+	report(row{Measure: name + ": wall time, cold cache", Ours: float64(ours.Elapsed) / 1e6, Peer: float64(peer.Elapsed) / 1e6, PeerCmd: "dig @unbound (restarted)", Unit: "ms", Note: "whole command"})
+	return nil
+}
+
+// batch resolves every name once, cold caches, the default concurrency
+// (64): gdig resolving iteratively beside unbound resolving for gdig as a
+// stub (one client, so only the resolvers differ).
+func batch(c *netlab.NS, conf, hints string, report func(row)) error {
+	var names strings.Builder
+	for i := 0; i < batchNames; i++ {
+		fmt.Fprintf(&names, "h%d.example.lab\n", i)
+	}
+	list := filepath.Join(filepath.Dir(hints), "names")
+	if err := writeFile(list, names.String()); err != nil {
+		return err
+	}
+	ours := labrun.Run(c, 5*time.Minute, "gdig", "--root-hints", hints, "+short", "-f", list)
+	srv, err := startUnbound(c, conf)
+	if err != nil {
+		return err
+	}
+	peer := labrun.Run(c, 5*time.Minute, "gdig", "@127.0.0.1", "+short", "-f", list)
+	srv.Process.Kill()
+	srv.Wait()
+	if ours.Err != nil || peer.Err != nil {
+		return fmt.Errorf("batch: gdig %v, via unbound %v", ours.Err, peer.Err)
+	}
+	if ours.Output != peer.Output || strings.Count(ours.Output, "\n") != batchNames {
+		return fmt.Errorf("batch answers differ or are missing (%d vs %d lines)", strings.Count(ours.Output, "\n"), strings.Count(peer.Output, "\n"))
+	}
+	report(row{Measure: fmt.Sprintf("batch of %d names, concurrency 64: names/s", batchNames), Ours: batchNames / ours.Elapsed.Seconds(), Peer: batchNames / peer.Elapsed.Seconds(),
+		PeerCmd: "unbound (gdig as its stub)", Unit: "names/s", HigherIsBetter: true, Note: "same answers, cold caches"})
+	return nil
+}
+
+// startUnbound starts unbound in ns with conf and waits until it answers
+// on loopback.
+func startUnbound(ns *netlab.NS, conf string) (*exec.Cmd, error) {
+	srv := ns.Command(context.Background(), "unbound", "-d", "-c", conf)
+	if err := ns.Start(srv); err != nil {
+		return nil, err
+	}
+	return srv, ns.WaitTCP("127.0.0.1:53", 5*time.Second)
 }
 
 func writeUnboundConf(path, hints string) error {

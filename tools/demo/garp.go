@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"time"
 
 	"gnetutils/pkg/labrun"
@@ -15,7 +14,7 @@ func init() {
 			return err
 		}
 		h := s.Hosts[0]
-		show := func(args ...string) { labrun.Show(os.Stdout, h, time.Minute, args...) }
+		show := shower(h, time.Minute)
 		show("arping", "-c", "2", "-I", "eth0", s.Addr4(1))
 		show("garp", "-c", "2", "-I", "eth0", s.Addr4(1))
 		show("garp", "-D", "-c", "1", "-I", "eth0", s.Addr4(2))

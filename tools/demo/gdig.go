@@ -1,10 +1,8 @@
 package main
 
 import (
-	"os"
 	"time"
 
-	"gnetutils/pkg/labrun"
 	"gnetutils/pkg/netlab"
 )
 
@@ -14,7 +12,7 @@ func init() {
 		if err != nil {
 			return err
 		}
-		show := func(args ...string) { labrun.Show(os.Stdout, d.Client, 30*time.Second, args...) }
+		show := shower(d.Client, 30*time.Second)
 		auth := "@" + d.Servers["auth"].Addr4
 		show("dig", "+nocookie", auth, "www.example.lab")
 		show("gdig", auth, "www.example.lab")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"time"
 
 	"gnetutils/pkg/labrun"
@@ -9,12 +8,8 @@ import (
 )
 
 func init() {
-	register(10, "gping: beside ping through three routers (link 2 has MTU 1400): replies, TTL exceeded, frag needed, several hosts, JSON", func(l *netlab.Lab) error {
-		c, err := l.NewChain(netlab.ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1500, 1500}, NoICMPRateLimit: true})
-		if err != nil {
-			return err
-		}
-		show := func(args ...string) { labrun.Show(os.Stdout, c.H1, 30*time.Second, args...) }
+	registerChain(10, "gping: beside ping through three routers (link 2 has MTU 1400): replies, TTL exceeded, frag needed, several hosts, JSON", netlab.ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1500, 1500}, NoICMPRateLimit: true}, func(c *netlab.Chain) error {
+		show := shower(c.H1, 30*time.Second)
 		for _, tool := range []string{"ping", "gping"} {
 			show(tool, "-c", "3", "-i", "0.2", c.H2Addr4())
 		}

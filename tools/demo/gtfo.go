@@ -1,24 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"os"
 	"strings"
-	"syscall"
 	"time"
 
-	"gnetutils/pkg/labrun"
 	"gnetutils/pkg/netlab"
 )
 
 func init() {
-	register(70, "gtfo: TCP Fast Open, TCP_NODELAY and TCP_QUICKACK over a 20 ms RTT link (h1 client, h2 server), beside curl --tcp-fastopen", func(l *netlab.Lab) error {
-		c, err := l.NewChain(netlab.ChainConfig{Routers: 0, Delay: []time.Duration{10 * time.Millisecond}})
-		if err != nil {
-			return err
-		}
+	registerChain(70, "gtfo: TCP Fast Open, TCP_NODELAY and TCP_QUICKACK over a 20 ms RTT link (h1 client, h2 server), beside curl --tcp-fastopen", netlab.ChainConfig{Routers: 0, Delay: []time.Duration{10 * time.Millisecond}}, func(c *netlab.Chain) error {
 		// TFO needs the client bit in h1 and the server bit in h2 (set inside
 		// the lab's namespaces only).
 		if err := c.H1.Sysctl("net.ipv4.tcp_fastopen", "1"); err != nil {
@@ -28,28 +19,25 @@ func init() {
 			return err
 		}
 		addr := c.H2Addr4() + ":8080"
-		fmt.Printf("[h2]$ gtfo serve -l %s &\n", addr)
-		var serverOut bytes.Buffer
-		srv := c.H2.Command(context.Background(), labrun.Tool("gtfo"), "serve", "-l", addr)
-		srv.Stdout, srv.Stderr = &serverOut, &serverOut
-		if err := c.H2.Start(srv); err != nil {
+		srv, err := serve(c.H2, "gtfo", "serve", "-l", addr)
+		if err != nil {
 			return err
 		}
-		time.Sleep(300 * time.Millisecond)
-		labrun.Show(os.Stdout, c.H1, 30*time.Second, "gtfo", "get", addr, "-n", "3")
-		labrun.Show(os.Stdout, c.H1, 30*time.Second, "gtfo", "get", addr, "-n", "2", "--no-tfo")
+		show := shower(c.H1, 30*time.Second)
+		show("gtfo", "get", addr, "-n", "3")
+		show("gtfo", "get", addr, "-n", "2", "--no-tfo")
 		for range 2 {
-			labrun.Show(os.Stdout, c.H1, 10*time.Second, "curl", "-s", "-o", "/dev/null", "--tcp-fastopen",
+			shower(c.H1, 10*time.Second)("curl", "-s", "-o", "/dev/null", "--tcp-fastopen",
 				"-w", `connect %{time_connect}s, first byte %{time_starttransfer}s\n`, "http://"+addr+"/")
 		}
-		labrun.Show(os.Stdout, c.H1, 2*time.Minute, "gtfo", "compare", addr, "-n", "10")
-		_ = srv.Process.Signal(syscall.SIGTERM)
-		if err := srv.Wait(); err != nil {
+		shower(c.H1, 2*time.Minute)("gtfo", "compare", addr, "-n", "10")
+		serverOut, err := srv.Stop()
+		if err != nil {
 			fmt.Printf("(gtfo serve: %v)\n", err)
 		}
 		// The server's first lines (gtfo get's and curl's connections) and its
 		// summary; the compare run's connections in between are alike.
-		lines := strings.Split(strings.TrimRight(serverOut.String(), "\n"), "\n")
+		lines := strings.Split(strings.TrimRight(serverOut, "\n"), "\n")
 		fmt.Println("[h2] gtfo serve printed (one line per connection, then a summary at SIGTERM):")
 		if len(lines) > 10 {
 			fmt.Printf("%s\n... %d more connections ...\n%s\n\n", strings.Join(lines[:9], "\n"), len(lines)-10, lines[len(lines)-1])

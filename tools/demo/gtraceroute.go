@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"gnetutils/pkg/labrun"
@@ -10,12 +9,8 @@ import (
 )
 
 func init() {
-	register(20, "gtraceroute: beside traceroute through three routers (UDP, ICMP, TCP), a trace right after another at default ICMP rate limits, a silent router, a 1400-byte link with DF, an mtr-style report", func(l *netlab.Lab) error {
-		c, err := l.NewChain(netlab.ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1500, 1500}})
-		if err != nil {
-			return err
-		}
-		show := func(args ...string) { labrun.Show(os.Stdout, c.H1, time.Minute, args...) }
+	registerChain(20, "gtraceroute: beside traceroute through three routers (UDP, ICMP, TCP), a trace right after another at default ICMP rate limits, a silent router, a 1400-byte link with DF, an mtr-style report", netlab.ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1500, 1500}}, func(c *netlab.Chain) error {
+		show := shower(c.H1, time.Minute)
 		fmt.Println("# default ICMP rate limits (a burst of 6, then 1 a second): each tool twice in a row")
 		show("gtraceroute", "-n", c.H2Addr4())
 		show("gtraceroute", "-n", c.H2Addr4())

@@ -29,6 +29,29 @@ func register(order int, title string, run func(l *netlab.Lab) error) {
 	steps = append(steps, step{order, title, run})
 }
 
+// registerChain registers a step that runs on one chain, built from cfg.
+func registerChain(order int, title string, cfg netlab.ChainConfig, run func(c *netlab.Chain) error) {
+	register(order, title, func(l *netlab.Lab) error {
+		c, err := l.NewChain(cfg)
+		if err != nil {
+			return err
+		}
+		return run(c)
+	})
+}
+
+// shower returns a function that runs a command inside ns and shows it, as
+// labrun.Show does on stdout, within timeout.
+func shower(ns *netlab.NS, timeout time.Duration) func(argv ...string) {
+	return func(argv ...string) { labrun.Show(os.Stdout, ns, timeout, argv...) }
+}
+
+// serve starts argv in the background inside ns, shown as typed with its
+// "&" (labrun.Serve on stdout).
+func serve(ns *netlab.NS, argv ...string) (*labrun.Server, error) {
+	return labrun.Serve(os.Stdout, ns, argv...)
+}
+
 func main() {
 	only := flag.String("run", "", "run only the steps whose title matches this regexp (the lab step always runs)")
 	flag.Parse()
@@ -64,11 +87,7 @@ func main() {
 }
 
 func init() {
-	register(0, "the lab: h1 - r1 - r2 - r3 - h2, links of MTU 1500/1400/1300/1500, 5 ms one-way delay on the last link", func(l *netlab.Lab) error {
-		c, err := l.NewChain(netlab.ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1300, 1500}, Delay: []time.Duration{0, 0, 0, 5 * time.Millisecond}})
-		if err != nil {
-			return err
-		}
+	registerChain(0, "the lab: h1 - r1 - r2 - r3 - h2, links of MTU 1500/1400/1300/1500, 5 ms one-way delay on the last link", netlab.ChainConfig{Routers: 3, MTU: []int{1500, 1400, 1300, 1500}, Delay: []time.Duration{0, 0, 0, 5 * time.Millisecond}}, func(c *netlab.Chain) error {
 		labrun.Show(os.Stdout, c.H1, 10*time.Second, "ip", "-br", "addr")
 		labrun.Show(os.Stdout, c.H1, 10*time.Second, "ping", "-c", "3", "-i", "0.2", c.H2Addr4())
 		labrun.Show(os.Stdout, c.H1, 20*time.Second, "traceroute", "-n", "-q", "1", c.H2Addr6())

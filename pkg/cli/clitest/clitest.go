@@ -1,6 +1,8 @@
 // Package clitest holds what the tools' tests share about the command
-// line: a tool's answer to bad arguments, compared with its classic peer's,
-// and its NDJSON events, held to the suite's vocabulary.
+// line: a tool's answer to bad arguments, compared with its classic peer's;
+// its NDJSON events, held to the suite's vocabulary; its output against
+// golden files; and its scripts (testdata/script/*.txtar), each a command
+// line with the exact output and exit status it must give.
 package clitest
 
 import (
@@ -13,6 +15,7 @@ import (
 	"testing"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/netlab"
 )
 
 // RunFunc is a tool's Run.
@@ -25,9 +28,7 @@ type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, s
 // not installed.
 func SameRefusal(t *testing.T, peer, tool string, run RunFunc, argLists [][]string) {
 	t.Helper()
-	if _, err := exec.LookPath(peer); err != nil {
-		t.Skipf("%s not installed; make deps installs it", peer)
-	}
+	netlab.Need(t, peer)
 	for _, args := range argLists {
 		var want bytes.Buffer
 		cmd := exec.Command(peer, args...)
