@@ -136,26 +136,31 @@ func Errorf(w io.Writer, tool, format string, args ...any) {
 	fmt.Fprintf(w, "%s: %s\n", tool, msg)
 }
 
-// SignalContext returns a context cancelled on SIGINT or SIGTERM, so a tool can
-// stop its job and still print its summary (as ping does). stop releases the
-// signal handler; after it a second signal kills the process as usual.
+// SignalContext returns a context cancelled on the first SIGINT or SIGTERM,
+// so a tool can stop its job and still print its summary (as ping does).
+// The handler is released before the context is cancelled, so once the
+// tool sees ctx.Done a second signal has its default effect and ends the
+// process at once, as users expect of ping and of every server. stop
+// releases the handler without a signal.
 func SignalContext(parent context.Context) (ctx context.Context, stop context.CancelFunc) {
-	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(parent)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sigs:
+		case <-ctx.Done():
+		}
+		signal.Stop(sigs)
+		cancel()
+	}()
+	return ctx, cancel
 }
 
 // Main is what cmd/<tool>/main.go calls: it runs the tool with the process's
-// arguments and standard streams under a signal context, and exits with its code.
-//
-// The first SIGINT or SIGTERM cancels the context, and the tool winds down
-// (prints its summary, lets connections drain); from then on the signals
-// have their default effect again, so a second Ctrl-C ends the process at
-// once, as users expect of ping and of every server.
+// arguments and standard streams under SignalContext, and exits with its code.
 func Main(run func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int) {
 	ctx, stop := SignalContext(context.Background())
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
