@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"gnetutils/pkg/sockopt"
 )
 
 // DelayLine forwards Ethernet frames between two interfaces of one namespace,
@@ -62,8 +64,7 @@ func openPacketSocket(dev string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	proto := htons(unix.ETH_P_ALL)
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, int(proto))
+	fd, err := sockopt.OpenPacket(ifi.Index, unix.SOCK_RAW, unix.ETH_P_ALL)
 	if err != nil {
 		return nil, err
 	}
@@ -73,14 +74,8 @@ func openPacketSocket(dev string) (*os.File, error) {
 	}
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, 4<<20)
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20)
-	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: proto, Ifindex: ifi.Index}); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
 	return os.NewFile(uintptr(fd), "packet:"+dev), nil
 }
-
-func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
 func (d *DelayLine) run(in, out *os.File) {
 	q := make(chan heldFrame, queueLen)
