@@ -82,7 +82,7 @@ func parseArgs(proto string, command cli.Command, args []string, stdout, stderr 
 	if proto == "udp" {
 		fs.StringVar(&f.blocked, "blocked-ports", joinInts(defaultBlockedPorts), "source ports never answered (reflectors and well-known services)")
 		fs.BoolVar(&f.noLoop, "no-loopback", false, "do not answer loopback clients")
-		fs.IntVar(&f.rate, "rate", 0, "answer at most this many datagrams per second per source (0: no limit)")
+		fs.IntVar(&f.rate, "rate", defaultRate, "answer at most this many datagrams per second per source /24 (IPv4) or /64 (IPv6); 0: no limit")
 	} else {
 		fs.IntVar(&f.maxConns, "max-conns", 0, "refuse connections beyond this many open at once (0: no limit)")
 		fs.DurationVar(&f.idle, "idle-timeout", 5*time.Minute, "close connections idle this long (0: never)")

@@ -167,9 +167,12 @@ func TestGuardVerdicts(t *testing.T) {
 		want verdict
 	}{
 		{"198.18.9.9:19", dropPort},
+		{"198.18.9.9:5353", dropPort},
 		{"198.18.9.9:0", dropPort},
 		{"198.18.1.1:8007", dropSelf},
 		{"127.0.0.1:8007", dropSelf},
+		{"198.18.7.7:8007", dropSelf}, // another echo server on our port
+		{"[fd00::7]:8007", dropSelf},
 		{"224.0.0.1:5000", dropBroadcast},
 		{"255.255.255.255:5000", dropBroadcast},
 		{"127.0.0.1:5000", dropLoopback},
@@ -177,7 +180,13 @@ func TestGuardVerdicts(t *testing.T) {
 		{"198.18.9.9:40000", answer},
 		{"198.18.9.9:40001", answer},
 		{"198.18.9.9:40002", dropRate},
-		{"198.18.9.8:40000", answer},
+		{"198.18.9.200:40000", dropRate}, // the same /24
+		{"[::ffff:198.18.9.7]:40000", dropRate},
+		{"198.18.10.9:40000", answer},
+		{"[fd00:1::1]:40000", answer},
+		{"[fd00:1::ffff:2]:40000", answer},
+		{"[fd00:1::3:0:3]:40000", dropRate}, // the same /64
+		{"[fd00:1:0:1::1]:40000", answer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.src, func(t *testing.T) {
@@ -188,6 +197,37 @@ func TestGuardVerdicts(t *testing.T) {
 	}
 	if g.Check(netip.MustParseAddrPort("198.18.9.9:40000"), now.Add(time.Second)) != answer {
 		t.Error("the rate limit did not reset after a second")
+	}
+}
+
+// TestRateLimiterNeverFull: a spray of 300,000 prefixes in one window
+// (the old table held 65,536, then made every new source share one
+// budget) leaves a new client almost its whole budget: the spray adds
+// about 18 to every cell, and a prefix counts the least of its four. A
+// prefix that floods gets no more than its budget.
+func TestRateLimiterNeverFull(t *testing.T) {
+	const rate = 1000
+	now := time.Now()
+	r := newRateLimiter(rate, now)
+	for i := 0; i < 300_000; i++ {
+		r.allow(netip.AddrFrom4([4]byte{10 + byte(i>>16), byte(i >> 8), byte(i), 1}), now)
+	}
+	count := func(a netip.Addr) int {
+		n := 0
+		for i := 0; i < 2*rate; i++ {
+			if r.allow(a, now) {
+				n++
+			}
+		}
+		return n
+	}
+	n := count(netip.MustParseAddr("fd00:77::1"))
+	t.Logf("a new client after the spray: %d of %d answered", n, rate)
+	if n < rate*9/10 {
+		t.Errorf("a new client after the spray: %d of %d answered", n, rate)
+	}
+	if n := count(netip.MustParseAddr("fd00:78::1")); n > rate {
+		t.Errorf("a flooding prefix: %d answered, more than %d", n, rate)
 	}
 }
 
@@ -406,4 +446,14 @@ func fdOf(t *testing.T, c net.Conn) int {
 	fd := -1
 	rc.Control(func(f uintptr) { fd = int(f) })
 	return fd
+}
+
+// BenchmarkGuardCheck is the guard's cost per datagram with the default
+// rate limit, sources spread over many prefixes.
+func BenchmarkGuardCheck(b *testing.B) {
+	g := newUDPGuard(defaultBlockedPorts, true, defaultRate, netip.MustParseAddrPort("198.18.1.1:7"))
+	now := time.Now()
+	for i := 0; b.Loop(); i++ {
+		g.Check(netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 40000), now)
+	}
 }
