@@ -264,6 +264,62 @@ func TestMaxConns(t *testing.T) {
 	}
 }
 
+// TestMaxConnsPerSource: one source gets --max-conns-per-source
+// connections, the next is refused, and another source (127.0.0.2, also
+// loopback) is still served.
+func TestMaxConnsPerSource(t *testing.T) {
+	s := testTCPServer(t, tcpConfig{Shards: 1, MaxPerSource: 2})
+	echoes := func(src string) bool {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+		c, err := d.Dial("tcp", s.Addr().String())
+		if err != nil {
+			return false
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		c.Write([]byte("x"))
+		_, err = io.ReadFull(c, make([]byte, 1))
+		return err == nil
+	}
+	for i, want := range []bool{true, true, false} {
+		if got := echoes("127.0.0.1"); got != want {
+			t.Errorf("connection %d from 127.0.0.1: served %v, want %v", i+1, got, want)
+		}
+	}
+	if !echoes("127.0.0.2") {
+		t.Error("another source was refused")
+	}
+	if s.Refused() != 1 || s.Active() != 3 {
+		t.Errorf("refused %d active %d", s.Refused(), s.Active())
+	}
+}
+
+// TestSendTimeout: a peer that sends without ever reading its echo is
+// reset once the server's echo has waited --send-timeout.
+func TestSendTimeout(t *testing.T) {
+	const send = 300 * time.Millisecond
+	s := testTCPServer(t, tcpConfig{Shards: 1, SendTimeout: send})
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetWriteDeadline(time.Now().Add(20 * time.Second))
+	start := time.Now()
+	chunk := make([]byte, 1<<20)
+	for total := 0; err == nil && total < 1<<30; total += len(chunk) {
+		_, err = c.Write(chunk) // stalls once every buffer is full
+	}
+	if took := time.Since(start); err == nil || took < send {
+		t.Fatalf("writes ended after %v with %v; want the server's reset after %v", took, err, send)
+	}
+	for deadline := time.Now().Add(5 * time.Second); s.Active() != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections still open", s.Active())
+		}
+	}
+}
+
 // TestShutdownDeliversEverything: shutdown in the middle of a stream; every
 // byte the server received comes back before it closes.
 func TestShutdownDeliversEverything(t *testing.T) {
