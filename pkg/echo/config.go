@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"gnetutils/pkg/cli"
 )
 
@@ -60,7 +62,9 @@ type flags struct {
 	noLoop   bool
 	rate     int
 	maxConns int
+	perSrc   int
 	idle     time.Duration
+	send     time.Duration
 	grace    time.Duration
 }
 
@@ -82,14 +86,19 @@ func parseArgs(proto string, command cli.Command, args []string, stdout, stderr 
 	if proto == "udp" {
 		fs.StringVar(&f.blocked, "blocked-ports", joinInts(defaultBlockedPorts), "source ports never answered (reflectors and well-known services)")
 		fs.BoolVar(&f.noLoop, "no-loopback", false, "do not answer loopback clients")
-		fs.IntVar(&f.rate, "rate", 0, "answer at most this many datagrams per second per source (0: no limit)")
+		fs.IntVar(&f.rate, "rate", defaultRate, "answer at most this many datagrams per second per source /24 (IPv4) or /64 (IPv6); 0: no limit")
 	} else {
-		fs.IntVar(&f.maxConns, "max-conns", 0, "refuse connections beyond this many open at once (0: no limit)")
-		fs.DurationVar(&f.idle, "idle-timeout", 5*time.Minute, "close connections idle this long (0: never)")
+		fs.IntVar(&f.maxConns, "max-conns", maxConnsFor(runtime.NumCPU()), "refuse connections beyond this many open at once, by default what RLIMIT_NOFILE leaves (0: no limit)")
+		fs.IntVar(&f.perSrc, "max-conns-per-source", defaultPerSource, "refuse connections beyond this many open from one IPv4 address or IPv6 /64 (0: no limit)")
+		fs.DurationVar(&f.idle, "idle-timeout", time.Minute, "close connections idle this long (0: never)")
+		fs.DurationVar(&f.send, "send-timeout", time.Minute, "reset connections whose echo the peer has not read for this long (0: never)")
 		fs.DurationVar(&f.grace, "grace", 5*time.Second, "on SIGTERM/SIGINT, how long open connections may still be echoed")
 	}
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return config{}, true, code
+	}
+	if proto == "tcp" && !fs.Changed("max-conns") {
+		f.maxConns = maxConnsFor(f.shards)
 	}
 	cfg, err := f.config(proto, fs.Args())
 	if err != nil {
@@ -113,7 +122,7 @@ func (f *flags) config(proto string, args []string) (config, error) {
 		return config{}, errors.New("--client and --bench exclude each other")
 	case f.flows < 1 || f.size < 0 || (proto == "udp" && f.size > maxDatagram-28) || f.duration <= 0:
 		return config{}, fmt.Errorf("bad --bench parameters: -c %d -s %d -d %v", f.flows, f.size, f.duration)
-	case f.rate < 0 || f.maxConns < 0 || f.idle < 0 || f.grace < 0:
+	case f.rate < 0 || f.maxConns < 0 || f.perSrc < 0 || f.idle < 0 || f.send < 0 || f.grace < 0:
 		return config{}, errors.New("negative limits make no sense")
 	}
 	cfg := config{proto: proto, json: f.common.JSON, flows: f.flows, duration: f.duration, size: f.size,
@@ -138,9 +147,28 @@ func (f *flags) config(proto string, args []string) (config, error) {
 		}
 		cfg.udp = udpConfig{Addr: addr, Shards: f.shards, BlockedPorts: ports, AllowLoopback: !f.noLoop, Rate: f.rate}
 	} else {
-		cfg.tcp = tcpConfig{Addr: addr, Shards: f.shards, MaxConns: f.maxConns, IdleTimeout: f.idle, Grace: f.grace}
+		cfg.tcp = tcpConfig{Addr: addr, Shards: f.shards, MaxConns: f.maxConns, MaxPerSource: f.perSrc,
+			IdleTimeout: f.idle, SendTimeout: f.send, Grace: f.grace}
 	}
 	return cfg, nil
+}
+
+// defaultPerSource is --max-conns-per-source's default: more than a
+// person's client or a benchmark opens (make bench runs 100), far fewer
+// than it takes to fill --max-conns from one host.
+const defaultPerSource = 128
+
+// maxConnsFor is --max-conns' default: the descriptors RLIMIT_NOFILE
+// allows (Go raises the soft limit to the hard one at start), less what
+// the server needs itself: three per shard (listener, epoll, eventfd)
+// and some for the rest. Past it accept(2) would fail with EMFILE; this
+// way a connection beyond is refused with a reset and counted.
+func maxConnsFor(shards int) int {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil || lim.Cur > 1<<30 {
+		return 0
+	}
+	return max(int(lim.Cur)-3*shards-64, 1)
 }
 
 func joinInts(v []int) string {

@@ -167,9 +167,12 @@ func TestGuardVerdicts(t *testing.T) {
 		want verdict
 	}{
 		{"198.18.9.9:19", dropPort},
+		{"198.18.9.9:5353", dropPort},
 		{"198.18.9.9:0", dropPort},
 		{"198.18.1.1:8007", dropSelf},
 		{"127.0.0.1:8007", dropSelf},
+		{"198.18.7.7:8007", dropSelf}, // another echo server on our port
+		{"[fd00::7]:8007", dropSelf},
 		{"224.0.0.1:5000", dropBroadcast},
 		{"255.255.255.255:5000", dropBroadcast},
 		{"127.0.0.1:5000", dropLoopback},
@@ -177,7 +180,13 @@ func TestGuardVerdicts(t *testing.T) {
 		{"198.18.9.9:40000", answer},
 		{"198.18.9.9:40001", answer},
 		{"198.18.9.9:40002", dropRate},
-		{"198.18.9.8:40000", answer},
+		{"198.18.9.200:40000", dropRate}, // the same /24
+		{"[::ffff:198.18.9.7]:40000", dropRate},
+		{"198.18.10.9:40000", answer},
+		{"[fd00:1::1]:40000", answer},
+		{"[fd00:1::ffff:2]:40000", answer},
+		{"[fd00:1::3:0:3]:40000", dropRate}, // the same /64
+		{"[fd00:1:0:1::1]:40000", answer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.src, func(t *testing.T) {
@@ -188,6 +197,37 @@ func TestGuardVerdicts(t *testing.T) {
 	}
 	if g.Check(netip.MustParseAddrPort("198.18.9.9:40000"), now.Add(time.Second)) != answer {
 		t.Error("the rate limit did not reset after a second")
+	}
+}
+
+// TestRateLimiterNeverFull: a spray of 300,000 prefixes in one window
+// (the old table held 65,536, then made every new source share one
+// budget) leaves a new client almost its whole budget: the spray adds
+// about 18 to every cell, and a prefix counts the least of its four. A
+// prefix that floods gets no more than its budget.
+func TestRateLimiterNeverFull(t *testing.T) {
+	const rate = 1000
+	now := time.Now()
+	r := newRateLimiter(rate, now)
+	for i := 0; i < 300_000; i++ {
+		r.allow(netip.AddrFrom4([4]byte{10 + byte(i>>16), byte(i >> 8), byte(i), 1}), now)
+	}
+	count := func(a netip.Addr) int {
+		n := 0
+		for i := 0; i < 2*rate; i++ {
+			if r.allow(a, now) {
+				n++
+			}
+		}
+		return n
+	}
+	n := count(netip.MustParseAddr("fd00:77::1"))
+	t.Logf("a new client after the spray: %d of %d answered", n, rate)
+	if n < rate*9/10 {
+		t.Errorf("a new client after the spray: %d of %d answered", n, rate)
+	}
+	if n := count(netip.MustParseAddr("fd00:78::1")); n > rate {
+		t.Errorf("a flooding prefix: %d answered, more than %d", n, rate)
 	}
 }
 
@@ -221,6 +261,62 @@ func TestMaxConns(t *testing.T) {
 	}
 	if s.Refused() != 1 || s.Active() != 2 {
 		t.Errorf("refused %d active %d", s.Refused(), s.Active())
+	}
+}
+
+// TestMaxConnsPerSource: one source gets --max-conns-per-source
+// connections, the next is refused, and another source (127.0.0.2, also
+// loopback) is still served.
+func TestMaxConnsPerSource(t *testing.T) {
+	s := testTCPServer(t, tcpConfig{Shards: 1, MaxPerSource: 2})
+	echoes := func(src string) bool {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+		c, err := d.Dial("tcp", s.Addr().String())
+		if err != nil {
+			return false
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		c.Write([]byte("x"))
+		_, err = io.ReadFull(c, make([]byte, 1))
+		return err == nil
+	}
+	for i, want := range []bool{true, true, false} {
+		if got := echoes("127.0.0.1"); got != want {
+			t.Errorf("connection %d from 127.0.0.1: served %v, want %v", i+1, got, want)
+		}
+	}
+	if !echoes("127.0.0.2") {
+		t.Error("another source was refused")
+	}
+	if s.Refused() != 1 || s.Active() != 3 {
+		t.Errorf("refused %d active %d", s.Refused(), s.Active())
+	}
+}
+
+// TestSendTimeout: a peer that sends without ever reading its echo is
+// reset once the server's echo has waited --send-timeout.
+func TestSendTimeout(t *testing.T) {
+	const send = 300 * time.Millisecond
+	s := testTCPServer(t, tcpConfig{Shards: 1, SendTimeout: send})
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetWriteDeadline(time.Now().Add(20 * time.Second))
+	start := time.Now()
+	chunk := make([]byte, 1<<20)
+	for total := 0; err == nil && total < 1<<30; total += len(chunk) {
+		_, err = c.Write(chunk) // stalls once every buffer is full
+	}
+	if took := time.Since(start); err == nil || took < send {
+		t.Fatalf("writes ended after %v with %v; want the server's reset after %v", took, err, send)
+	}
+	for deadline := time.Now().Add(5 * time.Second); s.Active() != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections still open", s.Active())
+		}
 	}
 }
 
@@ -406,4 +502,14 @@ func fdOf(t *testing.T, c net.Conn) int {
 	fd := -1
 	rc.Control(func(f uintptr) { fd = int(f) })
 	return fd
+}
+
+// BenchmarkGuardCheck is the guard's cost per datagram with the default
+// rate limit, sources spread over many prefixes.
+func BenchmarkGuardCheck(b *testing.B) {
+	g := newUDPGuard(defaultBlockedPorts, true, defaultRate, netip.MustParseAddrPort("198.18.1.1:7"))
+	now := time.Now()
+	for i := 0; b.Loop(); i++ {
+		g.Check(netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 40000), now)
+	}
 }

@@ -2,38 +2,42 @@ package echo
 
 import (
 	"net/netip"
-	"sync"
 	"time"
 )
 
 // defaultBlockedPorts are source ports of services that answer whatever
-// they are sent (and of well-known UDP services): echoing to them would let
-// one spoofed datagram bounce between two reflectors forever, or turn this
-// server into an amplifier's accomplice.
-var defaultBlockedPorts = []int{7, 9, 13, 17, 19, 37, 53, 123, 161, 389, 1900, 11211}
+// they are sent, and of the UDP services known as reflectors (US-CERT
+// TA14-017A and its successors): echoing to them would let one spoofed
+// datagram bounce between two reflectors forever, or make this server an
+// amplifier's accomplice.
+var defaultBlockedPorts = []int{7, 9, 13, 17, 19, 37, 53, 69, 111, 123, 137, 138, 161, 389, 427, 520,
+	1434, 1900, 3283, 3702, 5353, 5683, 10001, 11211}
+
+// defaultRate is --rate's default: datagrams per second answered per
+// source prefix. Far above what a person's client sends, far below a
+// flood: a spoofer reflects at most this much onto one network through
+// this server.
+const defaultRate = 1000
 
 // udpGuard decides whom the UDP server answers.
 type udpGuard struct {
 	blocked       [65536]bool
 	allowLoopback bool
-	self          netip.AddrPort // our own address: never answer ourselves
-	rate          int            // datagrams per second per source; 0: no limit
-	mu            sync.Mutex
-	window        time.Time
-	counts        map[netip.Addr]int
+	self          netip.AddrPort // our own address and port
+	limit         *rateLimiter   // nil: no rate limit
 }
 
-// maxTracked bounds the rate limiter's memory: past it, the window's
-// sources share one budget (a flood from many spoofed sources).
-const maxTracked = 1 << 16
-
-// newUDPGuard makes a guard; blocked lists source ports never answered.
+// newUDPGuard makes a guard; blocked lists source ports never answered,
+// rate the datagrams per second answered per source prefix (0: no limit).
 func newUDPGuard(blocked []int, allowLoopback bool, rate int, self netip.AddrPort) *udpGuard {
-	g := &udpGuard{allowLoopback: allowLoopback, rate: rate, self: self, counts: map[netip.Addr]int{}}
+	g := &udpGuard{allowLoopback: allowLoopback, self: self}
 	for _, p := range blocked {
 		if p >= 0 && p < 65536 {
 			g.blocked[p] = true
 		}
+	}
+	if rate > 0 {
+		g.limit = newRateLimiter(rate, time.Now())
 	}
 	return g
 }
@@ -51,37 +55,28 @@ const (
 )
 
 func (v verdict) String() string {
-	return [...]string{"answer", "blocked source port", "own address", "broadcast/multicast source", "loopback source", "rate limit"}[v]
+	return [...]string{"answer", "blocked source port", "own port", "broadcast/multicast source", "loopback source", "rate limit"}[v]
 }
 
 // Check says whether to echo a datagram from src, at time now.
+//
+// A datagram from our own port is never answered, whatever its address:
+// it comes from ourselves or from another echo server like us (two on
+// port 7007 would otherwise bounce one spoofed datagram between them
+// forever), as FreeBSD's inetd refuses its built-in services' ports.
 func (g *udpGuard) Check(src netip.AddrPort, now time.Time) verdict {
 	a := src.Addr().Unmap()
 	switch {
 	case g.blocked[src.Port()] || src.Port() == 0:
 		return dropPort
-	case src == g.self || (a.IsLoopback() || a == g.self.Addr()) && src.Port() == g.self.Port():
+	case src.Port() == g.self.Port():
 		return dropSelf
 	case a.IsMulticast() || a.IsUnspecified() || a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
 		return dropBroadcast
 	case a.IsLoopback() && !g.allowLoopback:
 		return dropLoopback
-	}
-	if g.rate > 0 {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		if now.Sub(g.window) >= time.Second {
-			g.window = now
-			clear(g.counts)
-		}
-		key := a
-		if _, ok := g.counts[a]; !ok && len(g.counts) >= maxTracked {
-			key = netip.Addr{}
-		}
-		g.counts[key]++
-		if g.counts[key] > g.rate {
-			return dropRate
-		}
+	case g.limit != nil && !g.limit.allow(a, now):
+		return dropRate
 	}
 	return answer
 }

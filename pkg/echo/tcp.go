@@ -18,12 +18,14 @@ import (
 
 // tcpConfig configures a TCP echo server.
 type tcpConfig struct {
-	Addr        netip.AddrPort
-	Shards      int
-	MaxConns    int           // 0: no limit
-	IdleTimeout time.Duration // 0: none
-	Grace       time.Duration // at shutdown, how long connections may still be echoed
-	Log         io.Writer     // one line per connection (-v); nil: quiet
+	Addr         netip.AddrPort
+	Shards       int
+	MaxConns     int           // 0: no limit
+	MaxPerSource int           // per IPv4 address or IPv6 /64; 0: no limit
+	IdleTimeout  time.Duration // 0: none
+	SendTimeout  time.Duration // longest an echo may wait for the peer to read; 0: forever
+	Grace        time.Duration // at shutdown, how long connections may still be echoed
+	Log          io.Writer     // one line per connection (-v); nil: quiet
 }
 
 // tcpServer is a running TCP echo server: one event loop per shard (see
@@ -35,6 +37,7 @@ type tcpServer struct {
 	active  atomic.Int64
 	refused atomic.Int64
 	lost    atomic.Int64 // bytes not echoed when the grace period ended
+	sources sourceCounts
 	once    sync.Once
 	wg      sync.WaitGroup
 	logMu   sync.Mutex
@@ -97,18 +100,30 @@ func (s *tcpServer) logf(format string, a ...any) {
 	fmt.Fprintf(s.cfg.Log, format+"\n", a...)
 }
 
-// admit takes a connection slot, or says --max-conns is reached. A
-// compare-and-swap, so shards accepting at once cannot both take the last.
-func (s *tcpServer) admit() bool {
+// admit takes a connection slot for peer, or says which limit refuses
+// it. A compare-and-swap, so shards accepting at once cannot both take
+// the last slot.
+func (s *tcpServer) admit(peer netip.Addr) (refusal string) {
 	for {
 		n := s.active.Load()
 		if s.cfg.MaxConns > 0 && n >= int64(s.cfg.MaxConns) {
-			return false
+			return "--max-conns"
 		}
 		if s.active.CompareAndSwap(n, n+1) {
-			return true
+			break
 		}
 	}
+	if !s.sources.take(sourceOf(peer), s.cfg.MaxPerSource) {
+		s.active.Add(-1)
+		return "--max-conns-per-source"
+	}
+	return ""
+}
+
+// release gives back what admit took.
+func (s *tcpServer) release(peer netip.Addr) {
+	s.sources.give(sourceOf(peer))
+	s.active.Add(-1)
 }
 
 // Shutdown stops accepting, takes in the connections already queued on
@@ -129,6 +144,7 @@ type tcpConn struct {
 	peer   netip.AddrPort
 	opened time.Time
 	last   time.Time // last data from the peer, for --idle-timeout
+	wrote  time.Time // while pending: the last write progress, for --send-timeout
 	total  int64     // bytes echoed
 	// pending is what was read but not yet written back because the
 	// peer's receive window is full; while it is not empty the shard waits
@@ -220,14 +236,11 @@ func (sh *tcpShard) run() {
 	defer sh.closeFDs()
 	sh.buf = make([]byte, bufSize)
 	events := make([]unix.EpollEvent, 256)
-	idle := sh.srv.cfg.IdleTimeout
-	// Idle connections are looked for every sweep: one closes between
-	// --idle-timeout and a tenth more after its last byte.
-	sweep := min(max(idle/10, time.Millisecond), time.Second)
+	sweep := sh.srv.sweepEvery()
 	nextSweep := time.Now().Add(sweep)
 	for {
 		now := time.Now()
-		n, err := unix.EpollWait(sh.epfd, events, sh.waitTimeout(now, idle, nextSweep))
+		n, err := unix.EpollWait(sh.epfd, events, sh.waitTimeout(now, sweep > 0, nextSweep))
 		if err != nil && !errors.Is(err, unix.EINTR) {
 			for _, c := range sh.conns { // never seen: EBADF, EINVAL
 				sh.close(c, "epoll_wait: "+err.Error(), now)
@@ -242,12 +255,8 @@ func (sh *tcpShard) run() {
 		case sh.draining && !now.Before(sh.graceEnd):
 			sh.closeAtGraceEnd(now)
 			return
-		case !sh.draining && idle > 0 && !now.Before(nextSweep):
-			for _, c := range sh.conns {
-				if now.Sub(c.last) >= idle {
-					sh.close(c, "idle timeout", now)
-				}
-			}
+		case !sh.draining && sweep > 0 && !now.Before(nextSweep):
+			sh.sweep(now)
 			nextSweep = now.Add(sweep)
 		}
 		if !sh.acceptPausedUntil.IsZero() && !now.Before(sh.acceptPausedUntil) && sh.lfd >= 0 {
@@ -257,15 +266,46 @@ func (sh *tcpShard) run() {
 	}
 }
 
+// sweepEvery is how often shards look for connections past a timeout
+// (0: no timeouts): one closes between its timeout and a tenth more.
+func (s *tcpServer) sweepEvery() time.Duration {
+	shortest := time.Duration(0)
+	for _, d := range []time.Duration{s.cfg.IdleTimeout, s.cfg.SendTimeout} {
+		if d > 0 && (shortest == 0 || d < shortest) {
+			shortest = d
+		}
+	}
+	if shortest == 0 {
+		return 0
+	}
+	return min(max(shortest/10, time.Millisecond), time.Second)
+}
+
+// sweep closes the connections idle for --idle-timeout, and resets those
+// whose echo has waited --send-timeout for the peer to read: a peer that
+// never reads would otherwise pin a pending buffer and its socket's
+// buffers for as long as it likes.
+func (sh *tcpShard) sweep(now time.Time) {
+	idle, send := sh.srv.cfg.IdleTimeout, sh.srv.cfg.SendTimeout
+	for _, c := range sh.conns {
+		switch {
+		case send > 0 && len(c.pending) > 0 && now.Sub(c.wrote) >= send:
+			sh.reset(c, fmt.Sprintf("send timeout: the peer read nothing for %v", send), now)
+		case idle > 0 && now.Sub(c.last) >= idle:
+			sh.close(c, "idle timeout", now)
+		}
+	}
+}
+
 // waitTimeout is how long epoll_wait may sleep (-1: until an event): to
 // the end of the grace period, the next idle sweep or the end of an
 // accept pause, whichever comes first.
-func (sh *tcpShard) waitTimeout(now time.Time, idle time.Duration, nextSweep time.Time) int {
+func (sh *tcpShard) waitTimeout(now time.Time, sweeping bool, nextSweep time.Time) int {
 	timeout := -1
 	switch {
 	case sh.draining:
 		timeout = waitMillis(sh.graceEnd.Sub(now))
-	case idle > 0:
+	case sweeping:
 		timeout = waitMillis(nextSweep.Sub(now))
 	}
 	if !sh.acceptPausedUntil.IsZero() {
@@ -341,13 +381,11 @@ func (sh *tcpShard) accept(now time.Time) {
 			return
 		}
 		peer := sockopt.AddrPortOf(sa)
-		if !s.admit() {
+		if why := s.admit(peer.Addr()); why != "" {
 			s.refused.Add(1)
 			sh.stats.Dropped.Add(1)
-			s.logf("refused %s: %d connections open (--max-conns)", peer, s.active.Load())
-			// SO_LINGER 0: close(2) resets the connection at once.
-			_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
-			unix.Close(fd)
+			s.logf("refused %s: %d connections open (%s)", peer, s.active.Load(), why)
+			resetClose(fd)
 			continue
 		}
 		sh.stats.Packets.Add(1)
@@ -373,6 +411,7 @@ func (sh *tcpShard) serve(c *tcpConn, now time.Time) {
 			c.total += int64(w)
 			sh.bytes += int64(w)
 			c.pending = c.pending[w:]
+			c.wrote = now
 		}
 		switch {
 		case err != nil && !errors.Is(err, unix.EAGAIN):
@@ -397,8 +436,16 @@ func (sh *tcpShard) serve(c *tcpConn, now time.Time) {
 		case w < n:
 			if c.pending == nil {
 				c.pending = make([]byte, 0, bufSize)
+				// The first stall: the peer is not reading. Its socket's
+				// receive buffer, autotuned up to megabytes while we read
+				// at full speed, is clamped to what we hold ourselves, or
+				// a peer that never reads would fill it for the whole
+				// --send-timeout (4 MB instead of 125 KB per connection,
+				// measured in TestLabTCPAbuse).
+				_ = unix.SetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, bufSize)
 			}
 			c.pending = append(c.pending[:0], sh.buf[w:n]...)
+			c.wrote = now
 			_ = sh.watch(unix.EPOLL_CTL_MOD, c.fd, unix.EPOLLOUT)
 		}
 	case n == 0:
@@ -414,9 +461,26 @@ func (sh *tcpShard) serve(c *tcpConn, now time.Time) {
 func (sh *tcpShard) close(c *tcpConn, why string, now time.Time) {
 	_ = unix.Shutdown(c.fd, unix.SHUT_WR)
 	unix.Close(c.fd)
+	sh.forget(c, why, now)
+}
+
+// reset ends a connection with a RST: what its socket still holds for a
+// peer that does not read is freed at once, not retransmitted for minutes.
+func (sh *tcpShard) reset(c *tcpConn, why string, now time.Time) {
+	resetClose(c.fd)
+	sh.forget(c, why, now)
+}
+
+func (sh *tcpShard) forget(c *tcpConn, why string, now time.Time) {
 	delete(sh.conns, c.fd)
-	sh.srv.active.Add(-1)
+	sh.srv.release(c.peer.Addr())
 	sh.srv.logf("close %s: %s, %d bytes echoed in %v", c.peer, why, c.total, now.Sub(c.opened).Round(time.Millisecond))
+}
+
+// resetClose closes fd with SO_LINGER 0: a RST at once.
+func resetClose(fd int) {
+	_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+	unix.Close(fd)
 }
 
 // beginShutdown serves what already sits in the listener's queue, closes

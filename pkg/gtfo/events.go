@@ -112,4 +112,5 @@ type serveSummary struct {
 	Connections int64          `json:"connections"`
 	SynData     int64          `json:"syn_data"`
 	Counters    kstat.Counters `json:"counters"`
+	Refused     int64          `json:"refused,omitempty"` // reset beyond --max-conns
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
 	"strings"
 )
@@ -153,16 +154,43 @@ func responseHead(status int, reason string, contentLength int, closeConn bool) 
 	return b.Bytes()
 }
 
-// body returns n bytes of text: lines of the alphabet, so a body printed by
-// curl is readable.
-func body(n int) []byte {
-	const line = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ\n"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = line[i%len(line)]
+// bodyLine is what a body is made of: lines of the alphabet, so a body
+// printed by curl is readable.
+const bodyLine = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ\n"
+
+// bodyChunk is the size of the shared pattern every body is cut from:
+// whole lines, just under 64 KiB, so each chunk of a body starts a line.
+const bodyChunk = (64 << 10) / len(bodyLine) * len(bodyLine)
+
+var pattern = []byte(strings.Repeat(bodyLine, bodyChunk/len(bodyLine)))
+
+// bodyPieces yields body(n)'s bytes as slices of the shared pattern,
+// never a copy: a GET /67108864 costs the server no more memory than
+// GET /1.
+func bodyPieces(n int) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for left := n; left > 0; left -= bodyChunk {
+			k := min(left, bodyChunk)
+			if k == left {
+				// The last byte is a newline, whatever line it cuts.
+				if !yield(pattern[:k-1]) {
+					return
+				}
+				yield(pattern[len(bodyLine)-1 : len(bodyLine)])
+				return
+			}
+			if !yield(pattern[:k]) {
+				return
+			}
+		}
 	}
-	if n > 0 {
-		b[n-1] = '\n'
+}
+
+// body returns n bytes of text, as bodyPieces yields them, in one slice.
+func body(n int) []byte {
+	b := make([]byte, 0, n)
+	for p := range bodyPieces(n) {
+		b = append(b, p...)
 	}
 	return b
 }

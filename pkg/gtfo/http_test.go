@@ -2,6 +2,7 @@ package gtfo
 
 import (
 	"bufio"
+	"bytes"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,4 +152,30 @@ func FuzzReadResponse(f *testing.F) {
 			t.Fatalf("resp %+v, %d body bytes from %d input bytes", resp, n, len(in))
 		}
 	})
+}
+
+// A streamed body is the same bytes at every size, chunk boundaries
+// included: lines of the alphabet, ending in a newline.
+func TestBodyPieces(t *testing.T) {
+	for _, n := range []int{0, 1, 2, len(bodyLine), bodyChunk - 1, bodyChunk, bodyChunk + 1, 3*bodyChunk + 17} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			want := make([]byte, n)
+			for i := range want {
+				want[i] = bodyLine[i%len(bodyLine)]
+			}
+			if n > 0 {
+				want[n-1] = '\n'
+			}
+			pieces := 0
+			for p := range bodyPieces(n) {
+				if len(p) > bodyChunk {
+					t.Errorf("a piece of %d bytes, more than a chunk", len(p))
+				}
+				pieces++
+			}
+			if got := body(n); !bytes.Equal(got, want) {
+				t.Errorf("body(%d) differs from the pattern (%d pieces)", n, pieces)
+			}
+		})
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"net"
+	"slices"
 	"time"
 
 	"gnetutils/pkg/cli"
@@ -45,6 +47,11 @@ func (s *server) handle(conn net.Conn) {
 	s.p.conn(rep)
 }
 
+// rawReadSize is the read buffer of a raw connection: with the bufio
+// reader's 4 KiB, a goroutine's stack and a chunk of references to the
+// shared body, what one connection holds stays under 64 KiB.
+const rawReadSize = 32 << 10
+
 func (s *server) serve(conn *countingConn, rep *connReport) error {
 	br := bufio.NewReaderSize(conn, 4096)
 	var raw []byte // read buffer of raw (non-HTTP) requests
@@ -58,7 +65,7 @@ func (s *server) serve(conn *countingConn, rep *connReport) error {
 		if !looksLikeHTTP(first) {
 			rep.Proto = "raw"
 			if raw == nil {
-				raw = make([]byte, 64<<10)
+				raw = make([]byte, rawReadSize)
 			}
 			if err := s.answerRaw(conn, br, raw, rep); err != nil {
 				return err
@@ -77,7 +84,7 @@ func (s *server) answerRaw(conn *countingConn, br *bufio.Reader, buf []byte, rep
 	n, err := br.Read(buf)
 	if n > 0 {
 		rep.Requests++
-		if _, werr := conn.Write(body(s.cfg.size)); werr != nil {
+		if werr := s.send(conn, nil, bodyPieces(s.cfg.size)); werr != nil {
 			return werr
 		}
 	}
@@ -108,38 +115,70 @@ func (s *server) answerHTTP(conn *countingConn, br *bufio.Reader, rep *connRepor
 	if req.Size >= 0 {
 		size = req.Size
 	}
-	payload := body(size)
+	pieces := bodyPieces(size)
 	if req.Target == countersPath {
-		payload = s.countersJSON()
-		size = len(payload)
+		payload := s.countersJSON()
+		size, pieces = len(payload), slices.Values([][]byte{payload})
 	}
 	head := responseHead(200, "OK", size, req.Close)
 	if req.Method == "HEAD" {
-		payload = nil
+		pieces = nil
 	}
-	return req.Close, writeResponse(conn, head, payload, req.Split)
+	return req.Close, s.writeResponse(conn, head, pieces, req.Split)
 }
 
-// writeResponse sends head and payload: in one write with TCP_NODELAY, or
-// with split in two with Nagle on.
-func writeResponse(conn *countingConn, head, payload []byte, split bool) error {
+// writeResponse sends head and the body's pieces: with TCP_NODELAY, head
+// and the start of the body in one write; with split, the head alone and
+// then the body with Nagle on.
+func (s *server) writeResponse(conn *countingConn, head []byte, pieces iter.Seq[[]byte], split bool) error {
 	tc, _ := conn.Conn.(*net.TCPConn)
-	if split && tc != nil {
-		// Two small writes with Nagle on: the body waits in the kernel until
-		// the client ACKs the head, which a client in delayed-ACK mode does
-		// only when its delayed-ACK timer fires.
-		_ = tc.SetNoDelay(false)
-		if _, err := conn.Write(head); err != nil {
+	if tc != nil {
+		// Split: two small writes with Nagle on, so the body waits in the
+		// kernel until the client ACKs the head, which a client in
+		// delayed-ACK mode does only when its delayed-ACK timer fires.
+		_ = tc.SetNoDelay(!split)
+	}
+	if split {
+		if err := s.send(conn, head, nil); err != nil {
 			return err
 		}
-		_, err := conn.Write(payload)
+		head = nil
+	}
+	return s.send(conn, head, pieces)
+}
+
+// send writes head (if any) and the pieces, gathered into writes of about
+// bodyChunk bytes each (writev: no copy), each under a fresh write
+// deadline: a peer that stops reading ends the connection after
+// --send-timeout without progress, and however much it asked for, the
+// connection holds no more than references to the shared pattern.
+func (s *server) send(conn *countingConn, head []byte, pieces iter.Seq[[]byte]) error {
+	var bufs net.Buffers
+	queued := 0
+	flush := func() error {
+		_ = conn.SetWriteDeadline(time.Now().Add(s.cfg.send))
+		n, err := bufs.WriteTo(conn.Conn) // consumes bufs
+		conn.out += n
+		queued = 0
 		return err
 	}
-	if tc != nil {
-		_ = tc.SetNoDelay(true)
+	if len(head) > 0 {
+		bufs, queued = append(bufs, head), len(head)
 	}
-	_, err := conn.Write(append(head, payload...))
-	return err
+	if pieces != nil {
+		for p := range pieces {
+			bufs, queued = append(bufs, p), queued+len(p)
+			if queued >= bodyChunk {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if queued == 0 {
+		return nil
+	}
+	return flush()
 }
 
 // countersPath serves the server's own kernel counters (the TFO and

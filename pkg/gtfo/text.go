@@ -141,5 +141,9 @@ func (p textPrinter) conn(ev connReport) {
 }
 
 func (p textPrinter) served(ev serveSummary) {
-	p.lines.Printf("--- gtfo serve: %d connections, %d with the request in the SYN; kernel: %s", ev.Connections, ev.SynData, formatCounters(ev.Counters))
+	refused := ""
+	if ev.Refused > 0 {
+		refused = fmt.Sprintf(", %d refused (--max-conns)", ev.Refused)
+	}
+	p.lines.Printf("--- gtfo serve: %d connections, %d with the request in the SYN%s; kernel: %s", ev.Connections, ev.SynData, refused, formatCounters(ev.Counters))
 }
