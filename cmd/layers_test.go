@@ -34,9 +34,9 @@ func TestImportRule(t *testing.T) {
 		}
 	}
 	within := map[string]bool{ // allowed imports inside one layer
-		"gnetutils/pkg/gudpecho -> gnetutils/pkg/echo": true, // not a layer crossing: echo is an engine
-		"gnetutils/pkg/probes -> gnetutils/pkg/icmpx":     true,
-		"gnetutils/pkg/probes -> gnetutils/pkg/udpprobe":  true,
+		"gnetutils/pkg/gudpecho -> gnetutils/pkg/echo":   true, // not a layer crossing: echo is an engine
+		"gnetutils/pkg/probes -> gnetutils/pkg/icmpx":    true,
+		"gnetutils/pkg/probes -> gnetutils/pkg/udpprobe": true,
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "gnetutils/pkg/...").Output()
 	if err != nil {

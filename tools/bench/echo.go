@@ -186,7 +186,13 @@ func benchEcho(proto string, report func(row)) error {
 	measure := func(start func(port int) (server, error)) (run, error) { return measureEcho(proto, flows, start) }
 	ours := func(shards int) func(port int) (server, error) {
 		return func(port int) (server, error) {
-			return process(tool, "-l", "127.0.0.1", "-p", strconv.Itoa(port), "-w", strconv.Itoa(shards))
+			args := []string{"-l", "127.0.0.1", "-p", strconv.Itoa(port), "-w", strconv.Itoa(shards)}
+			if proto == "udp" {
+				// The default per-prefix rate limit is for exposed servers;
+				// a throughput bench from one address turns it off.
+				args = append(args, "--rate", "0")
+			}
+			return process(append([]string{tool}, args...)...)
 		}
 	}
 	// socat (a fork per datagram or connection) is far behind

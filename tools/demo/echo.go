@@ -13,7 +13,11 @@ import (
 func init() {
 	registerChain(60, "gudpecho / gtcpecho: echo servers on h2 with 2 SO_REUSEPORT shards, used from h1 by their client and load modes and by socat", netlab.ChainConfig{Routers: 1}, func(c *netlab.Chain) error {
 		for _, tool := range []string{"gudpecho", "gtcpecho"} {
-			srv, err := serve(c.H2, tool, "-p", "7", "-w", "2")
+			args := []string{"-p", "7", "-w", "2"}
+			if tool == "gudpecho" {
+				args = append(args, "--rate", "0") // --bench below is one source at full speed
+			}
+			srv, err := serve(c.H2, append([]string{tool}, args...)...)
 			if err != nil {
 				return err
 			}
