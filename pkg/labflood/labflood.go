@@ -1,0 +1,150 @@
+// Package labflood attacks the real binaries in a lab, for the lab tests
+// of the tools that must hold under a flood: an ICMP flooder that mirrors
+// the probes it sees (so its answers pass the tools' matching and reach
+// their queues), an ARP flooder of random senders, and the built binary a
+// test runs as a process. Like netlab it is for tests only: every packet
+// goes to a namespace the test made, and every flood stops by itself,
+// bounded in count and time.
+package labflood
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"gnetutils/pkg/labrun"
+	"gnetutils/pkg/netlab"
+)
+
+// Limits bound a flood: it stops at Count packets or after Duration,
+// whichever comes first, and sends at most Rate packets a second.
+type Limits struct {
+	Rate     int
+	Count    int
+	Duration time.Duration
+}
+
+// Stats is what a flood sent.
+type Stats struct {
+	Sent    int
+	Elapsed time.Duration
+}
+
+// Rate is the rate the flood reached, in packets a second.
+func (s Stats) Rate() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Sent) / s.Elapsed.Seconds()
+}
+
+func (s Stats) String() string {
+	return fmt.Sprintf("%d packets in %v (%.0f/s)", s.Sent, s.Elapsed.Round(time.Millisecond), s.Rate())
+}
+
+// pace sends in bursts of burst packets, each burst at its time on the
+// schedule that Rate sets, until the limits are reached; send returns
+// false to stop early.
+func (l Limits) pace(send func() bool) Stats {
+	const burst = 64
+	start := time.Now()
+	end := start.Add(l.Duration)
+	gap := time.Second * burst / time.Duration(max(l.Rate, 1))
+	next := start
+	sent := 0
+	for sent < l.Count && time.Now().Before(end) {
+		if d := time.Until(next); d > 0 {
+			if next.After(end) {
+				break
+			}
+			time.Sleep(d)
+		}
+		for i := 0; i < burst && sent < l.Count; i++ {
+			if !send() {
+				return Stats{Sent: sent, Elapsed: time.Since(start)}
+			}
+			sent++
+		}
+		next = next.Add(gap)
+		if behind := time.Since(next); behind > 100*time.Millisecond {
+			next = time.Now() // too slow for the rate: send as fast as we can, no catch-up burst
+		}
+	}
+	return Stats{Sent: sent, Elapsed: time.Since(start)}
+}
+
+// Binary is the path of the built tool (make build's bin/, or
+// $GNETUTILS_BIN), built now with cgo off, as make build does, when it
+// is missing. The directory is readable by any user.
+func Binary(t testing.TB, tool string) string {
+	t.Helper()
+	if p := labrun.Tool(tool); filepath.IsAbs(p) {
+		return p
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, tool)
+	cmd := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/"+tool)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", tool, err, out)
+	}
+	return bin
+}
+
+// Run is one run of a tool under attack: its output, exit status and
+// how long it took, and with an interrupt how long it took to end after
+// SIGINT.
+type Run struct {
+	Stdout, Stderr string
+	Code           int
+	Elapsed        time.Duration
+	AfterSIGINT    time.Duration // 0 without an interrupt
+}
+
+// RunTool runs argv in ns, sends SIGINT after interrupt (0: never) and
+// waits for it to end, at most limit (then kills it: Code -1).
+func RunTool(t testing.TB, ns *netlab.NS, interrupt, limit time.Duration, argv ...string) Run {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := ns.Command(ctx, argv[0], argv[1:]...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := ns.Start(cmd); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var r Run
+	if interrupt > 0 {
+		select {
+		case err := <-done:
+			done <- err
+		case <-time.After(interrupt):
+			// ip netns exec execs the tool: the pid is the tool's.
+			_ = cmd.Process.Signal(syscall.SIGINT)
+		}
+	}
+	sig := time.Now()
+	err := <-done
+	r.Elapsed = time.Since(start)
+	if interrupt > 0 {
+		r.AfterSIGINT = time.Since(sig)
+	}
+	r.Stdout, r.Stderr, r.Code = stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
+	if ctx.Err() != nil {
+		r.Code = -1
+	}
+	_ = err
+	return r
+}
