@@ -107,6 +107,7 @@ func (c config) runSearch(ctx context.Context, network path, cfg searchConfig, o
 		out.summary(res, 0, false)
 		return cli.ExitFail
 	case errors.Is(err, context.Canceled):
+		out.interrupted(res)
 		return command.Fail(stderr, cli.ExitFail, "interrupted; largest size through so far: %d", res.pmtu)
 	case err != nil:
 		if res.pmtu == 0 {
