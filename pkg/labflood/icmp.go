@@ -4,18 +4,11 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"net/netip"
-	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
 	"gnetutils/pkg/netlab"
 )
-
-// ICMP is an ICMP flood in progress.
-type ICMP struct {
-	done chan Stats
-	stop atomic.Bool
-}
 
 // StartICMP floods victim (IPv4) from ns: it watches the probes that reach
 // ns (echo requests and UDP datagrams from victim) and answers each many
@@ -23,7 +16,7 @@ type ICMP struct {
 // errors that quote the probe, so the flood passes the prober's matching
 // and fills its queues; between them, echo replies and errors that match
 // nothing, which the prober must read and discard. It stops at the limits.
-func StartICMP(ns *netlab.NS, victim netip.Addr, l Limits) (*ICMP, error) {
+func StartICMP(ns *netlab.NS, victim netip.Addr, l Limits) (*Flood, error) {
 	var send, icmpIn, udpIn int
 	err := ns.Do(func() error {
 		var err error
@@ -41,7 +34,7 @@ func StartICMP(ns *netlab.NS, victim netip.Addr, l Limits) (*ICMP, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &ICMP{done: make(chan Stats, 1)}
+	f := newFlood()
 	go func() {
 		defer unix.Close(send)
 		defer unix.Close(icmpIn)
@@ -61,15 +54,6 @@ func StartICMP(ns *netlab.NS, victim netip.Addr, l Limits) (*ICMP, error) {
 	}()
 	return f, nil
 }
-
-// Stop ends the flood early and says what it sent.
-func (f *ICMP) Stop() Stats {
-	f.stop.Store(true)
-	return f.Wait()
-}
-
-// Wait waits for the flood to end and says what it sent.
-func (f *ICMP) Wait() Stats { return <-f.done }
 
 // mirror holds the last probes seen and builds the flood's messages.
 type mirror struct {

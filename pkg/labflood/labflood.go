@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -29,6 +30,23 @@ type Limits struct {
 	Count    int
 	Duration time.Duration
 }
+
+// Flood is a flood in progress.
+type Flood struct {
+	done chan Stats
+	stop atomic.Bool
+}
+
+func newFlood() *Flood { return &Flood{done: make(chan Stats, 1)} }
+
+// Stop ends the flood early and says what it sent.
+func (f *Flood) Stop() Stats {
+	f.stop.Store(true)
+	return f.Wait()
+}
+
+// Wait waits for the flood to end and says what it sent.
+func (f *Flood) Wait() Stats { return <-f.done }
 
 // Stats is what a flood sent.
 type Stats struct {
