@@ -45,8 +45,11 @@ func StartARP(ns *netlab.NS, dev string, l Limits, next func(n int) []byte) (*Fl
 		copy(sa.Addr[:], []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 		// No receive protocol: the socket only sends, and a full
 		// receive queue of our own flood would cost for nothing.
-		fd, err = sockopt.OpenPacket(0, unix.SOCK_RAW, 0)
-		return err
+		if fd, err = sockopt.OpenPacket(0, unix.SOCK_RAW, 0); err != nil {
+			return err
+		}
+		// Blocking sends: the flood goes as fast as the link takes it.
+		return unix.SetNonblock(fd, false)
 	})
 	if err != nil {
 		return nil, err
@@ -56,10 +59,7 @@ func StartARP(ns *netlab.NS, dev string, l Limits, next func(n int) []byte) (*Fl
 		defer unix.Close(fd)
 		n := 0
 		f.done <- l.pace(func() bool {
-			for unix.Sendto(fd, next(n), 0, &sa) == unix.EAGAIN {
-				// the interface's queue is full: wait for room
-				_, _ = unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}, 10)
-			}
+			_ = unix.Sendto(fd, next(n), 0, &sa)
 			n++
 			return !f.stop.Load()
 		})

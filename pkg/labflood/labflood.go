@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -126,6 +127,7 @@ type Run struct {
 	Code           int
 	Elapsed        time.Duration
 	AfterSIGINT    time.Duration // 0 without an interrupt
+	PeakRSS        int           // the largest resident set seen, KiB (sampled every 50 ms)
 }
 
 // RunTool runs argv in ns, sends SIGINT after interrupt (0: never) and
@@ -141,9 +143,10 @@ func RunTool(t testing.TB, ns *netlab.NS, interrupt, limit time.Duration, argv .
 	if err := ns.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
 	var r Run
+	stopRSS := watchRSS(cmd.Process.Pid, &r.PeakRSS)
+	done := make(chan error, 1)
+	go func() { err := cmd.Wait(); stopRSS(); done <- err }()
 	if interrupt > 0 {
 		select {
 		case err := <-done:
@@ -165,4 +168,33 @@ func RunTool(t testing.TB, ns *netlab.NS, interrupt, limit time.Duration, argv .
 	}
 	_ = err
 	return r
+}
+
+// watchRSS samples pid's resident set every 50 ms into *peak (KiB) until
+// stop, which returns once the last sample is in.
+func watchRSS(pid int, peak *int) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+			for _, line := range strings.Split(string(b), "\n") {
+				var kib int
+				if _, e := fmt.Sscanf(line, "VmRSS: %d kB", &kib); e == nil && kib > *peak {
+					*peak = kib
+				}
+			}
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				if err != nil {
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
 }
