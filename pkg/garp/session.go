@@ -13,6 +13,7 @@ import (
 	"github.com/google/gopacket/pcapgo"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/sockopt"
 )
 
 // session is an open socket on one interface with what the modes share.
@@ -48,6 +49,11 @@ func withSocket(o options, dst netip.Addr, stderr io.Writer, p printer, run func
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}
 	defer conn.close()
+	// Nothing more needs CAP_NET_RAW; the pcap file below is created with
+	// no more privilege than the user's own.
+	if err := sockopt.DropCapabilities(); err != nil {
+		return command.Fail(stderr, cli.ExitUsage, "%v", err)
+	}
 	s := &session{o: o, conn: conn, ifi: ifi, mac: ifi.HardwareAddr, src: src, p: p, stderr: stderr}
 	if o.pcap != "" {
 		f, err := os.Create(o.pcap)

@@ -22,6 +22,9 @@ func (c config) run(ctx context.Context, out printer, stderr io.Writer) int {
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}
 	defer closeAll()
+	if err := sockopt.DropCapabilities(); err != nil { // nothing more needs CAP_NET_RAW
+		return command.Fail(stderr, cli.ExitUsage, "%v", err)
+	}
 	cfg := searchConfig{
 		start: start, floor: c.floor, retries: c.retries, maxProbes: c.maxProbes,
 		wait: c.wait, deadline: c.deadline, refill: rateLimitRefill,

@@ -128,6 +128,8 @@ type Run struct {
 	Elapsed        time.Duration
 	AfterSIGINT    time.Duration // 0 without an interrupt
 	PeakRSS        int           // the largest resident set seen, KiB (sampled every 50 ms)
+	// Status is /proc/PID/status as it was just before SIGINT.
+	Status string
 }
 
 // RunTool runs argv in ns, sends SIGINT after interrupt (0: never) and
@@ -152,7 +154,9 @@ func RunTool(t testing.TB, ns *netlab.NS, interrupt, limit time.Duration, argv .
 		case err := <-done:
 			done <- err
 		case <-time.After(interrupt):
-			// ip netns exec execs the tool: the pid is the tool's.
+			// ip netns exec (and setpriv) exec the tool: the pid is the tool's.
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+			r.Status = string(b)
 			_ = cmd.Process.Signal(syscall.SIGINT)
 		}
 	}
@@ -197,4 +201,68 @@ func watchRSS(pid int, peak *int) (stop func()) {
 		}
 	}()
 	return func() { close(quit); <-done }
+}
+
+// Setcap is a copy of the built tool in a directory any user can read,
+// given CAP_NET_RAW as make install gives it (setcap cap_net_raw+ep).
+// The test skips when setcap is missing.
+func Setcap(t testing.TB, tool string) string {
+	t.Helper()
+	if _, err := exec.LookPath("setcap"); err != nil {
+		t.Skip("setcap (Debian package libcap2-bin) not installed")
+	}
+	src, err := os.ReadFile(Binary(t, tool))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not t.TempDir: its parent is private to root, and the tool runs as
+	// another user.
+	dir, err := os.MkdirTemp("", "labflood-setcap-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	bin := filepath.Join(dir, tool)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("setcap", "cap_net_raw+ep", bin).CombinedOutput(); err != nil {
+		t.Fatalf("setcap: %v %s", err, out)
+	}
+	return bin
+}
+
+// AsNobody is argv run as user nobody (setpriv), with no supplementary
+// groups. The test skips when setpriv is missing.
+func AsNobody(t testing.TB, argv ...string) []string {
+	t.Helper()
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv (util-linux) not installed")
+	}
+	return append([]string{"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"}, argv...)
+}
+
+// StatusField is the value of one field of /proc/PID/status ("CapEff",
+// "Uid", ...), "" if absent.
+func StatusField(status, name string) string {
+	for _, line := range strings.Split(status, "\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// NoCapabilities fails t unless the status shows a process of user nobody
+// with no effective and no permitted capability.
+func NoCapabilities(t testing.TB, r Run) {
+	t.Helper()
+	uid, eff, prm := StatusField(r.Status, "Uid"), StatusField(r.Status, "CapEff"), StatusField(r.Status, "CapPrm")
+	t.Logf("while running: Uid %s, CapEff %s, CapPrm %s", uid, eff, prm)
+	if !strings.HasPrefix(uid, "65534") || eff != "0000000000000000" || prm != "0000000000000000" {
+		t.Errorf("Uid %q CapEff %q CapPrm %q: want nobody without capabilities\nstdout:\n%sstderr:\n%s", uid, eff, prm, r.Stdout, r.Stderr)
+	}
 }
