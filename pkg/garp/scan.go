@@ -35,6 +35,9 @@ func (s *session) scan(ctx context.Context, prefix netip.Prefix) int {
 	if err != nil {
 		return command.Fail(s.stderr, cli.ExitUsage, "%v", err)
 	}
+	if max := maxRate(s.ifi.Name); s.o.rate > max {
+		return command.Fail(s.stderr, cli.ExitUsage, "--rate %d: more than %s carries (at most %d requests per second)", s.o.rate, s.ifi.Name, max)
+	}
 	start := time.Now()
 	sc := &scanner{s: s, prefix: prefix, macs: map[netip.Addr]int{}, heard: map[addrMAC]bool{}}
 	gap := time.Second / time.Duration(s.o.rate)
