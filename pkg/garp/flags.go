@@ -74,11 +74,11 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.first, "first", "f", false, "stop at the first reply")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing")
 	fs.StringVar(&o.scan, "scan", "", "scan a subnet (CIDR): one IP<TAB>MAC line per host that answers")
-	fs.IntVar(&o.rate, "rate", 500, "--scan: requests per second")
+	fs.IntVar(&o.rate, "rate", 500, fmt.Sprintf("--scan: requests per second, at most the link's line rate\n(%d per Gb/s of the speed it reports, 1 Gb/s if none)", perGbps))
 	fs.IntVar(&o.retries, "retry", 2, "--scan: requests per host (arp-scan's --retry)")
 	fs.DurationVar(&o.timeout, "timeout", 500*time.Millisecond, "--scan: wait for replies after each round")
 	fs.BoolVar(&o.cache, "cache", false, "print the kernel's neighbour table (as ip neigh)")
-	fs.BoolVar(&o.watch, "watch", false, "watch ARP on the interface: new stations, changed or conflicting MACs")
+	fs.BoolVar(&o.watch, "watch", false, fmt.Sprintf("watch ARP on the interface: new stations, changed or conflicting MACs\n(remembers %d stations; when full, forgets first those heard only once)", maxStations))
 	fs.BoolVar(&o.once, "once", false, "--watch: exit 1 at the first conflict")
 	fs.StringVar(&o.pcap, "pcap", "", "write every frame sent and received to this pcap file")
 }

@@ -1,6 +1,7 @@
 package garp
 
 import (
+	"encoding/binary"
 	"errors"
 	"net"
 	"net/netip"
@@ -52,9 +53,33 @@ func buildARP(p arpPacket) ([]byte, error) {
 
 var errNotARP = errors.New("not an Ethernet/IPv4 ARP frame")
 
+// The Ethernet header's length, and an Ethernet/IPv4 ARP message's: 8
+// bytes, two 6-byte MACs and two 4-byte addresses.
+const (
+	ethHeaderLen = 14
+	arpLen       = 8 + 2*6 + 2*4
+)
+
+// isEthernetIPv4ARP checks the frame before gopacket decodes it: its ARP
+// decoder sums the address sizes in uint8, so sizes such as 128 wrap its
+// length check and its slicing panics (a recover in the parser turned that
+// into an error, but nothing should rely on it). Only Ethernet/IPv4 ARP
+// with its sizes, 6 and 4, and room for them goes on.
+func isEthernetIPv4ARP(b []byte) bool {
+	if len(b) < ethHeaderLen+arpLen || binary.BigEndian.Uint16(b[12:]) != uint16(layers.EthernetTypeARP) {
+		return false
+	}
+	a := b[ethHeaderLen:]
+	return binary.BigEndian.Uint16(a[0:]) == uint16(layers.LinkTypeEthernet) && binary.BigEndian.Uint16(a[2:]) == uint16(layers.EthernetTypeIPv4) &&
+		a[4] == 6 && a[5] == 4
+}
+
 // parseARP decodes a frame; anything but Ethernet/IPv4 ARP is an error.
 // Input comes from the wire: it must never panic.
 func parseARP(b []byte) (arpPacket, error) {
+	if !isEthernetIPv4ARP(b) {
+		return arpPacket{}, errNotARP
+	}
 	var eth layers.Ethernet
 	var arp layers.ARP
 	parser := gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &eth, &arp)

@@ -33,6 +33,9 @@ func (o *options) run(ctx context.Context, p printer, stderr io.Writer) int {
 	if o.cache {
 		return runCache(p, o.iface, stderr)
 	}
+	// A failed write to the --pcap file ends every mode (session.record).
+	ctx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
 	// -w bounds --scan and --watch from here; arping's probes count it
 	// from the first probe (session.arping).
 	bounded := ctx
@@ -43,13 +46,13 @@ func (o *options) run(ctx context.Context, p printer, stderr io.Writer) int {
 	}
 	switch {
 	case o.scan != "":
-		return withSocket(*o, o.prefix.Addr().Next(), stderr, p, func(s *session) int { return s.scan(bounded, o.prefix) })
+		return withSocket(*o, o.prefix.Addr().Next(), stderr, p, abort, func(s *session) int { return s.scan(bounded, o.prefix) })
 	case o.watch:
-		return withSocket(*o, netip.Addr{}, stderr, p, func(s *session) int { return s.watch(bounded, o.once) })
+		return withSocket(*o, netip.Addr{}, stderr, p, abort, func(s *session) int { return s.watch(bounded, o.once) })
 	}
 	dst, err := cli.Resolve(ctx, o.args[0], cli.IPv4Only)
 	if err != nil {
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}
-	return withSocket(*o, dst, stderr, p, func(s *session) int { return s.arping(ctx, dst) })
+	return withSocket(*o, dst, stderr, p, abort, func(s *session) int { return s.arping(ctx, dst) })
 }

@@ -11,11 +11,19 @@ import (
 	"gnetutils/pkg/cli"
 )
 
-// scanner is one --scan: the MACs heard for each address.
+// scanner is one --scan: the MACs heard for each address, kept as a set
+// so that each reply costs the same however many MACs claim an address
+// (a list searched per reply made a flood of them quadratic).
 type scanner struct {
 	s      *session
 	prefix netip.Prefix
-	macs   map[netip.Addr][]string
+	macs   map[netip.Addr]int // how many MACs answered for the address
+	heard  map[addrMAC]bool
+}
+
+type addrMAC struct {
+	addr netip.Addr
+	mac  [6]byte
 }
 
 // scan sweeps a subnet as arp-scan does: a request to every address at the
@@ -27,14 +35,17 @@ func (s *session) scan(ctx context.Context, prefix netip.Prefix) int {
 	if err != nil {
 		return command.Fail(s.stderr, cli.ExitUsage, "%v", err)
 	}
+	if max := maxRate(s.ifi.Name); s.o.rate > max {
+		return command.Fail(s.stderr, cli.ExitUsage, "--rate %d: more than %s carries (at most %d requests per second)", s.o.rate, s.ifi.Name, max)
+	}
 	start := time.Now()
-	sc := &scanner{s: s, prefix: prefix, macs: map[netip.Addr][]string{}}
+	sc := &scanner{s: s, prefix: prefix, macs: map[netip.Addr]int{}, heard: map[addrMAC]bool{}}
 	gap := time.Second / time.Duration(s.o.rate)
 	sent := 0
 	for round := 0; round < s.o.retries; round++ {
 		next := time.Now()
 		for _, a := range targets {
-			if len(sc.macs[a]) > 0 {
+			if sc.macs[a] > 0 {
 				continue
 			}
 			if !sc.drain(ctx, next) {
@@ -100,14 +111,13 @@ func (sc *scanner) hear(r received) {
 	if p.Op != layers.ARPReply || !sc.prefix.Contains(p.SenderIP) || p.TargetIP != s.src {
 		return
 	}
-	mac := p.SenderMAC.String()
-	for _, m := range sc.macs[p.SenderIP] {
-		if m == mac {
-			return // the same answer again (a retry's)
-		}
+	key := addrMAC{p.SenderIP, [6]byte(p.SenderMAC)}
+	if sc.heard[key] {
+		return // the same answer again (a retry's)
 	}
-	sc.macs[p.SenderIP] = append(sc.macs[p.SenderIP], mac)
-	s.p.host(p.SenderIP, mac, len(sc.macs[p.SenderIP]), r.at)
+	sc.heard[key] = true
+	sc.macs[p.SenderIP]++
+	s.p.host(p.SenderIP, p.SenderMAC.String(), sc.macs[p.SenderIP], r.at)
 }
 
 func (s *session) scanSummary(prefix netip.Prefix, hosts, responded, sent int, start time.Time) int {

@@ -1,10 +1,10 @@
 package garp
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/netip"
-	"os"
 	"sync"
 	"time"
 
@@ -13,24 +13,31 @@ import (
 	"github.com/google/gopacket/pcapgo"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/outfile"
+	"gnetutils/pkg/sockopt"
 )
 
 // session is an open socket on one interface with what the modes share.
 type session struct {
-	o      options
-	conn   *packetConn
-	ifi    *net.Interface
-	mac    net.HardwareAddr
-	src    netip.Addr
-	p      printer
-	pcap   *pcapgo.Writer
-	pmu    sync.Mutex
-	stderr io.Writer
+	o    options
+	conn *packetConn
+	ifi  *net.Interface
+	mac  net.HardwareAddr
+	src  netip.Addr
+	p    printer
+	pcap *pcapgo.Writer
+	pmu  sync.Mutex
+	// pcapErr is the first failed write to the pcap file, which abort
+	// turned into the end of the run.
+	pcapErr error
+	abort   context.CancelCauseFunc
+	stderr  io.Writer
 }
 
 // withSocket opens the session for dst (or, without one, for -I) and runs
-// run with it.
-func withSocket(o options, dst netip.Addr, stderr io.Writer, p printer, run func(*session) int) int {
+// run with it. A write to the pcap file that fails calls abort, which
+// must end run, and the run fails with that error.
+func withSocket(o options, dst netip.Addr, stderr io.Writer, p printer, abort context.CancelCauseFunc, run func(*session) int) int {
 	ifi, src, err := interfaceFor(o.iface, dst)
 	if err != nil {
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
@@ -48,9 +55,14 @@ func withSocket(o options, dst netip.Addr, stderr io.Writer, p printer, run func
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}
 	defer conn.close()
-	s := &session{o: o, conn: conn, ifi: ifi, mac: ifi.HardwareAddr, src: src, p: p, stderr: stderr}
+	// Nothing more needs CAP_NET_RAW; the pcap file below is created with
+	// no more privilege than the user's own.
+	if err := sockopt.DropCapabilities(); err != nil {
+		return command.Fail(stderr, cli.ExitUsage, "%v", err)
+	}
+	s := &session{o: o, conn: conn, ifi: ifi, mac: ifi.HardwareAddr, src: src, p: p, abort: abort, stderr: stderr}
 	if o.pcap != "" {
-		f, err := os.Create(o.pcap)
+		f, err := outfile.Create(o.pcap)
 		if err != nil {
 			return command.Fail(stderr, cli.ExitUsage, "%v", err)
 		}
@@ -60,17 +72,31 @@ func withSocket(o options, dst netip.Addr, stderr io.Writer, p printer, run func
 			return command.Fail(stderr, cli.ExitUsage, "%v", err)
 		}
 	}
-	return run(s)
+	code := run(s)
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	if s.pcapErr != nil {
+		return command.Fail(stderr, cli.ExitUsage, "%v", s.pcapErr)
+	}
+	return code
 }
 
-// record writes a frame to the pcap file, if any.
+// record writes a frame to the pcap file, if any. The first write that
+// fails (a full disk) ends the run: a capture with frames silently
+// missing would be worse than none.
 func (s *session) record(at time.Time, frame []byte) {
 	if s.pcap == nil {
 		return
 	}
 	s.pmu.Lock()
 	defer s.pmu.Unlock()
-	_ = s.pcap.WritePacket(gopacket.CaptureInfo{Timestamp: at, CaptureLength: len(frame), Length: len(frame)}, frame)
+	if s.pcapErr != nil {
+		return
+	}
+	if err := s.pcap.WritePacket(gopacket.CaptureInfo{Timestamp: at, CaptureLength: len(frame), Length: len(frame)}, frame); err != nil {
+		s.pcapErr = err
+		s.abort(err)
+	}
 }
 
 func (s *session) send(p arpPacket) (time.Time, error) {

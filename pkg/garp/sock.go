@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"gnetutils/pkg/netroute"
+	"gnetutils/pkg/queue"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -24,6 +25,7 @@ type packetConn struct {
 	rc    syscall.RawConn
 	ifi   *net.Interface
 	frame chan received
+	drops queue.Drops
 }
 
 type received struct {
@@ -81,17 +83,20 @@ func (c *packetConn) send(frame []byte) (time.Time, error) {
 }
 
 // receive parses every ARP frame on the interface (ours included: the
-// caller tells them apart) until the socket closes.
+// caller tells them apart) until the socket closes. It reads a batch at
+// most per wake-up and never blocks on the frame channel: under a flood
+// frames are dropped (drops counts them), neither piled up here nor left
+// to stall the reader or the socket's close.
 func (c *packetConn) receive() {
 	defer close(c.frame)
 	buf, oob := make([]byte, 2048), make([]byte, sockopt.OOBSize)
 	for {
 		var got []received
 		err := c.rc.Read(func(fd uintptr) bool {
-			for {
+			for range queue.Batch {
 				n, oobn, _, from, err := unix.Recvmsg(int(fd), buf, oob, unix.MSG_DONTWAIT)
 				if err != nil {
-					break
+					return len(got) > 0
 				}
 				if ll, ok := from.(*unix.SockaddrLinklayer); ok && ll.Pkttype == unix.PACKET_OUTGOING {
 					continue // our own frames, looped back to the socket
@@ -107,10 +112,10 @@ func (c *packetConn) receive() {
 				}
 				got = append(got, received{p: p, at: at, raw: append([]byte(nil), buf[:n]...)})
 			}
-			return len(got) > 0
+			return true // a whole batch: hand it over, then read on
 		})
 		for _, r := range got {
-			c.frame <- r
+			queue.Offer(c.frame, r, &c.drops)
 		}
 		if err != nil {
 			return

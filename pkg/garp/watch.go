@@ -2,7 +2,6 @@ package garp
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/gopacket/layers"
 
@@ -11,19 +10,16 @@ import (
 
 // watch listens to every ARP frame on the interface, as arpwatch does: a
 // new station is reported once; a known address claimed by another MAC is
-// a conflict (a changed NIC, or ARP spoofing).
+// a conflict (a changed NIC, or ARP spoofing). The table of stations is
+// bounded (maxStations); one evicted and heard again is new again.
 func (s *session) watch(ctx context.Context, once bool) int {
-	type station struct {
-		mac  string
-		seen time.Time
-	}
-	known := map[string]station{}
-	conflicts := 0
+	known := newStations(maxStations)
+	heard, conflicts := 0, 0
 	s.p.watching(s.ifi.Name)
 	for {
 		select {
 		case <-ctx.Done():
-			s.p.watchSummary(s.ifi.Name, len(known), conflicts)
+			s.p.watchSummary(s.ifi.Name, heard, conflicts)
 			if once && conflicts > 0 {
 				return cli.ExitFail
 			}
@@ -40,21 +36,19 @@ func (s *session) watch(ctx context.Context, once bool) int {
 			if p.Op != layers.ARPRequest && p.Op != layers.ARPReply {
 				continue
 			}
-			ip, mac := p.SenderIP.String(), p.SenderMAC.String()
-			old, seen := known[ip]
+			mac := p.SenderMAC.String()
+			old, seen := known.get(p.SenderIP)
+			known.put(p.SenderIP, mac, r.at)
 			switch {
 			case !seen:
-				known[ip] = station{mac, r.at}
-				s.p.newStation(ip, mac, r.at)
+				heard++
+				s.p.newStation(p.SenderIP.String(), mac, r.at)
 			case old.mac != mac:
 				conflicts++
-				s.p.conflict(ip, mac, old.mac, r.at.Sub(old.seen), p.SenderIP == p.TargetIP, r.at)
-				known[ip] = station{mac, r.at}
+				s.p.conflict(p.SenderIP.String(), mac, old.mac, r.at.Sub(old.seen), p.SenderIP == p.TargetIP, r.at)
 				if once {
 					return cli.ExitFail
 				}
-			default:
-				known[ip] = station{mac, r.at}
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/sockopt"
 )
 
 // Run runs gping with args (without the program name) and returns its exit code.
@@ -40,6 +41,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			t.conn.Close()
 		}
 	}()
+	if err == nil {
+		err = sockopt.DropCapabilities() // the sockets are open: nothing more needs CAP_NET_RAW
+	}
 	if err != nil {
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}

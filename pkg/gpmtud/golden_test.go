@@ -53,6 +53,7 @@ func goldenRun(p printer) {
 	p.summary(searchResult{pmtu: 1300, learned: "probing", blackHole: true, bhLow: 1301, probes: 17, elapsed: us(3456789)}, 0, true)
 	p.summary(searchResult{pmtu: 1300, learned: "probing", blackHole: true, probes: 9, elapsed: us(999)}, 2, true)
 	p.summary(searchResult{pmtu: 1500, learned: "probing", probes: 6, elapsed: us(6000000)}, 0, false)
+	p.interrupted(searchResult{pmtu: 1400, learned: "probing", probes: 7, elapsed: us(1500000)})
 }
 
 func TestGoldenText(t *testing.T) {

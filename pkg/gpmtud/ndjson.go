@@ -56,6 +56,7 @@ type summaryEvent struct {
 	BHAfterHop  int     `json:"black_hole_after_hop,omitempty"`
 	Probes      int     `json:"probes"`
 	ElapsedMS   float64 `json:"elapsed_ms"`
+	Interrupted bool    `json:"interrupted,omitempty"`
 }
 
 // checkEvent is the answer of -s: is a payload of that many bytes (a
@@ -98,8 +99,23 @@ func (p *ndjsonPrinter) hop(h hopLine) {
 func (p *ndjsonPrinter) resume(wr walkResult) {}
 
 func (p *ndjsonPrinter) summary(r searchResult, bhHop int, reached bool) {
+	_ = p.js.Emit(p.summaryEvent(r, bhHop, reached))
+}
+
+// interrupted is the summary all the same, so that a script reading the
+// events always gets its last line, marked as cut short.
+func (p *ndjsonPrinter) interrupted(r searchResult) {
+	ev := p.summaryEvent(r, 0, false)
+	ev.Interrupted = true
+	if r.pmtu == 0 { // nothing through yet: no payload fits
+		ev.UDPPayload, ev.ICMPPayload, ev.TCPMSS = 0, 0, 0
+	}
+	_ = p.js.Emit(ev)
+}
+
+func (p *ndjsonPrinter) summaryEvent(r searchResult, bhHop int, reached bool) summaryEvent {
 	udp, icmp, mss := payloads(r.pmtu, p.addr.Is6())
-	_ = p.js.Emit(summaryEvent{Type: "summary", Host: p.host, Addr: p.addr.String(), Reached: reached, PMTU: r.pmtu, Learned: r.learned,
+	return summaryEvent{Type: "summary", Host: p.host, Addr: p.addr.String(), Reached: reached, PMTU: r.pmtu, Learned: r.learned,
 		UDPPayload: udp, ICMPPayload: icmp, TCPMSS: mss, BlackHole: r.blackHole || bhHop > 0, BlackHoleLo: r.bhLow, BHAfterHop: bhHop,
-		Probes: r.probes, ElapsedMS: cli.Millis(r.elapsed)})
+		Probes: r.probes, ElapsedMS: cli.Millis(r.elapsed)}
 }

@@ -26,6 +26,9 @@ type printer interface {
 	// summary is the path MTU found; bhHop is the hop a black hole
 	// follows (0: none named); reached, whether the target answered.
 	summary(r searchResult, bhHop int, reached bool)
+	// interrupted is the search cut short by SIGINT: the largest size
+	// through so far. Text says it on stderr, with the exit status.
+	interrupted(r searchResult)
 }
 
 // newPrinter is the printer c asks for, writing to w.

@@ -22,6 +22,9 @@ func (c config) run(ctx context.Context, out printer, stderr io.Writer) int {
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}
 	defer closeAll()
+	if err := sockopt.DropCapabilities(); err != nil { // nothing more needs CAP_NET_RAW
+		return command.Fail(stderr, cli.ExitUsage, "%v", err)
+	}
 	cfg := searchConfig{
 		start: start, floor: c.floor, retries: c.retries, maxProbes: c.maxProbes,
 		wait: c.wait, deadline: c.deadline, refill: rateLimitRefill,
@@ -107,6 +110,7 @@ func (c config) runSearch(ctx context.Context, network path, cfg searchConfig, o
 		out.summary(res, 0, false)
 		return cli.ExitFail
 	case errors.Is(err, context.Canceled):
+		out.interrupted(res)
 		return command.Fail(stderr, cli.ExitFail, "interrupted; largest size through so far: %d", res.pmtu)
 	case err != nil:
 		if res.pmtu == 0 {

@@ -112,3 +112,7 @@ func markWord(o outcome) string {
 	}
 	return ""
 }
+
+// interrupted prints nothing: Run says it on stderr ("interrupted; largest
+// size through so far"), as it always has.
+func (p *textPrinter) interrupted(searchResult) {}

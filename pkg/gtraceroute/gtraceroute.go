@@ -19,6 +19,7 @@ import (
 
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/netroute"
+	"gnetutils/pkg/sockopt"
 )
 
 var command = cli.Command{
@@ -67,6 +68,9 @@ func (c config) run(ctx context.Context, p printer, stderr io.Writer) int {
 		return sysFail(err)
 	}
 	defer m.close()
+	if err := sockopt.DropCapabilities(); err != nil { // nothing more needs CAP_NET_RAW
+		return sysFail(err)
+	}
 	if c.report {
 		if err := runReport(ctx, c.trace, m, c.cycles, p); err != nil {
 			return sysFail(err)

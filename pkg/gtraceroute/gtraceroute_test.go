@@ -324,3 +324,41 @@ func TestTCPMatchICMP(t *testing.T) {
 		})
 	}
 }
+
+// floodPath is a prober whose answers never run out, as under a flood: a
+// closed channel, always ready, every answer for no probe of the trace.
+type floodPath struct{ out chan probes.Answer }
+
+func (f floodPath) Send(int, int, int) (time.Time, error) { return time.Now(), nil }
+func (f floodPath) Answers() <-chan probes.Answer         { return f.out }
+func (f floodPath) Close() error                          { return nil }
+
+// TestTracerUnderFlood: answers that never stop coming keep the tracer
+// neither from its deadlines nor from ctx: each pass takes at most a
+// queue's worth of them.
+func TestTracerUnderFlood(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		waitMax time.Duration
+		cancel  time.Duration
+	}{
+		{"deadlines", 100 * time.Millisecond, time.Minute},
+		{"cancel", time.Minute, 100 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := floodPath{out: make(chan probes.Answer, 256)}
+			close(f.out)
+			tr := newTracer(traceConfig{first: 1, max: 3, queries: 2, parallel: 16, waitMax: tc.waitMax}, method{p: f})
+			tr.base = 1 << 20 // the flood's answers (ID 0) are for no probe
+			ctx, cancel := context.WithTimeout(context.Background(), tc.cancel)
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { _, err := tr.run(ctx, func(hop) {}); done <- err }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("the tracer still runs 5 s into a flood")
+			}
+		})
+	}
+}

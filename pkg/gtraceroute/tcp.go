@@ -16,6 +16,7 @@ import (
 	"gnetutils/pkg/icmpx"
 	"gnetutils/pkg/netroute"
 	"gnetutils/pkg/probes"
+	"gnetutils/pkg/queue"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -35,6 +36,7 @@ type tcpMethod struct {
 	mu        sync.Mutex
 	sent      map[int]time.Time
 	out       chan probes.Answer
+	drops     queue.Drops
 	stop      chan struct{}
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -215,11 +217,7 @@ func (m *tcpMethod) receive(fd int, parse func([]byte, sockopt.Ancillary, netip.
 			a.At = time.Now()
 		}
 		a.RTT = max(a.At.Sub(sent), 0)
-		select {
-		case m.out <- a:
-		case <-m.stop:
-			return
-		}
+		queue.Offer(m.out, a, &m.drops) // never blocks: a flood is dropped, not waited for
 	}
 }
 

@@ -158,11 +158,12 @@ func (t *tracer) take(a probes.Answer) {
 	}
 }
 
-// takeAnswers takes in every answer already here, before anything is
+// takeAnswers takes in the answers already here, before anything is
 // expired: on a fast path answers queue up within microseconds of their
-// deadline.
+// deadline. It takes at most a queue's worth: under a flood the queue
+// never empties, and run must still get to its deadlines and to SIGINT.
 func (t *tracer) takeAnswers() {
-	for {
+	for range cap(t.m.answers()) {
 		select {
 		case a := <-t.m.answers():
 			t.take(a)

@@ -26,6 +26,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/queue"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -77,6 +78,7 @@ type Conn struct {
 
 	events    chan Event
 	ownEvents bool // Events is ours to close
+	drops     queue.Drops
 	done      chan struct{}
 	closing   chan struct{}
 	closeMu   sync.Once

@@ -7,10 +7,14 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/queue"
 	"gnetutils/pkg/sockopt"
 )
 
-// receive reads replies and errors until the socket is closed.
+// receive reads replies and errors until the socket is closed. It reads
+// at most a batch per wake-up and never blocks on the events channel: a
+// flood is read and dropped (Drops counts what the reader had no room
+// for), so Close and the reader are never kept waiting.
 func (c *Conn) receive() {
 	defer close(c.done)
 	defer func() {
@@ -23,24 +27,25 @@ func (c *Conn) receive() {
 		var evs []Event
 		err := c.rc.Read(func(fd uintptr) bool {
 			evs = c.drainErrQueue(int(fd), rx, evs)
-			for {
+			for i := 0; i < queue.Batch; i++ {
 				n, anc, from, err := rx.Read(int(fd), 0)
 				if err != nil {
-					break
+					return len(evs) > 0
 				}
 				if ev, ok := c.fromPacket(rx.Buf[:n], anc, from.Addr()); ok {
 					evs = append(evs, ev)
 				}
 			}
-			return len(evs) > 0
+			return true // a whole batch read: hand it over, then read on
 		})
 		for _, ev := range evs {
 			ev.Dst = c.dst
-			select {
-			case c.events <- ev:
-			case <-c.closing:
-				return
-			}
+			queue.Offer(c.events, ev, &c.drops)
+		}
+		select {
+		case <-c.closing:
+			return
+		default:
 		}
 		if err != nil {
 			return
@@ -48,13 +53,17 @@ func (c *Conn) receive() {
 	}
 }
 
-// drainErrQueue reads everything on the socket's error queue (POLLERR
-// wakes a reader as readable too) and appends the events that concern our
-// probes.
+// Drops is how many events the receiving goroutine dropped because the
+// events channel was full.
+func (c *Conn) Drops() uint64 { return c.drops.Count() }
+
+// drainErrQueue reads the socket's error queue (POLLERR wakes a reader as
+// readable too), a batch at most, and appends the events that concern our
+// probes. What a flood leaves there keeps POLLERR up for the next call.
 func (c *Conn) drainErrQueue(fd int, rx *sockopt.Receiver, evs []Event) []Event {
 	c.errq.Lock()
 	defer c.errq.Unlock()
-	for {
+	for range queue.Batch {
 		n, anc, dst, err := rx.Read(fd, unix.MSG_ERRQUEUE)
 		if err != nil {
 			return evs
@@ -63,6 +72,23 @@ func (c *Conn) drainErrQueue(fd int, rx *sockopt.Receiver, evs []Event) []Event 
 			evs = append(evs, ev)
 		}
 	}
+	return evs
+}
+
+// between is Receive's look up from a flood of messages that are not
+// ours, which keeps the socket readable and poll unneeded: the deadline,
+// Wake and the error queue still count.
+func (c *Conn) between(deadline time.Time) error {
+	if !time.Now().Before(deadline) {
+		return os.ErrDeadlineExceeded
+	}
+	switch err := c.poll(0, 0, true); err {
+	case errPollErr:
+		c.queued = c.drainErrQueue(c.fd, c.rx, c.queued)
+	case ErrWoken:
+		return err
+	}
+	return nil
 }
 
 // Receive waits until deadline for the next event (Sync mode only);
@@ -80,7 +106,7 @@ func (c *Conn) Receive(deadline time.Time) (Event, error) {
 	if c.fd < 0 {
 		return Event{}, os.ErrClosed
 	}
-	for {
+	for skipped := 1; ; {
 		if len(c.queued) > 0 {
 			ev := c.queued[0]
 			c.queued = c.queued[1:]
@@ -92,6 +118,11 @@ func (c *Conn) Receive(deadline time.Time) (Event, error) {
 			if ev, ok := c.fromPacket(c.rx.Buf[:n], anc, from.Addr()); ok {
 				ev.Dst = c.dst
 				return ev, nil
+			}
+			if skipped++; skipped%queue.Batch == 0 {
+				if err := c.between(deadline); err != nil {
+					return Event{}, err
+				}
 			}
 			continue
 		}

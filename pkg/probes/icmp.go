@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gnetutils/pkg/icmpx"
+	"gnetutils/pkg/queue"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -21,9 +22,10 @@ type ICMP struct {
 	// (they wrap at 65536).
 	ids  map[uint16]int
 	out  chan Answer
-	stop chan struct{}
 	done chan struct{}
 	once sync.Once
+
+	drops queue.Drops // answers the reader had no room for
 }
 
 // defaultTTL is a probe's TTL when Send is given none: once a TTL was set
@@ -36,7 +38,7 @@ func NewICMP(cfg icmpx.Config) (*ICMP, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &ICMP{c: c, v6: cfg.Dst.Unmap().Is6(), ids: map[uint16]int{}, out: make(chan Answer, 256), stop: make(chan struct{}), done: make(chan struct{})}
+	p := &ICMP{c: c, v6: cfg.Dst.Unmap().Is6(), ids: map[uint16]int{}, out: make(chan Answer, 256), done: make(chan struct{})}
 	go p.pump()
 	return p, nil
 }
@@ -60,6 +62,8 @@ func (p *ICMP) Send(id, ttl, size int) (time.Time, error) {
 	return p.c.Send(seq, payload)
 }
 
+// pump hands the answers over without ever blocking: a reader that falls
+// behind a flood loses answers (Drops), never the pump its socket.
 func (p *ICMP) pump() {
 	defer close(p.done)
 	defer close(p.out)
@@ -73,22 +77,21 @@ func (p *ICMP) pump() {
 		if !ok {
 			continue
 		}
-		select {
-		case p.out <- Answer{ID: id, Kind: ev.Kind, From: ev.From, At: ev.At, RTT: ev.RTT, TTL: ev.TTL,
-			Type: ev.Type, Code: ev.Code, ICMPv6: ev.ICMPv6, MTU: ev.MTU, MPLS: ev.MPLS}:
-		case <-p.stop:
-		}
+		queue.Offer(p.out, Answer{ID: id, Kind: ev.Kind, From: ev.From, At: ev.At, RTT: ev.RTT, TTL: ev.TTL,
+			Type: ev.Type, Code: ev.Code, ICMPv6: ev.ICMPv6, MTU: ev.MTU, MPLS: ev.MPLS}, &p.drops)
 	}
 }
 
 // Answers delivers the answers until Close.
 func (p *ICMP) Answers() <-chan Answer { return p.out }
 
+// Drops is how many answers found no room: the reader fell behind.
+func (p *ICMP) Drops() uint64 { return p.drops.Count() + p.c.Drops() }
+
 // Close closes the socket and the Answers channel.
 func (p *ICMP) Close() error {
 	var err error
 	p.once.Do(func() {
-		close(p.stop)
 		err = p.c.Close()
 		<-p.done
 	})

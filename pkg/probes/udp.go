@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"gnetutils/pkg/queue"
 	"gnetutils/pkg/udpprobe"
 )
 
@@ -16,9 +17,10 @@ type UDP struct {
 	mu   sync.Mutex
 	ids  map[uint32]int // udpprobe's probe id -> ours
 	out  chan Answer
-	stop chan struct{}
 	done chan struct{}
 	once sync.Once
+
+	drops queue.Drops // answers the reader had no room for
 }
 
 // NewUDP opens the UDP prober.
@@ -27,7 +29,7 @@ func NewUDP(cfg udpprobe.Config) (*UDP, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &UDP{p: p, ids: map[uint32]int{}, out: make(chan Answer, 256), stop: make(chan struct{}), done: make(chan struct{})}
+	u := &UDP{p: p, ids: map[uint32]int{}, out: make(chan Answer, 256), done: make(chan struct{})}
 	go u.pump()
 	return u, nil
 }
@@ -45,6 +47,7 @@ func (u *UDP) Send(id, ttl, size int) (time.Time, error) {
 	return pr.Sent, nil
 }
 
+// pump hands the answers over without ever blocking, as ICMP's does.
 func (u *UDP) pump() {
 	defer close(u.done)
 	defer close(u.out)
@@ -55,16 +58,16 @@ func (u *UDP) pump() {
 		if !ok {
 			continue
 		}
-		select {
-		case u.out <- Answer{ID: id, Kind: a.Kind, From: a.From, At: a.At, RTT: a.RTT, TTL: a.ReplyTTL,
-			Type: a.Type, Code: a.Code, ICMPv6: a.ICMPv6, MTU: a.MTU}:
-		case <-u.stop:
-		}
+		queue.Offer(u.out, Answer{ID: id, Kind: a.Kind, From: a.From, At: a.At, RTT: a.RTT, TTL: a.ReplyTTL,
+			Type: a.Type, Code: a.Code, ICMPv6: a.ICMPv6, MTU: a.MTU}, &u.drops)
 	}
 }
 
 // Answers delivers the answers until Close.
 func (u *UDP) Answers() <-chan Answer { return u.out }
+
+// Drops is how many answers found no room: the reader fell behind.
+func (u *UDP) Drops() uint64 { return u.drops.Count() + u.p.Drops() }
 
 // Interface is the outgoing interface towards the destination and its MTU
 // ("", 0 if unknown), as they were when the prober was opened.
@@ -74,7 +77,6 @@ func (u *UDP) Interface() (string, int) { return u.p.Interface() }
 func (u *UDP) Close() error {
 	var err error
 	u.once.Do(func() {
-		close(u.stop)
 		err = u.p.Close()
 		<-u.done
 	})

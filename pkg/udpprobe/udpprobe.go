@@ -23,6 +23,7 @@ import (
 
 	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/netroute"
+	"gnetutils/pkg/queue"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -118,6 +119,7 @@ type Prober struct {
 	probes map[uint32]Probe
 
 	answers chan Answer
+	drops   queue.Drops
 	stop    chan struct{}
 	// wake is an eventfd that Close signals, so the receiver's poll returns
 	// at once instead of at its next timeout.
@@ -226,9 +228,12 @@ func (p *Prober) LocalAddr() netip.AddrPort {
 }
 
 // Answers delivers the answers as they arrive. It is closed by Close. A
-// reader that falls 256 answers behind loses the oldest to none: the
-// receiver blocks, and the kernel's error queue holds the rest.
+// reader that falls 256 answers behind loses the newest (Drops counts
+// them): the receiver never blocks, so a flood cannot stall it or Close.
 func (p *Prober) Answers() <-chan Answer { return p.answers }
+
+// Drops is how many answers the receiver dropped for want of room.
+func (p *Prober) Drops() uint64 { return p.drops.Count() }
 
 // Send sends one probe of size bytes (whole IP packet) with the given TTL
 // (0: the socket's default).
@@ -323,22 +328,18 @@ func (p *Prober) receive() {
 		if _, err := unix.Poll(fds, -1); err != nil && !errors.Is(err, unix.EINTR) {
 			return
 		}
-		for {
+		for range queue.Batch {
 			n, anc, _, err := rx.Read(p.fd, unix.MSG_ERRQUEUE)
 			if err != nil {
 				break
 			}
 			if a, ok := p.match(rx.Buf[:n], anc); ok {
-				select {
-				case p.answers <- a:
-				case <-p.stop:
-					return
-				}
+				queue.Offer(p.answers, a, &p.drops)
 			}
 		}
 		// Data from the destination (an open port that answered) carries
 		// no probe id; read it so it does not keep poll awake.
-		for {
+		for range queue.Batch {
 			if _, _, _, err := rx.Read(p.fd, 0); err != nil {
 				break
 			}
