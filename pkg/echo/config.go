@@ -61,7 +61,7 @@ type flags struct {
 	blocked  string
 	noLoop   bool
 	rate     int
-	maxConns int
+	maxConns autoInt
 	perSrc   int
 	idle     time.Duration
 	send     time.Duration
@@ -88,7 +88,7 @@ func parseArgs(proto string, command cli.Command, args []string, stdout, stderr 
 		fs.BoolVar(&f.noLoop, "no-loopback", false, "do not answer loopback clients")
 		fs.IntVar(&f.rate, "rate", defaultRate, "answer at most this many datagrams per second per source /24 (IPv4) or /64 (IPv6); 0: no limit")
 	} else {
-		fs.IntVar(&f.maxConns, "max-conns", maxConnsFor(runtime.NumCPU()), "refuse connections beyond this many open at once, by default what RLIMIT_NOFILE leaves (0: no limit)")
+		fs.Var(&f.maxConns, "max-conns", "refuse connections beyond this many open at once, by default what RLIMIT_NOFILE leaves (0: no limit)")
 		fs.IntVar(&f.perSrc, "max-conns-per-source", defaultPerSource, "refuse connections beyond this many open from one IPv4 address or IPv6 /64 (0: no limit)")
 		fs.DurationVar(&f.idle, "idle-timeout", time.Minute, "close connections idle this long (0: never)")
 		fs.DurationVar(&f.send, "send-timeout", time.Minute, "reset connections whose echo the peer has not read for this long (0: never)")
@@ -97,8 +97,8 @@ func parseArgs(proto string, command cli.Command, args []string, stdout, stderr 
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return config{}, true, code
 	}
-	if proto == "tcp" && !fs.Changed("max-conns") {
-		f.maxConns = maxConnsFor(f.shards)
+	if proto == "tcp" && !f.maxConns.set {
+		f.maxConns.n = maxConnsFor(f.shards)
 	}
 	cfg, err := f.config(proto, fs.Args())
 	if err != nil {
@@ -122,7 +122,7 @@ func (f *flags) config(proto string, args []string) (config, error) {
 		return config{}, errors.New("--client and --bench exclude each other")
 	case f.flows < 1 || f.size < 0 || (proto == "udp" && f.size > maxDatagram-28) || f.duration <= 0:
 		return config{}, fmt.Errorf("bad --bench parameters: -c %d -s %d -d %v", f.flows, f.size, f.duration)
-	case f.rate < 0 || f.maxConns < 0 || f.perSrc < 0 || f.idle < 0 || f.send < 0 || f.grace < 0:
+	case f.rate < 0 || f.maxConns.n < 0 || f.perSrc < 0 || f.idle < 0 || f.send < 0 || f.grace < 0:
 		return config{}, errors.New("negative limits make no sense")
 	}
 	cfg := config{proto: proto, json: f.common.JSON, flows: f.flows, duration: f.duration, size: f.size,
@@ -147,11 +147,37 @@ func (f *flags) config(proto string, args []string) (config, error) {
 		}
 		cfg.udp = udpConfig{Addr: addr, Shards: f.shards, BlockedPorts: ports, AllowLoopback: !f.noLoop, Rate: f.rate}
 	} else {
-		cfg.tcp = tcpConfig{Addr: addr, Shards: f.shards, MaxConns: f.maxConns, MaxPerSource: f.perSrc,
+		cfg.tcp = tcpConfig{Addr: addr, Shards: f.shards, MaxConns: f.maxConns.n, MaxPerSource: f.perSrc,
 			IdleTimeout: f.idle, SendTimeout: f.send, Grace: f.grace}
 	}
 	return cfg, nil
 }
+
+// autoInt is an int flag whose default is worked out when the server
+// starts (--max-conns: from RLIMIT_NOFILE and the shards), so --help says
+// "auto", the same on every machine, rather than one machine's figure.
+type autoInt struct {
+	n   int
+	set bool
+}
+
+func (a *autoInt) String() string {
+	if !a.set {
+		return "auto"
+	}
+	return strconv.Itoa(a.n)
+}
+
+func (a *autoInt) Set(s string) error {
+	n, err := strconv.ParseInt(s, 0, 0)
+	if err != nil {
+		return err
+	}
+	a.n, a.set = int(n), true
+	return nil
+}
+
+func (a *autoInt) Type() string { return "int" }
 
 // defaultPerSource is --max-conns-per-source's default: more than a
 // person's client or a benchmark opens (make bench runs 100), far fewer

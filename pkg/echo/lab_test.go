@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -17,19 +16,6 @@ import (
 
 	"gnetutils/pkg/netlab"
 )
-
-// buildTool builds cmd/<name> (gudpecho, gtcpecho): lab tests attack the
-// real binary, run inside the lab's namespaces as a person would.
-func buildTool(t *testing.T, name string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), name)
-	cmd := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/"+name)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // serverProc is a running gudpecho or gtcpecho --json in a namespace.
 type serverProc struct {

@@ -64,7 +64,7 @@ func served(c net.Conn, limit time.Duration) bool {
 // admitted and the non-readers stayed until the 5-minute idle timeout.
 func TestLabTCPAbuse(t *testing.T) {
 	const sendTimeout = 3 * time.Second
-	bin := buildTool(t, "gtcpecho")
+	bin := netlab.Binary(t, "gtcpecho")
 	c := prefixLab(t)
 	srv := startServer(t, c.H2, bin, "-p", "7007", "--send-timeout", sendTimeout.String())
 	addr := net.JoinHostPort(c.H2Addr4(), "7007")

@@ -41,7 +41,7 @@ func forgeUDP4(ns *netlab.NS, src, dst netip.AddrPort, payload []byte) error {
 // limit ends the loop within its first window. Before, both bounced the
 // datagram between them for as long as they ran.
 func TestLabUDPEchoLoop(t *testing.T) {
-	bin := buildTool(t, "gudpecho")
+	bin := netlab.Binary(t, "gudpecho")
 	seg := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 3})
 	for _, tc := range []struct {
 		name      string
@@ -164,7 +164,7 @@ func prefixLab(t *testing.T) *netlab.Chain {
 	}{
 		{c.H1, []string{"-6", "route", "add", "local", "fd00:99::/32", "dev", "lo"}},
 		{c.H1, []string{"route", "add", "local", "198.18.99.0/24", "dev", "lo"}},
-		{c.H2, []string{"-6", "route", "add", "fd00:99::/32", "via", c.H1Addr6()}},
+		{c.H2, []string{"-6", "route", "add", "fd00:99::/32", "via", netlab.LinkAddr6(1, false)}},
 		{c.H2, []string{"route", "add", "198.18.99.0/24", "via", c.H1Addr4()}},
 	} {
 		if err := step.ns.IP(step.args...); err != nil {
@@ -180,7 +180,7 @@ func prefixLab(t *testing.T) *netlab.Chain {
 // --rate (1000) a second. Before, the limit was off by default, and with
 // --rate it counted each address, so all 70,000 were answered.
 func TestLabUDPRatePerPrefix(t *testing.T) {
-	bin := buildTool(t, "gudpecho")
+	bin := netlab.Binary(t, "gudpecho")
 	c := prefixLab(t)
 	for _, tc := range []struct {
 		name    string
@@ -240,7 +240,7 @@ func TestLabUDPRatePerPrefix(t *testing.T) {
 // the server's socket buffers drop under the spray is the kernel's,
 // counted apart: the client's answers are held only to most.)
 func TestLabUDPRateTableNeverStarves(t *testing.T) {
-	bin := buildTool(t, "gudpecho")
+	bin := netlab.Binary(t, "gudpecho")
 	c := prefixLab(t)
 	srv := startServer(t, c.H2, bin, "-p", "7007")
 	dst := netip.MustParseAddr(c.H2Addr6())

@@ -41,7 +41,7 @@ func TestLabServeHoldsNonReaders(t *testing.T) {
 	const clients, maxRSS = 100, 64 << 20
 	l := netlab.ForTest(t)
 	ns := l.MustNS(t, "srv")
-	lab := &tfoLab{chain: &netlab.Chain{Lab: l, H2: ns}, bin: buildGtfo(t), server: "127.0.0.1:8080"}
+	lab := &tfoLab{chain: &netlab.Chain{Lab: l, H2: ns}, bin: netlab.Binary(t, "gtfo"), server: "127.0.0.1:8080"}
 	srv := lab.startServer(t, "-q", "0")
 	defer srv.stop(t)
 	pid := srv.cmd.Process.Pid // ip netns exec execs the tool itself
@@ -125,7 +125,7 @@ func normalGet(ns *netlab.NS, addr string, size int) (int64, error) {
 func TestLabServeSendTimeout(t *testing.T) {
 	l := netlab.ForTest(t)
 	ns := l.MustNS(t, "srv")
-	lab := &tfoLab{chain: &netlab.Chain{Lab: l, H2: ns}, bin: buildGtfo(t), server: "127.0.0.1:8080"}
+	lab := &tfoLab{chain: &netlab.Chain{Lab: l, H2: ns}, bin: netlab.Binary(t, "gtfo"), server: "127.0.0.1:8080"}
 	srv := lab.startServer(t, "-q", "0", "--send-timeout", "1")
 	var c net.Conn
 	if err := ns.Do(func() (err error) { c, err = net.Dial("tcp", lab.server); return err }); err != nil {
