@@ -41,7 +41,7 @@ func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qt
 		}
 		if err := checkResponse(q, resp, lk.r.cfg.Rand0x20); err != nil {
 			lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: err.Error()})
-			return nil, 0, err
+			return nil, 0, lameError(s, zone, err.Error())
 		}
 		if resp.Truncated && network == "udp" {
 			lk.r.emit(Event{Kind: "tcp_retry", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname})

@@ -44,10 +44,7 @@ func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth
 			lk.r.cache.put(qname, qtype, resp)
 			return &Result{Msg: resp, Server: from}, nil
 		}
-		next, err := lk.referral(set.zone, qname, resp, depth)
-		if err != nil {
-			return nil, err
-		}
+		next := lk.referral(set.zone, qname, resp, depth)
 		lk.r.cache.putDelegation(next)
 		set, below = next, 1
 	}

@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"strings"
 
@@ -32,25 +31,17 @@ func (s nsSet) clone() nsSet {
 	return nsSet{zone: s.zone, known: append([]server(nil), s.known...), pending: append([]nsTarget(nil), s.pending...)}
 }
 
-// referral turns a delegation into the next zone's servers: only a zone
-// strictly below the current one and at or above qname; glue used only if
-// it lies inside the zone that sent it; names without usable glue left as
-// lookups for askZone to make if it must.
-func (lk *lookup) referral(zone, qname string, resp *dns.Msg, depth int) (nsSet, error) {
-	child := ""
+// referral turns a delegation into the next zone's servers (lameness has
+// made sure it leads downwards, towards qname); glue used only if it lies
+// inside the zone that sent it; names without usable glue left as lookups
+// for askZone to make if it must.
+func (lk *lookup) referral(zone, qname string, resp *dns.Msg, depth int) nsSet {
+	child := referralZone(resp)
 	var nsNames []string
 	for _, rr := range resp.Ns {
-		if ns, ok := rr.(*dns.NS); ok {
-			if child == "" {
-				child = dns.Fqdn(ns.Hdr.Name)
-			}
-			if strings.EqualFold(ns.Hdr.Name, child) {
-				nsNames = append(nsNames, ns.Ns)
-			}
+		if ns, ok := rr.(*dns.NS); ok && strings.EqualFold(ns.Hdr.Name, child) {
+			nsNames = append(nsNames, ns.Ns)
 		}
-	}
-	if !dns.IsSubDomain(zone, child) || strings.EqualFold(zone, child) || !dns.IsSubDomain(child, qname) {
-		return nsSet{}, fmt.Errorf("lame referral from %s to %s for %s (not downwards)", zone, child, qname)
 	}
 	lk.r.emit(Event{Kind: "referral", Depth: depth, Zone: child, Msg: resp, QName: qname})
 	set := nsSet{zone: child}
@@ -78,7 +69,7 @@ func (lk *lookup) referral(zone, qname string, resp *dns.Msg, depth int) (nsSet,
 			set.pending = append(set.pending, nsTarget{n, qt})
 		}
 	}
-	return set, nil
+	return set
 }
 
 // rrAddr is the address an A or AAAA record holds, or none.

@@ -3,9 +3,9 @@ package resolver
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,13 +37,13 @@ func (lk *lookup) allowed(a netip.Addr) bool {
 
 // askZone asks the zone's servers in turn until one answers properly,
 // looking up the addresses of glueless ones only once every known address
-// has failed.
+// has failed. It fails only when every server of the zone has.
 func (lk *lookup) askZone(ctx context.Context, set *nsSet, qname string, qtype uint16, depth int) (*dns.Msg, netip.AddrPort, error) {
 	zone := set.zone
 	tried := map[netip.AddrPort]bool{}
-	var lastErr error = ErrNoServers
+	failed := &ZoneError{Zone: zone}
 	for {
-		for _, s := range lk.r.servers.order(set.known) {
+		for _, s := range lk.r.servers.order(zone, set.known) {
 			if tried[s.addr] {
 				continue
 			}
@@ -52,19 +52,23 @@ func (lk *lookup) askZone(ctx context.Context, set *nsSet, qname string, qtype u
 			if err == nil {
 				return resp, s.addr, nil
 			}
-			lastErr = err
 			if errors.Is(err, ErrTooMany) || ctx.Err() != nil {
 				return nil, s.addr, err
 			}
+			failed.count(err)
 		}
 		if !lk.fetchPending(ctx, set, depth) {
-			return nil, netip.AddrPort{}, lastErr
+			if failed.Last == nil {
+				return nil, netip.AddrPort{}, ErrNoServers
+			}
+			return nil, netip.AddrPort{}, failed
 		}
 	}
 }
 
-// askServer asks one server of the zone; a lame or failed answer is an
-// error, and the server is marked bad for the ordering of later queries.
+// askServer asks one server of the zone; a lame answer or none is an
+// error, and the server is ranked down for later queries: for this zone
+// when lame (it may serve others well), for every zone when silent.
 func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname string, qtype uint16, depth int) (*dns.Msg, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -74,29 +78,49 @@ func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname st
 	}
 	lk.queries++
 	resp, rtt, err := lk.exchange(ctx, s, zone, qname, qtype, depth)
-	if err != nil {
-		lk.r.servers.markBad(s.addr)
-		return nil, err
+	if err == nil {
+		lk.r.servers.rtt(s.addr, rtt)
+		if why := lameness(zone, qname, resp); why != "" {
+			lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: why})
+			err = lameError(s, zone, why)
+		}
 	}
-	lk.r.servers.rtt(s.addr, rtt)
-	if resp.Rcode == dns.RcodeServerFailure || resp.Rcode == dns.RcodeRefused || (!resp.Authoritative && len(resp.Answer) > 0 && !isReferral(resp)) {
-		lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: dns.RcodeToString[resp.Rcode]})
+	switch {
+	case errors.Is(err, errLame):
+		lk.r.servers.markLame(s.addr, zone)
+	case err != nil:
 		lk.r.servers.markBad(s.addr)
-		return nil, fmt.Errorf("%s: %s", s.addr, dns.RcodeToString[resp.Rcode])
+	}
+	if err != nil {
+		return nil, err
 	}
 	return resp, nil
 }
 
 // serverStats is what the resolver has seen of each server for its life:
-// the last RTT measured, and whether its last query failed.
+// the last RTT measured, whether its last query failed, and the zones it
+// answered lame for.
 type serverStats struct {
 	mu   sync.Mutex
 	rtts map[netip.AddrPort]time.Duration
 	bad  map[netip.AddrPort]bool
+	lame map[lameKey]bool
+}
+
+// lameKey is a server address and a zone (lower case) it is lame for.
+type lameKey struct {
+	addr netip.AddrPort
+	zone string
 }
 
 func newServerStats() *serverStats {
-	return &serverStats{rtts: map[netip.AddrPort]time.Duration{}, bad: map[netip.AddrPort]bool{}}
+	return &serverStats{rtts: map[netip.AddrPort]time.Duration{}, bad: map[netip.AddrPort]bool{}, lame: map[lameKey]bool{}}
+}
+
+func (st *serverStats) markLame(a netip.AddrPort, zone string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.lame[lameKey{a, strings.ToLower(zone)}] = true
 }
 
 func (st *serverStats) rtt(a netip.AddrPort, d time.Duration) {
@@ -113,14 +137,16 @@ func (st *serverStats) markBad(a netip.AddrPort) {
 }
 
 // order: servers never tried first (randomly), then by measured RTT, the
-// ones that failed last.
-func (st *serverStats) order(servers []server) []server {
+// ones that failed last, and last of all those lame for the zone.
+func (st *serverStats) order(zone string, servers []server) []server {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := append([]server(nil), servers...)
 	rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	rank := func(s server) (int, time.Duration) {
 		switch {
+		case st.lame[lameKey{s.addr, strings.ToLower(zone)}]:
+			return 3, 0
 		case st.bad[s.addr]:
 			return 2, 0
 		case st.rtts[s.addr] == 0:
