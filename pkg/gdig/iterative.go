@@ -50,8 +50,9 @@ func resolvedBy(server netip.AddrPort) string {
 	return fmt.Sprintf("%s#%d(%s) (UDP)", server.Addr(), server.Port(), server.Addr())
 }
 
-// resolverConfig is the resolver the flags ask for.
+// resolverConfig is the resolver the flags ask for: +time is the longest
+// wait for one answer, +tries the sends to each server address.
 func (o *options) resolverConfig(roots []netip.AddrPort) resolver.Config {
-	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout / time.Duration(max(o.tries, 1)), V4Only: o.family.V4, V6Only: o.family.V6,
+	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout, Tries: o.tries, V4Only: o.family.V4, V6Only: o.family.V6,
 		BufSize: uint16(o.bufsize), DNSSEC: o.dnssec, QMin: o.qmin, Rand0x20: o.rand0x}
 }

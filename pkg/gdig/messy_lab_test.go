@@ -27,8 +27,11 @@ type messyLab struct {
 }
 
 // Zones served by bad alone: it answers properly but sends junk before
-// every answer, or drops the first query of each name.
-var soleBad = map[string]dnstest.Behaviour{"junk": {Junk: 3}, "drop": {Drop: 1}}
+// every answer (bytes that are no DNS message, the answer under another
+// ID: the junk unbound ignores too; a response to another question under
+// the right ID makes unbound drop the server, so only the resolver's unit
+// tests send that), or drops the first query of each name.
+var soleBad = map[string]dnstest.Behaviour{"junk": {Junk: 2}, "drop": {Drop: 1}}
 
 func newMessyLab(t *testing.T) *messyLab {
 	t.Helper()
@@ -182,4 +185,33 @@ func TestLabLameServers(t *testing.T) {
 	if ml.bad.Queries() == 0 {
 		t.Error("the lame server was never asked")
 	}
+}
+
+// TestLabLossAndJunk: a zone whose only server drops the first query of
+// each name, or sends junk before each answer, resolves as unbound resolves it, run after run; so does a
+// lookup whose first root has an address this host has no route to.
+// dig @server and gdig @server agree on the junk server too.
+func TestLabLossAndJunk(t *testing.T) {
+	ml := newMessyLab(t)
+	startUnbound(t, ml.d, ml.hints)
+	for zone := range soleBad {
+		t.Run(zone, func(t *testing.T) {
+			for run := 0; run < 5; run++ {
+				ml.sameAsUnbound(t, fmt.Sprintf("r%d.%s.lab", run, zone), "A")
+			}
+		})
+	}
+	t.Run("stub", func(t *testing.T) {
+		ml.sameAs(t, "@"+ml.d.Servers["bad"].Addr4, "stub.junk.lab", "A", "@"+ml.d.Servers["bad"].Addr4, "+tries=1")
+	})
+	t.Run("unreachable root", func(t *testing.T) {
+		// fd00:99::/64 has no route in the client's namespace: nothing
+		// is sent, the attempt is free and never repeated.
+		for run := 0; run < 4; run++ {
+			out, _, code := gdig(t, ml.d.Client, "--root", "fd00:99::1", "--root", ml.d.Servers["root1"].Addr4, "+trace", "www.junk.lab")
+			if code != 0 || !strings.Contains(out, "192.0.2.8") || strings.Count(out, "fd00:99::1#53") > 1 {
+				t.Errorf("exit %d\n%s", code, out)
+			}
+		}
+	})
 }

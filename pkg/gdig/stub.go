@@ -15,6 +15,7 @@ import (
 	"github.com/miekg/dns"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/resolver"
 )
 
 // stubServer is the @server: its address, the name the user gave and the
@@ -73,8 +74,7 @@ func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, faile
 		network = "tcp"
 	}
 	for try := 0; try < o.tries; try++ {
-		c := &dns.Client{Net: network, Timeout: o.timeout, UDPSize: uint16(o.bufsize)}
-		resp, rtt, err = c.ExchangeContext(ctx, q, target)
+		resp, rtt, err = o.try(ctx, q, target, network)
 		if err == nil && resp.Truncated && network == "udp" {
 			network = "tcp"
 			try--
@@ -88,6 +88,16 @@ func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, faile
 		}
 	}
 	return nil, 0, network, err
+}
+
+// try sends q once: over UDP through the resolver's exchange, which
+// ignores junk from the server until +time is up, as dig does.
+func (o *options) try(ctx context.Context, q *dns.Msg, target, network string) (*dns.Msg, time.Duration, error) {
+	if ap, err := netip.ParseAddrPort(target); err == nil && network == "udp" {
+		return resolver.UDPExchange(ctx, q, ap, o.timeout, false, nil)
+	}
+	c := &dns.Client{Net: network, Timeout: o.timeout, UDPSize: uint16(o.bufsize)}
+	return c.ExchangeContext(ctx, q, target)
 }
 
 // commError is dig's word for why a query got no answer.

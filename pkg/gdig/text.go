@@ -118,6 +118,8 @@ func (p *textPrinter) traceStep(e resolver.Event) {
 		p.out.Printf("")
 	case "timeout":
 		p.out.Printf("%s;; no answer from %s#%d(%s) for %s: %s", indent, e.Server.Addr(), e.Server.Port(), who, e.QName, e.Note)
+	case "ignored":
+		p.out.Printf("%s;; ignored a datagram from %s#%d(%s): %s", indent, e.Server.Addr(), e.Server.Port(), who, e.Note)
 	case "lame":
 		p.out.Printf("%s;; lame answer from %s#%d(%s) for %s: %s", indent, e.Server.Addr(), e.Server.Port(), who, e.QName, e.Note)
 	case "glueless":

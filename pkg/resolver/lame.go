@@ -79,23 +79,27 @@ func lameError(s server, zone, why string) error {
 // ZoneError is the failure of every server of a zone: the lookup cannot
 // go on below it. It unwraps to ErrServFail.
 type ZoneError struct {
-	Zone     string
-	Lame     int   // servers that answered lame
-	Timeouts int   // servers that never answered
-	Last     error // the last server's failure
+	Zone        string
+	Lame        int   // servers that answered lame
+	Timeouts    int   // servers that never answered
+	Unreachable int   // addresses this host has no route to
+	Last        error // the last server's failure
 }
 
 func (e *ZoneError) Error() string {
-	return fmt.Sprintf("all servers of %s failed (%d lame, %d not answering): %v", e.Zone, e.Lame, e.Timeouts, e.Last)
+	return fmt.Sprintf("all servers of %s failed (%d lame, %d not answering, %d unreachable): %v", e.Zone, e.Lame, e.Timeouts, e.Unreachable, e.Last)
 }
 
 func (e *ZoneError) Unwrap() error { return ErrServFail }
 
 // count adds one server's failure.
 func (e *ZoneError) count(err error) {
-	if errors.Is(err, errLame) {
+	switch {
+	case errors.Is(err, errLame):
 		e.Lame++
-	} else {
+	case errors.Is(err, errUnreachable):
+		e.Unreachable++
+	default:
 		e.Timeouts++
 	}
 	e.Last = err

@@ -55,6 +55,7 @@ func TestLameServers(t *testing.T) {
 			// Random order: enough runs that the lame server comes first.
 			for run := 0; run < 6; run++ {
 				r := wd.resolver(t, nil, "127.0.0.2")
+				start := bad.Queries()
 				for _, q := range []struct {
 					name  string
 					qtype uint16
@@ -70,12 +71,13 @@ func TestLameServers(t *testing.T) {
 						t.Fatalf("run %d %s: cached %v", run, q.name, m)
 					}
 				}
-				// Lame for the zone: the next lookups ask the good server only.
+				// Once found lame for the zone, a server is asked no more
+				// while the good one answers.
 				before := bad.Queries()
 				if _, err := r.Resolve(context.Background(), "other.lame.lab.", dns.TypeA); err != nil {
 					t.Fatal(err)
 				}
-				if bad.Queries() != before {
+				if before > start && bad.Queries() != before {
 					t.Errorf("run %d: asked the lame server again", run)
 				}
 			}

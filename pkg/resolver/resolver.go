@@ -20,7 +20,8 @@ import (
 type Config struct {
 	Roots      []netip.AddrPort // the root servers (from hints); never the real ones in tests
 	Port       uint16           // port of the servers learned from referrals (53)
-	Timeout    time.Duration    // per query
+	Timeout    time.Duration    // the longest wait for one answer (the RTO's ceiling)
+	Tries      int              // sends to one server address per zone lookup, retransmissions included
 	MaxQueries int              // per resolution, glueless NS lookups included (unbound: 32)
 	MaxCNAME   int              // CNAME/DNAME chain length
 	MaxNSFetch int              // glueless NS names resolved per resolution (each name once, whatever its families)
@@ -68,6 +69,9 @@ func New(cfg Config) (*Resolver, error) {
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 1500 * time.Millisecond
+	}
+	if cfg.Tries == 0 {
+		cfg.Tries = 3
 	}
 	if cfg.MaxQueries == 0 {
 		cfg.MaxQueries = 32

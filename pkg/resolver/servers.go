@@ -3,11 +3,7 @@ package resolver
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"net/netip"
-	"strings"
-	"sync"
-	"time"
 
 	"github.com/miekg/dns"
 )
@@ -35,40 +31,47 @@ func (lk *lookup) allowed(a netip.Addr) bool {
 	return !(lk.r.cfg.V4Only && !a.Is4()) && !(lk.r.cfg.V6Only && !a.Is6())
 }
 
-// askZone asks the zone's servers in turn until one answers properly,
-// looking up the addresses of glueless ones only once every known address
-// has failed. It fails only when every server of the zone has.
+// askZone asks the zone's servers until one answers properly: the best
+// first, each server that does not answer again (up to Tries times) only
+// after every other has been asked as often, and the addresses of
+// glueless ones looked up only once every known address has had its
+// first try. It fails only when every server of the zone has.
 func (lk *lookup) askZone(ctx context.Context, set *nsSet, qname string, qtype uint16, depth int) (*dns.Msg, netip.AddrPort, error) {
 	zone := set.zone
-	tried := map[netip.AddrPort]bool{}
+	sent := map[netip.AddrPort]int{}
+	done := map[netip.AddrPort]bool{} // lame or unreachable: not asked again
 	failed := &ZoneError{Zone: zone}
 	for {
-		for _, s := range lk.r.servers.order(zone, set.known) {
-			if tried[s.addr] {
-				continue
-			}
-			tried[s.addr] = true
-			resp, err := lk.askServer(ctx, zone, s, qname, qtype, depth)
-			if err == nil {
-				return resp, s.addr, nil
-			}
-			if errors.Is(err, ErrTooMany) || ctx.Err() != nil {
-				return nil, s.addr, err
-			}
-			failed.count(err)
+		s, n, ok := lk.pick(zone, set.known, sent, done)
+		if (!ok || n > 0) && len(set.pending) > 0 {
+			lk.fetchPending(ctx, set, depth)
+			continue
 		}
-		if !lk.fetchPending(ctx, set, depth) {
+		if !ok {
 			if failed.Last == nil {
 				return nil, netip.AddrPort{}, ErrNoServers
 			}
 			return nil, netip.AddrPort{}, failed
+		}
+		sent[s.addr]++
+		resp, err := lk.askServer(ctx, zone, s, qname, qtype, depth)
+		if err == nil {
+			return resp, s.addr, nil
+		}
+		if errors.Is(err, ErrTooMany) || ctx.Err() != nil {
+			return nil, s.addr, err
+		}
+		if !errors.Is(err, errTimeout) || sent[s.addr] >= lk.r.cfg.Tries {
+			done[s.addr] = true
+			failed.count(err)
 		}
 	}
 }
 
 // askServer asks one server of the zone; a lame answer or none is an
 // error, and the server is ranked down for later queries: for this zone
-// when lame (it may serve others well), for every zone when silent.
+// when lame (it may serve others well), for every zone when silent. An
+// unreachable address costs nothing of the query budget.
 func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname string, qtype uint16, depth int) (*dns.Msg, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -88,8 +91,10 @@ func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname st
 	switch {
 	case errors.Is(err, errLame):
 		lk.r.servers.markLame(s.addr, zone)
-	case err != nil:
-		lk.r.servers.markBad(s.addr)
+	case errors.Is(err, errTimeout):
+		lk.r.servers.backoff(s.addr, lk.r.cfg.Timeout)
+	case errors.Is(err, errUnreachable):
+		lk.queries--
 	}
 	if err != nil {
 		return nil, err
@@ -97,73 +102,15 @@ func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname st
 	return resp, nil
 }
 
-// serverStats is what the resolver has seen of each server for its life:
-// the last RTT measured, whether its last query failed, and the zones it
-// answered lame for.
-type serverStats struct {
-	mu   sync.Mutex
-	rtts map[netip.AddrPort]time.Duration
-	bad  map[netip.AddrPort]bool
-	lame map[lameKey]bool
-}
-
-// lameKey is a server address and a zone (lower case) it is lame for.
-type lameKey struct {
-	addr netip.AddrPort
-	zone string
-}
-
-func newServerStats() *serverStats {
-	return &serverStats{rtts: map[netip.AddrPort]time.Duration{}, bad: map[netip.AddrPort]bool{}, lame: map[lameKey]bool{}}
-}
-
-func (st *serverStats) markLame(a netip.AddrPort, zone string) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.lame[lameKey{a, strings.ToLower(zone)}] = true
-}
-
-func (st *serverStats) rtt(a netip.AddrPort, d time.Duration) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.rtts[a] = d
-	delete(st.bad, a)
-}
-
-func (st *serverStats) markBad(a netip.AddrPort) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.bad[a] = true
-}
-
-// order: servers never tried first (randomly), then by measured RTT, the
-// ones that failed last, and last of all those lame for the zone.
-func (st *serverStats) order(zone string, servers []server) []server {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := append([]server(nil), servers...)
-	rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-	rank := func(s server) (int, time.Duration) {
-		switch {
-		case st.lame[lameKey{s.addr, strings.ToLower(zone)}]:
-			return 3, 0
-		case st.bad[s.addr]:
-			return 2, 0
-		case st.rtts[s.addr] == 0:
-			return 0, 0
-		}
-		return 1, st.rtts[s.addr]
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0; j-- {
-			ri, di := rank(out[j])
-			rj, dj := rank(out[j-1])
-			if ri < rj || (ri == rj && di < dj) {
-				out[j], out[j-1] = out[j-1], out[j]
-			} else {
-				break
-			}
+// pick is the next server to ask: of those not done with and asked fewer
+// than Tries times, the ones asked least, best first; n is how many times
+// it was asked already.
+func (lk *lookup) pick(zone string, known []server, sent map[netip.AddrPort]int, done map[netip.AddrPort]bool) (s server, n int, ok bool) {
+	n = lk.r.cfg.Tries
+	for _, c := range lk.r.servers.order(zone, known) {
+		if !done[c.addr] && sent[c.addr] < n {
+			s, n, ok = c, sent[c.addr], true
 		}
 	}
-	return out
+	return s, n, ok
 }
