@@ -2,7 +2,6 @@ package gdig
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -29,25 +28,30 @@ func (o *options) iterative(ctx context.Context, rq request, p printer, stderr i
 	}
 	start := time.Now()
 	res, err := r.Resolve(ctx, rq.name, rq.qtype)
-	if err != nil {
+	if res == nil {
+		// Interrupted: no answer to print, not even SERVFAIL.
 		p.resolveFailed(rq.name, rq.qtype, err)
-		if errors.Is(err, resolver.ErrServFail) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, resolver.ErrNoServers) {
-			return exitNoReply
-		}
 		return exitInternal
 	}
-	p.answer(reply{msg: res.Msg, rtt: time.Since(start), server: resolvedBy(res.Server), cmdLine: rq.cmdLine,
-		queries: res.Queries, traced: o.trace})
+	// A failed resolution is an answer too, SERVFAIL, as a recursive
+	// server gives it and dig prints it (status 0); +trace shows it even
+	// though its steps ended elsewhere.
+	p.answer(reply{msg: res.Msg, rtt: time.Since(start), server: resolvedBy(res, err), cmdLine: rq.cmdLine,
+		queries: res.Queries, traced: o.trace && err == nil})
 	return cli.ExitOK
 }
 
 // resolvedBy is the SERVER of an iterative answer: the server that gave
-// it, or the resolver's cache.
-func resolvedBy(server netip.AddrPort) string {
-	if !server.IsValid() {
+// it, the resolver's cache, or gdig itself for the SERVFAIL of a failed
+// resolution.
+func resolvedBy(res *resolver.Result, err error) string {
+	switch {
+	case err != nil:
+		return "(gdig: resolution failed)"
+	case !res.Server.IsValid():
 		return "(cache)"
 	}
-	return fmt.Sprintf("%s#%d(%s) (UDP)", server.Addr(), server.Port(), server.Addr())
+	return fmt.Sprintf("%s#%d(%s) (UDP)", res.Server.Addr(), res.Server.Port(), res.Server.Addr())
 }
 
 // resolverConfig is the resolver the flags ask for: +time is the longest

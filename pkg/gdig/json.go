@@ -113,10 +113,31 @@ type answerEvent struct {
 	AdditionalRRs []map[string]any `json:"additionalRRs"`
 	AnswerRRs     []map[string]any `json:"answerRRs"`
 	AuthorityRRs  []map[string]any `json:"authorityRRs"`
+	EDE           []edeJSON        `json:"ede,omitempty"` // Extended DNS Errors (RFC 8914): why a SERVFAIL
 	Queries       int              `json:"queries,omitempty"`
 	QueryTimeMs   float64          `json:"query_time_ms"`
 	Server        string           `json:"server"`
 	Type          string           `json:"type"` // "answer"
+}
+
+// edeJSON is one Extended DNS Error of the OPT record.
+type edeJSON struct {
+	Code uint16 `json:"code"`
+	Name string `json:"name"`
+	Text string `json:"text,omitempty"`
+}
+
+// edes are the message's Extended DNS Errors.
+func edes(m *dns.Msg) []edeJSON {
+	var out []edeJSON
+	if opt := m.IsEdns0(); opt != nil {
+		for _, o := range opt.Option {
+			if e, ok := o.(*dns.EDNS0_EDE); ok {
+				out = append(out, edeJSON{Code: e.InfoCode, Name: dns.ExtendedErrorCodeToString[e.InfoCode], Text: e.ExtraText})
+			}
+		}
+	}
+	return out
 }
 
 // messageJSON names the message's fields as RFC 8427 does.
@@ -133,7 +154,7 @@ func messageJSON(m *dns.Msg, server string, rtt time.Duration, queries int) answ
 	}
 	ev := answerEvent{Type: "answer", ID: m.Id, QR: m.Response, AA: m.Authoritative, TC: m.Truncated, RD: m.RecursionDesired, RA: m.RecursionAvailable,
 		RCODEname: dns.RcodeToString[m.Rcode], QDCOUNT: len(m.Question), ANCOUNT: len(m.Answer), NSCOUNT: len(m.Ns), ARCOUNT: len(m.Extra),
-		AnswerRRs: rrs(m.Answer), AuthorityRRs: rrs(m.Ns), AdditionalRRs: rrs(m.Extra), Server: server, QueryTimeMs: cli.Millis(rtt), Queries: queries}
+		AnswerRRs: rrs(m.Answer), AuthorityRRs: rrs(m.Ns), AdditionalRRs: rrs(m.Extra), EDE: edes(m), Server: server, QueryTimeMs: cli.Millis(rtt), Queries: queries}
 	if len(m.Question) > 0 {
 		qname, qtype := m.Question[0].Name, dns.TypeToString[m.Question[0].Qtype]
 		ev.QNAME, ev.QTYPEname = &qname, &qtype

@@ -31,7 +31,7 @@ type messyLab struct {
 // ID: the junk unbound ignores too; a response to another question under
 // the right ID makes unbound drop the server, so only the resolver's unit
 // tests send that), or drops the first query of each name.
-var soleBad = map[string]dnstest.Behaviour{"junk": {Junk: 2}, "drop": {Drop: 1}}
+var soleBad = map[string]dnstest.Behaviour{"junk": {Junk: 2}, "drop": {Drop: 1}, "alllame": {Lame: dnstest.Refused}}
 
 func newMessyLab(t *testing.T) *messyLab {
 	t.Helper()
@@ -50,8 +50,10 @@ func newMessyLab(t *testing.T) *messyLab {
 			badRecords = append(badRecords, origin+" 3600 IN NS "+ns+".ns.lab.")
 		}
 		badRecords = append(badRecords, origin+" 3600 IN SOA auth.ns.lab. hostmaster.lab. 1 3600 600 86400 300",
-			"*."+origin+" 300 IN A 192.0.2.7", "www."+origin+" 300 IN A 192.0.2.8")
-		zones = append(zones, netlab.Zone{Origin: origin, Servers: []string{"auth"}, Records: []string{"* IN A 192.0.2.7", "www IN A 192.0.2.8"}})
+			"*."+origin+" 300 IN A 192.0.2.7", "www."+origin+" 300 IN A 192.0.2.8",
+			"loop1."+origin+" 300 IN CNAME loop2."+origin, "loop2."+origin+" 300 IN CNAME loop1."+origin)
+		zones = append(zones, netlab.Zone{Origin: origin, Servers: []string{"auth"}, Records: []string{"* IN A 192.0.2.7", "www IN A 192.0.2.8",
+			"loop1 IN CNAME loop2", "loop2 IN CNAME loop1"}})
 	}
 	for _, how := range dnstest.AllLame {
 		addZone(string(how), "bad", "auth")
@@ -214,4 +216,18 @@ func TestLabLossAndJunk(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestLabFailures: a zone whose every server is lame, and a CNAME loop,
+// end as they end at unbound: SERVFAIL, printed as an answer (status 0).
+func TestLabFailures(t *testing.T) {
+	ml := newMessyLab(t)
+	startUnbound(t, ml.d, ml.hints)
+	for run := 0; run < 3; run++ {
+		ml.sameAsUnbound(t, fmt.Sprintf("r%d.alllame.lab", run), "A")
+		ml.sameAsUnbound(t, "loop1.noaa.lab", "A")
+		if out, _, code := gdig(t, ml.d.Client, "--root-hints", ml.hints, "+short", "loop1.noaa.lab"); code != 0 || out != "" {
+			t.Errorf("+short of a SERVFAIL: exit %d\n%s", code, out)
+		}
+	}
 }

@@ -99,12 +99,21 @@ type lookup struct {
 	visiting map[string]bool // NS names being resolved (cycle detection)
 }
 
-// Resolve finds qtype records of name.
+// Resolve finds qtype records of name. When the resolution fails, the
+// error says why and the Result still holds the answer a recursive server
+// gives then: SERVFAIL with an Extended DNS Error. Only a cancelled ctx
+// leaves no answer.
 func (r *Resolver) Resolve(ctx context.Context, name string, qtype uint16) (*Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.Deadline)
+	rctx, cancel := context.WithTimeout(ctx, r.cfg.Deadline)
 	defer cancel()
 	lk := &lookup{r: r, fetched: map[string]bool{}, visiting: map[string]bool{}}
-	res, err := lk.resolve(ctx, dns.Fqdn(name), qtype, 0)
+	res, err := lk.resolve(rctx, dns.Fqdn(name), qtype, 0)
+	if err != nil {
+		res = nil
+		if ctx.Err() == nil {
+			res = &Result{Msg: servFail(name, qtype, err)}
+		}
+	}
 	if res != nil {
 		res.Queries = lk.queries
 	}
