@@ -141,3 +141,18 @@ func (s *Server) lame(q, m *dns.Msg, how Lame) *dns.Msg {
 	}
 	return r
 }
+
+// poison adds to m what a cache poisoner adds: in the answer, a record of
+// another zone and one of its own zone off the question's chain; in the
+// authority section, a delegation of another TLD; in the additional
+// section, an address for the lab's real tld2.ns.lab.
+func (s *Server) poison(m *dns.Msg) {
+	zone, _ := s.zoneOf(m.Question[0].Name)
+	rr := func(text string) dns.RR {
+		r, _ := dns.NewRR(text)
+		return r
+	}
+	m.Answer = append(m.Answer, rr("poisoned.test. 300 IN A 192.0.2.66"), rr("offchain."+zone+" 300 IN A 192.0.2.67"))
+	m.Ns = append(m.Ns, rr("test. 300 IN NS evil.ns.lab."))
+	m.Extra = append(m.Extra, rr("tld2.ns.lab. 300 IN A 192.0.2.68"))
+}

@@ -49,6 +49,9 @@ type Behaviour struct {
 	Lame Lame
 	Junk int // junk datagrams sent before the answer (UDP)
 	Drop int // queries for the same name and type dropped before one is answered
+	// Poison slips records the server has no say over into a proper
+	// answer (see poison).
+	Poison bool
 }
 
 // Server is an authoritative server for the zones whose SOA its records
@@ -129,6 +132,9 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 	m := s.answer(q)
 	if b.Lame != "" {
 		m = s.lame(q, m, b.Lame)
+	}
+	if b.Poison {
+		s.poison(m)
 	}
 	if _, udp := w.RemoteAddr().(*net.UDPAddr); udp {
 		for i := 0; i < b.Junk; i++ {

@@ -30,8 +30,10 @@ type messyLab struct {
 // every answer (bytes that are no DNS message, the answer under another
 // ID: the junk unbound ignores too; a response to another question under
 // the right ID makes unbound drop the server, so only the resolver's unit
-// tests send that), or drops the first query of each name.
-var soleBad = map[string]dnstest.Behaviour{"junk": {Junk: 2}, "drop": {Drop: 1}, "alllame": {Lame: dnstest.Refused}}
+// tests send that), drops the first query of each name, refuses every
+// query, or slips records outside its zone and the question's chain into
+// its answers.
+var soleBad = map[string]dnstest.Behaviour{"junk": {Junk: 2}, "drop": {Drop: 1}, "alllame": {Lame: dnstest.Refused}, "poison": {Poison: true}}
 
 func newMessyLab(t *testing.T) *messyLab {
 	t.Helper()
@@ -196,7 +198,7 @@ func TestLabLameServers(t *testing.T) {
 func TestLabLossAndJunk(t *testing.T) {
 	ml := newMessyLab(t)
 	startUnbound(t, ml.d, ml.hints)
-	for zone := range soleBad {
+	for _, zone := range []string{"junk", "drop"} {
 		t.Run(zone, func(t *testing.T) {
 			for run := 0; run < 5; run++ {
 				ml.sameAsUnbound(t, fmt.Sprintf("r%d.%s.lab", run, zone), "A")
@@ -228,6 +230,24 @@ func TestLabFailures(t *testing.T) {
 		ml.sameAsUnbound(t, "loop1.noaa.lab", "A")
 		if out, _, code := gdig(t, ml.d.Client, "--root-hints", ml.hints, "+short", "loop1.noaa.lab"); code != 0 || out != "" {
 			t.Errorf("+short of a SERVFAIL: exit %d\n%s", code, out)
+		}
+	}
+}
+
+// TestLabScrub: a zone whose server slips records of other zones, and of
+// its own off the question's chain, into every answer resolves as at
+// unbound, run after run: the slipped records never reach the output.
+func TestLabScrub(t *testing.T) {
+	ml := newMessyLab(t)
+	startUnbound(t, ml.d, ml.hints)
+	for run := 0; run < 4; run++ {
+		name := fmt.Sprintf("r%d.poison.lab", run)
+		ml.sameAsUnbound(t, name, "A")
+		out, _, _ := gdig(t, ml.d.Client, "--root-hints", ml.hints, name)
+		for _, bad := range []string{"192.0.2.66", "192.0.2.67", "192.0.2.68", "evil"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%s: %s in the output\n%s", name, bad, out)
+			}
 		}
 	}
 }

@@ -48,6 +48,20 @@ func lameness(zone, qname string, m *dns.Msg) string {
 	return ""
 }
 
+// usable scrubs a response and says why it is lame, or "" when it is
+// usable: lame as received, or once scrubbed of what was outside the
+// server's say (an answer of nothing but other zones' records).
+func usable(zone, qname string, qtype uint16, m *dns.Msg) string {
+	if why := lameness(zone, qname, m); why != "" {
+		return why
+	}
+	scrub(zone, qname, qtype, m)
+	if why := lameness(zone, qname, m); why != "" {
+		return "once scrubbed of records outside " + zone + ": " + why
+	}
+	return ""
+}
+
 // referralZone is the zone a referral delegates to: the owner of its first
 // NS record.
 func referralZone(m *dns.Msg) string {

@@ -83,7 +83,7 @@ func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname st
 	resp, rtt, err := lk.exchange(ctx, s, zone, qname, qtype, depth)
 	if err == nil {
 		lk.r.servers.rtt(s.addr, rtt)
-		if why := lameness(zone, qname, resp); why != "" {
+		if why := usable(zone, qname, qtype, resp); why != "" {
 			lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: why})
 			err = lameError(s, zone, why)
 		}
