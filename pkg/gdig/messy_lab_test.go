@@ -251,3 +251,37 @@ func TestLabScrub(t *testing.T) {
 		}
 	}
 }
+
+// TestLabIPv6Only: on a client with no IPv4 address, gdig resolves from
+// hints of both families (the IPv4 roots unreachable, costing nothing)
+// and, with -6, from IPv6-only hints, as unbound resolves on the same
+// client, run after run, lame and lossy zones among the names.
+func TestLabIPv6Only(t *testing.T) {
+	ml := newMessyLab(t)
+	if err := ml.d.Client.IP("-4", "addr", "flush", "scope", "global"); err != nil {
+		t.Fatal(err)
+	}
+	var v6 []string
+	for _, l := range strings.Split(ml.d.RootHints(), "\n") {
+		if !strings.Contains(l, "\tA\t") {
+			v6 = append(v6, l)
+		}
+	}
+	v6hints := filepath.Join(t.TempDir(), "root6.hints")
+	if err := os.WriteFile(v6hints, []byte(strings.Join(v6, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startUnbound(t, ml.d, ml.hints)
+	for run := 0; run < 3; run++ {
+		for _, zone := range []string{"noaa", "refused", "upward", "drop"} {
+			name := fmt.Sprintf("v%d.%s.lab", run, zone)
+			ml.sameAsUnbound(t, name, "A")
+			ml.sameAs(t, "@127.0.0.1", name, "A", "-6")
+			want, _ := dig(t, ml.d.Client, "+short", "@127.0.0.1", name)
+			got, errOut, code := gdig(t, ml.d.Client, "--root-hints", v6hints, "-6", "+short", name)
+			if code != 0 || got != want {
+				t.Errorf("%s from IPv6 hints: exit %d %s\n%s, want %s", name, code, errOut, got, want)
+			}
+		}
+	}
+}
