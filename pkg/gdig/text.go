@@ -104,6 +104,7 @@ func (p *textPrinter) traceStart(cmdLine string) {
 // server sent and who sent them; nested lookups indented.
 func (p *textPrinter) traceStep(e resolver.Event) {
 	indent := strings.Repeat("  ", e.Depth)
+	e.Note = escapeControl(e.Note) // may quote a server's bytes
 	who := e.Server.Addr().String()
 	if e.Name != "" {
 		who = strings.TrimSuffix(e.Name, ".")
