@@ -1,6 +1,7 @@
 package gdig
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -60,6 +61,7 @@ func newMessyLab(t *testing.T) *messyLab {
 	for _, how := range dnstest.AllLame {
 		addZone(string(how), "bad", "auth")
 	}
+	lab = append(lab, "refused IN DS 12345 13 2 "+strings.Repeat("AB", 32)) // for TestLabDSFromParent
 	for label := range soleBad {
 		addZone(label, "bad")
 		zones = zones[:len(zones)-1] // bad alone serves it
@@ -282,6 +284,26 @@ func TestLabIPv6Only(t *testing.T) {
 			if code != 0 || got != want {
 				t.Errorf("%s from IPv6 hints: exit %d %s\n%s, want %s", name, code, errOut, got, want)
 			}
+		}
+	}
+}
+
+// TestLabDSFromParent: in one batch, a lookup under a zone caches its
+// delegation, and the zone's DS, asked next, still comes from the parent
+// (lab.), as unbound answers it; the child would answer NODATA.
+func TestLabDSFromParent(t *testing.T) {
+	ml := newMessyLab(t)
+	startUnbound(t, ml.d, ml.hints)
+	bin := buildGdig(t)
+	for run := 0; run < 3; run++ {
+		list := fmt.Sprintf("d%d.refused.lab A\nrefused.lab DS\n", run)
+		cmd := ml.d.Client.Command(context.Background(), bin, "--root-hints", ml.hints, "+short", "-f", "-", "--concurrency", "1")
+		cmd.Stdin = strings.NewReader(list)
+		got, err := cmd.Output()
+		want, _ := dig(t, ml.d.Client, "+short", "@127.0.0.1", "refused.lab", "DS")
+		flat := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) } // dig splits the digest
+		if err != nil || !strings.HasSuffix(flat(string(got)), flat(want)) || want == "" {
+			t.Errorf("run %d: %v\n%s--- unbound:\n%s", run, err, got, want)
 		}
 	}
 }

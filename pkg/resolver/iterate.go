@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"strings"
 
 	"github.com/miekg/dns"
 )
@@ -12,7 +13,7 @@ func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth
 	if m := lk.r.cache.get(qname, qtype); m != nil {
 		return &Result{Msg: m}, nil
 	}
-	set, ok := lk.r.cache.closestDelegation(qname)
+	set, ok := lk.r.cache.closestDelegation(dsParent(qname, qtype))
 	if !ok {
 		set = nsSet{zone: ".", known: lk.roots()}
 	}
@@ -48,6 +49,18 @@ func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth
 		lk.r.cache.putDelegation(next)
 		set, below = next, 1
 	}
+}
+
+// dsParent is the name whose closest delegation a lookup starts from:
+// qname, but for DS its parent, since a zone's DS records live in the
+// parent zone (RFC 4035 3.1.4.1), even when the zone's own delegation
+// is cached.
+func dsParent(qname string, qtype uint16) string {
+	if qtype != dns.TypeDS || qname == "." {
+		return qname
+	}
+	_, parent, _ := strings.Cut(qname, ".")
+	return dns.Fqdn(parent)
 }
 
 // lastLabels is the name made of the last n labels of name.

@@ -52,9 +52,11 @@ func (a *authServer) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 		return
 	}
 	soa, _ := dns.NewRR(a.origin + " 300 IN SOA ns." + a.origin + " h. 1 1 1 1 300")
-	// A delegation below the origin that encloses qname: a referral.
+	// A delegation below the origin that encloses qname: a referral (but
+	// the DS of the delegation itself is the parent's to answer).
 	for _, rr := range a.rrs {
-		if ns, ok := rr.(*dns.NS); ok && !strings.EqualFold(ns.Hdr.Name, a.origin) && dns.IsSubDomain(ns.Hdr.Name, qn) {
+		if ns, ok := rr.(*dns.NS); ok && !strings.EqualFold(ns.Hdr.Name, a.origin) && dns.IsSubDomain(ns.Hdr.Name, qn) &&
+			!(qt == dns.TypeDS && strings.EqualFold(ns.Hdr.Name, qn)) {
 			for _, r := range a.rrs {
 				if n, ok := r.(*dns.NS); ok && strings.EqualFold(n.Hdr.Name, ns.Hdr.Name) {
 					m.Ns = append(m.Ns, r)
