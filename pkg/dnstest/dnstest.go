@@ -55,9 +55,9 @@ type Behaviour struct {
 }
 
 // Server is an authoritative server for the zones whose SOA its records
-// hold. Behave, if set, chooses how to answer each query.
+// hold; SetBehave chooses how it answers each query.
 type Server struct {
-	Behave  func(qname string, qtype uint16) Behaviour
+	behave  func(qname string, qtype uint16) Behaviour
 	rrs     []dns.RR
 	queries atomic.Int64
 	mu      sync.Mutex
@@ -76,6 +76,14 @@ func New(records ...string) (*Server, error) {
 		s.rrs = append(s.rrs, rr)
 	}
 	return s, nil
+}
+
+// SetBehave makes f choose how to answer each query from now on (nil:
+// properly); safe while the server runs.
+func (s *Server) SetBehave(f func(qname string, qtype uint16) Behaviour) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.behave = f
 }
 
 // Queries is how many queries the server has received.
@@ -123,8 +131,11 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 	}
 	qn, qt := q.Question[0].Name, q.Question[0].Qtype
 	var b Behaviour
-	if s.Behave != nil {
-		b = s.Behave(qn, qt)
+	s.mu.Lock()
+	behave := s.behave
+	s.mu.Unlock()
+	if behave != nil {
+		b = behave(qn, qt)
 	}
 	if s.dropped(qn, qt, b.Drop) {
 		return

@@ -21,7 +21,7 @@ func TestFailureIsAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Behave = func(string, uint16) dnstest.Behaviour { return dnstest.Behaviour{Lame: dnstest.Refused} }
+	srv.SetBehave(func(string, uint16) dnstest.Behaviour { return dnstest.Behaviour{Lame: dnstest.Refused} })
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Skip(err)

@@ -92,7 +92,7 @@ func startMessy(t *testing.T, d *netlab.DNS, records []string) *messyLab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad.Behave = func(qname string, _ uint16) dnstest.Behaviour {
+	bad.SetBehave(func(qname string, _ uint16) dnstest.Behaviour {
 		labels := strings.Split(strings.ToLower(strings.TrimSuffix(qname, ".")), ".")
 		if len(labels) < 2 {
 			return dnstest.Behaviour{}
@@ -102,7 +102,7 @@ func startMessy(t *testing.T, d *netlab.DNS, records []string) *messyLab {
 			return b
 		}
 		return dnstest.Behaviour{Lame: dnstest.Lame(zone)}
-	}
+	})
 	s := d.Servers["bad"]
 	err = s.NS.Do(func() error {
 		for _, a := range []string{s.Addr4, s.Addr6} {

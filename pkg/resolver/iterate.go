@@ -18,6 +18,8 @@ func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth
 		set = nsSet{zone: ".", known: lk.roots()}
 	}
 	below := 1 // QNAME minimisation: labels below the zone shown to its servers
+	land := func() {}
+	defer func() { land() }()
 	for {
 		askName, askType := qname, qtype
 		if lk.r.cfg.QMin {
@@ -25,7 +27,12 @@ func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth
 				askName, askType = lastLabels(qname, n), dns.TypeNS
 			}
 		}
-		resp, from, err := lk.askZone(ctx, &set, askName, askType, depth)
+		land() // what the last step learned is cached by now
+		resp, from, l, shared, err := lk.askShared(ctx, &set, qname, qtype, askName, askType, depth)
+		land = l
+		if shared {
+			return lk.iterate(ctx, qname, qtype, depth) // what the other lookup learned
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -21,7 +21,7 @@ func (wd *world) serveTest(t *testing.T, ip string, behave func(string, uint16) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Behave = behave
+	s.SetBehave(behave)
 	if err := s.Listen(net.JoinHostPort(ip, strconv.Itoa(int(wd.port)))); err != nil {
 		t.Skipf("cannot serve on %s: %v", ip, err)
 	}
@@ -94,7 +94,7 @@ func TestAllServersLame(t *testing.T) {
 	for _, how := range dnstest.AllLame {
 		t.Run(string(how), func(t *testing.T) {
 			wd, _, good := lameWorld(t, func(string, uint16) dnstest.Behaviour { return dnstest.Behaviour{Lame: how} })
-			good.Behave = func(string, uint16) dnstest.Behaviour { return dnstest.Behaviour{Lame: dnstest.Refused} }
+			good.SetBehave(func(string, uint16) dnstest.Behaviour { return dnstest.Behaviour{Lame: dnstest.Refused} })
 			start := time.Now()
 			res, err := wd.resolver(t, nil, "127.0.0.2").Resolve(context.Background(), "www.lame.lab", dns.TypeA)
 			var ze *ZoneError

@@ -57,6 +57,7 @@ type Resolver struct {
 	cfg     Config
 	cache   *cache
 	servers *serverStats
+	flights flights
 }
 
 // New makes a resolver.
@@ -97,6 +98,7 @@ type lookup struct {
 	queries  int
 	fetched  map[string]bool // glueless NS names looked up so far (bounded by MaxNSFetch)
 	visiting map[string]bool // NS names being resolved (cycle detection)
+	waited   map[string]bool // flights waited for (each once)
 }
 
 // Resolve finds qtype records of name. When the resolution fails, the
@@ -106,7 +108,7 @@ type lookup struct {
 func (r *Resolver) Resolve(ctx context.Context, name string, qtype uint16) (*Result, error) {
 	rctx, cancel := context.WithTimeout(ctx, r.cfg.Deadline)
 	defer cancel()
-	lk := &lookup{r: r, fetched: map[string]bool{}, visiting: map[string]bool{}}
+	lk := &lookup{r: r, fetched: map[string]bool{}, visiting: map[string]bool{}, waited: map[string]bool{}}
 	res, err := lk.resolve(rctx, dns.Fqdn(name), qtype, 0)
 	if err != nil {
 		res = nil

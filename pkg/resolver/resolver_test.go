@@ -175,7 +175,8 @@ func standard(t *testing.T) *world {
 		"example.lab. 3600 IN NS auth.ns.lab.", "auth.ns.lab. 3600 IN A 127.0.0.4",
 		"nogl.lab. 3600 IN NS ns1.example.lab.",
 		"evil.lab. 3600 IN NS ns.evil.test.", "ns.evil.test. 3600 IN A 127.0.0.66",
-		"up.lab. 3600 IN NS tld2.ns.lab.", "tld2.ns.lab. 3600 IN A 127.0.0.7")
+		"up.lab. 3600 IN NS tld2.ns.lab.", "tld2.ns.lab. 3600 IN A 127.0.0.7",
+		"example.lab. 3600 IN DS 12345 13 2 "+strings.Repeat("ab", 32))
 	wd.serve(t, "127.0.0.4", "example.lab.", "www.example.lab. 300 IN A 192.0.2.80",
 		"ns1.example.lab. 300 IN A 127.0.0.5", "alias.example.lab. 300 IN CNAME www.nogl.lab.",
 		"loop1.example.lab. 300 IN CNAME loop2.example.lab.", "loop2.example.lab. 300 IN CNAME loop1.example.lab.",

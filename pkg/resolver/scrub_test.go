@@ -73,7 +73,7 @@ func TestScrub(t *testing.T) {
 func TestPoisonNeverCached(t *testing.T) {
 	poison := func(string, uint16) dnstest.Behaviour { return dnstest.Behaviour{Poison: true} }
 	wd, _, good := lameWorld(t, poison)
-	good.Behave = poison
+	good.SetBehave(poison)
 	for run := 0; run < 6; run++ {
 		r := wd.resolver(t, nil, "127.0.0.2")
 		res, err := r.Resolve(context.Background(), "www.lame.lab", dns.TypeA)
