@@ -10,11 +10,11 @@ import (
 	"github.com/miekg/dns"
 )
 
-// exchange asks one server once: over UDP, again without EDNS if it
+// exchange asks one server once, waiting up to wait: over UDP, again without EDNS if it
 // answers FORMERR to EDNS, over TCP when the answer comes truncated. A
 // server that sent only responses to another question until the time ran
 // out is lame for the zone, not silent.
-func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qtype uint16, depth int) (*dns.Msg, time.Duration, error) {
+func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qtype uint16, depth int, wait time.Duration) (*dns.Msg, time.Duration, error) {
 	ev := Event{Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, QType: dns.TypeToString[qtype]}
 	emit := func(kind, note string) { e := ev; e.Kind, e.Note = kind, note; lk.r.emit(e) }
 	q := lk.newQuery(qname, qtype)
@@ -26,7 +26,6 @@ func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qt
 			other = err
 		}
 	}
-	wait := lk.r.servers.timeout(s.addr, lk.r.cfg.Timeout)
 	resp, rtt, err := UDPExchange(ctx, q, s.addr, wait, lk.r.cfg.Rand0x20, ignored)
 	if err == nil && resp.Rcode == dns.RcodeFormatError && q.IsEdns0() != nil {
 		// A server from before EDNS: ask again without it (RFC 6891 6.2.2).

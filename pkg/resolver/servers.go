@@ -54,7 +54,7 @@ func (lk *lookup) askZone(ctx context.Context, set *nsSet, qname string, qtype u
 			return nil, netip.AddrPort{}, failed
 		}
 		sent[s.addr]++
-		resp, err := lk.askServer(ctx, zone, s, qname, qtype, depth)
+		resp, err := lk.askServer(ctx, zone, s, qname, qtype, depth, sent[s.addr] == lk.r.cfg.Tries)
 		if err == nil {
 			return resp, s.addr, nil
 		}
@@ -71,8 +71,10 @@ func (lk *lookup) askZone(ctx context.Context, set *nsSet, qname string, qtype u
 // askServer asks one server of the zone; a lame answer or none is an
 // error, and the server is ranked down for later queries: for this zone
 // when lame (it may serve others well), for every zone when silent. An
-// unreachable address costs nothing of the query budget.
-func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname string, qtype uint16, depth int) (*dns.Msg, error) {
+// unreachable address costs nothing of the query budget. Its last try
+// (patient) waits the whole Timeout, however short its RTO: a loaded
+// host or path gets one chance to be slow before the server is given up.
+func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname string, qtype uint16, depth int, patient bool) (*dns.Msg, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -80,7 +82,11 @@ func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname st
 		return nil, ErrTooMany
 	}
 	lk.queries++
-	resp, rtt, err := lk.exchange(ctx, s, zone, qname, qtype, depth)
+	wait := lk.r.cfg.Timeout
+	if !patient {
+		wait = lk.r.servers.timeout(s.addr, wait)
+	}
+	resp, rtt, err := lk.exchange(ctx, s, zone, qname, qtype, depth, wait)
 	if err == nil {
 		lk.r.servers.rtt(s.addr, rtt)
 		if why := usable(zone, qname, qtype, resp); why != "" {
