@@ -37,6 +37,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"a", "b", "c"}, "unexpected argument"},
 		{[]string{"--root", "nonsense", "example.lab"}, "bad root server address"},
 		{[]string{"--root-hints", "/nonexistent/hints", "example.lab"}, "no such file"},
+		{[]string{"--cache-size", "0", "example.lab"}, "gdig: --cache-size must be positive"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

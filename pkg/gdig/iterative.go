@@ -57,6 +57,6 @@ func resolvedBy(res *resolver.Result, err error) string {
 // resolverConfig is the resolver the flags ask for: +time is the longest
 // wait for one answer, +tries the sends to each server address.
 func (o *options) resolverConfig(roots []netip.AddrPort) resolver.Config {
-	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout, Tries: o.tries, V4Only: o.family.V4, V6Only: o.family.V6,
+	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout, Tries: o.tries, CacheSize: o.cache, V4Only: o.family.V4, V6Only: o.family.V6,
 		BufSize: uint16(o.bufsize), DNSSEC: o.dnssec, QMin: o.qmin, Rand0x20: o.rand0x}
 }

@@ -1,6 +1,7 @@
 package gdig
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -31,6 +32,7 @@ type options struct {
 	noCmd   bool
 	file    string
 	conc    int
+	cache   int // --cache-size
 	unorder bool
 	qmin    bool
 	rand0x  bool
@@ -66,10 +68,14 @@ func parseArgs(args []string, stdout, stderr io.Writer) (o *options, words []str
 	fs.StringVarP(&o.file, "file", "f", "", "batch: resolve the \"name [type]\" lines of FILE (- for stdin)")
 	fs.IntVar(&o.conc, "concurrency", 64, "batch: lookups at once (one shared cache)")
 	fs.BoolVar(&o.unorder, "unordered", false, "batch: print results as they finish, not in input order")
+	fs.IntVar(&o.cache, "cache-size", 10000, "answers (and delegations) the resolver caches at most, the least recently used evicted first")
 	fs.BoolVar(&o.qmin, "qmin", false, "QNAME minimisation (RFC 9156): each server sees only one label more than its zone")
 	fs.BoolVar(&o.rand0x, "0x20", false, "randomise the case of query names and demand it back (spoofing resistance)")
 	if done, code := command.Parse(fs, &o.common, rest, stdout, stderr, exitUsage); done {
 		return nil, nil, true, code
+	}
+	if o.cache < 1 {
+		return nil, nil, true, fail(stderr, errors.New("--cache-size must be positive"))
 	}
 	for _, p := range plus {
 		if err := o.plus(p); err != nil {

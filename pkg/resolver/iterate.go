@@ -41,7 +41,9 @@ func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth
 			case isReferral(resp):
 				// A zone cut at askName: go down as for any referral.
 			case resp.Rcode == dns.RcodeNameError:
-				// Nothing exists at or below askName (RFC 8020).
+				// Nothing exists at or below askName (RFC 8020): cached
+				// as such, the cut answers every name under it.
+				lk.r.cache.put(askName, askType, resp)
 				return &Result{Msg: resp, Server: from}, nil
 			default:
 				below++ // no cut there: show one label more

@@ -16,6 +16,7 @@ import (
 // it, and a dead first name server still leaves the others to try.
 type nsSet struct {
 	zone    string
+	ttl     uint32 // the NS records' smallest TTL: how long the delegation is cached
 	known   []server
 	pending []nsTarget
 }
@@ -28,7 +29,7 @@ type nsTarget struct {
 
 // clone copies the set, so one cached delegation serves concurrent lookups.
 func (s nsSet) clone() nsSet {
-	return nsSet{zone: s.zone, known: append([]server(nil), s.known...), pending: append([]nsTarget(nil), s.pending...)}
+	return nsSet{zone: s.zone, ttl: s.ttl, known: append([]server(nil), s.known...), pending: append([]nsTarget(nil), s.pending...)}
 }
 
 // referral turns a delegation into the next zone's servers (lameness has
@@ -38,13 +39,14 @@ func (s nsSet) clone() nsSet {
 func (lk *lookup) referral(zone, qname string, resp *dns.Msg, depth int) nsSet {
 	child := referralZone(resp)
 	var nsNames []string
+	set := nsSet{zone: child, ttl: maxTTL}
 	for _, rr := range resp.Ns {
 		if ns, ok := rr.(*dns.NS); ok && strings.EqualFold(ns.Hdr.Name, child) {
 			nsNames = append(nsNames, ns.Ns)
+			set.ttl = min(set.ttl, ns.Hdr.Ttl)
 		}
 	}
 	lk.r.emit(Event{Kind: "referral", Depth: depth, Zone: child, Msg: resp, QName: qname})
-	set := nsSet{zone: child}
 	var glueless []string
 	for _, n := range nsNames {
 		found := false

@@ -32,6 +32,7 @@ type Config struct {
 	DNSSEC     bool   // set the DO bit (+dnssec)
 	Rand0x20   bool   // randomise the query name's case and demand it back (draft-vixie-dnsext-dns0x20)
 	QMin       bool   // QNAME minimisation (RFC 9156): each server sees one label more than its zone
+	CacheSize  int    // answers, and delegations, cached at most each (LRU); 10000
 	Events     func(Event)
 }
 
@@ -86,10 +87,13 @@ func New(cfg Config) (*Resolver, error) {
 	if cfg.Deadline == 0 {
 		cfg.Deadline = 10 * time.Second
 	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = 10000
+	}
 	if cfg.BufSize == 0 {
 		cfg.BufSize = 1232
 	}
-	return &Resolver{cfg: cfg, cache: newCache(), servers: newServerStats()}, nil
+	return &Resolver{cfg: cfg, cache: newCache(cfg.CacheSize), servers: newServerStats()}, nil
 }
 
 // lookup is the state of one resolution, shared by its nested lookups.
