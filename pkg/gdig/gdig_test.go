@@ -38,6 +38,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--root", "nonsense", "example.lab"}, "bad root server address"},
 		{[]string{"--root-hints", "/nonexistent/hints", "example.lab"}, "no such file"},
 		{[]string{"--cache-size", "0", "example.lab"}, "gdig: --cache-size must be positive"},
+		{[]string{"+yaml", "example.lab"}, "gdig: +yaml is not supported"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -233,6 +234,33 @@ func TestEvents(t *testing.T) {
 			tc.print(jsonPrinter{cli.NewNDJSON(&out)})
 			if got := strings.TrimSuffix(out.String(), "\n"); got != tc.want {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPlusNumbers: numeric +options refused in dig's words and status:
+// no value is no option (1), a value that is no number or out of range
+// is an error (10).
+func TestPlusNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		arg, want string
+		code      int
+	}{
+		{"+time=abc", "gdig: invalid timeout 'abc': not a valid number", exitInternal},
+		{"+tries=x", "gdig: invalid tries 'x': not a valid number", exitInternal},
+		{"+retry=z", "gdig: invalid retries 'z': not a valid number", exitInternal},
+		{"+bufsize=abc", "gdig: invalid buffer size 'abc': not a valid number", exitInternal},
+		{"+bufsize=-1", "gdig: invalid buffer size '-1': not a valid number", exitInternal},
+		{"+bufsize=70000", "gdig: invalid buffer size '70000': out of range", exitInternal},
+		{"+time=", "gdig: Invalid option: +time", exitUsage},
+		{"+time=99999999999", "gdig: invalid timeout '99999999999': out of range", exitInternal},
+	} {
+		t.Run(tc.arg, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), []string{tc.arg, "@127.0.0.1", "-p", "1", "x.lab"}, nil, &stdout, &stderr)
+			if code != tc.code || strings.TrimSpace(stderr.String()) != tc.want {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.want)
 			}
 		})
 	}

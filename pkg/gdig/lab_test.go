@@ -160,6 +160,7 @@ func TestLabStubMatchesDig(t *testing.T) {
 		{"@" + d.Servers["tld"].Addr4, "www.example.lab", "+norecurse"},
 		{"@" + d.Servers["auth"].Addr4, "www.example.lab", "AAAA", "+short"},
 		{"@" + d.Servers["auth"].Addr4, "big.example.lab", "TXT", "+short"},
+		{"@" + d.Servers["auth"].Addr4, "big.example.lab", "TXT"}, // truncated: dig's line, then TCP
 		{"@" + d.Servers["auth"].Addr4, "www.example.lab", "+noall", "+answer"},
 		{"@" + d.Servers["tld"].Addr4, "www.example.lab", "+noall", "+authority", "+additional"},
 		{"@" + d.Servers["auth"].Addr4, "www.example.lab", "+nocmd", "+nostats", "+noquestion"},

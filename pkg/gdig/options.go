@@ -87,8 +87,11 @@ func parseArgs(args []string, stdout, stderr io.Writer) (o *options, words []str
 
 // plus applies one +option (without its +).
 func (o *options) plus(p string) error {
-	key, val, _ := strings.Cut(p, "=")
-	n, _ := strconv.Atoi(val)
+	key, val, hasVal := strings.Cut(p, "=")
+	n, err := plusNumber(key, val, hasVal)
+	if err != nil {
+		return err
+	}
 	switch key {
 	case "short":
 		o.short = true
@@ -130,14 +133,41 @@ func (o *options) plus(p string) error {
 	case "comments", "nocomments", "question", "noquestion", "answer", "noanswer", "authority", "noauthority",
 		"additional", "noadditional", "stats", "nostats":
 		o.sw.set(strings.TrimPrefix(key, "no"), !strings.HasPrefix(key, "no"))
-	case "nocookie", "cookie", "json", "yaml":
-		if key == "json" || key == "yaml" {
-			o.common.JSON = true
-		}
+	case "nocookie", "cookie":
+	case "json":
+		o.common.JSON = true
+	case "yaml":
+		// dig prints YAML; gdig does not, and prints no JSON in its place.
+		return &exitError{exitUsage, "+yaml is not supported: use --json (NDJSON, RFC 8427 names)"}
 	default:
 		return errInvalidOption(p)
 	}
 	return nil
+}
+
+// plusWords are dig's names for the numbers of +time, +tries, +retry and
+// +bufsize in its refusals.
+var plusWords = map[string]string{"time": "timeout", "tries": "tries", "retry": "retries", "bufsize": "buffer size"}
+
+// plusNumber reads the number of a numeric +option, refused as dig
+// refuses it: "+time=" is no option (status 1), "+time=abc" no number
+// (status 10).
+func plusNumber(key, val string, hasVal bool) (int, error) {
+	word, numeric := plusWords[key]
+	if !numeric || !hasVal {
+		return 0, nil
+	}
+	if val == "" {
+		return 0, errInvalidOption(key)
+	}
+	n, err := strconv.ParseUint(val, 10, 32)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, &exitError{exitInternal, fmt.Sprintf("invalid %s '%s': out of range", word, val)}
+	case err != nil:
+		return 0, &exitError{exitInternal, fmt.Sprintf("invalid %s '%s': not a valid number", word, val)}
+	}
+	return int(min(n, 1<<20)), nil
 }
 
 // errInvalidOption is dig's message for an unknown +option.

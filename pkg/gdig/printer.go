@@ -20,6 +20,8 @@ type printer interface {
 	answer(r reply)
 	// stubTryFailed: one try at the @server got no answer.
 	stubTryFailed(s stubServer, name, network string, err error)
+	// stubTruncated: the answer came truncated, the stub asks over TCP.
+	stubTruncated()
 	// stubNoReply: every try at the @server failed; network is the last
 	// one tried.
 	stubNoReply(s stubServer, network, cmdLine string, err error)

@@ -45,7 +45,7 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 	}
 	resp, rtt, network, err := o.exchange(ctx, q, s.target(), func(network string, err error) {
 		p.stubTryFailed(s, rq.name, network, err)
-	})
+	}, p.stubTruncated)
 	if err != nil {
 		p.stubNoReply(s, network, rq.cmdLine, err)
 		return exitNoReply
@@ -67,8 +67,9 @@ func (o *options) query(name string, qtype uint16) *dns.Msg {
 
 // exchange asks target with dig's tries, over TCP with +tcp or once an
 // answer comes truncated (a switch that costs no try); failed, if not nil,
-// hears of every try that got no answer. network is the last one used.
-func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, failed func(network string, err error)) (resp *dns.Msg, rtt time.Duration, network string, err error) {
+// hears of every try that got no answer, truncated of the switch to TCP.
+// network is the last one used.
+func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, failed func(network string, err error), truncated func()) (resp *dns.Msg, rtt time.Duration, network string, err error) {
 	network = "udp"
 	if o.tcp {
 		network = "tcp"
@@ -76,6 +77,9 @@ func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, faile
 	for try := 0; try < o.tries; try++ {
 		resp, rtt, err = o.try(ctx, q, target, network)
 		if err == nil && resp.Truncated && network == "udp" {
+			if truncated != nil {
+				truncated()
+			}
 			network = "tcp"
 			try--
 			continue

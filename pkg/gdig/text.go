@@ -84,6 +84,14 @@ func (p *textPrinter) stubTryFailed(s stubServer, name, network string, err erro
 	p.out.Printf(";; communications error to %s#%d: %s", s.addr, s.port, commError(err))
 }
 
+// stubTruncated is dig's line before it asks again over TCP (not with
+// +short, where dig prints the records only).
+func (p *textPrinter) stubTruncated() {
+	if !p.short {
+		p.out.Printf(";; Truncated, retrying in TCP mode.")
+	}
+}
+
 func (p *textPrinter) stubNoReply(s stubServer, network, cmdLine string, err error) {
 	if network == "tcp" {
 		return // said after each try
