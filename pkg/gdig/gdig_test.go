@@ -223,9 +223,9 @@ func TestEvents(t *testing.T) {
 		{"batch failed", func(p printer) { p.batchFailed(query{"www.example.lab", 9999}, errors.New("no")) },
 			`{"error":"no","name":"www.example.lab.","qtype":"","type":"error"}`},
 		{"answer", func(p printer) { p.answer(reply{msg: m, rtt: time.Millisecond, server: "s", queries: 3}) },
-			`{"AA":false,"ANCOUNT":0,"ARCOUNT":0,"ID":7,"NSCOUNT":0,"QDCOUNT":1,"QNAME":"www.example.lab.","QR":false,"QTYPEname":"","RA":false,"RCODEname":"NOERROR","RD":true,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"queries":3,"query_time_ms":1,"server":"s","type":"answer"}`},
+			`{"AA":false,"AD":false,"ANCOUNT":0,"ARCOUNT":0,"CD":false,"ID":7,"NSCOUNT":0,"Opcode":0,"QCLASS":1,"QCLASSname":"IN","QDCOUNT":1,"QNAME":"www.example.lab.","QR":false,"QTYPE":9999,"QTYPEname":"","RA":false,"RCODE":0,"RCODEname":"NOERROR","RD":true,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"queries":3,"query_time_ms":1,"server":"s","type":"answer"}`},
 		{"answer without question", func(p printer) { p.answer(reply{msg: new(dns.Msg), server: "(cache)"}) },
-			`{"AA":false,"ANCOUNT":0,"ARCOUNT":0,"ID":0,"NSCOUNT":0,"QDCOUNT":0,"QR":false,"RA":false,"RCODEname":"NOERROR","RD":false,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"query_time_ms":0,"server":"(cache)","type":"answer"}`},
+			`{"AA":false,"AD":false,"ANCOUNT":0,"ARCOUNT":0,"CD":false,"ID":0,"NSCOUNT":0,"Opcode":0,"QDCOUNT":0,"QR":false,"RA":false,"RCODE":0,"RCODEname":"NOERROR","RD":false,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"query_time_ms":0,"server":"(cache)","type":"answer"}`},
 		{"failed try", func(p printer) { p.stubTryFailed(stub, "x", "udp", errors.New("no")) }, ``},
 		{"trace start", func(p printer) { p.traceStart("; <<>> gdig") }, ``},
 	} {

@@ -96,19 +96,26 @@ type batchErrorEvent struct {
 
 // answerEvent is a response as an RFC 8427 message object, with gdig's
 // own members in lower case: the server, the time and, from the root, the
-// queries it took. QNAME and QTYPEname are there only when the message has
-// a question (pointers: a type without a name is there, as "").
+// queries it took. The question's members are there only when the message
+// has one (pointers: a type without a name is there, as "").
 type answerEvent struct {
 	AA            bool             `json:"AA"`
+	AD            bool             `json:"AD"`
 	ANCOUNT       int              `json:"ANCOUNT"`
 	ARCOUNT       int              `json:"ARCOUNT"`
+	CD            bool             `json:"CD"`
 	ID            uint16           `json:"ID"`
 	NSCOUNT       int              `json:"NSCOUNT"`
+	Opcode        int              `json:"Opcode"`
+	QCLASS        *uint16          `json:"QCLASS,omitempty"`
+	QCLASSname    *string          `json:"QCLASSname,omitempty"`
 	QDCOUNT       int              `json:"QDCOUNT"`
 	QNAME         *string          `json:"QNAME,omitempty"`
 	QR            bool             `json:"QR"`
+	QTYPE         *uint16          `json:"QTYPE,omitempty"`
 	QTYPEname     *string          `json:"QTYPEname,omitempty"`
 	RA            bool             `json:"RA"`
+	RCODE         int              `json:"RCODE"`
 	RCODEname     string           `json:"RCODEname"`
 	RD            bool             `json:"RD"`
 	TC            bool             `json:"TC"`
@@ -154,12 +161,13 @@ func messageJSON(m *dns.Msg, server string, rtt time.Duration, queries int) answ
 		}
 		return out
 	}
-	ev := answerEvent{Type: "answer", ID: m.Id, QR: m.Response, AA: m.Authoritative, TC: m.Truncated, RD: m.RecursionDesired, RA: m.RecursionAvailable,
-		RCODEname: dns.RcodeToString[m.Rcode], QDCOUNT: len(m.Question), ANCOUNT: len(m.Answer), NSCOUNT: len(m.Ns), ARCOUNT: len(m.Extra),
+	ev := answerEvent{Type: "answer", ID: m.Id, QR: m.Response, Opcode: m.Opcode, AA: m.Authoritative, TC: m.Truncated, RD: m.RecursionDesired,
+		RA: m.RecursionAvailable, AD: m.AuthenticatedData, CD: m.CheckingDisabled, RCODE: m.Rcode, RCODEname: dns.RcodeToString[m.Rcode], QDCOUNT: len(m.Question), ANCOUNT: len(m.Answer), NSCOUNT: len(m.Ns), ARCOUNT: len(m.Extra),
 		AnswerRRs: rrs(m.Answer), AuthorityRRs: rrs(m.Ns), AdditionalRRs: rrs(m.Extra), EDE: edes(m), Server: server, QueryTimeMs: cli.Millis(rtt), Queries: queries}
 	if len(m.Question) > 0 {
-		qname, qtype := m.Question[0].Name, dns.TypeToString[m.Question[0].Qtype]
-		ev.QNAME, ev.QTYPEname = &qname, &qtype
+		q := m.Question[0]
+		qname, qtype, qclass := q.Name, dns.TypeToString[q.Qtype], dns.ClassToString[q.Qclass]
+		ev.QNAME, ev.QTYPE, ev.QTYPEname, ev.QCLASS, ev.QCLASSname = &qname, &q.Qtype, &qtype, &q.Qclass, &qclass
 	}
 	return ev
 }
