@@ -79,8 +79,15 @@ func hierarchy(t *testing.T) (*netlab.DNS, string) {
 	return d, hints
 }
 
-// startUnbound runs unbound on the client's loopback with the lab hints.
-func startUnbound(t *testing.T, d *netlab.DNS, hints string) {
+// startUnbound runs unbound on the client's loopback with the lab hints,
+// QNAME minimisation off.
+func startUnbound(t *testing.T, d *netlab.DNS, hints string) *exec.Cmd {
+	return startUnboundWith(t, d, hints, "  qname-minimisation: no\n")
+}
+
+// startUnboundWith runs unbound with settings added to its server
+// section; the caller may stop it (Process.Kill, Wait) to start afresh.
+func startUnboundWith(t *testing.T, d *netlab.DNS, hints, settings string) *exec.Cmd {
 	dir := filepath.Dir(hints)
 	conf := fmt.Sprintf(`server:
   interface: 127.0.0.1
@@ -95,11 +102,10 @@ func startUnbound(t *testing.T, d *netlab.DNS, hints string) {
   use-syslog: no
   logfile: %q
   access-control: 127.0.0.0/8 allow
-  qname-minimisation: no
   do-ip6: yes
-remote-control:
+%sremote-control:
   control-enable: no
-`, dir, filepath.Join(dir, "unbound.pid"), hints, filepath.Join(dir, "unbound.log"))
+`, dir, filepath.Join(dir, "unbound.pid"), hints, filepath.Join(dir, "unbound.log"), settings)
 	path := filepath.Join(dir, "unbound.conf")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -109,10 +115,11 @@ remote-control:
 		t.Fatal(err)
 	}
 	if err := d.Client.WaitTCP("127.0.0.1:53", 5*time.Second); err == nil {
-		return
+		return cmd
 	}
 	log, _ := os.ReadFile(filepath.Join(dir, "unbound.log"))
 	t.Fatalf("unbound did not start: %s", log)
+	return nil
 }
 
 func gdig(t *testing.T, ns *netlab.NS, args ...string) (string, string, int) {
@@ -229,8 +236,9 @@ func TestLabIterativeMatchesUnbound(t *testing.T) {
 			t.Errorf("%v: exit %d %s\n--- gdig:\n%s--- unbound:\n%s", q, code, errOut, got, want)
 		}
 	}
-	// QNAME minimisation and 0x20 change what is asked, not what is found.
-	for _, opt := range []string{"--qmin", "--0x20"} {
+	// QNAME minimisation (on by default) and 0x20 change what is asked,
+	// not what is found.
+	for _, opt := range []string{"--qmin=false", "--0x20"} {
 		for _, q := range [][]string{{"www.example.lab", "A"}, {"www.nogl.lab", "A"}, {"alias.example.lab", "A"}} {
 			want, _ := dig(t, d.Client, "+short", "+tries=3", "+time=5", "@127.0.0.1", q[0], q[1])
 			got, errOut, code := gdig(t, d.Client, "--root-hints", hints, opt, "+short", q[0], q[1])

@@ -31,14 +31,16 @@ func (wd *world) serveTest(t *testing.T, ip string, behave func(string, uint16) 
 
 // lameWorld: the root (127.0.0.2) delegates lab. to 127.0.0.3, which
 // delegates lame.lab. to bad (127.0.0.20, answering as behave says) and
-// good (127.0.0.21), both named in the delegation with glue.
-func lameWorld(t *testing.T, behave func(string, uint16) dnstest.Behaviour) (*world, *dnstest.Server, *dnstest.Server) {
+// good (127.0.0.21), both named in the delegation with glue; extra
+// records go into the zone.
+func lameWorld(t *testing.T, behave func(string, uint16) dnstest.Behaviour, extra ...string) (*world, *dnstest.Server, *dnstest.Server) {
 	wd := newWorld(t)
 	wd.serve(t, "127.0.0.2", ".", "lab. 3600 IN NS tld.ns.lab.", "tld.ns.lab. 3600 IN A 127.0.0.3")
 	wd.serve(t, "127.0.0.3", "lab.", "lame.lab. 3600 IN NS bad.ns.lab.", "lame.lab. 3600 IN NS good.ns.lab.",
 		"bad.ns.lab. 3600 IN A 127.0.0.20", "good.ns.lab. 3600 IN A 127.0.0.21")
 	zone := []string{"lame.lab. 3600 IN SOA good.ns.lab. h.lab. 1 3600 600 86400 300", "lame.lab. 3600 IN NS good.ns.lab.",
 		"lame.lab. 3600 IN NS bad.ns.lab.", "www.lame.lab. 300 IN A 192.0.2.1", "mail.lame.lab. 300 IN MX 10 www.lame.lab."}
+	zone = append(zone, extra...)
 	bad := wd.serveTest(t, "127.0.0.20", behave, zone...)
 	good := wd.serveTest(t, "127.0.0.21", nil, zone...)
 	return wd, bad, good

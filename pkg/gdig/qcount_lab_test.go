@@ -1,0 +1,76 @@
+package gdig
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"gnetutils/pkg/netlab"
+)
+
+// queryCounter counts the DNS queries a namespace sends off its
+// loopback (UDP datagrams and TCP connections to port 53), with an
+// nftables counter in the namespace.
+type queryCounter struct {
+	t  *testing.T
+	ns *netlab.NS
+}
+
+var packetsRE = regexp.MustCompile(`counter packets (\d+)`)
+
+// count runs f and returns the queries sent meanwhile.
+func (qc queryCounter) count(f func()) int {
+	qc.t.Helper()
+	_, _ = qc.ns.Exec("nft", "delete", "table", "inet", "qcount")
+	for _, cmd := range [][]string{
+		{"add", "table", "inet", "qcount"},
+		{"add", "chain", "inet", "qcount", "out", "{ type filter hook output priority 0; }"},
+		{"add", "rule", "inet", "qcount", "out", "oifname", "!=", "lo", "udp", "dport", "53", "counter"},
+		{"add", "rule", "inet", "qcount", "out", "oifname", "!=", "lo", "tcp", "dport", "53", "tcp", "flags", "syn", "counter"},
+	} {
+		if out, err := qc.ns.Exec("nft", cmd...); err != nil {
+			qc.t.Fatalf("nft %v: %v %s", cmd, err, out)
+		}
+	}
+	f()
+	out, err := qc.ns.Exec("nft", "list", "table", "inet", "qcount")
+	if err != nil {
+		qc.t.Fatal(err)
+	}
+	n := 0
+	for _, m := range packetsRE.FindAllStringSubmatch(string(out), -1) {
+		c, _ := strconv.Atoi(m[1])
+		n += c
+	}
+	return n
+}
+
+// TestLabQueryCounts: gdig, cold, with its defaults (QNAME minimisation
+// on), sends no more queries per lookup than unbound, cold (restarted
+// before each lookup), with its defaults, on every case of the lab
+// hierarchy; both averaged over 3 runs, as servers are picked at random.
+// The counts are logged: go test -v -run TestLabQueryCounts.
+func TestLabQueryCounts(t *testing.T) {
+	d, hints := hierarchy(t)
+	qc := queryCounter{t, d.Client}
+	const runs = 3
+	for _, q := range [][]string{
+		{"www.example.lab", "A"}, {"example.lab", "MX"}, {"alias.example.lab", "A"}, {"www.nogl.lab", "A"},
+		{"www.two.lab", "A"}, {"big.example.lab", "TXT"}, {"nothere.example.lab", "A"}, {"a.b.nothere.example.lab", "A"},
+		{"mail.example.lab", "MX"}, {"www.v6only.lab", "A"},
+	} {
+		ours, theirs := 0, 0
+		for range runs {
+			ours += qc.count(func() { gdig(t, d.Client, "--root-hints", hints, q[0], q[1]) })
+			unbound := startUnboundWith(t, d, hints, "")
+			theirs += qc.count(func() { dig(t, d.Client, "+tries=1", "+time=10", "@127.0.0.1", q[0], q[1]) })
+			_ = unbound.Process.Kill()
+			_ = unbound.Wait()
+		}
+		t.Logf("%-28s gdig %4.1f  unbound %4.1f queries", q[0]+" "+q[1], float64(ours)/runs, float64(theirs)/runs)
+		if ours > theirs {
+			t.Errorf("%v: gdig %s queries, unbound %s", q, fmt.Sprint(float64(ours)/runs), fmt.Sprint(float64(theirs)/runs))
+		}
+	}
+}
