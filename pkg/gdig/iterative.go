@@ -58,5 +58,5 @@ func resolvedBy(res *resolver.Result, err error) string {
 // wait for one answer, +tries the sends to each server address.
 func (o *options) resolverConfig(roots []netip.AddrPort) resolver.Config {
 	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout, Tries: o.tries, CacheSize: o.cache, V4Only: o.family.V4, V6Only: o.family.V6,
-		BufSize: uint16(o.bufsize), DNSSEC: o.dnssec, QMin: o.qmin, Rand0x20: o.rand0x}
+		BufSize: uint16(o.bufsize), DNSSEC: o.dnssec, QMin: o.qmin, Prime: true, Rand0x20: o.rand0x}
 }

@@ -120,8 +120,8 @@ func (c *cache) closestDelegation(name string) (nsSet, bool) {
 	defer c.mu.Unlock()
 	now := time.Now()
 	labels := dns.SplitDomainName(name)
-	for i := 0; i < len(labels); i++ {
-		z := dns.Fqdn(strings.ToLower(strings.Join(labels[i:], ".")))
+	for i := 0; i <= len(labels); i++ {
+		z := dns.Fqdn(strings.ToLower(strings.Join(labels[i:], "."))) // "." last: a primed root
 		if e, ok := c.deleg.get(z, now); ok {
 			return e.val.clone(), true
 		}

@@ -20,7 +20,7 @@ func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth
 	}
 	set, ok := lk.r.cache.closestDelegation(dsParent(qname, qtype))
 	if !ok {
-		set = nsSet{zone: ".", known: lk.roots()}
+		set = lk.prime(ctx, depth)
 	}
 	mz, nxCut := newMinimiser(lk.r.cfg.QMin), ""
 	land := func() {}

@@ -32,6 +32,7 @@ type Config struct {
 	DNSSEC     bool   // set the DO bit (+dnssec)
 	Rand0x20   bool   // randomise the query name's case and demand it back (draft-vixie-dnsext-dns0x20)
 	QMin       bool   // QNAME minimisation (RFC 9156): each server sees one label more than its zone
+	Prime      bool   // ask the hints for the root's NS set first (RFC 8109), as unbound does
 	CacheSize  int    // answers, and delegations, cached at most each (LRU); 10000
 	Events     func(Event)
 }

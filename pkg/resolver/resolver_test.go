@@ -90,6 +90,15 @@ func (a *authServer) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 			m.Answer = append(m.Answer, rr)
 		}
 	}
+	for _, rr := range m.Answer {
+		if ns, ok := rr.(*dns.NS); ok { // additional section processing, as NSD's
+			for _, g := range a.rrs {
+				if strings.EqualFold(g.Header().Name, ns.Ns) && (g.Header().Rrtype == dns.TypeA || g.Header().Rrtype == dns.TypeAAAA) {
+					m.Extra = append(m.Extra, g)
+				}
+			}
+		}
+	}
 	switch {
 	case len(m.Answer) > 0:
 	case exists:
