@@ -147,6 +147,8 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 	if b.Poison {
 		s.poison(m)
 	}
+	cookie(q, m)
+	m.Compress = true // as real servers send their answers
 	if _, udp := w.RemoteAddr().(*net.UDPAddr); udp {
 		for i := 0; i < b.Junk; i++ {
 			_, _ = w.Write(junk(q, m, i))
@@ -179,4 +181,22 @@ func junk(q, m *dns.Msg, i int) []byte {
 	}
 	b, _ := c.Pack()
 	return b
+}
+
+// cookie answers a query's client cookie as a server that knows RFC 7873
+// does: the client cookie with a server cookie of its own, in an OPT.
+func cookie(q, m *dns.Msg) {
+	opt := q.IsEdns0()
+	if opt == nil {
+		return
+	}
+	for _, o := range opt.Option {
+		if c, ok := o.(*dns.EDNS0_COOKIE); ok && len(c.Cookie) == 16 {
+			if m.IsEdns0() == nil {
+				m.SetEdns0(1232, false)
+			}
+			r := m.IsEdns0()
+			r.Option = append(r.Option, &dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: c.Cookie + "0102030405060708"})
+		}
+	}
 }

@@ -222,6 +222,13 @@ func ednsOptionString(o dns.EDNS0) string {
 			s += ": (" + escapeText(e.ExtraText) + ")"
 		}
 		return s
+	case *dns.EDNS0_COOKIE:
+		// dig's words: the client cookie alone came back, or with the
+		// server's.
+		if len(e.Cookie) <= 16 {
+			return "; COOKIE: " + escapeControl(e.Cookie) + " (echoed)"
+		}
+		return "; COOKIE: " + escapeControl(e.Cookie) + " (good)"
 	case *dns.EDNS0_NSID:
 		raw, err := hex.DecodeString(e.Nsid)
 		if err != nil {

@@ -182,7 +182,7 @@ func TestLabStubMatchesDig(t *testing.T) {
 		{"@" + d.Servers["dead"].Addr4, "+time=1", "+tries=2", "www.example.lab"},
 		{"@" + d.Servers["dead"].Addr4, "+time=1", "+tries=1", "+short", "www.example.lab"},
 	} {
-		want, wantCode := dig(t, d.Client, append([]string{"+nocookie"}, args...)...)
+		want, wantCode := dig(t, d.Client, args...)
 		got, errOut, code := gdig(t, d.Client, args...)
 		if normalize(got) != normalize(want) || code != wantCode {
 			t.Errorf("%v: exit %d/%d %s\n--- gdig:\n%s--- dig:\n%s", args, code, wantCode, errOut, got, want)

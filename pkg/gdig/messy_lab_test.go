@@ -32,9 +32,10 @@ type messyLab struct {
 // ID: the junk unbound ignores too; a response to another question under
 // the right ID makes unbound drop the server, so only the resolver's unit
 // tests send that), drops the first query of each name, refuses every
-// query, or slips records outside its zone and the question's chain into
-// its answers.
-var soleBad = map[string]dnstest.Behaviour{"junk": {Junk: 2}, "drop": {Drop: 1}, "alllame": {Lame: dnstest.Refused}, "poison": {Poison: true}}
+// query, slips records outside its zone and the question's chain into
+// its answers, or (plain) answers properly, DNS cookies included.
+var soleBad = map[string]dnstest.Behaviour{"junk": {Junk: 2}, "drop": {Drop: 1}, "alllame": {Lame: dnstest.Refused}, "poison": {Poison: true},
+	"plain": {}}
 
 func newMessyLab(t *testing.T) *messyLab {
 	t.Helper()
@@ -304,6 +305,27 @@ func TestLabDSFromParent(t *testing.T) {
 		flat := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) } // dig splits the digest
 		if err != nil || !strings.HasSuffix(flat(string(got)), flat(want)) || want == "" {
 			t.Errorf("run %d: %v\n%s--- unbound:\n%s", run, err, got, want)
+		}
+	}
+}
+
+var cookieRE = regexp.MustCompile(`; COOKIE: [0-9a-f]+`)
+
+// TestLabCookie: gdig @server sends a DNS cookie unless +nocookie, as dig
+// does, and shows the server's answer to it as dig shows it; the whole
+// output is dig's (the cookies' random bytes aside).
+func TestLabCookie(t *testing.T) {
+	ml := newMessyLab(t)
+	server := "@" + ml.d.Servers["bad"].Addr4
+	for _, args := range [][]string{{server, "www.plain.lab"}, {server, "+nocookie", "www.plain.lab"}, {server, "+cookie", "www.plain.lab", "+short"}} {
+		want, wantCode := dig(t, ml.d.Client, args...)
+		got, errOut, code := gdig(t, ml.d.Client, args...)
+		norm := func(s string) string { return cookieRE.ReplaceAllString(normalize(s), "; COOKIE: X") }
+		if norm(got) != norm(want) || code != wantCode {
+			t.Errorf("%v: exit %d/%d %s\n--- gdig:\n%s--- dig:\n%s", args, code, wantCode, errOut, got, want)
+		}
+		if args[1] != "+nocookie" && !strings.Contains(want, "; COOKIE:") && !strings.Contains(args[len(args)-1], "short") {
+			t.Errorf("%v: dig shows no cookie: the server did not answer one\n%s", args, want)
 		}
 	}
 }

@@ -38,6 +38,7 @@ type options struct {
 	rand0x  bool
 	dnssec  bool
 	nsid    bool // ask the server to name itself (RFC 5001)
+	cookie  bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
 	sw      sections
 }
 
@@ -45,7 +46,7 @@ type options struct {
 // flags and the words. done: Run returns code now (help, version, or a
 // refusal already reported).
 func parseArgs(args []string, stdout, stderr io.Writer) (o *options, words []string, done bool, code int) {
-	o = &options{timeout: 5 * time.Second, tries: 3, bufsize: 1232, sw: allSections}
+	o = &options{timeout: 5 * time.Second, tries: 3, bufsize: 1232, sw: allSections, cookie: true}
 	var rest, plus []string
 	for _, a := range args {
 		switch {
@@ -134,6 +135,7 @@ func (o *options) plus(p string) error {
 		"additional", "noadditional", "stats", "nostats":
 		o.sw.set(strings.TrimPrefix(key, "no"), !strings.HasPrefix(key, "no"))
 	case "nocookie", "cookie":
+		o.cookie = key == "cookie"
 	case "json":
 		o.common.JSON = true
 	case "yaml":

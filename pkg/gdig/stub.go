@@ -2,6 +2,8 @@ package gdig
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -56,12 +58,20 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 }
 
 // query is the question a stub asks, with +norecurse, +bufsize and
-// +dnssec applied.
+// +dnssec applied, and, unless +nocookie, a client cookie (RFC 7873) as
+// dig sends one: a server that answers cookies shows its own in the OPT
+// pseudosection, as with dig.
 func (o *options) query(name string, qtype uint16) *dns.Msg {
 	q := new(dns.Msg)
 	q.SetQuestion(dns.Fqdn(name), qtype)
 	q.RecursionDesired = !o.norec
 	q.SetEdns0(uint16(o.bufsize), o.dnssec)
+	if o.cookie {
+		var c [8]byte
+		_, _ = rand.Read(c[:])
+		opt := q.IsEdns0()
+		opt.Option = append(opt.Option, &dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: hex.EncodeToString(c[:])})
+	}
 	return q
 }
 
