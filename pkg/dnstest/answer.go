@@ -1,6 +1,7 @@
 package dnstest
 
 import (
+	"net"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -155,4 +156,35 @@ func (s *Server) poison(m *dns.Msg) {
 	m.Answer = append(m.Answer, rr("poisoned.test. 300 IN A 192.0.2.66"), rr("offchain."+zone+" 300 IN A 192.0.2.67"))
 	m.Ns = append(m.Ns, rr("test. 300 IN NS evil.ns.lab."))
 	m.Extra = append(m.Extra, rr("tld2.ns.lab. 300 IN A 192.0.2.68"))
+}
+
+// transfer answers AXFR over TCP (RFC 5936) with the zone's records, SOA
+// first and last, two records a message (so that a transfer takes more
+// than one); REFUSED over UDP or for a name that is no zone's apex.
+func (s *Server) transfer(w dns.ResponseWriter, q *dns.Msg) {
+	zone, soa := s.zoneOf(q.Question[0].Name)
+	_, tcp := w.RemoteAddr().(*net.TCPAddr)
+	if soa == nil || !tcp || !strings.EqualFold(zone, q.Question[0].Name) {
+		m := new(dns.Msg)
+		m.SetRcode(q, dns.RcodeRefused)
+		_ = w.WriteMsg(m)
+		return
+	}
+	rrs := []dns.RR{soa}
+	for _, rr := range s.rrs {
+		if _, isSOA := rr.(*dns.SOA); !isSOA && dns.IsSubDomain(zone, rr.Header().Name) {
+			rrs = append(rrs, rr)
+		}
+	}
+	rrs = append(rrs, soa)
+	ch := make(chan *dns.Envelope)
+	tr := new(dns.Transfer)
+	go func() {
+		for i := 0; i < len(rrs); i += 2 {
+			ch <- &dns.Envelope{RR: rrs[i:min(i+2, len(rrs))]}
+		}
+		close(ch)
+	}()
+	_ = tr.Out(w, q, ch)
+	w.Hijack()
 }

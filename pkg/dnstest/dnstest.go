@@ -140,6 +140,10 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 	if s.dropped(qn, qt, b.Drop) {
 		return
 	}
+	if qt == dns.TypeAXFR && b.Lame == "" {
+		s.transfer(w, q)
+		return
+	}
 	m := s.answer(q)
 	if b.Lame != "" {
 		m = s.lame(q, m, b.Lame)

@@ -39,6 +39,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--root-hints", "/nonexistent/hints", "example.lab"}, "no such file"},
 		{[]string{"--cache-size", "0", "example.lab"}, "gdig: --cache-size must be positive"},
 		{[]string{"+yaml", "example.lab"}, "gdig: +yaml is not supported"},
+		{[]string{"example.lab", "AXFR"}, "gdig: AXFR: a zone transfer is asked of a server: give @server"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

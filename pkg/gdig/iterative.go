@@ -7,12 +7,17 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/resolver"
 )
 
 // iterative resolves from the root.
 func (o *options) iterative(ctx context.Context, rq request, p printer, stderr io.Writer) int {
+	if rq.qtype == dns.TypeAXFR || rq.qtype == dns.TypeIXFR {
+		return command.Fail(stderr, exitUsage, "%s: a zone transfer is asked of a server: give @server", dns.TypeToString[rq.qtype])
+	}
 	roots, err := o.rootAddrs()
 	if err != nil {
 		return command.Fail(stderr, exitUsage, "%v", err)

@@ -48,6 +48,16 @@ func (p jsonPrinter) traceStep(e resolver.Event) {
 	p.emit(ev)
 }
 
+// transfer prints a zone transfer as one message whose answer holds
+// every record received, or an error event.
+func (p jsonPrinter) transfer(x transfer) {
+	if x.err != nil {
+		p.emit(noReplyEvent{Type: "error", Error: "transfer failed: " + x.err.Error(), Server: x.server})
+		return
+	}
+	p.emit(messageJSON(&dns.Msg{MsgHdr: dns.MsgHdr{Response: true}, Answer: x.rrs}, x.server, x.rtt, 0))
+}
+
 func (p jsonPrinter) resolveFailed(name string, _ uint16, err error) {
 	p.emit(resolveErrorEvent{Type: "error", Error: err.Error(), Name: dns.Fqdn(name)})
 }

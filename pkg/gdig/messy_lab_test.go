@@ -329,3 +329,20 @@ func TestLabCookie(t *testing.T) {
 		}
 	}
 }
+
+// TestLabAXFR: gdig @server name AXFR transfers the zone over TCP and
+// prints what dig prints, XFR size line included, from a server that
+// sends the zone in several messages; a refused transfer (NSD's, a name
+// that is no zone) is dig's "; Transfer failed." with dig's status.
+func TestLabAXFR(t *testing.T) {
+	ml := newMessyLab(t)
+	bad, auth := "@"+ml.d.Servers["bad"].Addr4, "@"+ml.d.Servers["auth"].Addr4
+	for _, args := range [][]string{{bad, "plain.lab", "AXFR"}, {bad, "plain.lab", "AXFR", "+short"}, {bad, "www.plain.lab", "AXFR"},
+		{auth, "noaa.lab", "AXFR"}, {bad, "-t", "AXFR", "plain.lab", "+nocookie"}} {
+		want, wantCode := dig(t, ml.d.Client, args...)
+		got, errOut, code := gdig(t, ml.d.Client, args...)
+		if normalize(got) != normalize(want) || code != wantCode {
+			t.Errorf("%v: exit %d/%d %s\n--- gdig:\n%s--- dig:\n%s", args, code, wantCode, errOut, got, want)
+		}
+	}
+}

@@ -29,6 +29,8 @@ type printer interface {
 	// resolution.
 	traceStart(cmdLine string)
 	traceStep(e resolver.Event)
+	// transfer prints a zone transfer (AXFR), or that it failed.
+	transfer(x transfer)
 	// resolveFailed: the resolution from the root found no answer.
 	resolveFailed(name string, qtype uint16, err error)
 	// batchFailed: one line of a batch found no answer.

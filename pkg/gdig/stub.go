@@ -39,6 +39,9 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 		}
 	}
 	s := stubServer{addr: addr, host: o.server, port: o.port}
+	if rq.qtype == dns.TypeAXFR {
+		return o.axfr(ctx, rq, s, p)
+	}
 	q := o.query(rq.name, rq.qtype)
 	q.Question[0].Qclass = rq.qclass
 	if o.nsid {

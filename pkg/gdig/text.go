@@ -138,6 +138,33 @@ func (p *textPrinter) traceStep(e resolver.Event) {
 	}
 }
 
+// transfer prints a zone transfer as dig does: the records, one a line,
+// between the opening lines and the stats, which end with the XFR size.
+func (p *textPrinter) transfer(x transfer) {
+	if !p.short && !p.noCmd && p.sw.cmd {
+		p.printCmd(x.cmdLine, true)
+	}
+	if x.err != nil {
+		p.out.Printf("; Transfer failed.")
+		return
+	}
+	for _, rr := range x.rrs {
+		if p.short {
+			_, _ = io.WriteString(p.out, shortText(&dns.Msg{Answer: []dns.RR{rr}}))
+		} else {
+			p.out.Printf("%s", rrString(rr))
+		}
+	}
+	if p.short || !p.sw.stats {
+		return
+	}
+	p.out.Printf(";; Query time: %d msec", x.rtt.Milliseconds())
+	p.out.Printf(";; SERVER: %s", x.server)
+	p.out.Printf(";; WHEN: %s", time.Now().Format("Mon Jan 02 15:04:05 MST 2006"))
+	p.out.Printf(";; XFR size: %d records (messages %d, bytes %d)", len(x.rrs), x.messages, x.bytes)
+	p.out.Printf("")
+}
+
 func (p *textPrinter) resolveFailed(name string, qtype uint16, err error) {
 	p.out.Printf(";; resolution of %s %s failed: %v", dns.Fqdn(name), dns.TypeToString[qtype], err)
 }
