@@ -163,6 +163,6 @@ func resolveWith(r *resolver.Resolver) func(context.Context, query) batchResult 
 // TC.
 func (o *options) askStub(ctx context.Context, q query) batchResult {
 	target := net.JoinHostPort(o.server, strconv.Itoa(o.port))
-	resp, _, _, err := o.exchange(ctx, o.query(q.name, q.qtype), target, nil, nil)
+	resp, _, _, err := o.exchange(ctx, o.query(q.name, q.qtype), target, stubHooks{})
 	return batchResult{msg: resp, err: err, server: fmt.Sprintf("%s#%d(%s) (UDP)", o.server, o.port, o.server)}
 }

@@ -80,3 +80,36 @@ func TestHostileText(t *testing.T) {
 		})
 	}
 }
+
+// TestDigWarnings: dig's lines about a datagram a stub ignores.
+func TestDigWarnings(t *testing.T) {
+	q := new(dns.Msg)
+	q.SetQuestion("www.lab.", dns.TypeA)
+	q.Id = 100
+	r := new(dns.Msg)
+	r.SetReply(q)
+	pack := func(f func(m *dns.Msg)) []byte {
+		m := r.Copy()
+		f(m)
+		b, _ := m.Pack()
+		return b
+	}
+	tests := []struct {
+		name string
+		raw  []byte
+		want []string
+	}{
+		{"too short", []byte("\x00\x01junk"), nil},
+		{"junk", []byte("\x00\x01junk, not DNS"), []string{";; Warning: ID mismatch: expected ID 100, got 1", ";; Warning: query response not set"}},
+		{"another ID", pack(func(m *dns.Msg) { m.Id = 101 }), []string{";; Warning: ID mismatch: expected ID 100, got 101"}},
+		{"a query", pack(func(m *dns.Msg) { m.Response = false }), []string{";; Warning: query response not set"}},
+		{"another question", pack(func(m *dns.Msg) { m.Question[0].Name = "junk.www.lab." }), []string{";; ;; Question section mismatch: got junk.www.lab/A/IN"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := digWarnings(q, tc.raw); strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("%q, want %q", got, tc.want)
+			}
+		})
+	}
+}

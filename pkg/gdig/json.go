@@ -31,6 +31,8 @@ func (p jsonPrinter) stubTryFailed(stubServer, string, string, error) {}
 
 func (p jsonPrinter) stubTruncated() {}
 
+func (p jsonPrinter) stubIgnored([]string) {}
+
 func (p jsonPrinter) stubNoReply(s stubServer, _, _ string, err error) {
 	p.emit(noReplyEvent{Type: "error", Error: err.Error(), Server: s.target()})
 }

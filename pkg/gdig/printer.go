@@ -22,6 +22,9 @@ type printer interface {
 	stubTryFailed(s stubServer, name, network string, err error)
 	// stubTruncated: the answer came truncated, the stub asks over TCP.
 	stubTruncated()
+	// stubIgnored: a datagram that was not the answer, with dig's
+	// warnings about it.
+	stubIgnored(warnings []string)
 	// stubNoReply: every try at the @server failed; network is the last
 	// one tried.
 	stubNoReply(s stubServer, network, cmdLine string, err error)

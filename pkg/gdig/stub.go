@@ -3,6 +3,7 @@ package gdig
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -48,9 +49,11 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 		opt := q.IsEdns0()
 		opt.Option = append(opt.Option, &dns.EDNS0_NSID{Code: dns.EDNS0NSID})
 	}
-	resp, rtt, network, err := o.exchange(ctx, q, s.target(), func(network string, err error) {
-		p.stubTryFailed(s, rq.name, network, err)
-	}, p.stubTruncated)
+	resp, rtt, network, err := o.exchange(ctx, q, s.target(), stubHooks{
+		failed:    func(network string, err error) { p.stubTryFailed(s, rq.name, network, err) },
+		truncated: p.stubTruncated,
+		ignored:   func(raw []byte) { p.stubIgnored(digWarnings(q, raw)) },
+	})
 	if err != nil {
 		p.stubNoReply(s, network, rq.cmdLine, err)
 		return exitNoReply
@@ -78,20 +81,27 @@ func (o *options) query(name string, qtype uint16) *dns.Msg {
 	return q
 }
 
+// stubHooks hear what happens during a stub's exchange, for dig's lines
+// about it; any may be nil.
+type stubHooks struct {
+	failed    func(network string, err error) // a try got no answer
+	truncated func()                          // the answer came truncated: TCP next
+	ignored   func(raw []byte)                // a datagram that was not the answer
+}
+
 // exchange asks target with dig's tries, over TCP with +tcp or once an
-// answer comes truncated (a switch that costs no try); failed, if not nil,
-// hears of every try that got no answer, truncated of the switch to TCP.
+// answer comes truncated (a switch that costs no try), telling hooks.
 // network is the last one used.
-func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, failed func(network string, err error), truncated func()) (resp *dns.Msg, rtt time.Duration, network string, err error) {
+func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, hooks stubHooks) (resp *dns.Msg, rtt time.Duration, network string, err error) {
 	network = "udp"
 	if o.tcp {
 		network = "tcp"
 	}
 	for try := 0; try < o.tries; try++ {
-		resp, rtt, err = o.try(ctx, q, target, network)
+		resp, rtt, err = o.try(ctx, q, target, network, hooks.ignored)
 		if err == nil && resp.Truncated && network == "udp" {
-			if truncated != nil {
-				truncated()
+			if hooks.truncated != nil {
+				hooks.truncated()
 			}
 			network = "tcp"
 			try--
@@ -100,8 +110,8 @@ func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, faile
 		if err == nil {
 			return resp, rtt, network, nil
 		}
-		if failed != nil {
-			failed(network, err)
+		if hooks.failed != nil {
+			hooks.failed(network, err)
 		}
 	}
 	return nil, 0, network, err
@@ -109,9 +119,13 @@ func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, faile
 
 // try sends q once: over UDP through the resolver's exchange, which
 // ignores junk from the server until +time is up, as dig does.
-func (o *options) try(ctx context.Context, q *dns.Msg, target, network string) (*dns.Msg, time.Duration, error) {
+func (o *options) try(ctx context.Context, q *dns.Msg, target, network string, ignored func([]byte)) (*dns.Msg, time.Duration, error) {
 	if ap, err := netip.ParseAddrPort(target); err == nil && network == "udp" {
-		return resolver.UDPExchange(ctx, q, ap, o.timeout, false, nil)
+		var hear func([]byte, error)
+		if ignored != nil {
+			hear = func(raw []byte, _ error) { ignored(raw) }
+		}
+		return resolver.UDPExchange(ctx, q, ap, o.timeout, false, hear)
 	}
 	c := &dns.Client{Net: network, Timeout: o.timeout, UDPSize: uint16(o.bufsize)}
 	return c.ExchangeContext(ctx, q, target)
@@ -133,4 +147,28 @@ func commError(err error) string {
 		return "host unreachable"
 	}
 	return err.Error()
+}
+
+// digWarnings are dig's lines about a datagram that was not the answer
+// to q: another ID, not a response, another question.
+func digWarnings(q *dns.Msg, raw []byte) []string {
+	if len(raw) < 12 {
+		return nil
+	}
+	var out []string
+	id := binary.BigEndian.Uint16(raw)
+	if id != q.Id {
+		out = append(out, fmt.Sprintf(";; Warning: ID mismatch: expected ID %d, got %d", q.Id, id))
+	}
+	if raw[2]&0x80 == 0 {
+		out = append(out, ";; Warning: query response not set")
+	}
+	m := new(dns.Msg)
+	if len(out) > 0 || m.Unpack(raw) != nil || len(m.Question) != 1 {
+		return out
+	}
+	// dig's own doubled ";; ", and the name without its final dot.
+	got := m.Question[0]
+	return []string{fmt.Sprintf(";; ;; Question section mismatch: got %s/%s/%s", escapeControl(strings.TrimSuffix(got.Name, ".")),
+		dns.TypeToString[got.Qtype], dns.ClassToString[got.Qclass])}
 }

@@ -92,6 +92,14 @@ func (p *textPrinter) stubTruncated() {
 	}
 }
 
+// stubIgnored prints dig's warnings about a datagram it ignored (with
+// +short too, as dig).
+func (p *textPrinter) stubIgnored(warnings []string) {
+	for _, w := range warnings {
+		p.out.Printf("%s", w)
+	}
+}
+
 func (p *textPrinter) stubNoReply(s stubServer, network, cmdLine string, err error) {
 	if network == "tcp" {
 		return // said after each try

@@ -20,7 +20,7 @@ func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qt
 	q := lk.newQuery(qname, qtype)
 	emit("query", "")
 	var other error
-	ignored := func(err error) {
+	ignored := func(_ []byte, err error) {
 		emit("ignored", err.Error())
 		if errors.Is(err, errOtherQuestion) {
 			other = err

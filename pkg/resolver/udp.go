@@ -26,9 +26,9 @@ var (
 // message, another ID, not a response, another question, or with 0x20 the
 // name's case changed) is ignored and the wait goes on, as unbound ignores
 // it: junk can neither end the exchange nor pass for the answer. ignored,
-// if not nil, hears why each datagram was ignored. A timeout's error
+// if not nil, hears of each datagram ignored, and why. A timeout's error
 // wraps both the socket's timeout and errTimeout.
-func UDPExchange(ctx context.Context, q *dns.Msg, addr netip.AddrPort, wait time.Duration, exactCase bool, ignored func(error)) (*dns.Msg, time.Duration, error) {
+func UDPExchange(ctx context.Context, q *dns.Msg, addr netip.AddrPort, wait time.Duration, exactCase bool, ignored func(raw []byte, why error)) (*dns.Msg, time.Duration, error) {
 	out, err := q.Pack()
 	if err != nil {
 		return nil, 0, err
@@ -68,7 +68,7 @@ func UDPExchange(ctx context.Context, q *dns.Msg, addr netip.AddrPort, wait time
 			return r, time.Since(start), nil
 		}
 		if ignored != nil {
-			ignored(bad)
+			ignored(buf[:n], bad)
 		}
 	}
 }

@@ -84,7 +84,7 @@ func TestUDPExchangeIgnoresJunk(t *testing.T) {
 			var ignored []error
 			start := time.Now()
 			const wait = 400 * time.Millisecond
-			r, _, err := UDPExchange(context.Background(), q, addr, wait, false, func(err error) { ignored = append(ignored, err) })
+			r, _, err := UDPExchange(context.Background(), q, addr, wait, false, func(_ []byte, err error) { ignored = append(ignored, err) })
 			if !errors.Is(err, tc.wantErr) || (err == nil) != (r != nil) || len(ignored) != 4 {
 				t.Fatalf("%v %v, ignored %v", r, err, ignored)
 			}
