@@ -42,6 +42,9 @@ func (lk *lookup) askZone(ctx context.Context, set *nsSet, qname string, qtype u
 	done := map[netip.AddrPort]bool{} // lame or unreachable: not asked again
 	failed := &ZoneError{Zone: zone}
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, netip.AddrPort{}, err // fetchPending makes no lookup then either
+		}
 		s, n, ok := lk.pick(zone, set.known, sent, done)
 		if (!ok || n > 0) && len(set.pending) > 0 {
 			lk.fetchPending(ctx, set, depth)
