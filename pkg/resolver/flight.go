@@ -73,10 +73,26 @@ func (lk *lookup) askShared(ctx context.Context, set *nsSet, qname string, qtype
 				return nil, netip.AddrPort{}, land, false, ctx.Err()
 			}
 		}
+		if lead != nil && lk.learnt(set.zone, qname, qtype) {
+			// Another lookup landed between this one's look at the
+			// caches and its join: what it learnt is there now.
+			lead()
+			return nil, netip.AddrPort{}, land, true, nil
+		}
 		if lead != nil {
 			land = lead
 		}
 	}
 	resp, from, err = lk.askZone(ctx, set, askName, askType, depth)
 	return resp, from, land, false, err
+}
+
+// learnt: the caches now hold qname's answer, or a delegation below zone
+// towards it.
+func (lk *lookup) learnt(zone, qname string, qtype uint16) bool {
+	if lk.r.cache.get(qname, qtype) != nil {
+		return true
+	}
+	set, ok := lk.r.cache.closestDelegation(dsParent(qname, qtype))
+	return ok && dns.CountLabel(set.zone) > dns.CountLabel(zone)
 }
