@@ -1,9 +1,13 @@
 package gdig
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"gnetutils/pkg/netlab"
@@ -72,5 +76,34 @@ func TestLabQueryCounts(t *testing.T) {
 		if ours > theirs {
 			t.Errorf("%v: gdig %s queries, unbound %s", q, fmt.Sprint(float64(ours)/runs), fmt.Sprint(float64(theirs)/runs))
 		}
+	}
+}
+
+// TestLabBatchQueryCounts: a cold batch of 50 names under one zone,
+// resolved 64 at a time, walks the root and lab. once, not once per
+// name: no more queries than unbound, cold, asked the same names.
+func TestLabBatchQueryCounts(t *testing.T) {
+	d, hints := hierarchy(t)
+	qc := queryCounter{t, d.Client}
+	bin := buildGdig(t)
+	var names strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&names, "n%d.example.lab\n", i)
+	}
+	file := filepath.Join(filepath.Dir(hints), "batch")
+	if err := os.WriteFile(file, []byte(names.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ours := qc.count(func() {
+		if out, err := d.Client.Command(context.Background(), bin, "--root-hints", hints, "+short", "-f", file).CombinedOutput(); err != nil {
+			t.Fatalf("%v %s", err, out)
+		}
+	})
+	unbound := startUnboundWith(t, d, hints, "")
+	defer func() { _ = unbound.Process.Kill(); _ = unbound.Wait() }()
+	theirs := qc.count(func() { dig(t, d.Client, "+short", "@127.0.0.1", "-f", file) })
+	t.Logf("50 names under example.lab.: gdig %d queries, unbound %d", ours, theirs)
+	if ours > theirs || ours > 50+5 {
+		t.Errorf("gdig %d queries, unbound %d, for 50 names", ours, theirs)
 	}
 }
