@@ -69,8 +69,8 @@ func parseArgs(args []string, stdout, stderr io.Writer) (o *options, words []str
 	fs.StringVarP(&o.file, "file", "f", "", "batch: resolve the \"name [type]\" lines of FILE (- for stdin)")
 	fs.IntVar(&o.conc, "concurrency", 64, "batch: lookups at once (one shared cache)")
 	fs.BoolVar(&o.unorder, "unordered", false, "batch: print results as they finish, not in input order")
-	fs.IntVar(&o.cache, "cache-size", 10000, "answers (and delegations) the resolver caches at most, the least recently used evicted first")
-	fs.BoolVar(&o.qmin, "qmin", true, "QNAME minimisation (RFC 9156), on as in unbound: each server sees one label more than its zone (--qmin=false: the whole name)")
+	fs.IntVar(&o.cache, "cache-size", 10000, "answers (and delegations) cached at most, the least recently used evicted first")
+	fs.BoolVar(&o.qmin, "qmin", true, "QNAME minimisation (RFC 9156), on as in unbound (--qmin=false: servers see the whole name)")
 	fs.BoolVar(&o.rand0x, "0x20", false, "randomise the case of query names and demand it back (spoofing resistance)")
 	if done, code := command.Parse(fs, &o.common, rest, stdout, stderr, exitUsage); done {
 		return nil, nil, true, code
