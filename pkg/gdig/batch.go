@@ -150,13 +150,12 @@ func runBatch(ctx context.Context, queries []query, job batchJob, lookup func(co
 // resolveWith is a batch lookup from the root with r.
 func resolveWith(r *resolver.Resolver) func(context.Context, query) batchResult {
 	return func(ctx context.Context, q query) batchResult {
-		var rs batchResult
 		res, err := r.Resolve(ctx, q.name, q.qtype)
-		rs.err = err
-		if res != nil {
-			rs.msg, rs.server = res.Msg, resolvedBy(res.Server)
+		if res == nil {
+			return batchResult{err: err}
 		}
-		return rs
+		// A failed resolution answers SERVFAIL: an answer, not a failure.
+		return batchResult{msg: res.Msg, server: resolvedBy(res, err)}
 	}
 }
 
@@ -164,6 +163,6 @@ func resolveWith(r *resolver.Resolver) func(context.Context, query) batchResult 
 // TC.
 func (o *options) askStub(ctx context.Context, q query) batchResult {
 	target := net.JoinHostPort(o.server, strconv.Itoa(o.port))
-	resp, _, _, err := o.exchange(ctx, o.query(q.name, q.qtype), target, nil)
+	resp, _, _, err := o.exchange(ctx, o.query(q.name, q.qtype), target, stubHooks{})
 	return batchResult{msg: resp, err: err, server: fmt.Sprintf("%s#%d(%s) (UDP)", o.server, o.port, o.server)}
 }

@@ -21,15 +21,42 @@ func padTo(s string, col int) string {
 
 // rrString is one record in dig's presentation layout.
 func rrString(rr dns.RR) string {
-	f := strings.SplitN(rr.String(), "\t", 5)
+	text := escapeControl(rr.String())
+	f := strings.SplitN(text, "\t", 5)
 	if len(f) < 5 {
-		return rr.String()
+		return text
 	}
 	return padTo(f[0], 24) + f[1] + "\t" + f[2] + "\t" + f[3] + "\t" + f[4]
 }
 
 func questionString(q dns.Question) string {
-	return padTo(";"+q.Name, 32) + dns.ClassToString[q.Qclass] + "\t" + dns.TypeToString[q.Qtype]
+	return padTo(";"+escapeControl(q.Name), 32) + dns.ClassToString[q.Qclass] + "\t" + dns.TypeToString[q.Qtype]
+}
+
+// escapeControl writes the control characters of s (the tab between
+// fields aside) as dig does, \DDD: miekg/dns escapes them in names and
+// in most record data already, and this makes sure no server's bytes can
+// drive the terminal through a field it leaves raw.
+func escapeControl(s string) string {
+	return escape(s, func(c byte) bool { return c < 0x20 && c != '\t' || c == 0x7f })
+}
+
+// escapeText is escapeControl for free text a server sends (an EDE's
+// EXTRA-TEXT): every byte that is not printable ASCII, tab included.
+func escapeText(s string) string {
+	return escape(s, func(c byte) bool { return c < 0x20 || c >= 0x7f })
+}
+
+func escape(s string, bad func(byte) bool) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; bad(c) {
+			fmt.Fprintf(&b, "\\%03d", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // flagsString is dig's ";; flags:" list.
@@ -173,7 +200,7 @@ func bareText(m *dns.Msg, sw sections) string {
 func shortText(m *dns.Msg) string {
 	var b strings.Builder
 	for _, rr := range m.Answer {
-		f := strings.SplitN(rr.String(), "\t", 5)
+		f := strings.SplitN(escapeControl(rr.String()), "\t", 5)
 		if len(f) == 5 {
 			b.WriteString(f[4] + "\n")
 		}
@@ -192,9 +219,16 @@ func ednsOptionString(o dns.EDNS0) string {
 			s += " (" + name + ")"
 		}
 		if e.ExtraText != "" {
-			s += ": (" + e.ExtraText + ")"
+			s += ": (" + escapeText(e.ExtraText) + ")"
 		}
 		return s
+	case *dns.EDNS0_COOKIE:
+		// dig's words: the client cookie alone came back, or with the
+		// server's.
+		if len(e.Cookie) <= 16 {
+			return "; COOKIE: " + escapeControl(e.Cookie) + " (echoed)"
+		}
+		return "; COOKIE: " + escapeControl(e.Cookie) + " (good)"
 	case *dns.EDNS0_NSID:
 		raw, err := hex.DecodeString(e.Nsid)
 		if err != nil {
@@ -204,7 +238,7 @@ func ednsOptionString(o dns.EDNS0) string {
 	case *dns.EDNS0_LOCAL:
 		return fmt.Sprintf("; OPT=%d: %s", e.Code, hexAndText(e.Data))
 	}
-	return "; " + o.String()
+	return "; " + escapeControl(o.String())
 }
 
 // hexAndText is dig's rendering of opaque option data: the bytes in hex,

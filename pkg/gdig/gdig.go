@@ -22,9 +22,11 @@ var command = cli.Command{
 	Name:     "gdig",
 	Synopsis: "[@server] [-p port] [-t type] [-c class] [-x addr] [-4|-6] [--root addr]... name [type] [class] [+options]",
 	Summary:  "DNS lookups with dig's output; without @server an iterative resolver that\nwalks from the root itself (+trace shows every step).",
-	Extra: `+options: +short +trace +tcp +norecurse +dnssec +nsid +time=N +tries=N +bufsize=N +[no]all
-+[no]cmd +[no]comments +[no]question +[no]answer +[no]authority +[no]additional +[no]stats
-exit status (dig's): 0 answer (NXDOMAIN included), 1 usage, 9 no reply, 10 internal error.`,
+	Extra: `+options: +short +trace +tcp +norecurse +dnssec +nsid +[no]cookie +time=N +tries=N +bufsize=N
++[no]all +[no]cmd +[no]comments +[no]question +[no]answer +[no]authority +[no]additional +[no]stats
+@server name AXFR transfers the zone over TCP, as dig does.
+exit status (dig's): 0 answer (NXDOMAIN included; a failed resolution answers SERVFAIL),
+1 usage, 9 no reply from @server, 10 internal error.`,
 	BadValue: func(f *pflag.Flag, value string) (string, int, bool) {
 		if f.Name == "port" {
 			return fmt.Sprintf("invalid port number '%s': not a valid number", value), exitUsage, true

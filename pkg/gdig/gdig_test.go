@@ -193,9 +193,9 @@ func TestEvents(t *testing.T) {
 		{"batch failed", func(p printer) { p.batchFailed(query{"www.example.lab", 9999}, errors.New("no")) },
 			`{"error":"no","name":"www.example.lab.","qtype":"","type":"error"}`},
 		{"answer", func(p printer) { p.answer(reply{msg: m, rtt: time.Millisecond, server: "s", queries: 3}) },
-			`{"AA":false,"ANCOUNT":0,"ARCOUNT":0,"ID":7,"NSCOUNT":0,"QDCOUNT":1,"QNAME":"www.example.lab.","QR":false,"QTYPEname":"","RA":false,"RCODEname":"NOERROR","RD":true,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"queries":3,"query_time_ms":1,"server":"s","type":"answer"}`},
+			`{"AA":false,"AD":false,"ANCOUNT":0,"ARCOUNT":0,"CD":false,"ID":7,"NSCOUNT":0,"Opcode":0,"QCLASS":1,"QCLASSname":"IN","QDCOUNT":1,"QNAME":"www.example.lab.","QR":false,"QTYPE":9999,"QTYPEname":"","RA":false,"RCODE":0,"RCODEname":"NOERROR","RD":true,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"queries":3,"query_time_ms":1,"server":"s","type":"answer"}`},
 		{"answer without question", func(p printer) { p.answer(reply{msg: new(dns.Msg), server: "(cache)"}) },
-			`{"AA":false,"ANCOUNT":0,"ARCOUNT":0,"ID":0,"NSCOUNT":0,"QDCOUNT":0,"QR":false,"RA":false,"RCODEname":"NOERROR","RD":false,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"query_time_ms":0,"server":"(cache)","type":"answer"}`},
+			`{"AA":false,"AD":false,"ANCOUNT":0,"ARCOUNT":0,"CD":false,"ID":0,"NSCOUNT":0,"Opcode":0,"QDCOUNT":0,"QR":false,"RA":false,"RCODE":0,"RCODEname":"NOERROR","RD":false,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"query_time_ms":0,"server":"(cache)","type":"answer"}`},
 		{"failed try", func(p printer) { p.stubTryFailed(stub, "x", "udp", errors.New("no")) }, ``},
 		{"trace start", func(p printer) { p.traceStart("; <<>> gdig") }, ``},
 	} {
@@ -204,6 +204,33 @@ func TestEvents(t *testing.T) {
 			tc.print(jsonPrinter{cli.NewNDJSON(&out)})
 			if got := strings.TrimSuffix(out.String(), "\n"); got != tc.want {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPlusNumbers: numeric +options refused in dig's words and status:
+// no value is no option (1), a value that is no number or out of range
+// is an error (10).
+func TestPlusNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		arg, want string
+		code      int
+	}{
+		{"+time=abc", "gdig: invalid timeout 'abc': not a valid number", exitInternal},
+		{"+tries=x", "gdig: invalid tries 'x': not a valid number", exitInternal},
+		{"+retry=z", "gdig: invalid retries 'z': not a valid number", exitInternal},
+		{"+bufsize=abc", "gdig: invalid buffer size 'abc': not a valid number", exitInternal},
+		{"+bufsize=-1", "gdig: invalid buffer size '-1': not a valid number", exitInternal},
+		{"+bufsize=70000", "gdig: invalid buffer size '70000': out of range", exitInternal},
+		{"+time=", "gdig: Invalid option: +time", exitUsage},
+		{"+time=99999999999", "gdig: invalid timeout '99999999999': out of range", exitInternal},
+	} {
+		t.Run(tc.arg, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), []string{tc.arg, "@127.0.0.1", "-p", "1", "x.lab"}, nil, &stdout, &stderr)
+			if code != tc.code || strings.TrimSpace(stderr.String()) != tc.want {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.want)
 			}
 		})
 	}

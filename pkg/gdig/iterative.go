@@ -2,11 +2,12 @@ package gdig
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"time"
+
+	"github.com/miekg/dns"
 
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/resolver"
@@ -14,6 +15,9 @@ import (
 
 // iterative resolves from the root.
 func (o *options) iterative(ctx context.Context, rq request, p printer, stderr io.Writer) int {
+	if rq.qtype == dns.TypeAXFR || rq.qtype == dns.TypeIXFR {
+		return command.Fail(stderr, exitUsage, "%s: a zone transfer is asked of a server: give @server", dns.TypeToString[rq.qtype])
+	}
 	roots, err := o.rootAddrs()
 	if err != nil {
 		return command.Fail(stderr, exitUsage, "%v", err)
@@ -29,29 +33,35 @@ func (o *options) iterative(ctx context.Context, rq request, p printer, stderr i
 	}
 	start := time.Now()
 	res, err := r.Resolve(ctx, rq.name, rq.qtype)
-	if err != nil {
+	if res == nil {
+		// Interrupted: no answer to print, not even SERVFAIL.
 		p.resolveFailed(rq.name, rq.qtype, err)
-		if errors.Is(err, resolver.ErrServFail) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, resolver.ErrNoServers) {
-			return exitNoReply
-		}
 		return exitInternal
 	}
-	p.answer(reply{msg: res.Msg, rtt: time.Since(start), server: resolvedBy(res.Server), cmdLine: rq.cmdLine,
-		queries: res.Queries, traced: o.trace})
+	// A failed resolution is an answer too, SERVFAIL, as a recursive
+	// server gives it and dig prints it (status 0); +trace shows it even
+	// though its steps ended elsewhere.
+	p.answer(reply{msg: res.Msg, rtt: time.Since(start), server: resolvedBy(res, err), cmdLine: rq.cmdLine,
+		queries: res.Queries, traced: o.trace && err == nil})
 	return cli.ExitOK
 }
 
 // resolvedBy is the SERVER of an iterative answer: the server that gave
-// it, or the resolver's cache.
-func resolvedBy(server netip.AddrPort) string {
-	if !server.IsValid() {
+// it, the resolver's cache, or gdig itself for the SERVFAIL of a failed
+// resolution.
+func resolvedBy(res *resolver.Result, err error) string {
+	switch {
+	case err != nil:
+		return "(gdig: resolution failed)"
+	case !res.Server.IsValid():
 		return "(cache)"
 	}
-	return fmt.Sprintf("%s#%d(%s) (UDP)", server.Addr(), server.Port(), server.Addr())
+	return fmt.Sprintf("%s#%d(%s) (UDP)", res.Server.Addr(), res.Server.Port(), res.Server.Addr())
 }
 
-// resolverConfig is the resolver the flags ask for.
+// resolverConfig is the resolver the flags ask for: +time is the longest
+// wait for one answer, +tries the sends to each server address.
 func (o *options) resolverConfig(roots []netip.AddrPort) resolver.Config {
-	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout / time.Duration(max(o.tries, 1)), V4Only: o.family.V4, V6Only: o.family.V6,
-		BufSize: uint16(o.bufsize), DNSSEC: o.dnssec, QMin: o.qmin, Rand0x20: o.rand0x}
+	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout, Tries: o.tries, CacheSize: o.cache, V4Only: o.family.V4, V6Only: o.family.V6,
+		BufSize: uint16(o.bufsize), DNSSEC: o.dnssec, QMin: o.qmin, Prime: true, Rand0x20: o.rand0x}
 }

@@ -29,6 +29,10 @@ func (p jsonPrinter) answer(r reply) {
 
 func (p jsonPrinter) stubTryFailed(stubServer, string, string, error) {}
 
+func (p jsonPrinter) stubTruncated() {}
+
+func (p jsonPrinter) stubIgnored([]string) {}
+
 func (p jsonPrinter) stubNoReply(s stubServer, _, _ string, err error) {
 	p.emit(noReplyEvent{Type: "error", Error: err.Error(), Server: s.target()})
 }
@@ -44,6 +48,16 @@ func (p jsonPrinter) traceStep(e resolver.Event) {
 		ev.RTTms = cli.Millis(e.RTT)
 	}
 	p.emit(ev)
+}
+
+// transfer prints a zone transfer as one message whose answer holds
+// every record received, or an error event.
+func (p jsonPrinter) transfer(x transfer) {
+	if x.err != nil {
+		p.emit(noReplyEvent{Type: "error", Error: "transfer failed: " + x.err.Error(), Server: x.server})
+		return
+	}
+	p.emit(messageJSON(&dns.Msg{MsgHdr: dns.MsgHdr{Response: true}, Answer: x.rrs}, x.server, x.rtt, 0))
 }
 
 func (p jsonPrinter) resolveFailed(name string, _ uint16, err error) {
@@ -94,29 +108,57 @@ type batchErrorEvent struct {
 
 // answerEvent is a response as an RFC 8427 message object, with gdig's
 // own members in lower case: the server, the time and, from the root, the
-// queries it took. QNAME and QTYPEname are there only when the message has
-// a question (pointers: a type without a name is there, as "").
+// queries it took. The question's members are there only when the message
+// has one (pointers: a type without a name is there, as "").
 type answerEvent struct {
 	AA            bool             `json:"AA"`
+	AD            bool             `json:"AD"`
 	ANCOUNT       int              `json:"ANCOUNT"`
 	ARCOUNT       int              `json:"ARCOUNT"`
+	CD            bool             `json:"CD"`
 	ID            uint16           `json:"ID"`
 	NSCOUNT       int              `json:"NSCOUNT"`
+	Opcode        int              `json:"Opcode"`
+	QCLASS        *uint16          `json:"QCLASS,omitempty"`
+	QCLASSname    *string          `json:"QCLASSname,omitempty"`
 	QDCOUNT       int              `json:"QDCOUNT"`
 	QNAME         *string          `json:"QNAME,omitempty"`
 	QR            bool             `json:"QR"`
+	QTYPE         *uint16          `json:"QTYPE,omitempty"`
 	QTYPEname     *string          `json:"QTYPEname,omitempty"`
 	RA            bool             `json:"RA"`
+	RCODE         int              `json:"RCODE"`
 	RCODEname     string           `json:"RCODEname"`
 	RD            bool             `json:"RD"`
 	TC            bool             `json:"TC"`
 	AdditionalRRs []map[string]any `json:"additionalRRs"`
 	AnswerRRs     []map[string]any `json:"answerRRs"`
 	AuthorityRRs  []map[string]any `json:"authorityRRs"`
+	EDE           []edeJSON        `json:"ede,omitempty"` // Extended DNS Errors (RFC 8914): why a SERVFAIL
 	Queries       int              `json:"queries,omitempty"`
 	QueryTimeMs   float64          `json:"query_time_ms"`
 	Server        string           `json:"server"`
 	Type          string           `json:"type"` // "answer"
+}
+
+// edeJSON is one Extended DNS Error of the OPT record.
+type edeJSON struct {
+	Code uint16 `json:"code"`
+	Name string `json:"name"`
+	Text string `json:"text,omitempty"`
+}
+
+// edes are the message's Extended DNS Errors.
+func edes(m *dns.Msg) []edeJSON {
+	var out []edeJSON
+	if opt := m.IsEdns0(); opt != nil {
+		for _, o := range opt.Option {
+			if e, ok := o.(*dns.EDNS0_EDE); ok {
+				out = append(out, edeJSON{Code: e.InfoCode, Name: dns.ExtendedErrorCodeToString[e.InfoCode], Text: e.ExtraText})
+			}
+		}
+	}
+	return out
 }
 
 // messageJSON names the message's fields as RFC 8427 does.
@@ -131,12 +173,13 @@ func messageJSON(m *dns.Msg, server string, rtt time.Duration, queries int) answ
 		}
 		return out
 	}
-	ev := answerEvent{Type: "answer", ID: m.Id, QR: m.Response, AA: m.Authoritative, TC: m.Truncated, RD: m.RecursionDesired, RA: m.RecursionAvailable,
-		RCODEname: dns.RcodeToString[m.Rcode], QDCOUNT: len(m.Question), ANCOUNT: len(m.Answer), NSCOUNT: len(m.Ns), ARCOUNT: len(m.Extra),
-		AnswerRRs: rrs(m.Answer), AuthorityRRs: rrs(m.Ns), AdditionalRRs: rrs(m.Extra), Server: server, QueryTimeMs: cli.Millis(rtt), Queries: queries}
+	ev := answerEvent{Type: "answer", ID: m.Id, QR: m.Response, Opcode: m.Opcode, AA: m.Authoritative, TC: m.Truncated, RD: m.RecursionDesired,
+		RA: m.RecursionAvailable, AD: m.AuthenticatedData, CD: m.CheckingDisabled, RCODE: m.Rcode, RCODEname: dns.RcodeToString[m.Rcode], QDCOUNT: len(m.Question), ANCOUNT: len(m.Answer), NSCOUNT: len(m.Ns), ARCOUNT: len(m.Extra),
+		AnswerRRs: rrs(m.Answer), AuthorityRRs: rrs(m.Ns), AdditionalRRs: rrs(m.Extra), EDE: edes(m), Server: server, QueryTimeMs: cli.Millis(rtt), Queries: queries}
 	if len(m.Question) > 0 {
-		qname, qtype := m.Question[0].Name, dns.TypeToString[m.Question[0].Qtype]
-		ev.QNAME, ev.QTYPEname = &qname, &qtype
+		q := m.Question[0]
+		qname, qtype, qclass := q.Name, dns.TypeToString[q.Qtype], dns.ClassToString[q.Qclass]
+		ev.QNAME, ev.QTYPE, ev.QTYPEname, ev.QCLASS, ev.QCLASSname = &qname, &q.Qtype, &qtype, &q.Qclass, &qclass
 	}
 	return ev
 }

@@ -1,6 +1,7 @@
 package gdig
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -31,11 +32,13 @@ type options struct {
 	noCmd   bool
 	file    string
 	conc    int
+	cache   int // --cache-size
 	unorder bool
 	qmin    bool
 	rand0x  bool
 	dnssec  bool
 	nsid    bool // ask the server to name itself (RFC 5001)
+	cookie  bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
 	sw      sections
 }
 
@@ -43,7 +46,7 @@ type options struct {
 // flags and the words. done: Run returns code now (help, version, or a
 // refusal already reported).
 func parseArgs(args []string, stdout, stderr io.Writer) (o *options, words []string, done bool, code int) {
-	o = &options{timeout: 5 * time.Second, tries: 3, bufsize: 1232, sw: allSections}
+	o = &options{timeout: 5 * time.Second, tries: 3, bufsize: 1232, sw: allSections, cookie: true}
 	var rest, plus []string
 	for _, a := range args {
 		switch {
@@ -66,10 +69,14 @@ func parseArgs(args []string, stdout, stderr io.Writer) (o *options, words []str
 	fs.StringVarP(&o.file, "file", "f", "", "batch: resolve the \"name [type]\" lines of FILE (- for stdin)")
 	fs.IntVar(&o.conc, "concurrency", 64, "batch: lookups at once (one shared cache)")
 	fs.BoolVar(&o.unorder, "unordered", false, "batch: print results as they finish, not in input order")
-	fs.BoolVar(&o.qmin, "qmin", false, "QNAME minimisation (RFC 9156): each server sees only one label more than its zone")
+	fs.IntVar(&o.cache, "cache-size", 10000, "answers (and delegations) cached at most, the least recently used evicted first")
+	fs.BoolVar(&o.qmin, "qmin", true, "QNAME minimisation (RFC 9156), on as in unbound (--qmin=false: servers see the whole name)")
 	fs.BoolVar(&o.rand0x, "0x20", false, "randomise the case of query names and demand it back (spoofing resistance)")
 	if done, code := command.Parse(fs, &o.common, rest, stdout, stderr, exitUsage); done {
 		return nil, nil, true, code
+	}
+	if o.cache < 1 {
+		return nil, nil, true, fail(stderr, errors.New("--cache-size must be positive"))
 	}
 	for _, p := range plus {
 		if err := o.plus(p); err != nil {
@@ -81,8 +88,11 @@ func parseArgs(args []string, stdout, stderr io.Writer) (o *options, words []str
 
 // plus applies one +option (without its +).
 func (o *options) plus(p string) error {
-	key, val, _ := strings.Cut(p, "=")
-	n, _ := strconv.Atoi(val)
+	key, val, hasVal := strings.Cut(p, "=")
+	n, err := plusNumber(key, val, hasVal)
+	if err != nil {
+		return err
+	}
 	switch key {
 	case "short":
 		o.short = true
@@ -124,14 +134,42 @@ func (o *options) plus(p string) error {
 	case "comments", "nocomments", "question", "noquestion", "answer", "noanswer", "authority", "noauthority",
 		"additional", "noadditional", "stats", "nostats":
 		o.sw.set(strings.TrimPrefix(key, "no"), !strings.HasPrefix(key, "no"))
-	case "nocookie", "cookie", "json", "yaml":
-		if key == "json" || key == "yaml" {
-			o.common.JSON = true
-		}
+	case "nocookie", "cookie":
+		o.cookie = key == "cookie"
+	case "json":
+		o.common.JSON = true
+	case "yaml":
+		// dig prints YAML; gdig does not, and prints no JSON in its place.
+		return &exitError{exitUsage, "+yaml is not supported: use --json (NDJSON, RFC 8427 names)"}
 	default:
 		return errInvalidOption(p)
 	}
 	return nil
+}
+
+// plusWords are dig's names for the numbers of +time, +tries, +retry and
+// +bufsize in its refusals.
+var plusWords = map[string]string{"time": "timeout", "tries": "tries", "retry": "retries", "bufsize": "buffer size"}
+
+// plusNumber reads the number of a numeric +option, refused as dig
+// refuses it: "+time=" is no option (status 1), "+time=abc" no number
+// (status 10).
+func plusNumber(key, val string, hasVal bool) (int, error) {
+	word, numeric := plusWords[key]
+	if !numeric || !hasVal {
+		return 0, nil
+	}
+	if val == "" {
+		return 0, errInvalidOption(key)
+	}
+	n, err := strconv.ParseUint(val, 10, 32)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, &exitError{exitInternal, fmt.Sprintf("invalid %s '%s': out of range", word, val)}
+	case err != nil:
+		return 0, &exitError{exitInternal, fmt.Sprintf("invalid %s '%s': not a valid number", word, val)}
+	}
+	return int(min(n, 1<<20)), nil
 }
 
 // errInvalidOption is dig's message for an unknown +option.

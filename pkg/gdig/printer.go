@@ -20,6 +20,11 @@ type printer interface {
 	answer(r reply)
 	// stubTryFailed: one try at the @server got no answer.
 	stubTryFailed(s stubServer, name, network string, err error)
+	// stubTruncated: the answer came truncated, the stub asks over TCP.
+	stubTruncated()
+	// stubIgnored: a datagram that was not the answer, with dig's
+	// warnings about it.
+	stubIgnored(warnings []string)
 	// stubNoReply: every try at the @server failed; network is the last
 	// one tried.
 	stubNoReply(s stubServer, network, cmdLine string, err error)
@@ -27,6 +32,8 @@ type printer interface {
 	// resolution.
 	traceStart(cmdLine string)
 	traceStep(e resolver.Event)
+	// transfer prints a zone transfer (AXFR), or that it failed.
+	transfer(x transfer)
 	// resolveFailed: the resolution from the root found no answer.
 	resolveFailed(name string, qtype uint16, err error)
 	// batchFailed: one line of a batch found no answer.

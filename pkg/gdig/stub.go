@@ -2,6 +2,9 @@ package gdig
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +18,7 @@ import (
 	"github.com/miekg/dns"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/resolver"
 )
 
 // stubServer is the @server: its address, the name the user gave and the
@@ -36,14 +40,19 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 		}
 	}
 	s := stubServer{addr: addr, host: o.server, port: o.port}
+	if rq.qtype == dns.TypeAXFR {
+		return o.axfr(ctx, rq, s, p)
+	}
 	q := o.query(rq.name, rq.qtype)
 	q.Question[0].Qclass = rq.qclass
 	if o.nsid {
 		opt := q.IsEdns0()
 		opt.Option = append(opt.Option, &dns.EDNS0_NSID{Code: dns.EDNS0NSID})
 	}
-	resp, rtt, network, err := o.exchange(ctx, q, s.target(), func(network string, err error) {
-		p.stubTryFailed(s, rq.name, network, err)
+	resp, rtt, network, err := o.exchange(ctx, q, s.target(), stubHooks{
+		failed:    func(network string, err error) { p.stubTryFailed(s, rq.name, network, err) },
+		truncated: p.stubTruncated,
+		ignored:   func(raw []byte) { p.stubIgnored(digWarnings(q, raw)) },
 	})
 	if err != nil {
 		p.stubNoReply(s, network, rq.cmdLine, err)
@@ -55,27 +64,45 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 }
 
 // query is the question a stub asks, with +norecurse, +bufsize and
-// +dnssec applied.
+// +dnssec applied, and, unless +nocookie, a client cookie (RFC 7873) as
+// dig sends one: a server that answers cookies shows its own in the OPT
+// pseudosection, as with dig.
 func (o *options) query(name string, qtype uint16) *dns.Msg {
 	q := new(dns.Msg)
 	q.SetQuestion(dns.Fqdn(name), qtype)
 	q.RecursionDesired = !o.norec
 	q.SetEdns0(uint16(o.bufsize), o.dnssec)
+	if o.cookie {
+		var c [8]byte
+		_, _ = rand.Read(c[:])
+		opt := q.IsEdns0()
+		opt.Option = append(opt.Option, &dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: hex.EncodeToString(c[:])})
+	}
 	return q
 }
 
+// stubHooks hear what happens during a stub's exchange, for dig's lines
+// about it; any may be nil.
+type stubHooks struct {
+	failed    func(network string, err error) // a try got no answer
+	truncated func()                          // the answer came truncated: TCP next
+	ignored   func(raw []byte)                // a datagram that was not the answer
+}
+
 // exchange asks target with dig's tries, over TCP with +tcp or once an
-// answer comes truncated (a switch that costs no try); failed, if not nil,
-// hears of every try that got no answer. network is the last one used.
-func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, failed func(network string, err error)) (resp *dns.Msg, rtt time.Duration, network string, err error) {
+// answer comes truncated (a switch that costs no try), telling hooks.
+// network is the last one used.
+func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, hooks stubHooks) (resp *dns.Msg, rtt time.Duration, network string, err error) {
 	network = "udp"
 	if o.tcp {
 		network = "tcp"
 	}
 	for try := 0; try < o.tries; try++ {
-		c := &dns.Client{Net: network, Timeout: o.timeout, UDPSize: uint16(o.bufsize)}
-		resp, rtt, err = c.ExchangeContext(ctx, q, target)
+		resp, rtt, err = o.try(ctx, q, target, network, hooks.ignored)
 		if err == nil && resp.Truncated && network == "udp" {
+			if hooks.truncated != nil {
+				hooks.truncated()
+			}
 			network = "tcp"
 			try--
 			continue
@@ -83,11 +110,25 @@ func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, faile
 		if err == nil {
 			return resp, rtt, network, nil
 		}
-		if failed != nil {
-			failed(network, err)
+		if hooks.failed != nil {
+			hooks.failed(network, err)
 		}
 	}
 	return nil, 0, network, err
+}
+
+// try sends q once: over UDP through the resolver's exchange, which
+// ignores junk from the server until +time is up, as dig does.
+func (o *options) try(ctx context.Context, q *dns.Msg, target, network string, ignored func([]byte)) (*dns.Msg, time.Duration, error) {
+	if ap, err := netip.ParseAddrPort(target); err == nil && network == "udp" {
+		var hear func([]byte, error)
+		if ignored != nil {
+			hear = func(raw []byte, _ error) { ignored(raw) }
+		}
+		return resolver.UDPExchange(ctx, q, ap, o.timeout, false, hear)
+	}
+	c := &dns.Client{Net: network, Timeout: o.timeout, UDPSize: uint16(o.bufsize)}
+	return c.ExchangeContext(ctx, q, target)
 }
 
 // commError is dig's word for why a query got no answer.
@@ -106,4 +147,28 @@ func commError(err error) string {
 		return "host unreachable"
 	}
 	return err.Error()
+}
+
+// digWarnings are dig's lines about a datagram that was not the answer
+// to q: another ID, not a response, another question.
+func digWarnings(q *dns.Msg, raw []byte) []string {
+	if len(raw) < 12 {
+		return nil
+	}
+	var out []string
+	id := binary.BigEndian.Uint16(raw)
+	if id != q.Id {
+		out = append(out, fmt.Sprintf(";; Warning: ID mismatch: expected ID %d, got %d", q.Id, id))
+	}
+	if raw[2]&0x80 == 0 {
+		out = append(out, ";; Warning: query response not set")
+	}
+	m := new(dns.Msg)
+	if len(out) > 0 || m.Unpack(raw) != nil || len(m.Question) != 1 {
+		return out
+	}
+	// dig's own doubled ";; ", and the name without its final dot.
+	got := m.Question[0]
+	return []string{fmt.Sprintf(";; ;; Question section mismatch: got %s/%s/%s", escapeControl(strings.TrimSuffix(got.Name, ".")),
+		dns.TypeToString[got.Qtype], dns.ClassToString[got.Qclass])}
 }

@@ -84,6 +84,22 @@ func (p *textPrinter) stubTryFailed(s stubServer, name, network string, err erro
 	p.out.Printf(";; communications error to %s#%d: %s", s.addr, s.port, commError(err))
 }
 
+// stubTruncated is dig's line before it asks again over TCP (not with
+// +short, where dig prints the records only).
+func (p *textPrinter) stubTruncated() {
+	if !p.short {
+		p.out.Printf(";; Truncated, retrying in TCP mode.")
+	}
+}
+
+// stubIgnored prints dig's warnings about a datagram it ignored (with
+// +short too, as dig).
+func (p *textPrinter) stubIgnored(warnings []string) {
+	for _, w := range warnings {
+		p.out.Printf("%s", w)
+	}
+}
+
 func (p *textPrinter) stubNoReply(s stubServer, network, cmdLine string, err error) {
 	if network == "tcp" {
 		return // said after each try
@@ -104,6 +120,7 @@ func (p *textPrinter) traceStart(cmdLine string) {
 // server sent and who sent them; nested lookups indented.
 func (p *textPrinter) traceStep(e resolver.Event) {
 	indent := strings.Repeat("  ", e.Depth)
+	e.Note = escapeControl(e.Note) // may quote a server's bytes
 	who := e.Server.Addr().String()
 	if e.Name != "" {
 		who = strings.TrimSuffix(e.Name, ".")
@@ -118,6 +135,8 @@ func (p *textPrinter) traceStep(e resolver.Event) {
 		p.out.Printf("")
 	case "timeout":
 		p.out.Printf("%s;; no answer from %s#%d(%s) for %s: %s", indent, e.Server.Addr(), e.Server.Port(), who, e.QName, e.Note)
+	case "ignored":
+		p.out.Printf("%s;; ignored a datagram from %s#%d(%s): %s", indent, e.Server.Addr(), e.Server.Port(), who, e.Note)
 	case "lame":
 		p.out.Printf("%s;; lame answer from %s#%d(%s) for %s: %s", indent, e.Server.Addr(), e.Server.Port(), who, e.QName, e.Note)
 	case "glueless":
@@ -125,6 +144,33 @@ func (p *textPrinter) traceStep(e resolver.Event) {
 	case "tcp_retry":
 		p.out.Printf("%s;; truncated answer from %s#%d(%s), retrying over TCP", indent, e.Server.Addr(), e.Server.Port(), who)
 	}
+}
+
+// transfer prints a zone transfer as dig does: the records, one a line,
+// between the opening lines and the stats, which end with the XFR size.
+func (p *textPrinter) transfer(x transfer) {
+	if !p.short && !p.noCmd && p.sw.cmd {
+		p.printCmd(x.cmdLine, true)
+	}
+	if x.err != nil {
+		p.out.Printf("; Transfer failed.")
+		return
+	}
+	for _, rr := range x.rrs {
+		if p.short {
+			_, _ = io.WriteString(p.out, shortText(&dns.Msg{Answer: []dns.RR{rr}}))
+		} else {
+			p.out.Printf("%s", rrString(rr))
+		}
+	}
+	if p.short || !p.sw.stats {
+		return
+	}
+	p.out.Printf(";; Query time: %d msec", x.rtt.Milliseconds())
+	p.out.Printf(";; SERVER: %s", x.server)
+	p.out.Printf(";; WHEN: %s", time.Now().Format("Mon Jan 02 15:04:05 MST 2006"))
+	p.out.Printf(";; XFR size: %d records (messages %d, bytes %d)", len(x.rrs), x.messages, x.bytes)
+	p.out.Printf("")
 }
 
 func (p *textPrinter) resolveFailed(name string, qtype uint16, err error) {

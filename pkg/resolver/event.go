@@ -9,7 +9,7 @@ import (
 
 // Event is one step of a resolution, for +trace and --json.
 type Event struct {
-	Kind   string // "query", "response", "referral", "timeout", "lame", "glueless", "cname", "tcp_retry", "retry"
+	Kind   string // "query", "response", "referral", "timeout", "lame", "glueless", "cname", "tcp_retry", "retry", "ignored"
 	Depth  int    // nesting: glueless NS lookups are one deeper
 	Zone   string // the zone the server was asked as
 	Server netip.AddrPort

@@ -3,56 +3,71 @@ package resolver
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
-	"net"
 	"strings"
 	"time"
 
 	"github.com/miekg/dns"
 )
 
-// exchange sends one query (UDP, then TCP when truncated) and checks that
-// the response is the answer to it.
-func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qtype uint16, depth int) (*dns.Msg, time.Duration, error) {
-	q := new(dns.Msg)
-	asked := qname
-	if lk.r.cfg.Rand0x20 {
-		asked = randomCase(qname)
+// exchange asks one server once, waiting up to wait: over UDP, again without EDNS if it
+// answers FORMERR to EDNS, over TCP when the answer comes truncated. A
+// server that sent only responses to another question until the time ran
+// out is lame for the zone, not silent.
+func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qtype uint16, depth int, wait time.Duration) (*dns.Msg, time.Duration, error) {
+	ev := Event{Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, QType: dns.TypeToString[qtype]}
+	emit := func(kind, note string) { e := ev; e.Kind, e.Note = kind, note; lk.r.emit(e) }
+	q := lk.newQuery(qname, qtype)
+	emit("query", "")
+	var other error
+	ignored := func(_ []byte, err error) {
+		emit("ignored", err.Error())
+		if errors.Is(err, errOtherQuestion) {
+			other = err
+		}
 	}
-	q.SetQuestion(asked, qtype)
+	resp, rtt, err := UDPExchange(ctx, q, s.addr, wait, lk.r.cfg.Rand0x20, ignored)
+	if err == nil && resp.Rcode == dns.RcodeFormatError && q.IsEdns0() != nil {
+		// A server from before EDNS: ask again without it (RFC 6891 6.2.2).
+		emit("retry", "FORMERR to EDNS, retrying without")
+		q.Extra = nil
+		resp, rtt, err = UDPExchange(ctx, q, s.addr, wait, lk.r.cfg.Rand0x20, ignored)
+	}
+	if err == nil && resp.Truncated {
+		emit("tcp_retry", "")
+		c := &dns.Client{Net: "tcp", Timeout: lk.r.cfg.Timeout}
+		resp, rtt, err = c.ExchangeContext(ctx, q, s.addr.String())
+		if err == nil {
+			err = checkResponse(q, resp, lk.r.cfg.Rand0x20)
+		}
+	}
+	switch {
+	case errors.Is(err, errTimeout) && other != nil, errors.Is(err, errOtherQuestion):
+		emit("lame", "response to another question")
+		return nil, 0, lameError(s, zone, "response to another question")
+	case err != nil:
+		emit("timeout", err.Error())
+		return nil, 0, err
+	}
+	resp.Compress = true // the size as received: servers compress names
+	e := ev
+	e.Kind, e.RTT, e.Msg, e.Size = "response", rtt, resp, resp.Len()
+	lk.r.emit(e)
+	return resp, rtt, nil
+}
+
+// newQuery is the question for a server: no recursion, EDNS, a random ID
+// and, with 0x20, the name's case at random.
+func (lk *lookup) newQuery(qname string, qtype uint16) *dns.Msg {
+	q := new(dns.Msg)
+	if lk.r.cfg.Rand0x20 {
+		qname = randomCase(qname)
+	}
+	q.SetQuestion(qname, qtype)
 	q.Id = uint16(rand.Uint32())
 	q.RecursionDesired = false
 	q.SetEdns0(lk.r.cfg.BufSize, lk.r.cfg.DNSSEC)
-	addr := net.JoinHostPort(s.addr.Addr().String(), fmt.Sprint(s.addr.Port()))
-	lk.r.emit(Event{Kind: "query", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, QType: dns.TypeToString[qtype]})
-	for _, network := range []string{"udp", "tcp"} {
-		c := &dns.Client{Net: network, Timeout: lk.r.cfg.Timeout, UDPSize: lk.r.cfg.BufSize}
-		resp, rtt, err := c.ExchangeContext(ctx, q, addr)
-		if err == nil && resp.Rcode == dns.RcodeFormatError && q.IsEdns0() != nil {
-			// A server from before EDNS: ask again without it (RFC 6891 6.2.2).
-			lk.r.emit(Event{Kind: "retry", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: "FORMERR to EDNS, retrying without"})
-			q.Extra = nil
-			resp, rtt, err = c.ExchangeContext(ctx, q, addr)
-		}
-		if err != nil {
-			lk.r.emit(Event{Kind: "timeout", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: err.Error()})
-			return nil, 0, err
-		}
-		if err := checkResponse(q, resp, lk.r.cfg.Rand0x20); err != nil {
-			lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: err.Error()})
-			return nil, 0, err
-		}
-		if resp.Truncated && network == "udp" {
-			lk.r.emit(Event{Kind: "tcp_retry", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname})
-			continue
-		}
-		resp.Compress = true // the size as received: servers compress names
-		size := resp.Len()
-		lk.r.emit(Event{Kind: "response", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, QType: dns.TypeToString[qtype], RTT: rtt, Msg: resp, Size: size})
-		return resp, rtt, nil
-	}
-	return nil, 0, ErrServFail
+	return q
 }
 
 // randomCase flips the case of the name's letters at random: an off-path
@@ -67,6 +82,9 @@ func randomCase(name string) string {
 	return string(b)
 }
 
+// errOtherQuestion: a response to a question other than the one asked.
+var errOtherQuestion = errors.New("response to another question")
+
 // checkResponse: the same ID, a response, and the question we asked (with
 // 0x20, the name's case exactly as sent).
 func checkResponse(q, r *dns.Msg, exactCase bool) error {
@@ -77,7 +95,7 @@ func checkResponse(q, r *dns.Msg, exactCase bool) error {
 		return errors.New("not a response")
 	}
 	if len(r.Question) != 1 || !strings.EqualFold(r.Question[0].Name, q.Question[0].Name) || r.Question[0].Qtype != q.Question[0].Qtype || r.Question[0].Qclass != q.Question[0].Qclass {
-		return errors.New("response to another question")
+		return errOtherQuestion
 	}
 	if exactCase && r.Question[0].Name != q.Question[0].Name {
 		return errors.New("response with the question's case changed (0x20)")

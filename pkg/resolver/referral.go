@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"strings"
 
@@ -17,6 +16,7 @@ import (
 // it, and a dead first name server still leaves the others to try.
 type nsSet struct {
 	zone    string
+	ttl     uint32 // the NS records' smallest TTL: how long the delegation is cached
 	known   []server
 	pending []nsTarget
 }
@@ -29,31 +29,24 @@ type nsTarget struct {
 
 // clone copies the set, so one cached delegation serves concurrent lookups.
 func (s nsSet) clone() nsSet {
-	return nsSet{zone: s.zone, known: append([]server(nil), s.known...), pending: append([]nsTarget(nil), s.pending...)}
+	return nsSet{zone: s.zone, ttl: s.ttl, known: append([]server(nil), s.known...), pending: append([]nsTarget(nil), s.pending...)}
 }
 
-// referral turns a delegation into the next zone's servers: only a zone
-// strictly below the current one and at or above qname; glue used only if
-// it lies inside the zone that sent it; names without usable glue left as
-// lookups for askZone to make if it must.
-func (lk *lookup) referral(zone, qname string, resp *dns.Msg, depth int) (nsSet, error) {
-	child := ""
+// referral turns a delegation into the next zone's servers (lameness has
+// made sure it leads downwards, towards qname); glue used only if it lies
+// inside the zone that sent it; names without usable glue left as lookups
+// for askZone to make if it must.
+func (lk *lookup) referral(zone, qname string, resp *dns.Msg, depth int) nsSet {
+	child := referralZone(resp)
 	var nsNames []string
+	set := nsSet{zone: child, ttl: maxTTL}
 	for _, rr := range resp.Ns {
-		if ns, ok := rr.(*dns.NS); ok {
-			if child == "" {
-				child = dns.Fqdn(ns.Hdr.Name)
-			}
-			if strings.EqualFold(ns.Hdr.Name, child) {
-				nsNames = append(nsNames, ns.Ns)
-			}
+		if ns, ok := rr.(*dns.NS); ok && strings.EqualFold(ns.Hdr.Name, child) {
+			nsNames = append(nsNames, ns.Ns)
+			set.ttl = min(set.ttl, ns.Hdr.Ttl)
 		}
 	}
-	if !dns.IsSubDomain(zone, child) || strings.EqualFold(zone, child) || !dns.IsSubDomain(child, qname) {
-		return nsSet{}, fmt.Errorf("lame referral from %s to %s for %s (not downwards)", zone, child, qname)
-	}
 	lk.r.emit(Event{Kind: "referral", Depth: depth, Zone: child, Msg: resp, QName: qname})
-	set := nsSet{zone: child}
 	var glueless []string
 	for _, n := range nsNames {
 		found := false
@@ -78,7 +71,7 @@ func (lk *lookup) referral(zone, qname string, resp *dns.Msg, depth int) (nsSet,
 			set.pending = append(set.pending, nsTarget{n, qt})
 		}
 	}
-	return set, nil
+	return set
 }
 
 // rrAddr is the address an A or AAAA record holds, or none.

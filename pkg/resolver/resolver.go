@@ -20,7 +20,8 @@ import (
 type Config struct {
 	Roots      []netip.AddrPort // the root servers (from hints); never the real ones in tests
 	Port       uint16           // port of the servers learned from referrals (53)
-	Timeout    time.Duration    // per query
+	Timeout    time.Duration    // the longest wait for one answer (the RTO's ceiling)
+	Tries      int              // sends to one server address per zone lookup, retransmissions included
 	MaxQueries int              // per resolution, glueless NS lookups included (unbound: 32)
 	MaxCNAME   int              // CNAME/DNAME chain length
 	MaxNSFetch int              // glueless NS names resolved per resolution (each name once, whatever its families)
@@ -31,6 +32,8 @@ type Config struct {
 	DNSSEC     bool   // set the DO bit (+dnssec)
 	Rand0x20   bool   // randomise the query name's case and demand it back (draft-vixie-dnsext-dns0x20)
 	QMin       bool   // QNAME minimisation (RFC 9156): each server sees one label more than its zone
+	Prime      bool   // ask the hints for the root's NS set first (RFC 8109), as unbound does
+	CacheSize  int    // answers, and delegations, cached at most each (LRU); 10000
 	Events     func(Event)
 }
 
@@ -56,6 +59,7 @@ type Resolver struct {
 	cfg     Config
 	cache   *cache
 	servers *serverStats
+	flights flights
 }
 
 // New makes a resolver.
@@ -69,6 +73,9 @@ func New(cfg Config) (*Resolver, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 1500 * time.Millisecond
 	}
+	if cfg.Tries == 0 {
+		cfg.Tries = 3
+	}
 	if cfg.MaxQueries == 0 {
 		cfg.MaxQueries = 32
 	}
@@ -81,10 +88,13 @@ func New(cfg Config) (*Resolver, error) {
 	if cfg.Deadline == 0 {
 		cfg.Deadline = 10 * time.Second
 	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = 10000
+	}
 	if cfg.BufSize == 0 {
 		cfg.BufSize = 1232
 	}
-	return &Resolver{cfg: cfg, cache: newCache(), servers: newServerStats()}, nil
+	return &Resolver{cfg: cfg, cache: newCache(cfg.CacheSize), servers: newServerStats()}, nil
 }
 
 // lookup is the state of one resolution, shared by its nested lookups.
@@ -93,14 +103,24 @@ type lookup struct {
 	queries  int
 	fetched  map[string]bool // glueless NS names looked up so far (bounded by MaxNSFetch)
 	visiting map[string]bool // NS names being resolved (cycle detection)
+	waited   map[string]bool // flights waited for (each once)
 }
 
-// Resolve finds qtype records of name.
+// Resolve finds qtype records of name. When the resolution fails, the
+// error says why and the Result still holds the answer a recursive server
+// gives then: SERVFAIL with an Extended DNS Error. Only a cancelled ctx
+// leaves no answer.
 func (r *Resolver) Resolve(ctx context.Context, name string, qtype uint16) (*Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.Deadline)
+	rctx, cancel := context.WithTimeout(ctx, r.cfg.Deadline)
 	defer cancel()
-	lk := &lookup{r: r, fetched: map[string]bool{}, visiting: map[string]bool{}}
-	res, err := lk.resolve(ctx, dns.Fqdn(name), qtype, 0)
+	lk := &lookup{r: r, fetched: map[string]bool{}, visiting: map[string]bool{}, waited: map[string]bool{}}
+	res, err := lk.resolve(rctx, dns.Fqdn(name), qtype, 0)
+	if err != nil {
+		res = nil
+		if ctx.Err() == nil {
+			res = &Result{Msg: servFail(name, qtype, err)}
+		}
+	}
 	if res != nil {
 		res.Queries = lk.queries
 	}

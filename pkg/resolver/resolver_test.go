@@ -52,9 +52,11 @@ func (a *authServer) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 		return
 	}
 	soa, _ := dns.NewRR(a.origin + " 300 IN SOA ns." + a.origin + " h. 1 1 1 1 300")
-	// A delegation below the origin that encloses qname: a referral.
+	// A delegation below the origin that encloses qname: a referral (but
+	// the DS of the delegation itself is the parent's to answer).
 	for _, rr := range a.rrs {
-		if ns, ok := rr.(*dns.NS); ok && !strings.EqualFold(ns.Hdr.Name, a.origin) && dns.IsSubDomain(ns.Hdr.Name, qn) {
+		if ns, ok := rr.(*dns.NS); ok && !strings.EqualFold(ns.Hdr.Name, a.origin) && dns.IsSubDomain(ns.Hdr.Name, qn) &&
+			!(qt == dns.TypeDS && strings.EqualFold(ns.Hdr.Name, qn)) {
 			for _, r := range a.rrs {
 				if n, ok := r.(*dns.NS); ok && strings.EqualFold(n.Hdr.Name, ns.Hdr.Name) {
 					m.Ns = append(m.Ns, r)
@@ -86,6 +88,15 @@ func (a *authServer) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 		exists = true
 		if rr.Header().Rrtype == qt || rr.Header().Rrtype == dns.TypeCNAME {
 			m.Answer = append(m.Answer, rr)
+		}
+	}
+	for _, rr := range m.Answer {
+		if ns, ok := rr.(*dns.NS); ok { // additional section processing, as NSD's
+			for _, g := range a.rrs {
+				if strings.EqualFold(g.Header().Name, ns.Ns) && (g.Header().Rrtype == dns.TypeA || g.Header().Rrtype == dns.TypeAAAA) {
+					m.Extra = append(m.Extra, g)
+				}
+			}
 		}
 	}
 	switch {
@@ -173,7 +184,8 @@ func standard(t *testing.T) *world {
 		"example.lab. 3600 IN NS auth.ns.lab.", "auth.ns.lab. 3600 IN A 127.0.0.4",
 		"nogl.lab. 3600 IN NS ns1.example.lab.",
 		"evil.lab. 3600 IN NS ns.evil.test.", "ns.evil.test. 3600 IN A 127.0.0.66",
-		"up.lab. 3600 IN NS tld2.ns.lab.", "tld2.ns.lab. 3600 IN A 127.0.0.7")
+		"up.lab. 3600 IN NS tld2.ns.lab.", "tld2.ns.lab. 3600 IN A 127.0.0.7",
+		"example.lab. 3600 IN DS 12345 13 2 "+strings.Repeat("ab", 32))
 	wd.serve(t, "127.0.0.4", "example.lab.", "www.example.lab. 300 IN A 192.0.2.80",
 		"ns1.example.lab. 300 IN A 127.0.0.5", "alias.example.lab. 300 IN CNAME www.nogl.lab.",
 		"loop1.example.lab. 300 IN CNAME loop2.example.lab.", "loop2.example.lab. 300 IN CNAME loop1.example.lab.",

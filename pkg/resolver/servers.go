@@ -3,11 +3,7 @@ package resolver
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math/rand/v2"
 	"net/netip"
-	"sync"
-	"time"
 
 	"github.com/miekg/dns"
 )
@@ -35,37 +31,53 @@ func (lk *lookup) allowed(a netip.Addr) bool {
 	return !(lk.r.cfg.V4Only && !a.Is4()) && !(lk.r.cfg.V6Only && !a.Is6())
 }
 
-// askZone asks the zone's servers in turn until one answers properly,
-// looking up the addresses of glueless ones only once every known address
-// has failed.
+// askZone asks the zone's servers until one answers properly: the best
+// first, each server that does not answer again (up to Tries times) only
+// after every other has been asked as often, and the addresses of
+// glueless ones looked up only once every known address has had its
+// first try. It fails only when every server of the zone has.
 func (lk *lookup) askZone(ctx context.Context, set *nsSet, qname string, qtype uint16, depth int) (*dns.Msg, netip.AddrPort, error) {
 	zone := set.zone
-	tried := map[netip.AddrPort]bool{}
-	var lastErr error = ErrNoServers
+	sent := map[netip.AddrPort]int{}
+	done := map[netip.AddrPort]bool{} // lame or unreachable: not asked again
+	failed := &ZoneError{Zone: zone}
 	for {
-		for _, s := range lk.r.servers.order(set.known) {
-			if tried[s.addr] {
-				continue
-			}
-			tried[s.addr] = true
-			resp, err := lk.askServer(ctx, zone, s, qname, qtype, depth)
-			if err == nil {
-				return resp, s.addr, nil
-			}
-			lastErr = err
-			if errors.Is(err, ErrTooMany) || ctx.Err() != nil {
-				return nil, s.addr, err
-			}
+		if err := ctx.Err(); err != nil {
+			return nil, netip.AddrPort{}, err // fetchPending makes no lookup then either
 		}
-		if !lk.fetchPending(ctx, set, depth) {
-			return nil, netip.AddrPort{}, lastErr
+		s, n, ok := lk.pick(zone, set.known, sent, done)
+		if (!ok || n > 0) && len(set.pending) > 0 {
+			lk.fetchPending(ctx, set, depth)
+			continue
+		}
+		if !ok {
+			if failed.Last == nil {
+				return nil, netip.AddrPort{}, ErrNoServers
+			}
+			return nil, netip.AddrPort{}, failed
+		}
+		sent[s.addr]++
+		resp, err := lk.askServer(ctx, zone, s, qname, qtype, depth, sent[s.addr] == lk.r.cfg.Tries)
+		if err == nil {
+			return resp, s.addr, nil
+		}
+		if errors.Is(err, ErrTooMany) || ctx.Err() != nil {
+			return nil, s.addr, err
+		}
+		if !errors.Is(err, errTimeout) || sent[s.addr] >= lk.r.cfg.Tries {
+			done[s.addr] = true
+			failed.count(err)
 		}
 	}
 }
 
-// askServer asks one server of the zone; a lame or failed answer is an
-// error, and the server is marked bad for the ordering of later queries.
-func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname string, qtype uint16, depth int) (*dns.Msg, error) {
+// askServer asks one server of the zone; a lame answer or none is an
+// error, and the server is ranked down for later queries: for this zone
+// when lame (it may serve others well), for every zone when silent. An
+// unreachable address costs nothing of the query budget. Its last try
+// (patient) waits the whole Timeout, however short its RTO: a loaded
+// host or path gets one chance to be slow before the server is given up.
+func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname string, qtype uint16, depth int, patient bool) (*dns.Msg, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -73,71 +85,41 @@ func (lk *lookup) askServer(ctx context.Context, zone string, s server, qname st
 		return nil, ErrTooMany
 	}
 	lk.queries++
-	resp, rtt, err := lk.exchange(ctx, s, zone, qname, qtype, depth)
-	if err != nil {
-		lk.r.servers.markBad(s.addr)
-		return nil, err
+	wait := lk.r.cfg.Timeout
+	if !patient {
+		wait = lk.r.servers.timeout(s.addr, wait)
 	}
-	lk.r.servers.rtt(s.addr, rtt)
-	if resp.Rcode == dns.RcodeServerFailure || resp.Rcode == dns.RcodeRefused || (!resp.Authoritative && len(resp.Answer) > 0 && !isReferral(resp)) {
-		lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: dns.RcodeToString[resp.Rcode]})
-		lk.r.servers.markBad(s.addr)
-		return nil, fmt.Errorf("%s: %s", s.addr, dns.RcodeToString[resp.Rcode])
+	resp, rtt, err := lk.exchange(ctx, s, zone, qname, qtype, depth, wait)
+	if err == nil {
+		lk.r.servers.rtt(s.addr, rtt)
+		if why := usable(zone, qname, qtype, resp); why != "" {
+			lk.r.emit(Event{Kind: "lame", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, Note: why})
+			err = lameError(s, zone, why)
+		}
+	}
+	switch {
+	case errors.Is(err, errLame):
+		lk.r.servers.markLame(s.addr, zone)
+	case errors.Is(err, errTimeout):
+		lk.r.servers.backoff(s.addr, lk.r.cfg.Timeout)
+	case errors.Is(err, errUnreachable):
+		lk.queries--
+	}
+	if err != nil {
+		return nil, err
 	}
 	return resp, nil
 }
 
-// serverStats is what the resolver has seen of each server for its life:
-// the last RTT measured, and whether its last query failed.
-type serverStats struct {
-	mu   sync.Mutex
-	rtts map[netip.AddrPort]time.Duration
-	bad  map[netip.AddrPort]bool
-}
-
-func newServerStats() *serverStats {
-	return &serverStats{rtts: map[netip.AddrPort]time.Duration{}, bad: map[netip.AddrPort]bool{}}
-}
-
-func (st *serverStats) rtt(a netip.AddrPort, d time.Duration) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.rtts[a] = d
-	delete(st.bad, a)
-}
-
-func (st *serverStats) markBad(a netip.AddrPort) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.bad[a] = true
-}
-
-// order: servers never tried first (randomly), then by measured RTT, the
-// ones that failed last.
-func (st *serverStats) order(servers []server) []server {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := append([]server(nil), servers...)
-	rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-	rank := func(s server) (int, time.Duration) {
-		switch {
-		case st.bad[s.addr]:
-			return 2, 0
-		case st.rtts[s.addr] == 0:
-			return 0, 0
-		}
-		return 1, st.rtts[s.addr]
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0; j-- {
-			ri, di := rank(out[j])
-			rj, dj := rank(out[j-1])
-			if ri < rj || (ri == rj && di < dj) {
-				out[j], out[j-1] = out[j-1], out[j]
-			} else {
-				break
-			}
+// pick is the next server to ask: of those not done with and asked fewer
+// than Tries times, the ones asked least, best first; n is how many times
+// it was asked already.
+func (lk *lookup) pick(zone string, known []server, sent map[netip.AddrPort]int, done map[netip.AddrPort]bool) (s server, n int, ok bool) {
+	n = lk.r.cfg.Tries
+	for _, c := range lk.r.servers.order(zone, known) {
+		if !done[c.addr] && sent[c.addr] < n {
+			s, n, ok = c, sent[c.addr], true
 		}
 	}
-	return out
+	return s, n, ok
 }
