@@ -9,7 +9,9 @@ TOOLS       := gping gtraceroute garp gdig gudpecho gtcpecho gpmtud gtfo
 # Tools that open raw sockets (ICMP, AF_PACKET) and so need CAP_NET_RAW.
 RAW_TOOLS   := gping gtraceroute garp gpmtud
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS     := -s -w -X gnetutils/pkg/cli.Version=$(VERSION)
+# The commit's date (YYYY-MM-DD), for --version and the man pages.
+DATE        ?= $(shell git log -1 --format=%cs 2>/dev/null)
+LDFLAGS     := -s -w -X gnetutils/pkg/cli.Version=$(VERSION) -X gnetutils/pkg/cli.CommitDate=$(DATE)
 STATICCHECK_VERSION := v0.8.2
 GOBIN       := $(shell $(GO) env GOPATH)/bin
 # Unit tests run with the race detector when cgo works (it needs gcc).

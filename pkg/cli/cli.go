@@ -11,14 +11,45 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
 )
 
-// Version is set at build time with -ldflags "-X gnetutils/pkg/cli.Version=...".
-var Version = "dev"
+// Version and CommitDate are set at build time with -ldflags "-X
+// gnetutils/pkg/cli.Version=... -X gnetutils/pkg/cli.CommitDate=..." (the
+// Makefile gives `git describe` and the commit's date, YYYY-MM-DD).
+var (
+	Version    = "dev"
+	CommitDate = ""
+)
+
+// VersionLine is what --version prints: the tool, the version, the commit
+// date and the Go release it was built with, on one line, so a bug report
+// that quotes it says which source and which compiler.
+func VersionLine(tool string) string {
+	date := CommitDate
+	if date == "" {
+		date = vcsDate()
+	}
+	return fmt.Sprintf("%s (gnetutils) %s %s %s", tool, Version, date, runtime.Version())
+}
+
+// vcsDate is the commit date the go command stamped into the binary (a
+// build without the Makefile's -ldflags, such as go install), or "unknown".
+func vcsDate() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.time" && len(s.Value) >= len("2006-01-02") {
+				return s.Value[:len("2006-01-02")]
+			}
+		}
+	}
+	return "unknown"
+}
 
 // Exit codes shared by most tools. A tool whose classic peer uses other codes
 // (dig: 1 for usage, 9 for no reply) defines its own next to its Run.
@@ -123,7 +154,7 @@ func (c Command) Parse(fs *pflag.FlagSet, common *Common, args []string, stdout,
 		return true, ExitOK
 	}
 	if common != nil && common.version {
-		fmt.Fprintf(stdout, "%s (gnetutils) %s\n", c.Name, Version)
+		fmt.Fprintln(stdout, VersionLine(c.Name))
 		return true, ExitOK
 	}
 	return false, 0
