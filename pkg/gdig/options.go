@@ -68,6 +68,8 @@ func parseArgs(args []string, stdout, stderr io.Writer) (o *options, words []str
 	fs.BoolVar(&o.unorder, "unordered", false, "batch: print results as they finish, not in input order")
 	fs.BoolVar(&o.qmin, "qmin", false, "QNAME minimisation (RFC 9156): each server sees only one label more than its zone")
 	fs.BoolVar(&o.rand0x, "0x20", false, "randomise the case of query names and demand it back (spoofing resistance)")
+	cli.Values(fs, "type", queryTypes...)
+	cli.Values(fs, "class", queryClasses...)
 	if done, code := command.Parse(fs, &o.common, rest, stdout, stderr, exitUsage); done {
 		return nil, nil, true, code
 	}
