@@ -9,6 +9,7 @@ packages=(
   iputils-ping iputils-tracepath iputils-arping traceroute mtr-tiny arp-scan
   bind9-dnsutils nsd unbound ldnsutils                      # DNS peers and lab servers
   socat ncat tcpdump curl
+  mandoc man-db                                             # the man pages' lint and rendering
   gcc libc6-dev                                             # go test -race needs cgo
 )
 
