@@ -9,6 +9,7 @@ packages=(
   iputils-ping iputils-tracepath iputils-arping traceroute mtr-tiny arp-scan
   bind9-dnsutils nsd unbound ldnsutils                      # DNS peers and lab servers
   socat ncat tcpdump curl
+  mandoc man-db lintian                                     # man pages' lint, the .deb's lint
   gcc libc6-dev                                             # go test -race needs cgo
 )
 

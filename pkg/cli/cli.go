@@ -11,14 +11,45 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
 )
 
-// Version is set at build time with -ldflags "-X gnetutils/pkg/cli.Version=...".
-var Version = "dev"
+// Version and CommitDate are set at build time with -ldflags "-X
+// gnetutils/pkg/cli.Version=... -X gnetutils/pkg/cli.CommitDate=..." (the
+// Makefile gives `git describe` and the commit's date, YYYY-MM-DD).
+var (
+	Version    = "dev"
+	CommitDate = ""
+)
+
+// VersionLine is what --version prints: the tool, the version, the commit
+// date and the Go release it was built with, on one line, so a bug report
+// that quotes it says which source and which compiler.
+func VersionLine(tool string) string {
+	date := CommitDate
+	if date == "" {
+		date = vcsDate()
+	}
+	return fmt.Sprintf("%s (gnetutils) %s %s %s", tool, Version, date, runtime.Version())
+}
+
+// vcsDate is the commit date the go command stamped into the binary (a
+// build without the Makefile's -ldflags, such as go install), or "unknown".
+func vcsDate() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.time" && len(s.Value) >= len("2006-01-02") {
+				return s.Value[:len("2006-01-02")]
+			}
+		}
+	}
+	return "unknown"
+}
 
 // Exit codes shared by most tools. A tool whose classic peer uses other codes
 // (dig: 1 for usage, 9 for no reply) defines its own next to its Run.
@@ -38,6 +69,13 @@ type Command struct {
 	// the classic tool does, with its exit status (ping: "invalid
 	// argument: 'abc'", 1). ok false keeps the suite's usual message.
 	BadValue func(flag *pflag.Flag, value string) (msg string, code int, ok bool)
+	// Subcommands are the words a tool takes first to choose what it
+	// does (gtfo serve|get|compare); each parses its own flag set, which
+	// Describe collects for the man page and the shell completions.
+	Subcommands []string
+	// Words are what the shell completes where an operand goes, beside
+	// host names (gdig's +options and query types).
+	Words []string
 }
 
 // Common flags every tool has.
@@ -102,6 +140,10 @@ type plainValue struct{ pflag.Value }
 // and a hint to stderr and returns usageCode. done reports that the tool
 // must return code now.
 func (c Command) Parse(fs *pflag.FlagSet, common *Common, args []string, stdout, stderr io.Writer, usageCode int) (done bool, code int) {
+	if d, ok := stdout.(*describer); ok {
+		d.spec = &Spec{Command: c, Flags: fs}
+		return true, ExitOK
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			c.Usage(stdout, fs)
@@ -123,7 +165,7 @@ func (c Command) Parse(fs *pflag.FlagSet, common *Common, args []string, stdout,
 		return true, ExitOK
 	}
 	if common != nil && common.version {
-		fmt.Fprintf(stdout, "%s (gnetutils) %s\n", c.Name, Version)
+		fmt.Fprintln(stdout, VersionLine(c.Name))
 		return true, ExitOK
 	}
 	return false, 0
@@ -159,7 +201,11 @@ func SignalContext(parent context.Context) (ctx context.Context, stop context.Ca
 
 // Main is what cmd/<tool>/main.go calls: it runs the tool with the process's
 // arguments and standard streams under SignalContext, and exits with its code.
-func Main(run func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int) {
+// `<tool> --completion SHELL` prints the shell's completion script instead.
+func Main(run RunFunc) {
+	if len(os.Args) > 1 && os.Args[1] == "--completion" {
+		os.Exit(completionMain(run, os.Args[2:]))
+	}
 	ctx, stop := SignalContext(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -22,7 +22,7 @@ func TestParse(t *testing.T) {
 	}{
 		{name: "help", args: []string{"--help"}, done: true, code: 0, stdout: "usage: gtool [options] host\n\nA tool for tests."},
 		{name: "short help", args: []string{"-h"}, done: true, code: 0, stdout: "--json"},
-		{name: "version", args: []string{"--version"}, done: true, code: 0, stdout: "gtool (gnetutils) dev\n"},
+		{name: "version", args: []string{"--version"}, done: true, code: 0, stdout: "gtool (gnetutils) dev "},
 		{name: "bad flag", args: []string{"--bogus"}, done: true, code: 2, stderr: "gtool: unknown flag: --bogus\nTry 'gtool --help' for more information.\n"},
 		{name: "json after operand", args: []string{"host", "--json"}, wantJSON: true},
 		{name: "plain", args: []string{"host"}},

@@ -50,7 +50,7 @@ type flags struct {
 	common   cli.Common
 	listen   string
 	port     int
-	shards   int
+	shards   autoInt
 	client   string
 	bench    string
 	flows    int
@@ -75,7 +75,7 @@ func parseArgs(proto string, command cli.Command, args []string, stdout, stderr 
 	fs := command.NewFlagSet(&f.common)
 	fs.StringVarP(&f.listen, "listen", "l", "::", "address to listen on (:: takes IPv4 too)")
 	fs.IntVarP(&f.port, "port", "p", 7, "port to listen on (the echo service's 7 needs root or CAP_NET_BIND_SERVICE)")
-	fs.IntVarP(&f.shards, "shards", "w", runtime.NumCPU(), "SO_REUSEPORT sockets, each on its own OS thread")
+	fs.VarP(&f.shards, "shards", "w", "SO_REUSEPORT sockets, each on its own OS thread; auto is one per CPU")
 	fs.StringVar(&f.client, "client", "", "client mode: send stdin to HOST:PORT and print what comes back")
 	fs.StringVar(&f.bench, "bench", "", "load mode: ping-pong against HOST:PORT and report round trips/s and latency")
 	fs.IntVarP(&f.flows, "conns", "c", 16, "--bench: concurrent flows (each its own socket)")
@@ -97,8 +97,11 @@ func parseArgs(proto string, command cli.Command, args []string, stdout, stderr 
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return config{}, true, code
 	}
+	if !f.shards.set {
+		f.shards.n = runtime.NumCPU()
+	}
 	if proto == "tcp" && !f.maxConns.set {
-		f.maxConns.n = maxConnsFor(f.shards)
+		f.maxConns.n = maxConnsFor(f.shards.n)
 	}
 	cfg, err := f.config(proto, fs.Args())
 	if err != nil {
@@ -116,8 +119,8 @@ func (f *flags) config(proto string, args []string) (config, error) {
 		return config{}, fmt.Errorf("unexpected argument %q (try --help)", args[0])
 	case f.port < 0 || f.port > 65535:
 		return config{}, fmt.Errorf("port %d out of range 0..65535", f.port)
-	case f.shards < 1 || f.shards > 1024:
-		return config{}, fmt.Errorf("shards %d out of range 1..1024", f.shards)
+	case f.shards.n < 1 || f.shards.n > 1024:
+		return config{}, fmt.Errorf("shards %d out of range 1..1024", f.shards.n)
 	case f.client != "" && f.bench != "":
 		return config{}, errors.New("--client and --bench exclude each other")
 	case f.flows < 1 || f.size < 0 || (proto == "udp" && f.size > maxDatagram-28) || f.duration <= 0:
@@ -126,7 +129,7 @@ func (f *flags) config(proto string, args []string) (config, error) {
 		return config{}, errors.New("negative limits make no sense")
 	}
 	cfg := config{proto: proto, json: f.common.JSON, flows: f.flows, duration: f.duration, size: f.size,
-		port: f.port, shards: f.shards, verbose: f.verbose, every: f.every}
+		port: f.port, shards: f.shards.n, verbose: f.verbose, every: f.every}
 	switch {
 	case f.client != "":
 		cfg.mode, cfg.target = clientMode, f.client
@@ -145,9 +148,9 @@ func (f *flags) config(proto string, args []string) (config, error) {
 		if err != nil {
 			return config{}, fmt.Errorf("--blocked-ports: %v", err)
 		}
-		cfg.udp = udpConfig{Addr: addr, Shards: f.shards, BlockedPorts: ports, AllowLoopback: !f.noLoop, Rate: f.rate}
+		cfg.udp = udpConfig{Addr: addr, Shards: f.shards.n, BlockedPorts: ports, AllowLoopback: !f.noLoop, Rate: f.rate}
 	} else {
-		cfg.tcp = tcpConfig{Addr: addr, Shards: f.shards, MaxConns: f.maxConns.n, MaxPerSource: f.perSrc,
+		cfg.tcp = tcpConfig{Addr: addr, Shards: f.shards.n, MaxConns: f.maxConns.n, MaxPerSource: f.perSrc,
 			IdleTimeout: f.idle, SendTimeout: f.send, Grace: f.grace}
 	}
 	return cfg, nil

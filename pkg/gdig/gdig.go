@@ -22,6 +22,7 @@ var command = cli.Command{
 	Name:     "gdig",
 	Synopsis: "[@server] [-p port] [-t type] [-c class] [-x addr] [-4|-6] [--root addr]... name [type] [class] [+options]",
 	Summary:  "DNS lookups with dig's output; without @server an iterative resolver that\nwalks from the root itself (+trace shows every step).",
+	Words:    completionWords,
 	Extra: `+options: +short +trace +tcp +norecurse +dnssec +nsid +[no]cookie +time=N +tries=N +bufsize=N
 +[no]all +[no]cmd +[no]comments +[no]question +[no]answer +[no]authority +[no]additional +[no]stats
 @server name AXFR transfers the zone over TCP, as dig does.

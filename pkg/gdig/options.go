@@ -72,6 +72,8 @@ func parseArgs(args []string, stdout, stderr io.Writer) (o *options, words []str
 	fs.IntVar(&o.cache, "cache-size", 10000, "answers (and delegations) cached at most, the least recently used evicted first")
 	fs.BoolVar(&o.qmin, "qmin", true, "QNAME minimisation (RFC 9156), on as in unbound (--qmin=false: servers see the whole name)")
 	fs.BoolVar(&o.rand0x, "0x20", false, "randomise the case of query names and demand it back (spoofing resistance)")
+	cli.Values(fs, "type", queryTypes...)
+	cli.Values(fs, "class", queryClasses...)
 	if done, code := command.Parse(fs, &o.common, rest, stdout, stderr, exitUsage); done {
 		return nil, nil, true, code
 	}

@@ -76,6 +76,7 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.flood, "flood", "f", false, "flood ping: a dot per probe, a backspace per reply (users: with -i 0.002 or more)")
 	fs.StringVarP(&o.iface, "interface", "I", "", "source interface name or address")
 	fs.StringVarP(&o.pmtud, "pmtu", "M", "", "path MTU discovery: do (DF, no local fragmentation), dont, want, probe")
+	cli.Values(fs, "pmtu", "do", "dont", "want", "probe")
 	fs.StringVarP(&o.pattern, "pattern", "p", "", "fill the data with up to 16 bytes given in hex")
 	fs.StringVarP(&o.tos, "tos", "Q", "", "IPv4 TOS / IPv6 traffic class (decimal or 0x hex)")
 	fs.BoolVarP(&o.audible, "audible", "a", false, "ring the terminal's bell with each reply")

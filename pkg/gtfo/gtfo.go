@@ -25,6 +25,7 @@ var command = cli.Command{
 'gtfo <command> --help' describes each. Example, on two hosts:
   sysctl -w net.ipv4.tcp_fastopen=3; gtfo serve -l :8080
   gtfo get 192.0.2.1:8080 -n 3`,
+	Subcommands: []string{"serve", "get", "compare"},
 }
 
 // Run runs gtfo with args (without the program name) and returns its exit code.

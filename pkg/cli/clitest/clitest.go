@@ -8,7 +8,6 @@ package clitest
 import (
 	"bytes"
 	"context"
-	"io"
 	"os/exec"
 	"reflect"
 	"strings"
@@ -19,7 +18,7 @@ import (
 )
 
 // RunFunc is a tool's Run.
-type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+type RunFunc = cli.RunFunc
 
 // SameRefusal runs the classic peer and the tool (in-process) with each
 // argument list, which the peer must refuse before it sends anything, and
