@@ -3,6 +3,7 @@ module gnetutils
 go 1.26.0
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/gdamore/tcell/v2 v2.13.10
 	github.com/google/gopacket v1.1.19
 	github.com/miekg/dns v1.1.73
