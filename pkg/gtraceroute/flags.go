@@ -29,6 +29,7 @@ type flags struct {
 	report   bool
 	cycles   int
 	noRetry  bool
+	live     bool
 	args     []string // host [packetlen]
 }
 
@@ -56,6 +57,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.BoolVar(&f.report, "report", false, "mtr-style report: -c cycles, then one line per hop with loss and RTT statistics")
 	fs.IntVarP(&f.cycles, "report-cycles", "c", 10, "cycles for --report")
 	fs.BoolVar(&f.noRetry, "no-retry", false, "do not retry a silent hop once (traceroute's behaviour)")
+	fs.BoolVar(&f.live, "live", false, "mtr's live table, probing every hop until q (keys: q quit, p pause, r reset, d display, n names)")
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return f, true, code
 	}
