@@ -110,6 +110,20 @@ func (p *Pty) Send(s string) error {
 	return err
 }
 
+// Resize makes the terminal cols x rows; the tool gets SIGWINCH.
+func (p *Pty) Resize(cols, rows int) error {
+	if err := pty.Setsize(p.tty, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)}); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.vt.Resize(cols, rows)
+	p.mu.Unlock()
+	return nil
+}
+
+// Signal sends sig to the tool.
+func (p *Pty) Signal(sig syscall.Signal) error { return syscall.Kill(p.cmd.Process.Pid, sig) }
+
 // Wait waits for the tool to end and returns its exit status.
 func (p *Pty) Wait(timeout time.Duration) (int, error) {
 	select {

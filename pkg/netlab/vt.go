@@ -26,6 +26,14 @@ func NewVT(cols, rows int) *VT {
 	return &VT{Cols: cols, Rows: rows, main: blank(cols, rows), alt: blank(cols, rows)}
 }
 
+// Resize makes the terminal cols x rows, blank, as a tool redraws it all.
+func (v *VT) Resize(cols, rows int) {
+	v.keepAlt()
+	v.Cols, v.Rows = cols, rows
+	v.main, v.alt = blank(cols, rows), blank(cols, rows)
+	v.x, v.y = min(v.x, cols-1), min(v.y, rows-1)
+}
+
 func blank(cols, rows int) [][]rune {
 	s := make([][]rune, rows)
 	for i := range s {
