@@ -27,6 +27,8 @@ func (s *session) scan(ctx context.Context, prefix netip.Prefix) int {
 	if err != nil {
 		return command.Fail(s.stderr, cli.ExitUsage, "%v", err)
 	}
+	bar := s.progress(len(targets))
+	defer bar.Clear()
 	start := time.Now()
 	sc := &scanner{s: s, prefix: prefix, macs: map[netip.Addr][]string{}}
 	gap := time.Second / time.Duration(s.o.rate)
@@ -44,6 +46,9 @@ func (s *session) scan(ctx context.Context, prefix netip.Prefix) int {
 				return command.Fail(s.stderr, cli.ExitUsage, "sendto: %v", err)
 			}
 			sent++
+			if round == 0 {
+				bar.Add(1)
+			}
 			next = next.Add(gap)
 		}
 		if !sc.drain(ctx, time.Now().Add(s.o.timeout)) {

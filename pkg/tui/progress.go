@@ -36,7 +36,8 @@ func newProgress(w io.Writer, label string, total int, now func() time.Time) *Pr
 	return &Progress{w: w, label: label, total: total, start: now(), now: now}
 }
 
-// Add counts n more steps done.
+// Add counts n more steps done, and draws the line if it was cleared
+// (Add(0) just draws it again).
 func (p *Progress) Add(n int) {
 	if p == nil {
 		return
@@ -45,7 +46,7 @@ func (p *Progress) Add(n int) {
 	defer p.mu.Unlock()
 	p.done += n
 	now := p.now()
-	if now.Sub(p.drawn) < RedrawEvery && p.done < p.total {
+	if p.showed && now.Sub(p.drawn) < RedrawEvery && p.done < p.total {
 		return
 	}
 	p.drawn = now
@@ -77,7 +78,11 @@ func (p *Progress) line(now time.Time) string {
 		return s
 	}
 	rate := float64(p.done) / el
-	s += fmt.Sprintf("  %.1f/s", rate)
+	if rate >= 100 {
+		s += fmt.Sprintf("  %.0f/s", rate)
+	} else {
+		s += fmt.Sprintf("  %.1f/s", rate)
+	}
 	if left := p.total - p.done; left > 0 {
 		eta := time.Duration(float64(left) / rate * float64(time.Second)).Round(time.Second)
 		s += fmt.Sprintf("  ETA %d:%02d", int(eta.Minutes()), int(eta.Seconds())%60)
