@@ -19,6 +19,8 @@ type VT struct {
 	// (what the person saw last); Restored says the tool did leave it.
 	LastAlt  string
 	Restored bool
+	partial  []byte // a sequence or rune cut by the end of a read
+	saved    [2]int // the main screen's cursor, while on the alternate
 }
 
 // NewVT is a blank terminal of cols x rows.
@@ -61,12 +63,20 @@ func text(s [][]rune) string {
 	return b.String()
 }
 
-// Write takes what the tool wrote.
-func (v *VT) Write(b []byte) (int, error) {
+// Write takes what the tool wrote; a sequence cut by the end of b waits
+// for the next Write.
+func (v *VT) Write(in []byte) (int, error) {
+	b := append(v.partial, in...)
+	v.partial = nil
 	for i := 0; i < len(b); {
 		switch c := b[i]; {
 		case c == 0x1b:
-			i += v.escape(b[i:])
+			n := v.escape(b[i:])
+			if n == 0 {
+				v.partial = append([]byte(nil), b[i:]...)
+				return len(in), nil
+			}
+			i += n
 		case c == '\r':
 			v.x, i = 0, i+1
 		case c == '\n':
@@ -77,15 +87,16 @@ func (v *VT) Write(b []byte) (int, error) {
 		case c < 0x20:
 			i++
 		default:
-			r, n := utf8.DecodeRune(b[i:])
-			if r == utf8.RuneError && n == 1 && !utf8.FullRune(b[i:]) {
-				return i, nil // a rune cut in two by a read: not expected of a pty log
+			if !utf8.FullRune(b[i:]) {
+				v.partial = append([]byte(nil), b[i:]...)
+				return len(in), nil
 			}
+			r, n := utf8.DecodeRune(b[i:])
 			v.put(r)
 			i += n
 		}
 	}
-	return len(b), nil
+	return len(in), nil
 }
 
 func (v *VT) put(r rune) {
@@ -107,10 +118,11 @@ func (v *VT) lineFeed() {
 	s[len(s)-1] = []rune(strings.Repeat(" ", v.Cols))
 }
 
-// escape interprets the sequence at b[0] (ESC) and returns its length.
+// escape interprets the sequence at b[0] (ESC) and returns its length, 0
+// when b ends before it does.
 func (v *VT) escape(b []byte) int {
 	if len(b) < 2 {
-		return len(b)
+		return 0
 	}
 	switch b[1] {
 	case '[':
@@ -124,9 +136,12 @@ func (v *VT) escape(b []byte) int {
 				return i + 2
 			}
 		}
-		return len(b)
+		return 0
 	case '(', ')', '#', '%':
-		return min(3, len(b))
+		if len(b) < 3 {
+			return 0
+		}
+		return 3
 	}
 	return 2
 }
@@ -137,7 +152,7 @@ func (v *VT) csi(b []byte) int {
 		i++
 	}
 	if i >= len(b) {
-		return len(b)
+		return 0
 	}
 	params, final := string(b[2:i]), b[i]
 	private := strings.HasPrefix(params, "?")
@@ -203,11 +218,15 @@ func (v *VT) altScreen(on bool) {
 	if on == v.onAlt {
 		return
 	}
+	// As xterm's mode 1049: the cursor is saved on the way in and
+	// restored on the way out.
 	if on {
 		v.alt = blank(v.Cols, v.Rows)
+		v.saved = [2]int{v.x, v.y}
 	} else {
 		v.keepAlt()
 		v.Restored = true
+		v.x, v.y = v.saved[0], v.saved[1]
 	}
 	v.onAlt = on
 }
