@@ -88,7 +88,9 @@ func runLive(ctx context.Context, tc traceConfig, m method, lv *liveView) error 
 		return err
 	}
 	lv.app = app
-	tc.queries = 1
+	// One probe a hop, and no retries: the next cycle asks again, as
+	// mtr's does.
+	tc.queries, tc.retry = 1, false
 	start := time.Now()
 	end, base := 0, 0
 	for cycle := 0; ctx.Err() == nil; cycle++ {
