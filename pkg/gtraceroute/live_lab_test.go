@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -12,41 +13,52 @@ import (
 )
 
 // TestLabLive runs gtraceroute --live through three routers in a
-// pseudo-terminal: the table shows every hop's address, q ends it with
-// status 0, the --report table follows with a line per hop, and the
-// terminal is back on its main screen.
+// pseudo-terminal: the table shows every hop's address; each way to end
+// it (q, Ctrl-C, SIGTERM) ends with status 0, the --report table with a
+// line per hop, and the terminal back on its main screen.
 func TestLabLive(t *testing.T) {
 	c := quietChain(t, nil)
 	hops := []string{c.RouterAddr4(1), c.RouterAddr4(2), c.RouterAddr4(3), c.H2Addr4()}
-	p, err := c.H1.StartPty(context.Background(), 100, 30, nil, netlab.Binary(t, "gtraceroute"), "--live", "-n", c.H2Addr4())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	if err := p.WaitScreen(10*time.Second, append([]string{"gtraceroute --live to", "Loss%", "  4. "}, hops...)...); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.WaitScreen(10*time.Second, "3 cycles"); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Send("q"); err != nil {
-		t.Fatal(err)
-	}
-	code, err := p.Wait(10 * time.Second)
-	if err != nil || code != 0 {
-		t.Fatalf("exit status %d, %v; want 0", code, err)
-	}
-	screen, last, restored := p.Screen()
-	if !restored || !bytes.Contains(p.Output(), []byte("\x1b[?1049l")) {
-		t.Errorf("the alternate screen was not left:\n%q", p.Output())
-	}
-	t.Logf("last frame:\n%s", last)
-	if !strings.Contains(screen, "HOST: ") || !strings.Contains(screen, "Loss%   Snt   Last") {
-		t.Errorf("no report after quitting:\n%s", screen)
-	}
-	for i, h := range hops {
-		if !strings.Contains(screen, fmt.Sprintf("%3d.|-- %-25s  0.0%%", i+1, h)) {
-			t.Errorf("report: no line for hop %d (%s) without loss:\n%s", i+1, h, screen)
-		}
+	for _, tc := range []struct {
+		name string
+		end  func(p *netlab.Pty) error
+	}{
+		{"q", func(p *netlab.Pty) error { return p.Send("q") }},
+		{"ctrl-c", func(p *netlab.Pty) error { return p.Send("\x03") }},
+		{"sigterm", func(p *netlab.Pty) error { return p.Signal(syscall.SIGTERM) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := c.H1.StartPty(context.Background(), 100, 30, nil, netlab.Binary(t, "gtraceroute"), "--live", "-n", c.H2Addr4())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			if err := p.WaitScreen(10*time.Second, append([]string{"gtraceroute --live to", "Loss%", "  4. "}, hops...)...); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.WaitScreen(10*time.Second, "3 cycles"); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.end(p); err != nil {
+				t.Fatal(err)
+			}
+			code, err := p.Wait(10 * time.Second)
+			if err != nil || code != 0 {
+				t.Fatalf("exit status %d, %v; want 0", code, err)
+			}
+			screen, last, restored := p.Screen()
+			if !restored || !bytes.Contains(p.Output(), []byte("\x1b[?1049l")) {
+				t.Errorf("the alternate screen was not left:\n%q", p.Output())
+			}
+			t.Logf("last frame:\n%s", last)
+			if !strings.Contains(screen, "HOST: ") || !strings.Contains(screen, "Loss%   Snt   Last") {
+				t.Errorf("no report after quitting:\n%s", screen)
+			}
+			for i, h := range hops {
+				if !strings.Contains(screen, fmt.Sprintf("%3d.|-- %-25s  0.0%%", i+1, h)) {
+					t.Errorf("report: no line for hop %d (%s) without loss:\n%s", i+1, h, screen)
+				}
+			}
+		})
 	}
 }
