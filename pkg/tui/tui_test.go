@@ -137,3 +137,30 @@ func TestProgressLine(t *testing.T) {
 		t.Error("a progress on a buffer")
 	}
 }
+
+// counting is a View that counts its frames.
+type counting struct{ frames int }
+
+func (c *counting) Draw(tcell.Screen, int, int) { c.frames++ }
+func (c *counting) Key(rune)                    {}
+
+// TestRedrawRate: however many updates come, at most ten frames a second.
+func TestRedrawRate(t *testing.T) {
+	s := Sim(80, 24)
+	v := &counting{}
+	a := Start(s, "view", v, func() {})
+	start := time.Now()
+	updates := 0
+	for time.Since(start) < time.Second {
+		a.Update(func() {})
+		updates++
+		time.Sleep(100 * time.Microsecond)
+	}
+	var frames int
+	a.Update(func() { frames = v.frames })
+	a.Close()
+	// The first frame, ten ticks, and one of slack for the clock.
+	if frames > 12 || frames < 5 {
+		t.Errorf("%d frames for %d updates in a second, want about 10", frames, updates)
+	}
+}
