@@ -25,17 +25,21 @@ func init() {
 		if err := netlab.NoICMPRateLimit(c.H2); err != nil {
 			return err
 		}
-		ours, err := cpuShare(c.H1, labrun.Tool("gtraceroute"), "--live", "-n", c.H2Addr4())
+		ours, after, err := cpuShare(c.H1, labrun.Tool("gtraceroute"), "--live", "-n", c.H2Addr4())
 		if err != nil {
 			return err
 		}
-		peer, err := cpuShare(c.H1, "mtr", "--curses", "-n", c.H2Addr4())
+		// The report printed on q: the trace reached the 30th hop.
+		if !strings.Contains(after, " 30.|-- "+c.H2Addr4()) {
+			return fmt.Errorf("--live did not show 30 hops; after q:\n%s", after)
+		}
+		peer, _, err := cpuShare(c.H1, "mtr", "--curses", "-n", c.H2Addr4())
 		if err != nil {
 			return err
 		}
 		report(row{Measure: "--live, 30 hops, 10 s: CPU of one core", Ours: ours, Peer: peer, PeerCmd: "mtr --curses -n", Unit: "%"})
 		hosts := []string{c.H2Addr4(), c.H2Addr6(), c.RouterAddr4(1), c.RouterAddr4(10), c.RouterAddr4(20)}
-		ours, err = cpuShare(c.H1, labrun.Tool("gping"), append([]string{"--graph"}, hosts...)...)
+		ours, _, err = cpuShare(c.H1, labrun.Tool("gping"), append([]string{"--graph"}, hosts...)...)
 		if err != nil {
 			return err
 		}
@@ -44,29 +48,31 @@ func init() {
 	})
 }
 
-// cpuShare runs argv in ns on a 100x30 pty and returns the share of one
-// core (user and system time, in %) it used over 10 seconds, after 3.
-func cpuShare(ns *netlab.NS, name string, args ...string) (float64, error) {
-	p, err := ns.StartPty(context.Background(), 100, 30, nil, name, args...)
+// cpuShare runs argv in ns on a 100x40 pty and returns the share of one
+// core (user and system time, in %) it used over 10 seconds, after 3, and
+// the screen after it was quit with q.
+func cpuShare(ns *netlab.NS, name string, args ...string) (float64, string, error) {
+	p, err := ns.StartPty(context.Background(), 100, 40, nil, name, args...)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	defer p.Close()
 	time.Sleep(3 * time.Second)
 	before, err := cpuTicks(p.Pid())
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	start := time.Now()
 	time.Sleep(10 * time.Second)
 	after, err := cpuTicks(p.Pid())
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	el := time.Since(start).Seconds()
 	_ = p.Send("q")
 	_, _ = p.Wait(5 * time.Second)
-	return float64(after-before) / ticksPerSecond / el * 100, nil
+	screen, _, _ := p.Screen()
+	return float64(after-before) / ticksPerSecond / el * 100, screen, nil
 }
 
 // ticksPerSecond is USER_HZ, what /proc/PID/stat counts in (100 on Linux).
