@@ -77,7 +77,7 @@ func (p *graphPrinter) header(t *target) {
 func (p *graphPrinter) sent(t *target) {
 	p.open()
 	at := t.lastTx
-	p.update(func() { p.g.sent(p.series[t], at) })
+	p.update(func() { p.g.sent(at) })
 }
 
 func (p *graphPrinter) unanswered(*target, time.Time) {}
@@ -95,16 +95,18 @@ func (p *graphPrinter) icmpError(t *target, ev *icmpx.Event) {
 	if at.IsZero() {
 		at = ev.At
 	}
-	p.update(func() { p.g.mark(p.series[t], at, true) })
+	p.update(func() { p.g.mark(p.series[t], at, markError) })
 }
 
+// localError is marked, not counted: its probe stays pending and is
+// counted lost when -W expires it.
 func (p *graphPrinter) localError(t *target, _ error) {
 	at := time.Now()
-	p.update(func() { p.g.mark(p.series[t], at, true) })
+	p.update(func() { p.g.mark(p.series[t], at, markLocal) })
 }
 
 func (p *graphPrinter) timeout(t *target, _ uint16, sent time.Time) {
-	p.update(func() { p.g.mark(p.series[t], sent, false) })
+	p.update(func() { p.g.mark(p.series[t], sent, markLost) })
 }
 
 // summary ends the chart (at the first host's) and prints ping's summary.
@@ -132,19 +134,30 @@ type graphHost struct {
 	name   string
 	points []graphPoint
 	marks  []graphPoint // lost (err false) and ICMP errors
-	// The legend's figures, since the start or the last r.
-	sent, received int
-	last           time.Duration
-	rtt            stats.RTT
-	jitterSum      time.Duration // |rtt - previous rtt|, summed
-	jitterN        int
+	// The legend's figures, since the start or the last r. Loss is of
+	// the probes settled (answered, expired by -W, or answered by an
+	// ICMP error), so a probe still in flight never shows as lost.
+	received, failed int
+	last             time.Duration
+	rtt              stats.RTT
+	jitterSum        time.Duration // |rtt - previous rtt|, summed
+	jitterN          int
 }
 
 type graphPoint struct {
 	slot int
 	rtt  time.Duration
-	err  bool
+	mark markKind
 }
+
+// markKind is what a mark on the time axis says.
+type markKind int
+
+const (
+	markLost  markKind = iota // x: no reply within -W
+	markError                 // !: an ICMP error
+	markLocal                 // !: the kernel refused the probe
+)
 
 // keepPoints bounds what each host keeps: more than any screen shows.
 const keepPoints = 4096
@@ -161,13 +174,21 @@ func (g *graph) add(name string) {
 	g.hosts = append(g.hosts, &graphHost{name: name})
 }
 
+// maxHeld bounds what a pause holds back (a flood paused for long): past
+// it the oldest is applied.
+const maxHeld = 1 << 16
+
 // hold applies f now, or on resume while paused.
 func (g *graph) hold(f func()) {
-	if g.paused {
-		g.held = append(g.held, f)
+	if !g.paused {
+		f()
 		return
 	}
-	f()
+	if len(g.held) >= maxHeld {
+		g.held[0]()
+		g.held = g.held[1:]
+	}
+	g.held = append(g.held, f)
 }
 
 func (g *graph) slot(at time.Time) int {
@@ -177,10 +198,8 @@ func (g *graph) slot(at time.Time) int {
 	return int(at.Sub(g.start) / g.interval)
 }
 
-func (g *graph) sent(i int, at time.Time) {
+func (g *graph) sent(at time.Time) {
 	g.hold(func() {
-		h := g.hosts[i]
-		h.sent++
 		g.latest = max(g.latest, g.slot(at))
 	})
 }
@@ -199,10 +218,13 @@ func (g *graph) reply(i int, sent time.Time, rtt time.Duration) {
 	})
 }
 
-func (g *graph) mark(i int, at time.Time, isErr bool) {
+func (g *graph) mark(i int, at time.Time, kind markKind) {
 	g.hold(func() {
 		h := g.hosts[i]
-		h.marks = appendKept(h.marks, graphPoint{slot: g.slot(at), err: isErr})
+		if kind != markLocal {
+			h.failed++
+		}
+		h.marks = appendKept(h.marks, graphPoint{slot: g.slot(at), mark: kind})
 	})
 }
 
@@ -228,7 +250,7 @@ func (g *graph) Key(r rune) {
 		}
 	case 'r', 'R':
 		for _, h := range g.hosts {
-			h.sent, h.received, h.last, h.rtt, h.jitterSum, h.jitterN = 0, 0, 0, stats.RTT{}, 0, 0
+			h.received, h.failed, h.last, h.rtt, h.jitterSum, h.jitterN = 0, 0, 0, stats.RTT{}, 0, 0
 		}
 	}
 }
@@ -334,7 +356,7 @@ func (g *graph) drawTimeAxis(s tcell.Screen, rows, cols, first int) {
 				continue
 			}
 			r := 'x'
-			if m.err {
+			if m.mark != markLost {
 				r = '!'
 			}
 			s.SetContent(yAxisWidth+(m.slot-first)/2, y, r, nil, tui.Series(i).Bold(true))
@@ -362,7 +384,7 @@ func (g *graph) drawLegend(s tcell.Screen, y, w int) {
 		} else {
 			line += fmt.Sprintf("%7s%7s%7s%7s%7s%7s", "-", "-", "-", "-", "-", "-")
 		}
-		line += fmt.Sprintf("%6.1f%%", lossOf(h.sent, h.received))
+		line += fmt.Sprintf("%6.1f%%", lossOf(h.received, h.failed))
 		tui.Put(s, 3, y, tui.Fit(line, w-3), tui.Plain)
 	}
 }
@@ -376,11 +398,11 @@ func meanRTT(r *stats.RTT) time.Duration {
 	return sum / time.Duration(len(r.Samples()))
 }
 
-func lossOf(sent, received int) float64 {
-	if sent == 0 {
+func lossOf(received, failed int) float64 {
+	if received+failed == 0 {
 		return 0
 	}
-	return math.Max(0, float64(sent-received)*100/float64(sent))
+	return float64(failed) * 100 / float64(received+failed)
 }
 
 // fmtMS gives a figure in ms three significant digits or so.

@@ -21,17 +21,15 @@ func scriptedGraph() *graph {
 	start := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	for n := 0; n < 60; n++ {
 		at := start.Add(time.Duration(n) * time.Second)
-		for i := range g.hosts {
-			g.sent(i, at)
-		}
+		g.sent(at)
 		g.reply(0, at, 2*time.Millisecond+time.Duration(n%3)*100*time.Microsecond)
 		if n%7 == 6 {
-			g.mark(1, at, false)
+			g.mark(1, at, markLost)
 		} else {
 			g.reply(1, at, time.Duration(5+10*math.Sin(float64(n)/6)+10)*time.Millisecond)
 		}
 		if n%11 == 10 {
-			g.mark(2, at, true)
+			g.mark(2, at, markError)
 		} else {
 			g.reply(2, at, time.Duration(12+n/10)*time.Millisecond)
 		}
@@ -68,7 +66,7 @@ func TestGraphPauseHolds(t *testing.T) {
 	before := tui.Snapshot("gping --graph", g, 80, 24)
 	g.Key('p')
 	at := time.Date(2026, 12, 2, 12, 1, 0, 0, time.UTC)
-	g.sent(0, at)
+	g.sent(at)
 	g.reply(0, at, 40*time.Millisecond)
 	paused := tui.Snapshot("gping --graph", g, 80, 24)
 	if strings.Replace(paused, "  PAUSED", "", 1) != before {
