@@ -322,10 +322,21 @@ func (g *graph) drawYAxis(s tcell.Screen, rows int, top float64) {
 	}
 }
 
+// drawLines draws a braille line per host in its colour; with NO_COLOR,
+// where lines could not be told apart, each host's points in its glyph.
 func (g *graph) drawLines(s tcell.Screen, rows, cols, first int, top float64) {
 	d := tui.NewDots(cols, rows)
 	ymax := 4*rows - 1
 	for i, h := range g.hosts {
+		if tui.NoColor {
+			for _, p := range h.points {
+				if p.slot >= first {
+					y := ymax - int(math.Round(ms(p.rtt)/top*float64(ymax)))
+					s.SetContent(yAxisWidth+(p.slot-first)/2, 1+y/4, tui.Glyph(i), nil, tui.Plain)
+				}
+			}
+			continue
+		}
 		px, py := -1, 0
 		for _, p := range h.points {
 			if p.slot < first {
@@ -371,7 +382,11 @@ func (g *graph) drawLegend(s tcell.Screen, y, w int) {
 	tui.Put(s, 0, y, fmt.Sprintf("   %-27s%7s%7s%7s%7s%7s%7s%7s", "host", "last", "min", "avg", "max", "p95", "jitter", "loss"), tui.Bold)
 	for i, h := range g.hosts {
 		y++
-		tui.Put(s, 0, y, "━━", tui.Series(i))
+		if tui.NoColor {
+			tui.Put(s, 0, y, string(tui.Glyph(i)), tui.Plain)
+		} else {
+			tui.Put(s, 0, y, "━━", tui.Series(i))
+		}
 		line := fmt.Sprintf("%-27s", tui.Fit(h.name, 26))
 		if h.rtt.Count() > 0 {
 			jitter := 0.0

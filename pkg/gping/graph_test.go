@@ -39,17 +39,21 @@ func scriptedGraph() *graph {
 
 func TestGraphFrames(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		w, h int
-		keys string
+		name    string
+		w, h    int
+		keys    string
+		noColor bool
 	}{
-		{"graph-80x24", 80, 24, ""},
-		{"graph-120x30", 120, 30, ""},
-		{"graph-paused", 80, 24, "p"},
-		{"graph-reset", 80, 24, "r"},
-		{"graph-small", 60, 20, ""},
+		{"graph-80x24", 80, 24, "", false},
+		{"graph-120x30", 120, 30, "", false},
+		{"graph-paused", 80, 24, "p", false},
+		{"graph-reset", 80, 24, "r", false},
+		{"graph-small", 60, 20, "", false},
+		{"graph-nocolor", 80, 24, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			defer func(old bool) { tui.NoColor = old }(tui.NoColor)
+			tui.NoColor = tc.noColor
 			g := scriptedGraph()
 			for _, k := range tc.keys {
 				g.Key(k)

@@ -30,6 +30,12 @@ func Series(i int) tcell.Style {
 	return Plain.Foreground(palette[i%len(palette)])
 }
 
+// glyphs tell series apart where colours do not (NO_COLOR).
+var glyphs = []rune("*+o#@%&=")
+
+// Glyph is the i-th series' mark without colour.
+func Glyph(i int) rune { return glyphs[i%len(glyphs)] }
+
 // Alert is the style of losses and errors.
 func Alert() tcell.Style {
 	if NoColor {
