@@ -22,12 +22,11 @@ import (
 // NDJSON printers are. On quit it gives the terminal back and prints the
 // --report table through the text printer.
 type liveView struct {
-	text   printer
-	m      *liveModel
-	app    *tui.App
-	ctx    context.Context
-	quit   context.CancelFunc
-	stderr io.Writer
+	text printer
+	m    *liveModel
+	app  *tui.App
+	ctx  context.Context
+	quit context.CancelFunc
 }
 
 // liveRefusal is why --live cannot run with these flags and outputs, or nil.
@@ -47,8 +46,8 @@ func liveRefusal(f *flags, stdout io.Writer) error {
 
 // newLive wraps text (which prints the report at the end); the run ends
 // when lv.ctx does (q, Ctrl-C).
-func newLive(ctx context.Context, text printer, c config, stderr io.Writer) *liveView {
-	lv := &liveView{text: text, stderr: stderr, m: newLiveModel(c.host, c.addr, c.trace.first, c.numeric)}
+func newLive(ctx context.Context, text printer, c config) *liveView {
+	lv := &liveView{text: text, m: newLiveModel(c.host, c.addr, c.trace.first, c.numeric)}
 	lv.ctx, lv.quit = context.WithCancel(ctx)
 	return lv
 }
