@@ -48,7 +48,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	p := newPrinter(stdout, c)
 	if f.live {
-		lv := newLive(ctx, p, c)
+		lv := newLive(ctx, p, c, f.cyclesOn)
 		defer lv.close()
 		ctx, p = lv.ctx, lv
 	}

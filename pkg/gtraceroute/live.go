@@ -22,11 +22,12 @@ import (
 // NDJSON printers are. On quit it gives the terminal back and prints the
 // --report table through the text printer.
 type liveView struct {
-	text printer
-	m    *liveModel
-	app  *tui.App
-	ctx  context.Context
-	quit context.CancelFunc
+	text   printer
+	m      *liveModel
+	app    *tui.App
+	ctx    context.Context
+	quit   context.CancelFunc
+	cycles int // -c: end after this many (0: at q)
 }
 
 // liveRefusal is why --live cannot run with these flags and outputs, or nil.
@@ -45,9 +46,12 @@ func liveRefusal(f *flags, stdout io.Writer) error {
 }
 
 // newLive wraps text (which prints the report at the end); the run ends
-// when lv.ctx does (q, Ctrl-C).
-func newLive(ctx context.Context, text printer, c config) *liveView {
+// when lv.ctx does (q, Ctrl-C), or after -c cycles when counted (mtr -c).
+func newLive(ctx context.Context, text printer, c config, counted bool) *liveView {
 	lv := &liveView{text: text, m: newLiveModel(c.host, c.addr, c.trace.first, c.numeric)}
+	if counted {
+		lv.cycles = c.cycles
+	}
 	lv.ctx, lv.quit = context.WithCancel(ctx)
 	return lv
 }
@@ -80,7 +84,7 @@ func (lv *liveView) report(start time.Time, first, end int, _ []*hopStats) {
 }
 
 // runLive probes every hop once a cycle, a second between cycles as mtr,
-// until q or Ctrl-C; p holds the cycles back.
+// until q or Ctrl-C (or -c cycles); p holds the cycles back.
 func runLive(ctx context.Context, tc traceConfig, m method, lv *liveView) error {
 	app, err := tui.Open("gtraceroute --live", lv.m, lv.quit)
 	if err != nil {
@@ -92,7 +96,7 @@ func runLive(ctx context.Context, tc traceConfig, m method, lv *liveView) error 
 	tc.queries, tc.retry = 1, false
 	start := time.Now()
 	end, base := 0, 0
-	for cycle := 0; ctx.Err() == nil; cycle++ {
+	for cycle := 0; ctx.Err() == nil && (lv.cycles == 0 || cycle < lv.cycles); cycle++ {
 		if cycle > 0 {
 			select {
 			case <-ctx.Done():
