@@ -96,22 +96,7 @@ func runLive(ctx context.Context, tc traceConfig, m method, lv *liveView) error 
 	tc.queries, tc.retry = 1, false
 	start := time.Now()
 	end, base := 0, 0
-	for cycle := 0; ctx.Err() == nil && (lv.cycles == 0 || cycle < lv.cycles); cycle++ {
-		if cycle > 0 {
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
-		}
-		for lv.m.paused.Load() && ctx.Err() == nil {
-			select {
-			case <-ctx.Done():
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-		if ctx.Err() != nil {
-			break
-		}
+	for cycle := 0; lv.waitCycle(ctx, cycle); cycle++ {
 		t := newTracer(tc, m)
 		t.base = base
 		base += len(t.probes)
@@ -127,6 +112,29 @@ func runLive(ctx context.Context, tc traceConfig, m method, lv *liveView) error 
 	}
 	lv.report(start, tc.first, end, nil)
 	return nil
+}
+
+// waitCycle waits until cycle may start: a second after the one before,
+// and while p holds it back. False: the run is over (q, Ctrl-C, -c).
+func (lv *liveView) waitCycle(ctx context.Context, cycle int) bool {
+	if lv.cycles > 0 && cycle >= lv.cycles {
+		return false
+	}
+	wait := time.Duration(0)
+	if cycle > 0 {
+		wait = time.Second
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(wait):
+		}
+		if !lv.m.paused.Load() {
+			return true
+		}
+		wait = 100 * time.Millisecond
+	}
 }
 
 // liveModel is the table: every hop's addresses and figures.

@@ -2,6 +2,7 @@ package gtraceroute
 
 import (
 	"bytes"
+	"context"
 	"net/netip"
 	"strings"
 	"testing"
@@ -85,5 +86,34 @@ func TestLiveReport(t *testing.T) {
 	}
 	if !strings.Contains(lines[2+1], "50.0%") || !strings.Contains(lines[2+2], "100.0") {
 		t.Errorf("losses wrong:\n%s", out.String())
+	}
+}
+
+// TestLiveWaitCycle: the first cycle starts at once, the next a second
+// later; p holds them back until pressed again; -c ends them.
+func TestLiveWaitCycle(t *testing.T) {
+	lv := &liveView{m: scriptedLive(), cycles: 3}
+	ctx := context.Background()
+	start := time.Now()
+	if !lv.waitCycle(ctx, 0) || time.Since(start) > 100*time.Millisecond {
+		t.Errorf("the first cycle waited %v", time.Since(start))
+	}
+	if lv.waitCycle(ctx, 3) {
+		t.Error("a fourth cycle with -c 3")
+	}
+	lv.m.Key('p')
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		lv.m.Key('p')
+	}()
+	start = time.Now()
+	if !lv.waitCycle(ctx, 1) || time.Since(start) < 1500*time.Millisecond {
+		t.Errorf("paused, the cycle started after %v", time.Since(start))
+	}
+	lv.m.Key('p')
+	ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if lv.waitCycle(ctx, 1) {
+		t.Error("paused and quit, a cycle started")
 	}
 }
