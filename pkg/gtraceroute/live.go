@@ -245,7 +245,11 @@ const (
 )
 
 func (m *liveModel) Draw(s tcell.Screen, w, h int) {
-	title := fmt.Sprintf("gtraceroute --live to %s (%s), %d cycles", m.host, m.addr, m.cycles)
+	to := m.host
+	if m.host != m.addr.String() {
+		to = fmt.Sprintf("%s (%s)", m.host, m.addr)
+	}
+	title := fmt.Sprintf("gtraceroute --live to %s, %d cycles", to, m.cycles)
 	if m.paused.Load() {
 		title += "  PAUSED"
 	}
