@@ -260,9 +260,13 @@ func (g *graph) Key(r rune) {
 const yAxisWidth = 11
 
 func (g *graph) Draw(s tcell.Screen, w, h int) {
-	title := fmt.Sprintf("gping --graph: %d host(s), a probe every %s, RTT in ms", len(g.hosts), g.interval)
+	hosts := "1 host"
+	if len(g.hosts) != 1 {
+		hosts = fmt.Sprintf("%d hosts", len(g.hosts))
+	}
+	title := fmt.Sprintf("gping --graph: %s, every %s, RTT in ms", hosts, g.interval)
 	if g.paused {
-		title += "  PAUSED"
+		title = "PAUSED  " + title
 	}
 	tui.Put(s, 0, 0, tui.Fit(title, w-26), tui.Bold)
 	tui.Put(s, w-25, 0, "q quit  p pause  r reset", tui.Plain)

@@ -37,7 +37,7 @@ func TestLabGraph(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer p.Close()
-			if err := p.WaitScreen(10*time.Second, append([]string{"gping --graph: 3 host(s)", "0.0%"}, hosts...)...); err != nil {
+			if err := p.WaitScreen(10*time.Second, append([]string{"gping --graph: 3 hosts", "0.0%"}, hosts...)...); err != nil {
 				t.Fatal(err)
 			}
 			if tc.check {
@@ -82,7 +82,7 @@ func resize(t *testing.T, p *netlab.Pty) {
 	if err := p.Resize(90, 26); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.WaitScreen(5*time.Second, "gping --graph: 3 host(s)", "jitter"); err != nil {
+	if err := p.WaitScreen(5*time.Second, "gping --graph: 3 hosts", "jitter"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -251,7 +251,7 @@ func (m *liveModel) Draw(s tcell.Screen, w, h int) {
 	}
 	title := fmt.Sprintf("gtraceroute --live to %s, %d cycles", to, m.cycles)
 	if m.paused.Load() {
-		title += "  PAUSED"
+		title = "PAUSED  " + title
 	}
 	tui.Put(s, 0, 0, tui.Fit(title, w-17), tui.Bold)
 	tui.Put(s, w-15, 0, "keys: q p r d n", tui.Plain)
