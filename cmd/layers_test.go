@@ -14,7 +14,7 @@ var layers = []struct {
 }{
 	{"tools", []string{"gping", "gtraceroute", "garp", "gdig", "gpmtud", "gtfo", "gudpecho", "gtcpecho"}},
 	{"engines", []string{"probes", "icmpx", "udpprobe", "resolver", "echo"}},
-	{"mechanisms", []string{"cli", "stats", "sockopt", "netroute", "kstat", "icmpkind", "queue", "outfile"}},
+	{"mechanisms", []string{"cli", "stats", "sockopt", "netroute", "kstat", "icmpkind", "queue", "outfile", "tui"}},
 }
 
 // labOnly may be imported by tests, tools/bench and tools/demo, never by

@@ -123,7 +123,7 @@ func (f *flags) schedule() (traceConfig, error) {
 		return tc, fmt.Errorf("no more than 10 probes per hop")
 	case f.sendWait < 0:
 		return tc, fmt.Errorf("bad sendtime `%g' specified", f.sendWait)
-	case f.report && f.cycles < 1:
+	case (f.report || f.live) && f.cycles < 1:
 		return tc, fmt.Errorf("-c must be positive")
 	}
 	var err error
