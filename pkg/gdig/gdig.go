@@ -26,6 +26,8 @@ var command = cli.Command{
 +[no]all +[no]cmd +[no]comments +[no]question +[no]answer +[no]authority +[no]additional +[no]stats
 @server name AXFR transfers the zone over TCP, as dig does.
 +validate validates with DNSSEC as delv does; a bogus answer is SERVFAIL and exits 1.
++tls (853), +https[=/path] (443, POST; +https-get), +quic (853): encrypted @server,
+the certificate always verified (--tls-ca, +tls-hostname=NAME); a bad one exits 9.
 exit status (dig's): 0 answer (NXDOMAIN included; a failed resolution answers SERVFAIL),
 1 usage, 9 no reply from @server, 10 internal error.`,
 	BadValue: func(f *pflag.Flag, value string) (string, int, bool) {
