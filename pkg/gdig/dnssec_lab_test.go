@@ -231,7 +231,7 @@ func dropName(signed []string, owner string) []string {
 
 // startValidatingUnbound runs unbound on the client's loopback with the
 // lab's hints and trust anchor, validating.
-func startValidatingUnbound(t *testing.T, d *netlab.DNS, hints, anchor string) {
+func startValidatingUnbound(t *testing.T, d *netlab.DNS, hints, anchor string) *exec.Cmd {
 	t.Helper()
 	dir := t.TempDir()
 	conf := fmt.Sprintf(`server:
@@ -267,6 +267,7 @@ remote-control:
 		log, _ := os.ReadFile(filepath.Join(dir, "unbound.log"))
 		t.Fatalf("unbound did not start: %s", log)
 	}
+	return cmd
 }
 
 // delvAnchors is the trust anchor in bind.keys syntax, for delv -a.
@@ -378,4 +379,36 @@ func unboundVerdict(out string) string {
 		return "secure"
 	}
 	return "insecure"
+}
+
+// TestLabValidateQueryCounts: a cold validated resolution of each signed
+// lab case costs gdig no more queries than a cold validating unbound
+// (the DS and DNSKEY lookups of the chain included).
+func TestLabValidateQueryCounts(t *testing.T) {
+	d, hints, anchor := signedHierarchy(t)
+	qc := queryCounter{t, d.Client}
+	for _, q := range [][]string{
+		{"www.example.lab", "A"}, {"nothere.example.lab", "A"}, {"www.unsigned.lab", "A"}, {"www.expired.lab", "A"},
+		{"www.nsec3.lab", "A"}, {"nothere.optout.lab", "A"}, {"www.insec.optout.lab", "A"},
+	} {
+		var start time.Time
+		var ourTime, theirTime time.Duration
+		ours := qc.count(func() {
+			start = time.Now()
+			d.Client.RunTool(t, Run, "--root-hints", hints, "--trust-anchor", anchor, "+validate", q[0], q[1])
+			ourTime = time.Since(start)
+		})
+		unbound := startValidatingUnbound(t, d, hints, anchor)
+		theirs := qc.count(func() {
+			start = time.Now()
+			d.Client.CombinedOutput(t, "dig", "+tries=1", "+time=10", "@127.0.0.1", q[0], q[1])
+			theirTime = time.Since(start)
+		})
+		_ = unbound.Process.Kill()
+		_ = unbound.Wait()
+		t.Logf("%-24s gdig %2d queries %4.0f ms   unbound %2d queries %4.0f ms", q[0]+" "+q[1], ours, ourTime.Seconds()*1000, theirs, theirTime.Seconds()*1000)
+		if ours > theirs {
+			t.Errorf("%v: gdig %d queries, unbound %d", q, ours, theirs)
+		}
+	}
 }
