@@ -64,6 +64,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fail(stderr, err)
 	}
 	rq.cmdLine = "; <<>> gdig " + cli.Version + " <<>> " + strings.Join(args, " ")
+	if o.server != "" && o.validate {
+		return fail(stderr, errValidateStub)
+	}
 	if o.server != "" {
 		return o.stub(ctx, rq, p, stderr)
 	}

@@ -1,6 +1,7 @@
 package gdig
 
 import (
+	"errors"
 	"os"
 
 	"github.com/miekg/dns"
@@ -9,6 +10,9 @@ import (
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/resolver"
 )
+
+// errValidateStub: the validation walks the chain itself, from the root.
+var errValidateStub = errors.New("+validate resolves from the root itself and takes no @server (give --root-hints for another root)")
 
 // dnssecOptions are the command line's DNSSEC validation: +validate (or
 // --validate) and the trust anchor to validate from.

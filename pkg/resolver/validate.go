@@ -643,5 +643,8 @@ func ReadAnchors(r io.Reader, file string) ([]dns.RR, error) {
 	if err := zp.Err(); err != nil {
 		return nil, err
 	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no DS or DNSKEY record among the trust anchors", file)
+	}
 	return parseAnchors(out)
 }
