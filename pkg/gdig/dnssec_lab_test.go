@@ -26,6 +26,7 @@ type signedZone struct {
 	wrongDS  bool   // the parent's DS matches no key of the zone
 	wrongKey string // the owner whose RRSIG is made by a key the zone does not publish
 	drop     string // a name whose records go after signing, its NSEC kept: a wrong denial
+	keyTrap  bool   // signed in Go: hundreds of keys with one tag, dozens of signatures that fail (keytrap.go)
 }
 
 // labZoneText is the zone file the lab writes for z (netlab's zoneText):
@@ -130,6 +131,7 @@ func signedHierarchy(t *testing.T) (*netlab.DNS, string, string) {
 		{origin: "nsec3.lab.", server: "auth", records: www, nsec3: "-n -t 0"},
 		{origin: "optout.lab.", server: "auth", records: append([]string{"insec IN NS auth2.ns.lab."}, www...), nsec3: "-n -t 0 -p"},
 		{origin: "insec.optout.lab.", server: "auth2", records: www, unsigned: true},
+		{origin: "keytrap.lab.", server: "auth", keyTrap: true},
 	}
 	now := time.Now()
 	inc, exp := now.Add(-24*time.Hour), now.Add(30*24*time.Hour)
@@ -138,6 +140,12 @@ func signedHierarchy(t *testing.T) (*netlab.DNS, string, string) {
 	for i := len(children) - 1; i >= 0; i-- {
 		c := children[i]
 		recs := append(append([]string{}, c.records...), dsRecords[c.origin]...)
+		if c.keyTrap {
+			recs, ds := keyTrapZone(t, c.origin)
+			zones = append(zones, netlab.Zone{Origin: c.origin, Servers: []string{c.server}, Records: recs})
+			dsRecords["lab."] = append(dsRecords["lab."], ds)
+			continue
+		}
 		if c.unsigned {
 			zones = append(zones, netlab.Zone{Origin: c.origin, Servers: []string{c.server}, Records: recs})
 			continue
