@@ -122,7 +122,7 @@ func signedHierarchy(t *testing.T) (*netlab.DNS, string, string) {
 	glue := func(n string) string { return n + ".ns.lab. IN A " + addr[n] }
 	www := []string{"www IN A 192.0.2.80", "mail IN A 192.0.2.25", "@ IN MX 10 mail", "*.wild IN TXT \"wildcard\""}
 	children := []signedZone{
-		{origin: "example.lab.", server: "auth", records: www},
+		{origin: "example.lab.", server: "auth", records: append([]string{"alias IN CNAME www.nsec3.lab.", "toinsecure IN CNAME www.unsigned.lab."}, www...)},
 		{origin: "unsigned.lab.", server: "auth", records: www, unsigned: true},
 		{origin: "expired.lab.", server: "auth", records: www, expired: true},
 		{origin: "wrongds.lab.", server: "auth", records: www, wrongDS: true},
@@ -300,6 +300,20 @@ var (
 	gdigVerdict = delvVerdict
 )
 
+// delvCategory is delv's verdict on the whole answer: delv judges each
+// RRset (a CNAME secure, its unsigned target insecure); the weakest wins,
+// as in gdig's one verdict and unbound's AD bit.
+func delvCategory(out string) string {
+	worst := ""
+	rank := map[string]int{"": 0, "secure": 1, "insecure": 2, "bogus": 3}
+	for _, l := range delvVerdict.FindAllString(out, -1) {
+		if c := category(l); rank[c] > rank[worst] || strings.HasPrefix(c, "?") {
+			worst = c
+		}
+	}
+	return worst
+}
+
 // category is a verdict's class: secure, insecure or bogus.
 func category(line string) string {
 	switch {
@@ -338,7 +352,10 @@ func TestLabValidate(t *testing.T) {
 		{"www.wrongkey.lab", "A", "bogus", "EDE: 9", ""},
 		{"www.badnsec.lab", "A", "bogus", "EDE: 12", ""},
 		{"www.nsec3.lab", "A", "secure", "", ""},
-		{"nothere.nsec3.lab", "A", "secure", "", ""}, // NSEC3 NXDOMAIN
+		{"x.wild.nsec3.lab", "TXT", "secure", "", ""},       // wildcard with its NSEC3
+		{"alias.example.lab", "A", "secure", "", ""},        // CNAME from one signed zone to another
+		{"toinsecure.example.lab", "A", "insecure", "", ""}, // CNAME into an unsigned zone
+		{"nothere.nsec3.lab", "A", "secure", "", ""},        // NSEC3 NXDOMAIN
 		// NSEC3 NXDOMAIN in an opt-out span: unbound (and gdig) call it
 		// insecure, since the span may hide an unsigned delegation the
 		// proof could be replayed against; BIND's delv calls it secure.
@@ -361,12 +378,16 @@ func TestLabValidate(t *testing.T) {
 			if c.want == "secure" && !regexp.MustCompile(`flags: qr[a-z ]* ad`).MatchString(out) {
 				t.Errorf("gdig: secure without AD\n%s", out)
 			}
+			js, _, _ := d.Client.RunTool(t, Run, "--root-hints", hints, "--trust-anchor", anchor, "+validate", "--json", c.name, c.qtype)
+			if !strings.Contains(js, `"security":"`+c.want+`"`) || !strings.Contains(js, `"type":"validation"`) {
+				t.Errorf("--json: no %s validation event\n%s", c.want, js)
+			}
 			dv, _ := d.Client.CombinedOutput(t, "delv", "@127.0.0.1", "-a", keys, "+root=.", c.name, c.qtype)
 			wantDelv := c.want
 			if c.delv != "" {
 				wantDelv = c.delv
 			}
-			if got := category(delvVerdict.FindString(dv)); got != wantDelv {
+			if got := delvCategory(dv); got != wantDelv {
 				t.Errorf("delv: %s, want %s\n%s", got, wantDelv, dv)
 			}
 			ub, _ := d.Client.CombinedOutput(t, "dig", "@127.0.0.1", "+time=5", c.name, c.qtype)

@@ -133,7 +133,7 @@ func (lk *lookup) validate(ctx context.Context, qname string, qtype uint16, m *d
 		vr := v.rrset(set, sigs)
 		if vr.Security == Secure {
 			if wildcardOf(set[0].Header().Name, sigs) != "" {
-				vr = v.wildcardProof(m, set[0].Header().Name, sigs[0].SignerName)
+				vr = v.wildcardProof(m, set[0].Header().Name, sigs[0])
 			}
 		}
 		out = worst(out, vr)
@@ -546,12 +546,14 @@ func (v *validation) denial(m *dns.Msg, name string, qtype uint16) Verdict {
 
 // wildcardProof: a wildcard-expanded answer must come with the proof that
 // the name itself does not exist (RFC 4035 5.3.4).
-func (v *validation) wildcardProof(m *dns.Msg, name, signer string) Verdict {
-	kr := v.keys(signer)
+func (v *validation) wildcardProof(m *dns.Msg, name string, sig *dns.RRSIG) Verdict {
+	kr := v.keys(sig.SignerName)
 	if vr := v.authority(m, kr.keys); vr.Security != Secure {
 		return vr
 	}
-	if v.nsecCovers(m, name) || v.nsec3NextCloserCovered(m, name) {
+	// The next closer name: one label more than the wildcard's closest
+	// encloser, which the signature's label count gives (RFC 5155 8.8).
+	if v.nsecCovers(m, name) || v.nsec3Covered(m, lastLabels(name, int(sig.Labels)+1)) {
 		return secure
 	}
 	return bogus(dns.ExtendedErrorCodeNSECMissing, "wildcard answer for %s without proof that the name does not exist", name)
