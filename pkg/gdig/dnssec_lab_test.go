@@ -131,6 +131,7 @@ func signedHierarchy(t *testing.T) (*netlab.DNS, string, string) {
 		{origin: "nsec3.lab.", server: "auth", records: www, nsec3: "-n -t 0"},
 		{origin: "optout.lab.", server: "auth", records: append([]string{"insec IN NS auth2.ns.lab."}, www...), nsec3: "-n -t 0 -p"},
 		{origin: "insec.optout.lab.", server: "auth2", records: www, unsigned: true},
+		{origin: "manyiter.lab.", server: "auth", records: www, nsec3: "-n -t 200"},
 		{origin: "keytrap.lab.", server: "auth", keyTrap: true},
 	}
 	now := time.Now()
@@ -361,6 +362,10 @@ func TestLabValidate(t *testing.T) {
 		// proof could be replayed against; BIND's delv calls it secure.
 		{"nothere.optout.lab", "A", "insecure", "", "secure"},
 		{"www.insec.optout.lab", "A", "insecure", "", ""},
+		// NSEC3 of 200 iterations: more than RFC 9276 lets a validator
+		// spend, so the denial is insecure; the signed A stays secure.
+		{"nothere.manyiter.lab", "A", "insecure", "", ""},
+		{"www.manyiter.lab", "A", "secure", "", ""},
 	} {
 		t.Run(c.name+"/"+c.qtype, func(t *testing.T) {
 			out, errOut, code := d.Client.RunTool(t, Run, "--root-hints", hints, "--trust-anchor", anchor, "+validate", c.name, c.qtype)
