@@ -474,9 +474,8 @@ func (v *validation) noDS(zone string, m *dns.Msg) Verdict {
 	case nsec3TooCostly:
 		return Verdict{Security: Insecure, Reason: "NSEC3 iterations above 150"}
 	}
-	if m.Rcode == dns.RcodeNameError {
-		return Verdict{Security: Insecure, Reason: zone + " does not exist"}
-	}
+	// A zone whose parent says it does not exist (a signer name made up,
+	// or a denial that does not hold) cannot be unsigned: bogus.
 	return bogus(dns.ExtendedErrorCodeNSECMissing, "no proof that %s has no DS", zone)
 }
 
