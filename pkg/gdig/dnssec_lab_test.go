@@ -383,6 +383,13 @@ func TestLabValidate(t *testing.T) {
 			if c.want == "secure" && !regexp.MustCompile(`flags: qr[a-z ]* ad`).MatchString(out) {
 				t.Errorf("gdig: secure without AD\n%s", out)
 			}
+			// As delv @server: the validating unbound asked with CD
+			// hands over the records, gdig judges them.
+			st, stErr, stCode := d.Client.RunTool(t, Run, "@127.0.0.1", "--trust-anchor", anchor, "+validate", c.name, c.qtype)
+			if got := category(gdigVerdict.FindString(st)); got != c.want || (stCode == 1) != (got == "bogus") {
+				t.Errorf("gdig @unbound: %s (exit %d), want %s\n%s%s", got, stCode, c.want, st, stErr)
+			}
+			t.Logf("gdig @unbound:\n%s", st)
 			js, _, _ := d.Client.RunTool(t, Run, "--root-hints", hints, "--trust-anchor", anchor, "+validate", "--json", c.name, c.qtype)
 			if !strings.Contains(js, `"security":"`+c.want+`"`) || !strings.Contains(js, `"type":"validation"`) {
 				t.Errorf("--json: no %s validation event\n%s", c.want, js)

@@ -1,8 +1,12 @@
 package gdig
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
 	"os"
+	"time"
 
 	"github.com/miekg/dns"
 	"github.com/spf13/pflag"
@@ -10,9 +14,6 @@ import (
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/resolver"
 )
-
-// errValidateStub: the validation walks the chain itself, from the root.
-var errValidateStub = errors.New("+validate resolves from the root itself and takes no @server (give --root-hints for another root)")
 
 // dnssecOptions are the command line's DNSSEC validation: +validate (or
 // --validate) and the trust anchor to validate from.
@@ -156,4 +157,40 @@ func stripDNSSEC(m *dns.Msg, qtype uint16) *dns.Msg {
 		opt.SetDo(false)
 	}
 	return out
+}
+
+// validateStub validates with @server as the source, as delv @server
+// does: the server (a recursive one) is asked every question of the
+// chain with RD and CD, so it hands over what it holds unjudged, and
+// gdig validates from the trust anchor itself.
+func (o *options) validateStub(ctx context.Context, rq request, p printer, stderr io.Writer) int {
+	addr, err := netip.ParseAddr(o.server)
+	if err != nil {
+		if addr, err = cli.Resolve(ctx, o.server, o.family.Family()); err != nil {
+			return command.Fail(stderr, exitUsage, "couldn't get address for '%s': not found", o.server)
+		}
+	}
+	fwd := netip.AddrPortFrom(addr, uint16(o.port))
+	cfg := o.resolverConfig([]netip.AddrPort{fwd})
+	cfg.Forward = fwd
+	if o.trace {
+		p.traceStart(rq.cmdLine)
+		cfg.Events = p.traceStep
+	}
+	r, err := resolver.New(cfg)
+	if err != nil {
+		return command.Fail(stderr, exitInternal, "%v", err)
+	}
+	start := time.Now()
+	res, err := r.Resolve(ctx, rq.name, rq.qtype)
+	if res == nil {
+		p.resolveFailed(rq.name, rq.qtype, err)
+		return exitInternal
+	}
+	server := fmt.Sprintf("%s#%d(%s) (UDP)", addr, o.port, o.server)
+	if err != nil {
+		server = "(gdig: resolution failed)"
+	}
+	p.answer(reply{msg: o.validated(p, rq, res), rtt: time.Since(start), server: server, cmdLine: rq.cmdLine, serverFound: true})
+	return o.validatedExit(res)
 }

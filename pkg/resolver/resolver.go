@@ -28,14 +28,15 @@ type Config struct {
 	Deadline   time.Duration    // whole resolution
 	V4Only     bool
 	V6Only     bool
-	BufSize    uint16   // EDNS0 buffer (1232)
-	DNSSEC     bool     // set the DO bit (+dnssec)
-	Rand0x20   bool     // randomise the query name's case and demand it back (draft-vixie-dnsext-dns0x20)
-	QMin       bool     // QNAME minimisation (RFC 9156): each server sees one label more than its zone
-	Prime      bool     // ask the hints for the root's NS set first (RFC 8109), as unbound does
-	CacheSize  int      // answers, and delegations, cached at most each (LRU); 10000
-	Validate   bool     // DNSSEC validation (validate.go); sets DNSSEC
-	Anchors    []dns.RR // trust anchors (DS or DNSKEY of one zone); RootAnchors when nil
+	BufSize    uint16         // EDNS0 buffer (1232)
+	DNSSEC     bool           // set the DO bit (+dnssec)
+	Rand0x20   bool           // randomise the query name's case and demand it back (draft-vixie-dnsext-dns0x20)
+	QMin       bool           // QNAME minimisation (RFC 9156): each server sees one label more than its zone
+	Prime      bool           // ask the hints for the root's NS set first (RFC 8109), as unbound does
+	CacheSize  int            // answers, and delegations, cached at most each (LRU); 10000
+	Validate   bool           // DNSSEC validation (validate.go); sets DNSSEC
+	Anchors    []dns.RR       // trust anchors (DS or DNSKEY of one zone); RootAnchors when nil
+	Forward    netip.AddrPort // ask this recursive server (RD, CD) instead of walking from Roots (forward.go)
 	Events     func(Event)
 }
 

@@ -226,6 +226,9 @@ func (v *validation) rrset(set []dns.RR, sigs []*dns.RRSIG) Verdict {
 // resolver followed say: the deepest known cut at or above owner (for DS,
 // above it).
 func (v *validation) zoneOf(owner string, rrtype uint16) string {
+	if v.lk.r.cfg.Forward.IsValid() {
+		return v.forwardZone(owner, rrtype)
+	}
 	if set, ok := v.lk.r.cache.closestDelegation(dsParent(owner, rrtype)); ok {
 		return set.zone
 	}
