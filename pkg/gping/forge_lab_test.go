@@ -2,6 +2,8 @@ package gping
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"os/exec"
@@ -83,5 +85,31 @@ func TestLabForgedAnswers(t *testing.T) {
 				t.Errorf("the spoofer forged %d packets, want 6 for each of 10 probes", n)
 			}
 		})
+	}
+}
+
+// TestLabSameHostTwice runs the gping binary on one host named twice (each
+// family, raw and datagram sockets): each target gets its own probes'
+// replies, all of them, none twice, and not the other's.
+func TestLabSameHostTwice(t *testing.T) {
+	bin := buildGping(t)
+	ns := netlab.ForTest(t).MustNS(t, "h")
+	for _, group := range []string{"1 0", "0 2147483647"} {
+		if err := ns.Sysctl("net.ipv4.ping_group_range", group); err != nil {
+			t.Fatal(err)
+		}
+		hosts := []string{"127.0.0.1", "127.0.0.1", "::1", "::1"}
+		out, err := ns.Command(t.Context(), bin, append([]string{"--json", "-c", "5", "-i", "0.05", "-W", "1"}, hosts...)...).Output()
+		var summaries []string
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			var obj map[string]any
+			if json.Unmarshal([]byte(line), &obj) == nil && obj["type"] == "summary" {
+				summaries = append(summaries, fmt.Sprintf("%v %v/%v dup %v", obj["host"], obj["received"], obj["transmitted"], obj["duplicates"]))
+			}
+		}
+		want := "127.0.0.1 5/5 dup 0|127.0.0.1 5/5 dup 0|::1 5/5 dup 0|::1 5/5 dup 0"
+		if got := strings.Join(summaries, "|"); err != nil || got != want {
+			t.Errorf("ping_group_range %q: %v: summaries %s, want %s\n%s", group, err, got, want, out)
+		}
 	}
 }

@@ -26,8 +26,11 @@ const (
 
 // Event is one message about one of our probes.
 type Event struct {
-	Kind   Kind
-	Dst    netip.Addr // the probe's destination (the Conn's)
+	Kind Kind
+	Dst  netip.Addr // the probe's destination (the Conn's)
+	// Conn is the Conn the probe left by: what tells apart Conns that
+	// share Config.Events, even two to one destination.
+	Conn   *Conn
 	Seq    uint16
 	Sent   time.Time // when the probe left; zero if unknown
 	At     time.Time // kernel receive time
@@ -71,7 +74,7 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 	if at.IsZero() {
 		at = time.Now()
 	}
-	ev := Event{From: from.Unmap(), At: at, TTL: ttl, Type: m.Type, Code: m.Code, ICMPv6: c.v6, MTU: m.MTU}
+	ev := Event{Conn: c, From: from.Unmap(), At: at, TTL: ttl, Type: m.Type, Code: m.Code, ICMPv6: c.v6, MTU: m.MTU}
 	isReply := (!c.v6 && m.Type == v4EchoReply) || (c.v6 && m.Type == v6EchoReply)
 	switch {
 	case isReply:
@@ -113,7 +116,7 @@ func (c *Conn) fromErrQueue(quoted []byte, anc sockopt.Ancillary, dst netip.Addr
 			c.lastLocalMTU.Store(int32(ee.Info))
 			return Event{}, false
 		}
-		return Event{Kind: LocalError, At: at, Errno: ee.Errno, MTU: int(ee.Info), TTL: -1}, true
+		return Event{Kind: LocalError, Conn: c, At: at, Errno: ee.Errno, MTU: int(ee.Info), TTL: -1}, true
 	}
 	// A raw socket hears ICMP errors as packets too (fromPacket): the
 	// error-queue copy would count them twice.
@@ -125,7 +128,7 @@ func (c *Conn) fromErrQueue(quoted []byte, anc sockopt.Ancillary, dst netip.Addr
 	if err != nil || !isRequest || m.ID != c.id || dst.Unmap() != c.dst {
 		return Event{}, false
 	}
-	ev := Event{Kind: icmpkind.Of(c.v6, ee.Type, ee.Code), Seq: m.Seq, At: at, From: ee.Offender, TTL: anc.TTL,
+	ev := Event{Kind: icmpkind.Of(c.v6, ee.Type, ee.Code), Conn: c, Seq: m.Seq, At: at, From: ee.Offender, TTL: anc.TTL,
 		Type: ee.Type, Code: ee.Code, ICMPv6: ee.Origin == unix.SO_EE_ORIGIN_ICMP6}
 	if ev.Kind == FragNeeded {
 		ev.MTU = int(ee.Info)

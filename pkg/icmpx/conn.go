@@ -49,7 +49,7 @@ type Config struct {
 	CookieAt int
 	// Events, if set, is where the events go instead of a channel of the
 	// Conn's own, so one reader serves many Conns without a goroutine per
-	// Conn in between; Event.Dst tells them apart. It is not closed.
+	// Conn in between; Event.Conn tells them apart. It is not closed.
 	Events chan Event
 	// Sync: no receiving goroutine; the caller reads with Receive, and the
 	// Conn is then used by one goroutine at a time (Send, Receive, Close;
