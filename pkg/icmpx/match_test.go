@@ -1,6 +1,7 @@
 package icmpx
 
 import (
+	"bytes"
 	"encoding/binary"
 	"hash/maphash"
 	"net/netip"
@@ -20,13 +21,17 @@ type fixture struct {
 	req      map[uint16][]byte
 }
 
+// fixedCookie is the fixtures' cookie: the same in every run, so that the
+// fuzzer's corpus keeps matching.
+var fixedCookie = [CookieLen]byte{0xc0, 0x0c, 0x1e, 0x5e, 0xc0, 0x0c, 0x1e, 0x5e}
+
 func newFixture(v6, raw bool) *fixture {
 	dst, src, rtr := "198.18.3.2", "198.18.1.1", "198.18.1.2"
 	if v6 {
 		dst, src, rtr = "fd00:0:0:3::2", "fd00:0:0:1::1", "fd00:0:0:1::2"
 	}
 	c := &Conn{dst: netip.MustParseAddr(dst), src: netip.MustParseAddr(src), v6: v6, raw: raw, id: 77,
-		seed: maphash.MakeSeed(), cookie: newCookie(), cookieAt: maxCookieAt}
+		seed: maphash.MakeSeed(), cookie: fixedCookie, cookieAt: maxCookieAt}
 	if !raw {
 		c.src = netip.Addr{}
 	}
@@ -182,4 +187,50 @@ func TestMatch(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzMatch feeds arbitrary bytes to the parse and match path of every
+// socket kind (a raw socket's packets, a datagram socket's replies and
+// error queue), after probes 1 to 3 were sent. Whatever it is given, it
+// must not panic, must match only those probes, and must not believe a
+// second error about a probe.
+func FuzzMatch(f *testing.F) {
+	for mode := range 4 {
+		fx := newFixture(mode&1 == 1, mode&2 == 2)
+		all := len(payload) + icmpHeaderLen
+		for _, pkt := range [][]byte{fx.reply(fx.req[1]), fx.timeExceeded(fx.req[2], all, fx.src), fx.timeExceeded(fx.req[3], icmpHeaderLen, fx.src)} {
+			if !fx.c.raw {
+				if m, err := Parse(fx.c.v6, pkt); err == nil && m.Quote != nil {
+					pkt = m.Quote.Transport // what the error queue gives
+				}
+			}
+			f.Add(uint8(mode), pkt)
+		}
+	}
+	f.Fuzz(func(t *testing.T, mode uint8, b []byte) {
+		fx := newFixture(mode&1 == 1, mode&2 == 2)
+		check := func(ev Event, ok bool) {
+			if ok && (ev.Seq < 1 || ev.Seq > 3 || ev.Sent.IsZero() || ev.Conn != fx.c) {
+				t.Fatalf("matched %+v", ev)
+			}
+		}
+		deliver := func() (ev Event, ok bool) {
+			if ev, ok = fx.c.fromPacket(bytes.Clone(b), ancTTL(), fx.c.dst); ok || fx.c.raw {
+				return ev, ok
+			}
+			origin := uint8(unix.SO_EE_ORIGIN_ICMP)
+			if fx.c.v6 {
+				origin = unix.SO_EE_ORIGIN_ICMP6
+			}
+			anc := sockopt.Ancillary{TTL: 64, Err: &sockopt.ExtendedErr{Origin: origin, Type: 3, Code: 1, Offender: fx.rtr}}
+			return fx.c.fromErrQueue(bytes.Clone(b), anc, fx.c.dst)
+		}
+		ev, ok := deliver()
+		check(ev, ok)
+		again, ok2 := deliver()
+		check(again, ok2)
+		if ok && ev.Kind != Reply && ev.Kind != OtherError && ok2 {
+			t.Fatalf("a second error about probe %d believed: %+v", ev.Seq, again)
+		}
+	})
 }
