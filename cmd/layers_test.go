@@ -19,7 +19,7 @@ var layers = []struct {
 
 // labOnly may be imported by tests, tools/bench and tools/demo, never by
 // what ships.
-var labOnly = []string{"netlab", "labrun", "labflood", "dnstest", "cli/clitest"}
+var labOnly = []string{"netlab", "labrun", "labflood", "dnstest", "cli/clitest", "icmpx/icmpxtest"}
 
 // TestImportRule holds the code to the import rule: imports run downwards,
 // a tool never imports another tool, and nothing that ships imports the

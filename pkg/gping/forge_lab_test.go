@@ -26,7 +26,7 @@ import (
 // aside): every probe answered once, no error, no duplicate, and its -c
 // run not cut short.
 func TestLabForgedAnswers(t *testing.T) {
-	bin := buildGping(t)
+	bin := netlab.Binary(t, "gping")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 2, NoICMPRateLimit: true})
 	for _, tc := range []struct {
 		name, group string
@@ -49,7 +49,7 @@ func TestLabForgedAnswers(t *testing.T) {
 			args := []string{"-n", "-c", "10", "-i", "0.1", "-W", "2", dst}
 			quiet := ""
 			if _, err := exec.LookPath("ping"); err == nil {
-				quiet, _ = ping(t, c.H1, args...) // before the spoofer starts
+				quiet, _ = c.H1.CombinedOutput(t, "ping", args...) // before the spoofer starts
 			}
 			router := netip.MustParseAddr(r2)
 			spoofer := icmpxtest.Listen(t, c.Routers[0], "west", netip.MustParseAddr(dst), func(s *icmpxtest.Spoofer, p icmpxtest.Probe) {
@@ -92,7 +92,7 @@ func TestLabForgedAnswers(t *testing.T) {
 // family, raw and datagram sockets): each target gets its own probes'
 // replies, all of them, none twice, and not the other's.
 func TestLabSameHostTwice(t *testing.T) {
-	bin := buildGping(t)
+	bin := netlab.Binary(t, "gping")
 	ns := netlab.ForTest(t).MustNS(t, "h")
 	for _, group := range []string{"1 0", "0 2147483647"} {
 		if err := ns.Sysctl("net.ipv4.ping_group_range", group); err != nil {

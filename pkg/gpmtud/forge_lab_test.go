@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"net/netip"
 
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,16 +14,6 @@ import (
 	"gnetutils/pkg/netlab"
 )
 
-// buildGpmtud builds the binary under test.
-func buildGpmtud(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gpmtud")
-	if out, err := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/gpmtud").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestLabMTUBelowMinimum attacks the gpmtud -I binary on a path of 1500
 // bytes: a spoofer on r1 answers every probe above the family's minimum
 // with a packet too big naming MTU 100 (IPv6) or a frag needed naming 20
@@ -33,7 +21,7 @@ func buildGpmtud(t *testing.T) string {
 // would (a quote that cannot carry the cookie). gpmtud must take the
 // family's minimum, as the kernel does, say so on stderr, and answer.
 func TestLabMTUBelowMinimum(t *testing.T) {
-	bin := buildGpmtud(t)
+	bin := netlab.Binary(t, "gpmtud")
 	// 50 ms between r1 and r2: the forgeries beat the true answers, by a
 	// margin a loaded machine keeps.
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 2, Delay: []time.Duration{0, 50 * time.Millisecond}, NoICMPRateLimit: true})

@@ -20,7 +20,7 @@ import (
 // quoting only the echo header of a sequence number not sent. The hops
 // must be those of the same trace on a quiet network.
 func TestLabForgedAnswers(t *testing.T) {
-	bin := buildBinary(t)
+	bin := netlab.Binary(t, "gtraceroute")
 	// 20 ms between r1 and r2: the forgeries from r1 reach h1 before the
 	// true answers from r2 and beyond. (r1's own it cannot beat.)
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 3, Delay: []time.Duration{0, 20 * time.Millisecond}, NoICMPRateLimit: true})

@@ -21,7 +21,7 @@ import (
 // nearest first), before -w MAX, and no probe past the destination is
 // sent again.
 func TestLabDestinationQueries(t *testing.T) {
-	bin := buildBinary(t)
+	bin := netlab.Binary(t, "gtraceroute")
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 3})
 	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
 		for _, q := range []int{2, 3} {
