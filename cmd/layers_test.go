@@ -14,12 +14,12 @@ var layers = []struct {
 }{
 	{"tools", []string{"gping", "gtraceroute", "garp", "gdig", "gpmtud", "gtfo", "gudpecho", "gtcpecho"}},
 	{"engines", []string{"probes", "icmpx", "udpprobe", "resolver", "echo"}},
-	{"mechanisms", []string{"cli", "stats", "sockopt", "netroute", "kstat", "icmpkind", "queue", "outfile"}},
+	{"mechanisms", []string{"cli", "stats", "sockopt", "netroute", "kstat", "icmpkind", "queue", "outfile", "tui"}},
 }
 
 // labOnly may be imported by tests, tools/bench and tools/demo, never by
 // what ships.
-var labOnly = []string{"netlab", "labrun", "labflood", "dnstest", "cli/clitest"}
+var labOnly = []string{"netlab", "labrun", "labflood", "dnstest", "cli/clitest", "icmpx/icmpxtest"}
 
 // TestImportRule holds the code to the import rule: imports run downwards,
 // a tool never imports another tool, and nothing that ships imports the

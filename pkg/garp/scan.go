@@ -38,6 +38,8 @@ func (s *session) scan(ctx context.Context, prefix netip.Prefix) int {
 	if max := maxRate(s.ifi.Name); s.o.rate > max {
 		return command.Fail(s.stderr, cli.ExitUsage, "--rate %d: more than %s carries (at most %d requests per second)", s.o.rate, s.ifi.Name, max)
 	}
+	bar := s.progress(len(targets))
+	defer bar.Clear()
 	start := time.Now()
 	sc := &scanner{s: s, prefix: prefix, macs: map[netip.Addr]int{}, heard: map[addrMAC]bool{}}
 	gap := time.Second / time.Duration(s.o.rate)
@@ -55,6 +57,9 @@ func (s *session) scan(ctx context.Context, prefix netip.Prefix) int {
 				return command.Fail(s.stderr, cli.ExitUsage, "sendto: %v", err)
 			}
 			sent++
+			if round == 0 {
+				bar.Add(1)
+			}
 			next = next.Add(gap)
 		}
 		if !sc.drain(ctx, time.Now().Add(s.o.timeout)) {

@@ -82,6 +82,8 @@ func (o *options) batch(ctx context.Context, job batchJob, stdin io.Reader, p pr
 	if err != nil {
 		return command.Fail(stderr, exitBatch, "%v", err)
 	}
+	p, end := withProgress(p, stderr, len(queries))
+	defer end()
 	lookup := o.askStub
 	if o.server == "" {
 		roots, err := o.rootAddrs()

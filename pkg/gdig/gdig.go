@@ -26,6 +26,10 @@ var command = cli.Command{
 	Extra: `+options: +short +trace +tcp +norecurse +dnssec +nsid +[no]cookie +time=N +tries=N +bufsize=N
 +[no]all +[no]cmd +[no]comments +[no]question +[no]answer +[no]authority +[no]additional +[no]stats
 @server name AXFR transfers the zone over TCP, as dig does.
++validate validates with DNSSEC as delv does (@server: a recursive server, asked with CD);
+a bogus answer is SERVFAIL and exits 1.
++tls (853), +https[=/path] (443, POST; +https-get), +quic (853): encrypted @server,
+the certificate always verified (--tls-ca, +tls-hostname=NAME); a bad one exits 9.
 exit status (dig's): 0 answer (NXDOMAIN included; a failed resolution answers SERVFAIL),
 1 usage, 9 no reply from @server, 10 internal error.`,
 	BadValue: func(f *pflag.Flag, value string) (string, int, bool) {
@@ -62,6 +66,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fail(stderr, err)
 	}
 	rq.cmdLine = "; <<>> gdig " + cli.Version + " <<>> " + strings.Join(args, " ")
+	if o.server != "" && o.validate {
+		return o.validateStub(ctx, rq, p, stderr)
+	}
 	if o.server != "" {
 		return o.stub(ctx, rq, p, stderr)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/miekg/dns"
 
-	"gnetutils/pkg/cli"
 	"gnetutils/pkg/resolver"
 )
 
@@ -41,9 +40,10 @@ func (o *options) iterative(ctx context.Context, rq request, p printer, stderr i
 	// A failed resolution is an answer too, SERVFAIL, as a recursive
 	// server gives it and dig prints it (status 0); +trace shows it even
 	// though its steps ended elsewhere.
-	p.answer(reply{msg: res.Msg, rtt: time.Since(start), server: resolvedBy(res, err), cmdLine: rq.cmdLine,
+	msg := o.validated(p, rq, res)
+	p.answer(reply{msg: msg, rtt: time.Since(start), server: resolvedBy(res, err), cmdLine: rq.cmdLine,
 		queries: res.Queries, traced: o.trace && err == nil})
-	return cli.ExitOK
+	return o.validatedExit(res)
 }
 
 // resolvedBy is the SERVER of an iterative answer: the server that gave
@@ -63,5 +63,6 @@ func resolvedBy(res *resolver.Result, err error) string {
 // wait for one answer, +tries the sends to each server address.
 func (o *options) resolverConfig(roots []netip.AddrPort) resolver.Config {
 	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout, Tries: o.tries, CacheSize: o.cache, V4Only: o.family.V4, V6Only: o.family.V6,
-		BufSize: uint16(o.bufsize), DNSSEC: o.dnssec, QMin: o.qmin, Prime: true, Rand0x20: o.rand0x}
+		BufSize: uint16(o.bufsize), DNSSEC: o.dnssec, QMin: o.qmin, Prime: true, Rand0x20: o.rand0x,
+		Validate: o.validate, Anchors: o.anchors.rrs}
 }

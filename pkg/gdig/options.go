@@ -40,6 +40,8 @@ type options struct {
 	nsid    bool // ask the server to name itself (RFC 5001)
 	cookie  bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
 	sw      sections
+	dnssecOptions
+	transportOptions
 }
 
 // parseArgs reads the command line: dig's @server and +options among the
@@ -74,6 +76,8 @@ func parseArgs(args []string, stdout, stderr io.Writer) (o *options, words []str
 	fs.BoolVar(&o.rand0x, "0x20", false, "randomise the case of query names and demand it back (spoofing resistance)")
 	cli.Values(fs, "type", queryTypes...)
 	cli.Values(fs, "class", queryClasses...)
+	o.addDNSSECFlags(fs)
+	o.addTransportFlags(fs)
 	if done, code := command.Parse(fs, &o.common, rest, stdout, stderr, exitUsage); done {
 		return nil, nil, true, code
 	}
@@ -144,6 +148,9 @@ func (o *options) plus(p string) error {
 		// dig prints YAML; gdig does not, and prints no JSON in its place.
 		return &exitError{exitUsage, "+yaml is not supported: use --json (NDJSON, RFC 8427 names)"}
 	default:
+		if o.dnssecPlus(key, val, hasVal) || o.transportPlus(key, val, hasVal) {
+			return nil
+		}
 		return errInvalidOption(p)
 	}
 	return nil

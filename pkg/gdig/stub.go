@@ -39,7 +39,7 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 			return command.Fail(stderr, exitUsage, "couldn't get address for '%s': not found", o.server)
 		}
 	}
-	s := stubServer{addr: addr, host: o.server, port: o.port}
+	s := stubServer{addr: addr, host: o.server, port: o.transportPort()}
 	if rq.qtype == dns.TypeAXFR {
 		return o.axfr(ctx, rq, s, p)
 	}
@@ -48,6 +48,9 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 	if o.nsid {
 		opt := q.IsEdns0()
 		opt.Option = append(opt.Option, &dns.EDNS0_NSID{Code: dns.EDNS0NSID})
+	}
+	if o.transport != "" {
+		return o.encryptedStub(ctx, q, rq, s, p, stderr)
 	}
 	resp, rtt, network, err := o.exchange(ctx, q, s.target(), stubHooks{
 		failed:    func(network string, err error) { p.stubTryFailed(s, rq.name, network, err) },

@@ -104,6 +104,13 @@ func (o *options) timing(rc *runConfig, intervalSet bool) {
 // pattern and the source.
 func (o *options) packet(rc *runConfig) error {
 	rc.icmp.TTL = o.ttl
+	// icmpx's cookie goes after ping's timestamp, where ping has only its
+	// pattern; payloads too small to be timed (-s 15 and less) have no
+	// timestamp, and the cookie starts them. From 16 to 23 bytes it is cut
+	// short: icmpx checks what there is.
+	if o.size >= timedSize {
+		rc.icmp.CookieAt = timedSize
+	}
 	if o.tos != "" {
 		v, err := strconv.ParseUint(o.tos, 0, 8)
 		if err != nil {

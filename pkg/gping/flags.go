@@ -46,6 +46,7 @@ type options struct {
 	audible     bool
 	preload     int
 	family      cli.FamilyFlags
+	graph       bool
 	hosts       []string
 }
 
@@ -82,4 +83,5 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.audible, "audible", "a", false, "ring the terminal's bell with each reply")
 	fs.IntVarP(&o.preload, "preload", "l", 1, "send this many probes at once at the start (users: at most 3)")
 	o.family.Add(fs, "IPv4 only", "IPv6 only")
+	fs.BoolVarP(&o.graph, "graph", "g", false, "full-screen live chart of round-trip times (keys: q quit, p pause, r reset)")
 }

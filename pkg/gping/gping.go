@@ -34,6 +34,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(o.hosts) == 0 {
 		return command.Fail(stderr, cli.ExitUsage, "usage error: Destination address required")
 	}
+	if err := graphRefusal(&o, stdout); err != nil {
+		return command.Fail(stderr, cli.ExitUsage, "%v", err)
+	}
 	events := make(chan icmpx.Event, 1024)
 	targets, err := openTargets(ctx, o.hosts, o.family.Family(), cfg, events)
 	defer func() {
@@ -49,5 +52,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	r := &runner{cfg: cfg, targets: targets, events: events, stderr: stderr}
 	r.p = newPrinter(&o, &r.cfg, stdout, stderr)
+	if o.graph {
+		var g *graphPrinter
+		ctx, g = newGraph(ctx, r.p, r.cfg.interval, stderr)
+		defer g.close()
+		r.p = g
+	}
 	return r.run(ctx)
 }

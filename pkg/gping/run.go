@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
@@ -61,11 +60,10 @@ func (r *runner) interim(t *target) {
 // many pings several targets at once: a round of probes every interval,
 // every target's replies through one channel.
 func (r *runner) many(ctx context.Context, quit chan os.Signal) int {
-	byDst := map[netip.Addr]*target{}
+	// By Conn, not by address: a host named twice is two targets.
+	byConn := map[*icmpx.Conn]*target{}
 	for _, t := range r.targets {
-		if byDst[t.addr] == nil {
-			byDst[t.addr] = t
-		}
+		byConn[t.conn] = t
 	}
 	start := time.Now()
 	var deadline <-chan time.Time
@@ -94,7 +92,7 @@ func (r *runner) many(ctx context.Context, quit chan os.Signal) int {
 		case <-housekeeping.C:
 			r.expire(time.Now())
 		case ev := <-r.events:
-			if t := byDst[ev.Dst]; t != nil {
+			if t := byConn[ev.Conn]; t != nil {
 				r.handle(t, &ev)
 				// Flood: the next probe goes out as soon as the last is
 				// answered (and at least every interval otherwise).

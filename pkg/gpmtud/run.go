@@ -28,6 +28,9 @@ func (c config) run(ctx context.Context, out printer, stderr io.Writer) int {
 	cfg := searchConfig{
 		start: start, floor: c.floor, retries: c.retries, maxProbes: c.maxProbes,
 		wait: c.wait, deadline: c.deadline, refill: rateLimitRefill,
+		note: func(o outcome) {
+			cli.Errorf(stderr, command.Name, "note: %s named MTU %d, below the protocol's minimum: taken as %d", o.from, o.named, o.mtu)
+		},
 	}
 	if c.verbose || c.json {
 		cfg.step = out.step

@@ -34,6 +34,9 @@ type outcome struct {
 	typ, code uint8
 	icmpv6    bool
 	sent      int // probes sent for this outcome (1 + retries used)
+	// named is the next-hop MTU the router named when it was below the
+	// family's minimum and mtu was raised to it (0: no such thing).
+	named int
 }
 
 // path is what the search needs from the network: one DF probe of an IP
@@ -53,6 +56,7 @@ type searchConfig struct {
 	deadline  time.Duration // bound on the whole search
 	refill    time.Duration // how long the last try of a size waits after an answer (ICMP rate limits)
 	step      func(outcome) // called after each probed size (verbose output)
+	note      func(outcome) // called for a too-big whose MTU was raised to floor
 }
 
 // searchResult is the answer.
@@ -142,10 +146,27 @@ func (pr *prober) try(ctx context.Context, ttl, size int) (outcome, error) {
 			return o, ctx.Err()
 		}
 	}
+	pr.clamp(&o)
 	if pr.cfg.step != nil {
 		pr.cfg.step(o)
 	}
 	return o, nil
+}
+
+// clamp raises a too-big's next-hop MTU below the family's minimum (IPv4
+// 68, RFC 791; IPv6 1280, RFC 8200) to it, as the kernel does (Linux
+// even keeps IPv4 paths at 552 or more, min_pmtu): no link may be
+// smaller, so such a message is broken or forged, and believed it would
+// make the search probe sizes that cannot be sent or follow it below any
+// real path.
+func (pr *prober) clamp(o *outcome) {
+	if o.res != resTooBig || o.mtu <= 0 || o.mtu >= pr.cfg.floor {
+		return
+	}
+	o.named, o.mtu = o.mtu, pr.cfg.floor
+	if pr.cfg.note != nil {
+		pr.cfg.note(*o)
+	}
 }
 
 // search finds the path MTU to the destination: follow the next-hop MTUs

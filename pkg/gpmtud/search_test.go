@@ -18,6 +18,7 @@ type simPath struct {
 	links     []int
 	blackHole map[int]bool // router before link i drops its frag-needed
 	noMTU     map[int]bool
+	names     map[int]int  // router before link i names this MTU, not the link's
 	lose      map[int]bool // probe numbers (1-based) lost on the way
 	dead      bool
 	sent      int
@@ -42,6 +43,9 @@ func (s *simPath) probe(_ context.Context, ttl, size int, _ time.Duration) (outc
 				o.res, o.from, o.mtu = resTooBig, nodeAddr(i), mtu
 				if s.noMTU[i] {
 					o.mtu = 0
+				}
+				if m, ok := s.names[i]; ok {
+					o.mtu = m
 				}
 			}
 			return o, nil
@@ -97,6 +101,29 @@ func TestSearch(t *testing.T) {
 			}
 			if tc.path.sent > tc.maxProbes || res.probes != tc.path.sent {
 				t.Errorf("%d probes sent (counted %d), want at most %d", tc.path.sent, res.probes, tc.maxProbes)
+			}
+		})
+	}
+}
+
+// TestSearchMTUBelowMinimum: a next-hop MTU below the family's minimum is
+// taken as the minimum, with a note, as the kernel takes it.
+func TestSearchMTUBelowMinimum(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		floor, named int
+	}{{"IPv4 20", 68, 20}, {"IPv4 67", 68, 67}, {"IPv6 100", 1280, 100}, {"IPv6 1279", 1280, 1279}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &simPath{links: []int{1500, 1400, 1500}, names: map[int]int{1: tc.named}}
+			cfg := testConfig(1500, tc.floor)
+			var notes []outcome
+			cfg.note = func(o outcome) { notes = append(notes, o) }
+			res, err := search(context.Background(), p, cfg)
+			if err != nil || res.pmtu != tc.floor || res.learned != "icmp" {
+				t.Errorf("pmtu %d (%s), error %v; want %d (icmp)", res.pmtu, res.learned, err, tc.floor)
+			}
+			if len(notes) != 1 || notes[0].named != tc.named || notes[0].mtu != tc.floor {
+				t.Errorf("notes %+v, want one of MTU %d taken as %d", notes, tc.named, tc.floor)
 			}
 		})
 	}

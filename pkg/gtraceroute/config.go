@@ -111,7 +111,8 @@ func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig
 
 // schedule checks the timing flags.
 func (f *flags) schedule() (traceConfig, error) {
-	tc := traceConfig{first: f.first, max: f.maxTTL, queries: f.queries, parallel: f.parallel, retry: !f.noRetry, retryAfter: 1250 * time.Millisecond}
+	tc := traceConfig{first: f.first, max: f.maxTTL, queries: f.queries, parallel: f.parallel, retry: !f.noRetry, retryAfter: 1250 * time.Millisecond,
+		refill: 1050 * time.Millisecond}
 	// traceroute takes -N 0 (or less) as one probe at a time.
 	tc.parallel = max(tc.parallel, 1)
 	switch {
@@ -123,7 +124,7 @@ func (f *flags) schedule() (traceConfig, error) {
 		return tc, fmt.Errorf("no more than 10 probes per hop")
 	case f.sendWait < 0:
 		return tc, fmt.Errorf("bad sendtime `%g' specified", f.sendWait)
-	case f.report && f.cycles < 1:
+	case (f.report || f.live) && f.cycles < 1:
 		return tc, fmt.Errorf("-c must be positive")
 	}
 	var err error

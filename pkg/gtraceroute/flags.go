@@ -29,6 +29,8 @@ type flags struct {
 	report   bool
 	cycles   int
 	noRetry  bool
+	live     bool
+	cyclesOn bool     // -c given: --live ends after it
 	args     []string // host [packetlen]
 }
 
@@ -54,11 +56,13 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.IntVarP(&f.tos, "tos", "t", 0, "IPv4 TOS / IPv6 traffic class")
 	fs.BoolVarP(&f.ext, "extensions", "e", false, "show ICMP extensions (MPLS labels) when routers add them")
 	fs.BoolVar(&f.report, "report", false, "mtr-style report: -c cycles, then one line per hop with loss and RTT statistics")
-	fs.IntVarP(&f.cycles, "report-cycles", "c", 10, "cycles for --report")
+	fs.IntVarP(&f.cycles, "report-cycles", "c", 10, "cycles for --report (and for --live, which otherwise runs until q)")
 	fs.BoolVar(&f.noRetry, "no-retry", false, "do not retry a silent hop once (traceroute's behaviour)")
+	fs.BoolVar(&f.live, "live", false, "mtr's live table, probing every hop until q (keys: q quit, p pause, r reset, d display, n names)")
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return f, true, code
 	}
 	f.args = fs.Args()
+	f.cyclesOn = fs.Changed("report-cycles")
 	return f, false, 0
 }

@@ -40,11 +40,20 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if done {
 		return code
 	}
+	if err := liveRefusal(&f, stdout); err != nil {
+		return command.Fail(stderr, cli.ExitUsage, "%v", err)
+	}
 	c, err := newConfig(ctx, f)
 	if err != nil {
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}
-	return c.run(ctx, newPrinter(stdout, c), stderr)
+	p := newPrinter(stdout, c)
+	if f.live {
+		lv := newLive(ctx, p, c, f.cyclesOn)
+		defer lv.close()
+		ctx, p = lv.ctx, lv
+	}
+	return c.run(ctx, p, stderr)
 }
 
 // run traces, or with --report runs the report's cycles. Errors of the
@@ -70,6 +79,12 @@ func (c config) run(ctx context.Context, p printer, stderr io.Writer) int {
 	defer m.close()
 	if err := sockopt.DropCapabilities(); err != nil { // nothing more needs CAP_NET_RAW
 		return sysFail(err)
+	}
+	if lv, ok := p.(*liveView); ok {
+		if err := runLive(ctx, c.trace, m, lv); err != nil {
+			return sysFail(err)
+		}
+		return cli.ExitOK
 	}
 	if c.report {
 		if err := runReport(ctx, c.trace, m, c.cycles, p); err != nil {

@@ -137,20 +137,30 @@ func TestTracerSchedule(t *testing.T) {
 // empty (a trace run right after another) drops the answers to every probe
 // that reaches it; the window fills with them. One retry per hop once the
 // bucket refilled finds the destination at its true distance, well before
-// -w MAX, where traceroute would wait out MAX and put it further away.
+// -w MAX, where traceroute would wait out MAX and put it further away; its
+// other queries are retried one per refill, and each gets its answer.
 func TestTracerRateLimitedDestination(t *testing.T) {
 	f := &fakePath{hops: []string{"10.0.0.1", "10.0.1.1", "10.0.2.1", "10.0.3.1"}, out: make(chan probes.Answer, 1000), refill: 200 * time.Millisecond}
-	tc := traceConfig{first: 1, max: 30, queries: 3, parallel: 16, waitMax: 5 * time.Second, here: 3, near: 10, retry: true, retryAfter: 250 * time.Millisecond}
+	tc := traceConfig{first: 1, max: 30, queries: 3, parallel: 16, waitMax: 5 * time.Second, here: 3, near: 10, retry: true, retryAfter: 250 * time.Millisecond, refill: 210 * time.Millisecond}
 	tr := newTracer(tc, method{p: f})
 	var lines []string
 	start := time.Now()
 	end, err := tr.run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
 	elapsed := time.Since(start)
-	if err != nil || end != 4 || len(lines) != 4 || !strings.HasPrefix(lines[3], " 4  10.0.3.1  ") {
+	if err != nil || end != 4 || len(lines) != 4 || !strings.HasPrefix(lines[3], " 4  10.0.3.1  ") || strings.Contains(lines[3], "*") {
 		t.Fatalf("end %d, err %v, lines %q", end, err, lines)
 	}
 	if elapsed > 2*time.Second {
 		t.Errorf("took %v: the retry should end the trace long before MAX (5 s)", elapsed)
+	}
+	// -q 10: the destination's queries are retried within MAX only.
+	f = &fakePath{hops: f.hops, out: make(chan probes.Answer, 1000), refill: 200 * time.Millisecond}
+	tc10 := tc
+	tc10.queries, tc10.waitMax = 10, time.Second
+	lines, start = nil, time.Now()
+	newTracer(tc10, method{p: f}).run(context.Background(), func(h hop) { lines = append(lines, (&textPrinter{numeric: true}).hopLine(h)) })
+	if elapsed := time.Since(start); elapsed > 1500*time.Millisecond || len(lines) != 4 || !strings.Contains(lines[3], "*") {
+		t.Errorf("-q 10, MAX 1 s: %v, lines %q; want some of the destination's queries given up within MAX", elapsed, lines)
 	}
 	// Without the retry the trace ends only after MAX, one hop too far.
 	f = &fakePath{hops: f.hops, out: make(chan probes.Answer, 1000), refill: 200 * time.Millisecond}

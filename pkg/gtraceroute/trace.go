@@ -17,7 +17,11 @@ type traceConfig struct {
 	sendWait   time.Duration // -z
 	retry      bool          // retry a silent hop once, after ICMP rate limits refill
 	retryAfter time.Duration
-	minWait    time.Duration // floor of the HERE/NEAR waits (0: defaultMinWait)
+	// refill is how long the destination's ICMP rate limit takes to allow
+	// one more answer (Linux: a second): the destination's own lost
+	// queries are retried one per refill.
+	refill  time.Duration
+	minWait time.Duration // floor of the HERE/NEAR waits (0: defaultMinWait)
 }
 
 // probe is one query of one hop.
@@ -52,6 +56,9 @@ type tracer struct {
 	// order), how many are in flight, the last hop emitted, the last send.
 	next, inflight, printed int
 	lastSend                time.Time
+	// lastStalled is when the last stalled hop was sent again: the next
+	// one waits to hear what that retry meets (stallGap).
+	lastStalled time.Time
 }
 
 func newTracer(cfg traceConfig, m method) *tracer {
@@ -78,6 +85,10 @@ func (t *tracer) resolved(ttl int) bool {
 		if !p.done && !p.lost {
 			return false
 		}
+	}
+	if ttl == t.dest {
+		p, _ := t.destRetry()
+		return p == nil
 	}
 	if !allLost(ps) || !t.cfg.retry || ps[0].retried {
 		return true
@@ -198,14 +209,77 @@ func (t *tracer) retry(now time.Time) error {
 		}
 	}
 	for ttl := t.printed + 1; ttl <= min(t.dest, t.cfg.max); ttl++ {
-		if p := t.stalled(ttl); p != nil && now.Sub(p.sent) >= t.cfg.retryAfter {
-			p.retried = true
-			if err := t.resend(p, now); err != nil {
-				return err
-			}
+		p := t.stalled(ttl)
+		if p == nil || now.Sub(p.sent) < t.cfg.retryAfter {
+			continue
+		}
+		if now.Sub(t.lastStalled) < t.stallGap() {
+			break
+		}
+		p.retried, t.lastStalled = true, now
+		if err := t.resend(p, now); err != nil {
+			return err
 		}
 	}
+	if p, due := t.destRetry(); p != nil && !now.Before(due) {
+		p.retried, p.lost = true, false
+		if err := t.send(p, now); err != nil {
+			return err
+		}
+		t.inflight++
+	}
 	return nil
+}
+
+// stallGap is how long a stalled hop's retry has to be answered before
+// the next stalled hop is sent again, nearest first: the destination's
+// refilled rate limit has one answer, and when the nearest retry met it
+// (the destination is there) the retries past it would only take the
+// tokens its other queries need. A few RTTs of the answers so far, and
+// the time a loaded machine may take to read the answer.
+func (t *tracer) stallGap() time.Duration {
+	var rtt time.Duration
+	for _, p := range t.probes {
+		if p.done {
+			rtt = max(rtt, p.r.rtt)
+		}
+	}
+	return min(4*rtt+retryMinWait, t.cfg.retryAfter)
+}
+
+// destRetry is the destination's query to send again, and when: the first
+// one lost, once the destination answered another. Then the loss is most
+// likely the destination's ICMP rate limit (a trace run right after
+// another finds its bucket empty, and its first answer went to the first
+// query that met a token), so the retries go one per refill after the
+// last probe sent there, each to meet a token of its own, nearest query
+// first, as long as that is within -w MAX of when the query first left
+// (-q 10 does not wait ten refills). An error that ends the trace (!N,
+// !H) is not worth waiting for refills. nil when there is none to retry.
+func (t *tracer) destRetry() (*probe, time.Time) {
+	if !t.cfg.retry || t.cfg.refill <= 0 || t.dest > t.cfg.max {
+		return nil, time.Time{}
+	}
+	var next *probe
+	var last time.Time
+	answered := false
+	for _, p := range t.hopProbes(t.dest) {
+		if p.sent.After(last) {
+			last = p.sent
+		}
+		answered = answered || (p.done && p.r.kind == "arrived")
+		if next == nil && p.lost && !p.retried {
+			next = p
+		}
+	}
+	if !answered || next == nil {
+		return nil, time.Time{}
+	}
+	due := last.Add(t.cfg.refill)
+	if due.After(next.waitFrom.Add(t.cfg.waitMax)) {
+		return nil, time.Time{}
+	}
+	return next, due
 }
 
 // sendWindow sends what the window (-N) and the spacing (-z) allow, in
@@ -322,11 +396,14 @@ func (t *tracer) handle(r reply) bool {
 // hop, or NEAR times that of the nearest later hop that answered.
 func (t *tracer) deadline(p *probe) time.Time {
 	end := p.waitFrom.Add(t.cfg.waitMax)
-	wait := t.cfg.waitMax
+	wait, floor := t.cfg.waitMax, t.minWait()
+	if p.retried {
+		floor = max(floor, retryMinWait)
+	}
 	if t.cfg.here > 0 {
 		for _, o := range t.hopProbes(p.ttl) {
 			if o.done {
-				wait = min(wait, max(time.Duration(t.cfg.here*float64(o.r.rtt)), t.minWait()))
+				wait = min(wait, max(time.Duration(t.cfg.here*float64(o.r.rtt)), floor))
 				break
 			}
 		}
@@ -336,7 +413,7 @@ func (t *tracer) deadline(p *probe) time.Time {
 		for ttl := p.ttl + 1; ttl <= min(t.cfg.max, t.dest); ttl++ {
 			for _, o := range t.hopProbes(ttl) {
 				if o.done {
-					wait = min(wait, max(time.Duration(t.cfg.near*float64(o.r.rtt)), t.minWait()))
+					wait = min(wait, max(time.Duration(t.cfg.near*float64(o.r.rtt)), floor))
 					break near
 				}
 			}
@@ -353,6 +430,13 @@ func (t *tracer) deadline(p *probe) time.Time {
 // NEAR wait. TCP probes hear answers on two raw sockets read by two
 // threads, which a loaded machine can set apart by more: 2 ms there.
 const defaultMinWait = time.Millisecond
+
+// retryMinWait floors the HERE/NEAR waits of a retry: it goes out alone,
+// long after the answers that set them, so its answer is queued behind
+// none of theirs, and a loaded machine may take more than minWait to read
+// it (the destination's retried queries were given up, answered, so).
+// It also spaces the stalled hops' retries (stallGap).
+const retryMinWait = 50 * time.Millisecond
 
 func (t *tracer) minWait() time.Duration {
 	if t.cfg.minWait > 0 {
@@ -377,6 +461,14 @@ func (t *tracer) nextWake(now time.Time, moreToSend bool, lastSend time.Time) ti
 		}
 		if p.q == 0 && (t.wantsRetry(p.ttl) || t.stalled(p.ttl) != nil) {
 			wake = minTime(wake, p.sent.Add(t.cfg.retryAfter))
+		}
+	}
+	if p, due := t.destRetry(); p != nil {
+		wake = minTime(wake, due)
+	}
+	if !t.lastStalled.IsZero() {
+		if gapEnd := t.lastStalled.Add(t.stallGap()); gapEnd.After(now) {
+			wake = minTime(wake, gapEnd)
 		}
 	}
 	if moreToSend && t.cfg.sendWait > 0 {

@@ -26,8 +26,11 @@ const (
 
 // Event is one message about one of our probes.
 type Event struct {
-	Kind   Kind
-	Dst    netip.Addr // the probe's destination (the Conn's)
+	Kind Kind
+	Dst  netip.Addr // the probe's destination (the Conn's)
+	// Conn is the Conn the probe left by: what tells apart Conns that
+	// share Config.Events, even two to one destination.
+	Conn   *Conn
 	Seq    uint16
 	Sent   time.Time // when the probe left; zero if unknown
 	At     time.Time // kernel receive time
@@ -55,7 +58,10 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 	ttl := anc.TTL
 	if c.raw && !c.v6 {
 		inner, hdrTTL, err := StripIPv4Header(b)
-		if err != nil {
+		// The kernel checks ICMP checksums before a datagram socket or
+		// a raw ICMPv6 socket sees a message, but not for raw IPv4:
+		// checked here, as ping does.
+		if err != nil || checksum(inner) != 0 {
 			return Event{}, false
 		}
 		b, ttl = inner, hdrTTL
@@ -68,7 +74,7 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 	if at.IsZero() {
 		at = time.Now()
 	}
-	ev := Event{From: from.Unmap(), At: at, TTL: ttl, Type: m.Type, Code: m.Code, ICMPv6: c.v6, MTU: m.MTU}
+	ev := Event{Conn: c, From: from.Unmap(), At: at, TTL: ttl, Type: m.Type, Code: m.Code, ICMPv6: c.v6, MTU: m.MTU}
 	isReply := (!c.v6 && m.Type == v4EchoReply) || (c.v6 && m.Type == v6EchoReply)
 	switch {
 	case isReply:
@@ -78,23 +84,22 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 			return Event{}, false
 		}
 		ev.Kind, ev.Seq, ev.Size = Reply, m.Seq, len(b)
-		c.matchReply(&ev, m.Data)
-		return ev, true
+		return ev, c.matchReply(&ev, m.Data)
 	case m.Quote != nil:
 		id, seq, ok := m.Quote.QuotedEcho()
-		if !ok || id != c.id || m.Quote.Dst.Unmap() != c.dst {
+		if !ok || id != c.id || !c.quotesUs(m.Quote) {
 			return Event{}, false
 		}
 		ev.Kind, ev.Seq = icmpkind.Of(c.v6, m.Type, m.Code), seq
 		ev.MPLS = MPLSLabels(c.v6, b)
-		c.matchError(&ev)
-		return ev, true
+		return ev, c.matchError(&ev, m.Quote.Transport[icmpHeaderLen:])
 	}
 	return Event{}, false
 }
 
 // fromErrQueue turns an IP_RECVERR message (datagram sockets) into an event;
-// quoted is our original ICMP header and data.
+// quoted is our original ICMP header and data, as much as the router
+// quoted, and dst the destination it was sent to.
 func (c *Conn) fromErrQueue(quoted []byte, anc sockopt.Ancillary, dst netip.Addr) (Event, bool) {
 	ee := anc.Err
 	if ee == nil {
@@ -111,7 +116,7 @@ func (c *Conn) fromErrQueue(quoted []byte, anc sockopt.Ancillary, dst netip.Addr
 			c.lastLocalMTU.Store(int32(ee.Info))
 			return Event{}, false
 		}
-		return Event{Kind: LocalError, At: at, Errno: ee.Errno, MTU: int(ee.Info), TTL: -1}, true
+		return Event{Kind: LocalError, Conn: c, At: at, Errno: ee.Errno, MTU: int(ee.Info), TTL: -1}, true
 	}
 	// A raw socket hears ICMP errors as packets too (fromPacket): the
 	// error-queue copy would count them twice.
@@ -119,40 +124,14 @@ func (c *Conn) fromErrQueue(quoted []byte, anc sockopt.Ancillary, dst netip.Addr
 		return Event{}, false
 	}
 	m, err := Parse(c.v6, quoted)
-	if err != nil || (dst.IsValid() && dst.Unmap() != c.dst) {
+	isRequest := (!c.v6 && m.Type == v4EchoRequest) || (c.v6 && m.Type == v6EchoRequest)
+	if err != nil || !isRequest || m.ID != c.id || dst.Unmap() != c.dst {
 		return Event{}, false
 	}
-	ev := Event{Kind: icmpkind.Of(c.v6, ee.Type, ee.Code), Seq: m.Seq, At: at, From: ee.Offender, TTL: anc.TTL,
+	ev := Event{Kind: icmpkind.Of(c.v6, ee.Type, ee.Code), Conn: c, Seq: m.Seq, At: at, From: ee.Offender, TTL: anc.TTL,
 		Type: ee.Type, Code: ee.Code, ICMPv6: ee.Origin == unix.SO_EE_ORIGIN_ICMP6}
 	if ev.Kind == FragNeeded {
 		ev.MTU = int(ee.Info)
 	}
-	c.matchError(&ev)
-	return ev, true
-}
-
-// matchReply fills in what the probe a reply answers tells: duplicate,
-// corrupted, when it left, the RTT.
-func (c *Conn) matchReply(ev *Event, data []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	p := c.probes.get(ev.Seq)
-	if p == nil {
-		return
-	}
-	p.replies++
-	ev.Dup = p.replies > 1
-	ev.Corrupt = !p.carried(data, c.seed)
-	ev.Sent = p.at
-	ev.RTT = max(ev.At.Sub(p.at), 0)
-}
-
-// matchError fills in when the probe an error is about left, and the RTT.
-func (c *Conn) matchError(ev *Event) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if p := c.probes.get(ev.Seq); p != nil {
-		ev.Sent = p.at
-		ev.RTT = max(ev.At.Sub(p.at), 0)
-	}
+	return ev, c.matchError(&ev, m.Data)
 }

@@ -1,15 +1,17 @@
 // Package icmpx is the suite's one ICMP probe engine, shared by gping,
 // gtraceroute -I and gpmtud -I: echo requests out with a chosen TTL, size,
 // TOS and DF; every ICMP message that concerns them back as a typed Event,
-// matched to its probe by identifier, sequence, source address and payload,
-// with the kernel's receive timestamp.
+// matched to its probe by identifier, sequence, addresses and payload,
+// with the kernel's receive timestamp. Every probe carries a random
+// per-Conn cookie, and only answers that bring it back count (match.go).
 //
 // It opens an unprivileged ICMP datagram socket where
 // net.ipv4.ping_group_range allows and a raw socket otherwise. With a raw
-// socket every process sees every echo reply, so matching by identifier is
-// what keeps other pings' replies out; ICMP errors come as messages quoting
-// our header. With a datagram socket the kernel picks the identifier (our
-// local port) and hands ICMP errors over through IP_RECVERR's error queue.
+// socket every process sees every echo reply, and identifiers can collide:
+// the cookie keeps other pings' replies out; ICMP errors come as messages
+// quoting our header. With a datagram socket the kernel picks the
+// identifier (our local port) and hands ICMP errors over through
+// IP_RECVERR's error queue.
 // Nothing that concerns our probes is dropped silently: duplicates,
 // corrupted replies and errors all become events.
 package icmpx
@@ -42,9 +44,13 @@ type Config struct {
 	SetPMTUD bool
 	// Raw forces a raw socket even where datagram ICMP is allowed.
 	Raw bool
+	// CookieAt is where in each payload Send writes the Conn's cookie
+	// (CookieLen bytes, fewer if the payload ends first), 0 to 16: the
+	// bytes before it are the caller's, as ping's timestamp.
+	CookieAt int
 	// Events, if set, is where the events go instead of a channel of the
 	// Conn's own, so one reader serves many Conns without a goroutine per
-	// Conn in between; Event.Dst tells them apart. It is not closed.
+	// Conn in between; Event.Conn tells them apart. It is not closed.
 	Events chan Event
 	// Sync: no receiving goroutine; the caller reads with Receive, and the
 	// Conn is then used by one goroutine at a time (Send, Receive, Close;
@@ -64,11 +70,15 @@ type Conn struct {
 	raw  bool
 	id   uint16
 	dst  netip.Addr
+	src  netip.Addr // our probes' source, if known: errors must quote it
 	errq sync.Mutex // serialises error-queue reads between Send and the receiver
 
 	mu     sync.Mutex // guards probes (Send and the receiver)
 	probes probeTable
 	seed   maphash.Seed
+	// cookie is in every probe's payload at cookieAt (match.go).
+	cookie   [CookieLen]byte
+	cookieAt int
 
 	sendMu sync.Mutex // guards out
 	out    []byte     // the echo request being sent
@@ -104,12 +114,21 @@ func Open(cfg Config) (*Conn, error) {
 	if !dst.IsValid() {
 		return nil, errors.New("icmpx: no destination")
 	}
+	if cfg.CookieAt < 0 || cfg.CookieAt > maxCookieAt {
+		return nil, fmt.Errorf("icmpx: cookie offset %d outside 0-%d", cfg.CookieAt, maxCookieAt)
+	}
 	v6 := dst.Is6()
 	fd, raw, err := openSocket(v6, cfg.Raw, cfg.Sync)
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{v6: v6, raw: raw, dst: dst, seed: maphash.MakeSeed(), wakeFD: -1, events: cfg.Events, done: make(chan struct{}), closing: make(chan struct{})}
+	c := &Conn{v6: v6, raw: raw, dst: dst, seed: maphash.MakeSeed(), cookie: newCookie(), cookieAt: cfg.CookieAt,
+		wakeFD: -1, events: cfg.Events, done: make(chan struct{}), closing: make(chan struct{})}
+	if raw {
+		// A datagram socket's error queue does not show the quoted
+		// source: the kernel hands it the errors quoting its identifier.
+		c.src = ourSource(cfg, dst)
+	}
 	c.setDst()
 	if c.events == nil {
 		c.events = make(chan Event, 1024)

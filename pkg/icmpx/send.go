@@ -27,23 +27,28 @@ func (e *LocalErr) Error() string {
 
 func (e *LocalErr) Unwrap() error { return e.Err }
 
-// Send sends one echo request with the given sequence number and payload
-// and returns when it left.
+// sendTries is how many times Send offers a probe to the kernel.
+const sendTries = 8
+
+// Send sends one echo request with the given sequence number and payload,
+// the Conn's cookie written into it at Config.CookieAt, and returns when it
+// left.
 func (c *Conn) Send(seq uint16, payload []byte) (time.Time, error) {
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
-	b := c.echoRequest(seq, payload)
-	// The send time is recorded before the packet leaves: on loopback or a
-	// fast link the reply can be in before sendto returns.
-	at := time.Now()
-	c.mu.Lock()
-	c.probes.put(seq, at, payload, c.seed)
-	c.mu.Unlock()
+	b, at := c.prepare(seq, payload)
 	var sendErr, werr error
-	if c.rx != nil {
-		sendErr, werr = c.sendSync(b)
-	} else {
-		sendErr, werr = c.sendAsync(b)
+	// An ICMP error about an earlier probe (or a forged one) leaves its
+	// errno pending on the socket (IP_RECVERR), and the next sendto returns
+	// it instead of sending, and clears it: send again. A refusal of this
+	// probe's own comes back every time; errors arriving between our
+	// back-to-back calls every time would take a flood.
+	for try := 0; try < sendTries && (try == 0 || sendErr != nil) && werr == nil; try++ {
+		if c.rx != nil {
+			sendErr, werr = c.sendSync(b)
+		} else {
+			sendErr, werr = c.sendAsync(b)
+		}
 	}
 	if werr != nil {
 		return at, werr
@@ -56,6 +61,18 @@ func (c *Conn) Send(seq uint16, payload []byte) (time.Time, error) {
 		return at, le
 	}
 	return at, nil
+}
+
+// prepare builds the echo request and records the probe (sendMu held).
+// The send time is taken before the packet leaves: on loopback or a fast
+// link the reply can be in before sendto returns.
+func (c *Conn) prepare(seq uint16, payload []byte) ([]byte, time.Time) {
+	b := c.echoRequest(seq, payload)
+	at := time.Now()
+	c.mu.Lock()
+	c.probes.put(seq, at, b[icmpHeaderLen:], c.seed)
+	c.mu.Unlock()
+	return b, at
 }
 
 // sendSync sends b straight to sendto(2) on the Sync Conn's descriptor;
@@ -95,8 +112,8 @@ func (c *Conn) sendAsync(b []byte) (sendErr, err error) {
 	return sendErr, err
 }
 
-// echoRequest builds the echo request in the Conn's send buffer (sendMu
-// held). IPv4's checksum is ours to fill in; ICMPv6's is the kernel's (it
+// echoRequest builds the echo request, cookie and all, in the Conn's send
+// buffer (sendMu held). IPv4's checksum is ours to fill in; ICMPv6's is the kernel's (it
 // knows the pseudo-header).
 func (c *Conn) echoRequest(seq uint16, payload []byte) []byte {
 	n := icmpHeaderLen + len(payload)
@@ -111,6 +128,7 @@ func (c *Conn) echoRequest(seq uint16, payload []byte) []byte {
 	binary.BigEndian.PutUint16(b[4:], c.id)
 	binary.BigEndian.PutUint16(b[6:], seq)
 	copy(b[icmpHeaderLen:], payload)
+	c.putCookie(b[icmpHeaderLen:])
 	if !c.v6 {
 		binary.BigEndian.PutUint16(b[2:], checksum(b))
 	}

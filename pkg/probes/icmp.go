@@ -14,6 +14,7 @@ import (
 // number tells probes apart; two payload bytes cancel its change in the
 // checksum, so every probe carries the same ICMP checksum (Paris
 // traceroute: routers that hash ICMP flows on it keep them on one path).
+// icmpx's cookie follows them: it is the same in every probe.
 type ICMP struct {
 	c  *icmpx.Conn
 	v6 bool
@@ -34,6 +35,7 @@ const defaultTTL = 64
 
 // NewICMP opens the ICMP socket.
 func NewICMP(cfg icmpx.Config) (*ICMP, error) {
+	cfg.CookieAt = 2
 	c, err := icmpx.Open(cfg)
 	if err != nil {
 		return nil, err

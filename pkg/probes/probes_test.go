@@ -111,3 +111,28 @@ func TestLoopback(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestICMPSequenceWrap: ICMP probes' sequence numbers are 16 bits, the
+// ids gtraceroute --report gives them are not; probes whose ids lie past
+// 65,535 (sequence numbers wrapped once, twice) and across each wrap (id
+// 65,535 is sequence number 0) still get their answers, with their ids.
+func TestICMPSequenceWrap(t *testing.T) {
+	c, err := NewICMP(icmpx.Config{Dst: netip.MustParseAddr("127.0.0.1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, first := range []int{1, 65530, 131066, 1<<20 - 3} {
+		t.Run(fmt.Sprint(first), func(t *testing.T) {
+			for id := first; id < first+8; id++ {
+				if _, err := c.Send(id, 0, 100); err != nil {
+					t.Fatal(err)
+				}
+				a, err := Await(context.Background(), c, id, 2*time.Second)
+				if err != nil || a.ID != id || a.Kind != icmpkind.Reply {
+					t.Errorf("probe %d (sequence number %d): %+v %v", id, uint16(id+1), a, err)
+				}
+			}
+		})
+	}
+}

@@ -15,6 +15,9 @@ import (
 // servers mishandle empty non-terminals; an NXDOMAIN the whole question
 // confirms is cached at the minimised name too, a cut (RFC 8020).
 func (lk *lookup) iterate(ctx context.Context, qname string, qtype uint16, depth int) (*Result, error) {
+	if lk.r.cfg.Forward.IsValid() {
+		return lk.forward(ctx, qname, qtype, depth)
+	}
 	if m := lk.r.cache.get(qname, qtype); m != nil {
 		return &Result{Msg: m}, nil
 	}

@@ -28,12 +28,15 @@ type Config struct {
 	Deadline   time.Duration    // whole resolution
 	V4Only     bool
 	V6Only     bool
-	BufSize    uint16 // EDNS0 buffer (1232)
-	DNSSEC     bool   // set the DO bit (+dnssec)
-	Rand0x20   bool   // randomise the query name's case and demand it back (draft-vixie-dnsext-dns0x20)
-	QMin       bool   // QNAME minimisation (RFC 9156): each server sees one label more than its zone
-	Prime      bool   // ask the hints for the root's NS set first (RFC 8109), as unbound does
-	CacheSize  int    // answers, and delegations, cached at most each (LRU); 10000
+	BufSize    uint16         // EDNS0 buffer (1232)
+	DNSSEC     bool           // set the DO bit (+dnssec)
+	Rand0x20   bool           // randomise the query name's case and demand it back (draft-vixie-dnsext-dns0x20)
+	QMin       bool           // QNAME minimisation (RFC 9156): each server sees one label more than its zone
+	Prime      bool           // ask the hints for the root's NS set first (RFC 8109), as unbound does
+	CacheSize  int            // answers, and delegations, cached at most each (LRU); 10000
+	Validate   bool           // DNSSEC validation (validate.go); sets DNSSEC
+	Anchors    []dns.RR       // trust anchors (DS or DNSKEY of one zone); RootAnchors when nil
+	Forward    netip.AddrPort // ask this recursive server (RD, CD) instead of walking from Roots (forward.go)
 	Events     func(Event)
 }
 
@@ -42,6 +45,7 @@ type Result struct {
 	Msg     *dns.Msg // the final response, with the CNAME chain followed put first in its answer
 	Server  netip.AddrPort
 	Queries int
+	Verdict *Verdict // DNSSEC validation's, with Config.Validate
 }
 
 // Errors of a resolution.
@@ -60,6 +64,8 @@ type Resolver struct {
 	cache   *cache
 	servers *serverStats
 	flights flights
+	anchors []dns.RR
+	keys    keyCache
 }
 
 // New makes a resolver.
@@ -78,6 +84,9 @@ func New(cfg Config) (*Resolver, error) {
 	}
 	if cfg.MaxQueries == 0 {
 		cfg.MaxQueries = 32
+		if cfg.Validate {
+			cfg.MaxQueries = 64 // the chain of trust's DS and DNSKEY lookups too
+		}
 	}
 	if cfg.MaxCNAME == 0 {
 		cfg.MaxCNAME = 8
@@ -94,7 +103,16 @@ func New(cfg Config) (*Resolver, error) {
 	if cfg.BufSize == 0 {
 		cfg.BufSize = 1232
 	}
-	return &Resolver{cfg: cfg, cache: newCache(cfg.CacheSize), servers: newServerStats()}, nil
+	r := &Resolver{cfg: cfg, cache: newCache(cfg.CacheSize), servers: newServerStats()}
+	if cfg.Validate {
+		r.cfg.DNSSEC = true
+		anchors, err := parseAnchors(cfg.Anchors)
+		if err != nil {
+			return nil, err
+		}
+		r.anchors = anchors
+	}
+	return r, nil
 }
 
 // lookup is the state of one resolution, shared by its nested lookups.
@@ -115,6 +133,10 @@ func (r *Resolver) Resolve(ctx context.Context, name string, qtype uint16) (*Res
 	defer cancel()
 	lk := &lookup{r: r, fetched: map[string]bool{}, visiting: map[string]bool{}, waited: map[string]bool{}}
 	res, err := lk.resolve(rctx, dns.Fqdn(name), qtype, 0)
+	var verdict *Verdict
+	if err == nil && r.cfg.Validate {
+		res, verdict, err = lk.judge(rctx, dns.Fqdn(name), qtype, res)
+	}
 	if err != nil {
 		res = nil
 		if ctx.Err() == nil {
@@ -123,6 +145,7 @@ func (r *Resolver) Resolve(ctx context.Context, name string, qtype uint16) (*Res
 	}
 	if res != nil {
 		res.Queries = lk.queries
+		res.Verdict = verdict
 	}
 	return res, err
 }

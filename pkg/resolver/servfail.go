@@ -28,7 +28,10 @@ func servFail(name string, qtype uint16, err error) *dns.Msg {
 // budget).
 func edeCode(err error) uint16 {
 	var ze *ZoneError
+	var be *BogusError
 	switch {
+	case errors.As(err, &be):
+		return be.Verdict.EDE
 	case errors.As(err, &ze) && ze.Lame+ze.Timeouts == 0:
 		return dns.ExtendedErrorCodeNetworkError
 	case errors.As(err, &ze), errors.Is(err, ErrNoServers), errors.Is(err, context.DeadlineExceeded):

@@ -1,0 +1,282 @@
+package gdig
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/quic-go/quic-go"
+	"github.com/spf13/pflag"
+
+	"gnetutils/pkg/cli"
+)
+
+// transportOptions are the encrypted stub transports: DNS over TLS (RFC
+// 7858), HTTPS (RFC 8484) and QUIC (RFC 9250), as dig 9.18 and kdig name
+// them. Unlike dig, gdig always verifies the server's certificate: with
+// the system's roots, or --tls-ca's.
+type transportOptions struct {
+	transport string // "", "tls", "https", "quic"
+	httpsGet  bool
+	httpsPath string
+	tlsName   string // +tls-hostname
+	tlsCA     string // --tls-ca, +tls-ca=FILE
+}
+
+func (o *options) addTransportFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.tlsCA, "tls-ca", "", "`FILE` of CA certificates (PEM) to verify a +tls/+https/+quic server with (default: the system's)")
+}
+
+// transportPlus applies the transport +options; false for any other.
+func (o *options) transportPlus(key, val string, hasVal bool) bool {
+	switch key {
+	case "tls", "quic":
+		o.transport = key
+	case "https", "https-post", "https-get":
+		o.transport = "https"
+		o.httpsGet = key == "https-get"
+		if hasVal {
+			o.httpsPath = val
+		}
+	case "notls", "nohttps", "noquic":
+		o.transport = ""
+	case "tls-hostname":
+		o.tlsName = val
+	case "tls-ca":
+		o.tlsCA = val
+	default:
+		return false
+	}
+	return true
+}
+
+// transportPort is the port of the @server: the transport's own (853,
+// 443) unless -p names another than 53.
+func (o *options) transportPort() int {
+	if o.port != 53 {
+		return o.port
+	}
+	switch o.transport {
+	case "tls", "quic":
+		return 853
+	case "https":
+		return 443
+	}
+	return o.port
+}
+
+// errCertificate marks a server whose certificate does not verify: one
+// line and exit 9, never a retry nor a fall back to plain DNS.
+type errCertificate struct{ err error }
+
+func (e *errCertificate) Error() string { return e.err.Error() }
+
+// encryptedStub asks s over the encrypted transport, with dig's tries,
+// and prints the answer as a plain one, the SERVER line naming the
+// transport as dig does ("(TLS)", "(HTTPS)").
+func (o *options) encryptedStub(ctx context.Context, q *dns.Msg, rq request, s stubServer, p printer, stderr io.Writer) int {
+	conf, err := o.tlsConfig(s)
+	if err != nil {
+		return command.Fail(stderr, exitUsage, "%v", err)
+	}
+	var resp *dns.Msg
+	var rtt time.Duration
+	for try := 0; try < o.tries; try++ {
+		start := time.Now()
+		tctx, cancel := context.WithTimeout(ctx, o.timeout)
+		resp, err = o.encryptedExchange(tctx, q, s, conf)
+		cancel()
+		rtt = time.Since(start)
+		var ce *errCertificate
+		if errors.As(err, &ce) {
+			return command.Fail(stderr, exitNoReply, "%s#%d: TLS certificate not accepted: %v", s.addr, s.port, ce.err)
+		}
+		if err == nil {
+			break
+		}
+		p.stubTryFailed(s, rq.name, o.transport, err)
+	}
+	if err != nil {
+		p.stubNoReply(s, o.transport, rq.cmdLine, err)
+		return exitNoReply
+	}
+	label := strings.ToUpper(o.transport)
+	if o.httpsGet {
+		label = "HTTPS-GET" // dig's word
+	}
+	server := fmt.Sprintf("%s#%d(%s) (%s)", s.addr, s.port, s.host, label)
+	p.answer(reply{msg: resp, rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true})
+	return cli.ExitOK
+}
+
+// tlsConfig verifies the server as +tls-hostname names it, or as the
+// @server was given (a name, or the address as an IP SAN).
+func (o *options) tlsConfig(s stubServer) (*tls.Config, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: o.tlsName}
+	if conf.ServerName == "" {
+		conf.ServerName = s.host
+	}
+	if o.tlsCA != "" {
+		pem, err := os.ReadFile(o.tlsCA)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-ca: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--tls-ca %s: no PEM certificate in it", o.tlsCA)
+		}
+		conf.RootCAs = pool
+	}
+	return conf, nil
+}
+
+// encryptedExchange sends q once over the transport.
+func (o *options) encryptedExchange(ctx context.Context, q *dns.Msg, s stubServer, conf *tls.Config) (*dns.Msg, error) {
+	var resp *dns.Msg
+	var err error
+	switch o.transport {
+	case "tls":
+		c := &dns.Client{Net: "tcp-tls", TLSConfig: conf, Timeout: o.timeout}
+		resp, _, err = c.ExchangeContext(ctx, q, s.target())
+	case "https":
+		resp, err = o.dohExchange(ctx, q, s, conf)
+	case "quic":
+		resp, err = doqExchange(ctx, q, s.target(), conf)
+	}
+	if ce := certError(err); ce != nil {
+		return nil, &errCertificate{ce}
+	}
+	if err == nil && (len(resp.Question) != 1 || !strings.EqualFold(resp.Question[0].Name, q.Question[0].Name) || resp.Question[0].Qtype != q.Question[0].Qtype) {
+		err = errors.New("response to another question")
+	}
+	return resp, err
+}
+
+// certError is the certificate's fault in a failed handshake (the x509
+// error alone, whatever the transport wrapped it in), or nil.
+func certError(err error) error {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &unknown):
+		return unknown
+	case errors.As(err, &host):
+		return host
+	case errors.As(err, &invalid):
+		return invalid
+	case errors.As(err, &verify):
+		return verify
+	}
+	return nil
+}
+
+// dohExchange asks over HTTPS (RFC 8484): POST, or GET with the message
+// in the dns parameter; the ID 0, as the RFC asks, so caches can share.
+func (o *options) dohExchange(ctx context.Context, q *dns.Msg, s stubServer, conf *tls.Config) (*dns.Msg, error) {
+	m := q.Copy()
+	m.Id = 0
+	wire, err := m.Pack()
+	if err != nil {
+		return nil, err
+	}
+	path := o.httpsPath
+	if path == "" {
+		path = "/dns-query"
+	}
+	url := "https://" + net.JoinHostPort(s.addr.String(), strconv.Itoa(s.port)) + path
+	var req *http.Request
+	if o.httpsGet {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, url+"?dns="+base64.RawURLEncoding.EncodeToString(wire), nil)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(wire))
+		if req != nil {
+			req.Header.Set("Content-Type", "application/dns-message")
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/dns-message")
+	tr := &http.Transport{TLSClientConfig: conf, ForceAttemptHTTP2: true}
+	defer tr.CloseIdleConnections()
+	res, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, 65536))
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("HTTP %s", res.Status)
+	}
+	resp := new(dns.Msg)
+	if err := resp.Unpack(body); err != nil {
+		return nil, err
+	}
+	resp.Id = q.Id
+	return resp, nil
+}
+
+// doqExchange asks over QUIC (RFC 9250): one stream per query, ALPN doq,
+// the message with a two-byte length and ID 0, the stream's write side
+// closed after it.
+func doqExchange(ctx context.Context, q *dns.Msg, target string, conf *tls.Config) (*dns.Msg, error) {
+	conf = conf.Clone()
+	conf.NextProtos = []string{"doq"}
+	conn, err := quic.DialAddr(ctx, target, conf, &quic.Config{})
+	if err != nil {
+		return nil, err
+	}
+	defer conn.CloseWithError(0, "") // DOQ_NO_ERROR
+	m := q.Copy()
+	m.Id = 0
+	wire, err := m.Pack()
+	if err != nil {
+		return nil, err
+	}
+	st, err := conn.OpenStreamSync(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := ctx.Deadline(); ok {
+		_ = st.SetDeadline(d)
+	}
+	if _, err := st.Write(binary.BigEndian.AppendUint16(nil, uint16(len(wire)))); err != nil {
+		return nil, err
+	}
+	if _, err := st.Write(wire); err != nil {
+		return nil, err
+	}
+	_ = st.Close()
+	var n [2]byte
+	if _, err := io.ReadFull(st, n[:]); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, binary.BigEndian.Uint16(n[:]))
+	if _, err := io.ReadFull(st, buf); err != nil {
+		return nil, err
+	}
+	resp := new(dns.Msg)
+	if err := resp.Unpack(buf); err != nil {
+		return nil, err
+	}
+	resp.Id = q.Id
+	return resp, nil
+}

@@ -1,0 +1,196 @@
+package gdig
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/spf13/pflag"
+
+	"gnetutils/pkg/cli"
+	"gnetutils/pkg/resolver"
+)
+
+// dnssecOptions are the command line's DNSSEC validation: +validate (or
+// --validate) and the trust anchor to validate from.
+type dnssecOptions struct {
+	validate bool
+	anchors  anchorFile // --trust-anchor
+}
+
+// anchorFile is --trust-anchor's value: the file, read when the flag is
+// parsed, so a bad file is refused before anything is sent.
+type anchorFile struct {
+	path string
+	rrs  []dns.RR
+}
+
+func (a *anchorFile) String() string { return a.path }
+func (a *anchorFile) Type() string   { return "FILE" }
+func (a *anchorFile) Set(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rrs, err := resolver.ReadAnchors(f, path)
+	if err != nil {
+		return err
+	}
+	a.path, a.rrs = path, rrs
+	return nil
+}
+
+func (o *options) addDNSSECFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.validate, "validate", false, "validate answers with DNSSEC from the trust anchor (+validate), as delv does")
+	fs.Var(&o.anchors, "trust-anchor", "trust anchor file: DS or DNSKEY records of one zone (default: the IANA root KSKs)")
+}
+
+// dnssecPlus applies +validate and +novalidate; false for any other.
+func (o *options) dnssecPlus(key, _ string, _ bool) bool {
+	switch key {
+	case "validate":
+		o.validate = true
+	case "novalidate":
+		o.validate = false
+	default:
+		return false
+	}
+	return true
+}
+
+// validated prints the verdict delv prints above an answer, and is the
+// message to print: without +dnssec, the DNSSEC records the validation
+// needed are left out, as a validating server leaves them out for a
+// client that did not set DO.
+func (o *options) validated(p printer, rq request, res *resolver.Result) *dns.Msg {
+	if res.Verdict == nil {
+		return res.Msg
+	}
+	if vp, ok := p.(verdictPrinter); ok {
+		vp.verdict(rq.name, rq.qtype, res.Msg, *res.Verdict)
+	}
+	if o.dnssec {
+		return res.Msg
+	}
+	return stripDNSSEC(res.Msg, rq.qtype)
+}
+
+// validatedExit is the exit status: 1 for a bogus answer under +validate,
+// as delv ends.
+func (o *options) validatedExit(res *resolver.Result) int {
+	if res.Verdict != nil && res.Verdict.Security == resolver.Bogus {
+		return exitUsage
+	}
+	return cli.ExitOK
+}
+
+// verdictPrinter prints a validation's verdict; both printers are one.
+type verdictPrinter interface {
+	verdict(name string, qtype uint16, m *dns.Msg, v resolver.Verdict)
+}
+
+// verdictText is delv's line for a verdict.
+func verdictText(m *dns.Msg, v resolver.Verdict) string {
+	negative := ""
+	if m.Rcode == dns.RcodeNameError || (m.Rcode == dns.RcodeSuccess && len(m.Answer) == 0) {
+		negative = "negative response, "
+	}
+	switch v.Security {
+	case resolver.Secure:
+		return "; " + negative + "fully validated"
+	case resolver.Insecure:
+		return "; " + negative + "unsigned answer"
+	case resolver.Bogus:
+		return ";; resolution failed: " + escapeControl(v.Reason)
+	}
+	return "; answer not validated"
+}
+
+func (p *textPrinter) verdict(_ string, _ uint16, m *dns.Msg, v resolver.Verdict) {
+	if p.short {
+		return
+	}
+	p.out.Printf("%s", verdictText(m, v))
+}
+
+// validationEvent is --json's verdict, before the answer it judges.
+type validationEvent struct {
+	EDE      uint16 `json:"ede,omitempty"`
+	Name     string `json:"name"`
+	QType    string `json:"qtype"`
+	Reason   string `json:"reason,omitempty"`
+	Security string `json:"security"`
+	Type     string `json:"type"`
+}
+
+func (p jsonPrinter) verdict(name string, qtype uint16, _ *dns.Msg, v resolver.Verdict) {
+	ev := validationEvent{Type: "validation", Name: dns.Fqdn(name), QType: dns.TypeToString[qtype], Security: v.Security.String(), Reason: v.Reason}
+	if v.Security == resolver.Bogus {
+		ev.EDE = v.EDE
+	}
+	p.emit(ev)
+}
+
+// stripDNSSEC is m without RRSIG, NSEC and NSEC3 records (but those of
+// the type asked for).
+func stripDNSSEC(m *dns.Msg, qtype uint16) *dns.Msg {
+	out := m.Copy()
+	keep := func(rrs []dns.RR) []dns.RR {
+		var k []dns.RR
+		for _, rr := range rrs {
+			switch t := rr.Header().Rrtype; {
+			case t == qtype:
+			case t == dns.TypeRRSIG, t == dns.TypeNSEC, t == dns.TypeNSEC3:
+				continue
+			}
+			k = append(k, rr)
+		}
+		return k
+	}
+	out.Answer, out.Ns, out.Extra = keep(out.Answer), keep(out.Ns), keep(out.Extra)
+	if opt := out.IsEdns0(); opt != nil {
+		opt.SetDo(false)
+	}
+	return out
+}
+
+// validateStub validates with @server as the source, as delv @server
+// does: the server (a recursive one) is asked every question of the
+// chain with RD and CD, so it hands over what it holds unjudged, and
+// gdig validates from the trust anchor itself.
+func (o *options) validateStub(ctx context.Context, rq request, p printer, stderr io.Writer) int {
+	addr, err := netip.ParseAddr(o.server)
+	if err != nil {
+		if addr, err = cli.Resolve(ctx, o.server, o.family.Family()); err != nil {
+			return command.Fail(stderr, exitUsage, "couldn't get address for '%s': not found", o.server)
+		}
+	}
+	fwd := netip.AddrPortFrom(addr, uint16(o.port))
+	cfg := o.resolverConfig([]netip.AddrPort{fwd})
+	cfg.Forward = fwd
+	if o.trace {
+		p.traceStart(rq.cmdLine)
+		cfg.Events = p.traceStep
+	}
+	r, err := resolver.New(cfg)
+	if err != nil {
+		return command.Fail(stderr, exitInternal, "%v", err)
+	}
+	start := time.Now()
+	res, err := r.Resolve(ctx, rq.name, rq.qtype)
+	if res == nil {
+		p.resolveFailed(rq.name, rq.qtype, err)
+		return exitInternal
+	}
+	server := fmt.Sprintf("%s#%d(%s) (UDP)", addr, o.port, o.server)
+	if err != nil {
+		server = "(gdig: resolution failed)"
+	}
+	p.answer(reply{msg: o.validated(p, rq, res), rtt: time.Since(start), server: server, cmdLine: rq.cmdLine, serverFound: true})
+	return o.validatedExit(res)
+}
