@@ -60,9 +60,15 @@ func resolvedBy(res *resolver.Result, err error) string {
 }
 
 // resolverConfig is the resolver the flags ask for: +time is the longest
-// wait for one answer, +tries the sends to each server address.
+// wait for one answer, +tries the sends to each server address. Without
+// +tries the resolver keeps its own count, as a recursive server does:
+// dig's 3 tries are for one resolver that retries upstream itself.
 func (o *options) resolverConfig(roots []netip.AddrPort) resolver.Config {
-	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout, Tries: o.tries, CacheSize: o.cache, V4Only: o.family.V4, V6Only: o.family.V6,
+	tries := 0
+	if o.triesSet {
+		tries = o.tries
+	}
+	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout, Tries: tries, CacheSize: o.cache, V4Only: o.family.V4, V6Only: o.family.V6,
 		BufSize: uint16(o.bufsize), DNSSEC: o.dnssec, QMin: o.qmin, Prime: true, Rand0x20: o.rand0x,
 		Validate: o.validate, Anchors: o.anchors.rrs}
 }

@@ -13,33 +13,34 @@ import (
 
 // options is the command line as given: flags, @server and +options.
 type options struct {
-	common  cli.Common
-	port    int
-	qtype   string
-	qclass  string
-	reverse string
-	family  cli.FamilyFlags
-	roots   []string
-	hints   string
-	server  string
-	short   bool
-	trace   bool
-	tcp     bool
-	norec   bool
-	timeout time.Duration
-	tries   int
-	bufsize int
-	noCmd   bool
-	file    string
-	conc    int
-	cache   int // --cache-size
-	unorder bool
-	qmin    bool
-	rand0x  bool
-	dnssec  bool
-	nsid    bool // ask the server to name itself (RFC 5001)
-	cookie  bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
-	sw      sections
+	common   cli.Common
+	port     int
+	qtype    string
+	qclass   string
+	reverse  string
+	family   cli.FamilyFlags
+	roots    []string
+	hints    string
+	server   string
+	short    bool
+	trace    bool
+	tcp      bool
+	norec    bool
+	timeout  time.Duration
+	tries    int
+	triesSet bool // +tries or +retry given: the resolver keeps its own count otherwise
+	bufsize  int
+	noCmd    bool
+	file     string
+	conc     int
+	cache    int // --cache-size
+	unorder  bool
+	qmin     bool
+	rand0x   bool
+	dnssec   bool
+	nsid     bool // ask the server to name itself (RFC 5001)
+	cookie   bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
+	sw       sections
 	dnssecOptions
 	transportOptions
 }
@@ -120,7 +121,7 @@ func (o *options) plus(p string) error {
 		if key == "retry" {
 			n++ // +retry counts the tries after the first
 		}
-		o.tries = max(n, 1)
+		o.tries, o.triesSet = max(n, 1), true
 	case "bufsize":
 		if n < 0 || n > 65535 {
 			return &exitError{exitInternal, fmt.Sprintf("invalid buffer size '%s': out of range", val)}

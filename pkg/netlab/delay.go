@@ -1,8 +1,10 @@
 package netlab
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"runtime"
@@ -16,11 +18,15 @@ import (
 )
 
 // DelayLine forwards Ethernet frames between two interfaces of one namespace,
-// holding each for a fixed time: netem's delay, in user space.
+// holding each for a fixed time and losing the datagrams its Loss settings
+// pick: netem's delay and loss, in user space.
 type DelayLine struct {
 	Delay     time.Duration
-	Forwarded atomic.Uint64 // frames delivered, both directions
-	Dropped   atomic.Uint64 // frames dropped because a queue was full
+	Loss      [2]Loss          // [0] on frames from the first interface to the second, [1] back
+	Forwarded atomic.Uint64    // frames delivered, both directions
+	Dropped   atomic.Uint64    // frames dropped because a queue was full
+	Lost      [2]atomic.Uint64 // datagrams dropped by Loss, per direction
+	Passed    [2]atomic.Uint64 // datagrams Loss let through, per direction
 
 	ends [2]*os.File
 	wg   sync.WaitGroup
@@ -36,8 +42,8 @@ type heldFrame struct {
 	data []byte
 }
 
-func startDelayLine(ns *NS, devA, devB string, delay time.Duration) (*DelayLine, error) {
-	d := &DelayLine{Delay: delay}
+func startDelayLine(ns *NS, devA, devB string, delay time.Duration, loss [2]Loss) (*DelayLine, error) {
+	d := &DelayLine{Delay: delay, Loss: loss}
 	for i, dev := range []string{devA, devB} {
 		var f *os.File
 		err := ns.Do(func() error {
@@ -51,8 +57,8 @@ func startDelayLine(ns *NS, devA, devB string, delay time.Duration) (*DelayLine,
 		}
 		d.ends[i] = f
 	}
-	d.run(d.ends[0], d.ends[1])
-	d.run(d.ends[1], d.ends[0])
+	d.run(0, d.ends[0], d.ends[1])
+	d.run(1, d.ends[1], d.ends[0])
 	return d, nil
 }
 
@@ -77,8 +83,10 @@ func openPacketSocket(dev string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), "packet:"+dev), nil
 }
 
-func (d *DelayLine) run(in, out *os.File) {
+// run forwards direction dir, from in to out.
+func (d *DelayLine) run(dir int, in, out *os.File) {
 	q := make(chan heldFrame, queueLen)
+	lose := d.Loss[dir].dropper()
 	d.wg.Add(2)
 	go func() {
 		defer d.wg.Done()
@@ -91,6 +99,13 @@ func (d *DelayLine) run(in, out *os.File) {
 					return
 				}
 				continue
+			}
+			if isDatagram(buf[:n]) {
+				if lose() {
+					d.Lost[dir].Add(1)
+					continue
+				}
+				d.Passed[dir].Add(1)
 			}
 			frame := heldFrame{due: time.Now().Add(d.Delay), data: append([]byte(nil), buf[:n]...)}
 			select {
@@ -131,4 +146,62 @@ func (d *DelayLine) Close() {
 		}
 		d.wg.Wait()
 	})
+}
+
+// Loss is which datagrams a link loses in one direction: every Every-th, or
+// a random Share of them chosen by a generator seeded with Seed (the same
+// seed loses the same places in the sequence of datagrams, run after run),
+// or both. Only IP datagrams count and are lost; ARP and IPv6 neighbour
+// discovery always cross, so that a test sees the loss it asked for and not
+// a neighbour cache that stalls for a second (netem loses those too, but a
+// real path's loss is mostly congestion, after the neighbours are known).
+type Loss struct {
+	Every int     // lose every Every-th datagram: the Every-th, the 2×Every-th, ... (0: none)
+	Share float64 // lose this share of the datagrams at random, 0 to 1
+	Seed  uint64
+}
+
+// active: the setting loses anything.
+func (l Loss) active() bool { return l.Every > 0 || l.Share > 0 }
+
+// dropper is the decision, datagram by datagram, in order.
+func (l Loss) dropper() func() bool {
+	n := 0
+	rng := rand.New(rand.NewPCG(l.Seed, 0x6c6f7373)) // "loss"
+	return func() bool {
+		n++
+		lost := l.Every > 0 && n%l.Every == 0
+		// The generator advances for every datagram, lost or not, so the
+		// random picks do not shift with Every.
+		if l.Share > 0 && rng.Float64() < l.Share {
+			lost = true
+		}
+		return lost
+	}
+}
+
+// reseed is l with a seed of its own for the n-th of several directions
+// that share one setting: links that lose "20%" lose different datagrams.
+func (l Loss) reseed(n uint64) Loss {
+	l.Seed = l.Seed*0x9e3779b97f4a7c15 + n + 1
+	return l
+}
+
+// isDatagram: the Ethernet frame carries an IPv4 or IPv6 datagram, other
+// than ICMPv6 neighbour discovery (types 133 to 137, no extension headers).
+func isDatagram(frame []byte) bool {
+	if len(frame) < 14 {
+		return false
+	}
+	switch binary.BigEndian.Uint16(frame[12:14]) {
+	case unix.ETH_P_IP:
+		return true
+	case unix.ETH_P_IPV6:
+		ip := frame[14:]
+		if len(ip) > 40 && ip[6] == unix.IPPROTO_ICMPV6 && 133 <= ip[40] && ip[40] <= 137 {
+			return false
+		}
+		return true
+	}
+	return false
 }

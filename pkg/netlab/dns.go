@@ -50,6 +50,9 @@ type DNSConfig struct {
 	Dead    []string // servers that are on the segment but serve nothing
 	V6Only  []string // servers that serve on their IPv6 address only
 	Zones   []Zone
+	// Loss is what every server's link to the segment loses, each direction
+	// of each link with a seed of its own; the client's link loses nothing.
+	Loss Loss
 }
 
 // NewDNS builds the hierarchy: a segment with a client and one namespace per
@@ -58,7 +61,11 @@ func (l *Lab) NewDNS(cfg DNSConfig) (*DNS, error) {
 	if _, err := exec.LookPath("nsd"); err != nil {
 		return nil, fmt.Errorf("nsd (Debian package nsd) not installed: %w", err)
 	}
-	seg, err := l.NewSegment(SegmentConfig{Hosts: 1 + len(cfg.Servers) + len(cfg.Dead)})
+	loss := map[int]Loss{}
+	for i := 1; i <= len(cfg.Servers)+len(cfg.Dead); i++ {
+		loss[i] = cfg.Loss
+	}
+	seg, err := l.NewSegment(SegmentConfig{Hosts: 1 + len(cfg.Servers) + len(cfg.Dead), Loss: loss})
 	if err != nil {
 		return nil, err
 	}
@@ -213,6 +220,18 @@ func nthAddrString(prefix string, n int) string {
 // the path of a root hints file naming the lab's roots. extra records go
 // into example.lab.
 func (l *Lab) NewStandardDNS(extra ...string) (*DNS, string, error) {
+	return l.NewStandardDNSWith(StandardDNSConfig{Extra: extra})
+}
+
+// StandardDNSConfig varies NewStandardDNS's hierarchy.
+type StandardDNSConfig struct {
+	Extra []string // records added to example.lab.
+	Loss  Loss     // lost on every server's link, as DNSConfig.Loss
+}
+
+// NewStandardDNSWith is NewStandardDNS with cfg's extra records and loss.
+func (l *Lab) NewStandardDNSWith(cfg StandardDNSConfig) (*DNS, string, error) {
+	extra := cfg.Extra
 	servers := []string{"root1", "root2", "tld", "tld2", "auth", "auth2"}
 	glue := func(names ...string) []string {
 		var out []string
@@ -234,7 +253,7 @@ func (l *Lab) NewStandardDNS(extra ...string) (*DNS, string, error) {
 		{Origin: "example.lab.", Servers: []string{"auth"}, Records: append([]string{"www IN A 192.0.2.80", "www IN AAAA 2001:db8::80", "@ IN MX 10 mail", "mail IN A 192.0.2.25", "alias IN CNAME www.other.test."}, extra...)},
 		{Origin: "other.test.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.81", "ns IN A 198.19.0.7"}},
 		{Origin: "nogl.lab.", Servers: []string{"auth2"}, Records: []string{"www IN A 192.0.2.82"}},
-	}})
+	}, Loss: cfg.Loss})
 	if err != nil {
 		return nil, "", err
 	}

@@ -14,19 +14,21 @@ type LinkConfig struct {
 	AAddrs, BAddrs []string      // addresses in CIDR form, IPv4 and/or IPv6
 	MTU            int           // 0: the veth default, 1500
 	Delay          time.Duration // one-way delay added in each direction (0: none)
+	LossAB, LossBA Loss          // datagrams lost from A to B, and from B to A
 }
 
 // Link is a veth link between A and B, possibly through a delay line.
 type Link struct {
 	A, B         *NS
 	AName, BName string
-	Delay        *DelayLine // nil when the link has no delay
+	Delay        *DelayLine // nil when the link has neither delay nor loss
 }
 
-// Connect links a and b with a veth pair. With a Delay, the pair is split by
-// a namespace in the middle holding two address-less veth ends, between which
-// a user-space forwarder copies frames after the delay (this kernel has no
-// netem); both sides then see one Ethernet segment whose RTT is 2×Delay.
+// Connect links a and b with a veth pair. With a Delay or a Loss, the pair is
+// split by a namespace in the middle holding two address-less veth ends,
+// between which a user-space forwarder copies frames after the delay, losing
+// those the Loss settings pick (this kernel has no netem); both sides then
+// see one Ethernet segment whose RTT is 2×Delay.
 func (l *Lab) Connect(a, b *NS, cfg LinkConfig) (*Link, error) {
 	if cfg.AName == "" {
 		cfg.AName = "eth0"
@@ -35,7 +37,7 @@ func (l *Lab) Connect(a, b *NS, cfg LinkConfig) (*Link, error) {
 		cfg.BName = "eth0"
 	}
 	link := &Link{A: a, B: b, AName: cfg.AName, BName: cfg.BName}
-	if cfg.Delay <= 0 {
+	if cfg.Delay <= 0 && !cfg.LossAB.active() && !cfg.LossBA.active() {
 		if err := a.IP("link", "add", cfg.AName, "type", "veth", "peer", "name", cfg.BName, "netns", b.Name); err != nil {
 			return nil, err
 		}
@@ -66,7 +68,7 @@ func (l *Lab) Connect(a, b *NS, cfg LinkConfig) (*Link, error) {
 }
 
 // delayedPair joins a and b through a namespace of their own whose delay
-// line hands each frame across after cfg.Delay.
+// line hands each frame across after cfg.Delay, or loses it.
 func (l *Lab) delayedPair(a, b *NS, cfg LinkConfig) (*DelayLine, error) {
 	mid, err := l.AddNS(fmt.Sprintf("dl-%s-%s", a.Short, b.Short))
 	if err != nil {
@@ -93,7 +95,7 @@ func (l *Lab) delayedPair(a, b *NS, cfg LinkConfig) (*DelayLine, error) {
 			return nil, err
 		}
 	}
-	dl, err := startDelayLine(mid, "side-a", "side-b", cfg.Delay)
+	dl, err := startDelayLine(mid, "side-a", "side-b", cfg.Delay, [2]Loss{cfg.LossAB, cfg.LossBA})
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +180,9 @@ type ChainConfig struct {
 	// entries mean 1500 bytes and no delay.
 	MTU   []int
 	Delay []time.Duration
+	// LossEast and LossWest are per link too: the datagrams lost on their
+	// way towards h2, and towards h1.
+	LossEast, LossWest []Loss
 	// NoICMPRateLimit switches off the routers' ICMP rate limits
 	// (icmp_ratelimit, icmp_msgs_per_sec, ICMPv6 ratelimit). Off by default:
 	// tools must cope with real routers' defaults.
@@ -294,6 +299,12 @@ func chainLink(cfg ChainConfig, k int) LinkConfig {
 	if k-1 < len(cfg.Delay) {
 		lc.Delay = cfg.Delay[k-1]
 	}
+	if k-1 < len(cfg.LossEast) {
+		lc.LossAB = cfg.LossEast[k-1]
+	}
+	if k-1 < len(cfg.LossWest) {
+		lc.LossBA = cfg.LossWest[k-1]
+	}
 	return lc
 }
 
@@ -366,6 +377,9 @@ type SegmentConfig struct {
 	Hosts   int
 	Subnet4 string // default "198.19.0.0/24": host i (0-based) gets .(i+1)
 	Subnet6 string // default "fd00:19::/64": host i gets ::(i+1)
+	// Loss, per host i, is what its link to the bridge loses, in each
+	// direction with a seed of its own.
+	Loss map[int]Loss
 }
 
 // Segment is a bridge (in its own namespace, "sw") with hosts attached, each
@@ -414,7 +428,7 @@ func (l *Lab) NewSegment(cfg SegmentConfig) (*Segment, error) {
 	}
 	s := &Segment{Lab: l, Switch: sw, prefix4: p4, prefix6: p6}
 	for i := 0; i < cfg.Hosts; i++ {
-		if _, err := s.AddHost(fmt.Sprintf("h%d", i+1), s.Addr4(i)+"/"+ones(p4), s.Addr6(i)+"/"+ones(p6)); err != nil {
+		if _, err := s.addHost(fmt.Sprintf("h%d", i+1), cfg.Loss[i], s.Addr4(i)+"/"+ones(p4), s.Addr6(i)+"/"+ones(p6)); err != nil {
 			return nil, err
 		}
 	}
@@ -454,13 +468,23 @@ func nthAddr(p *net.IPNet, n int) string {
 // AddHost attaches a new namespace to the segment through its eth0, with the
 // given addresses (CIDR form; none is fine, e.g. for a DAD probe).
 func (s *Segment) AddHost(short string, addrs ...string) (*NS, error) {
+	return s.addHost(short, Loss{}, addrs...)
+}
+
+// addHost is AddHost with a lossy link: loss in each direction, seeded
+// apart.
+func (s *Segment) addHost(short string, loss Loss, addrs ...string) (*NS, error) {
 	h, err := s.Lab.AddNS(short)
 	if err != nil {
 		return nil, err
 	}
 	s.ports++
 	port := fmt.Sprintf("port%d", s.ports)
-	if _, err := s.Lab.Connect(h, s.Switch, LinkConfig{AName: "eth0", BName: port, AAddrs: addrs}); err != nil {
+	lc := LinkConfig{AName: "eth0", BName: port, AAddrs: addrs}
+	if loss.active() {
+		lc.LossAB, lc.LossBA = loss.reseed(uint64(2*s.ports)), loss.reseed(uint64(2*s.ports+1))
+	}
+	if _, err := s.Lab.Connect(h, s.Switch, lc); err != nil {
 		return nil, err
 	}
 	if err := s.Switch.IP("link", "set", port, "master", "br0"); err != nil {
