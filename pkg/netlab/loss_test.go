@@ -78,11 +78,19 @@ func TestLabLossLink(t *testing.T) {
 	Need(t, "ping")
 	t.Run("every4th", func(t *testing.T) {
 		c := MustChain(t, ChainConfig{Routers: 0, LossEast: []Loss{{Every: 4}}})
-		if got := pingLoss(t, c.H1, c.H2Addr4(), 40); got != 0.25 {
-			t.Errorf("every 4th datagram towards h2: ping lost %.0f%% of 40, want 25%%", 100*got)
-		}
+		got := pingLoss(t, c.H1, c.H2Addr4(), 40)
 		dl := c.Links[0].Delay
-		t.Logf("line: lost %d/%d east, %d/%d west", dl.Lost[0].Load(), dl.Lost[0].Load()+dl.Passed[0].Load(), dl.Lost[1].Load(), dl.Lost[1].Load()+dl.Passed[1].Load())
+		lost, seen := dl.Lost[0].Load(), dl.Lost[0].Load()+dl.Passed[0].Load()
+		t.Logf("line: lost %d/%d east, %d/%d west", lost, seen, dl.Lost[1].Load(), dl.Lost[1].Load()+dl.Passed[1].Load())
+		// The line counts every IP datagram, the kernel's own IPv6
+		// chatter (MLD, router solicitations) among ping's, so exactly a
+		// quarter is of what it saw, and ping's share is about a quarter.
+		if lost != seen/4 {
+			t.Errorf("every 4th datagram towards h2: the line lost %d of %d", lost, seen)
+		}
+		if got < 0.2 || got > 0.3 {
+			t.Errorf("every 4th datagram towards h2: ping lost %.0f%% of 40, want about 25%%", 100*got)
+		}
 		if dl.Lost[1].Load() != 0 {
 			t.Errorf("%d datagrams lost towards h1, which loses nothing", dl.Lost[1].Load())
 		}
