@@ -24,44 +24,45 @@ var names = [...]string{"reply", "time_exceeded", "unreachable", "frag_needed", 
 // String is the kind's name in the tools' NDJSON ("time_exceeded", ...).
 func (k Kind) String() string { return names[k] }
 
-// ICMP and ICMPv6 error types (RFC 792, RFC 4443).
+// ICMP and ICMPv6 error types and codes (RFC 792, RFC 4443), once for every
+// engine: icmpx parses with them, Of classifies by them.
 const (
-	v4DestUnreach  = 3
-	v4TimeExceeded = 11
-	v4ParamProblem = 12
-	v6DestUnreach  = 1
-	v6PacketTooBig = 2
-	v6TimeExceeded = 3
-	v6ParamProblem = 4
-	v4FragNeeded   = 4 // destination unreachable's code
-	v4PortUnreach  = 3
-	v6PortUnreach  = 4
+	V4DestUnreach  = 3
+	V4TimeExceeded = 11
+	V4ParamProblem = 12
+	V6DestUnreach  = 1
+	V6PacketTooBig = 2
+	V6TimeExceeded = 3
+	V6ParamProblem = 4
+	V4FragNeeded   = 4 // destination unreachable's code
+	V4PortUnreach  = 3
+	V6PortUnreach  = 4
 )
 
 // Of is what an ICMP (ICMPv6 when v6) error of this type and code is.
 func Of(v6 bool, typ, code uint8) Kind {
 	if v6 {
 		switch typ {
-		case v6DestUnreach:
+		case V6DestUnreach:
 			return Unreachable
-		case v6PacketTooBig:
+		case V6PacketTooBig:
 			return FragNeeded
-		case v6TimeExceeded:
+		case V6TimeExceeded:
 			return TimeExceeded
-		case v6ParamProblem:
+		case V6ParamProblem:
 			return ParamProblem
 		}
 		return OtherError
 	}
 	switch typ {
-	case v4DestUnreach:
-		if code == v4FragNeeded {
+	case V4DestUnreach:
+		if code == V4FragNeeded {
 			return FragNeeded
 		}
 		return Unreachable
-	case v4TimeExceeded:
+	case V4TimeExceeded:
 		return TimeExceeded
-	case v4ParamProblem:
+	case V4ParamProblem:
 		return ParamProblem
 	}
 	return OtherError
@@ -71,7 +72,7 @@ func Of(v6 bool, typ, code uint8) Kind {
 // arrival of a UDP probe.
 func PortUnreachable(v6 bool, typ, code uint8) bool {
 	if v6 {
-		return typ == v6DestUnreach && code == v6PortUnreach
+		return typ == V6DestUnreach && code == V6PortUnreach
 	}
-	return typ == v4DestUnreach && code == v4PortUnreach
+	return typ == V4DestUnreach && code == V4PortUnreach
 }

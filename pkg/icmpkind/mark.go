@@ -41,10 +41,10 @@ var unreachableMarks = [2]map[uint8]string{
 // plain time exceeded, which end nothing.
 func Mark(v6 bool, typ, code uint8, mtu int) string {
 	family := 0
-	unreach, tooBig, exceeded := typ == v4DestUnreach, typ == v4DestUnreach && code == v4FragNeeded, typ == v4TimeExceeded
+	unreach, tooBig, exceeded := typ == V4DestUnreach, typ == V4DestUnreach && code == V4FragNeeded, typ == V4TimeExceeded
 	if v6 {
 		family = 1
-		unreach, tooBig, exceeded = typ == v6DestUnreach, typ == v6PacketTooBig, typ == v6TimeExceeded
+		unreach, tooBig, exceeded = typ == V6DestUnreach, typ == V6PacketTooBig, typ == V6TimeExceeded
 	}
 	switch {
 	case tooBig:

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -73,9 +74,9 @@ func (f *fixture) wrap(icmp []byte, src netip.Addr) []byte {
 func (f *fixture) timeExceeded(req []byte, n int, src netip.Addr) []byte {
 	q := req[:min(n, len(req))]
 	if f.c.v6 {
-		return icmpError(v6TimeExceeded, 0, [4]byte{}, ipv6Quote(src.String(), f.c.dst.String(), q))
+		return icmpError(icmpkind.V6TimeExceeded, 0, [4]byte{}, ipv6Quote(src.String(), f.c.dst.String(), q))
 	}
-	return f.wrap(icmpError(v4TimeExceeded, 0, [4]byte{}, ipv4Quote(src.String(), f.c.dst.String(), 1, q)), f.rtr)
+	return f.wrap(icmpError(icmpkind.V4TimeExceeded, 0, [4]byte{}, ipv4Quote(src.String(), f.c.dst.String(), 1, q)), f.rtr)
 }
 
 // deliver hands pkt to the Conn as a raw socket or its error queue would.

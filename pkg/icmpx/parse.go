@@ -5,25 +5,19 @@ import (
 	"errors"
 	"net/netip"
 
+	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/sockopt"
 )
 
 // ICMP and ICMPv6 types the engine understands.
 const (
-	v4EchoReply    = 0
-	v4DestUnreach  = 3
-	v4EchoRequest  = 8
-	v4TimeExceeded = 11
-	v4ParamProblem = 12
-	v6DestUnreach  = 1
-	v6PacketTooBig = 2
-	v6TimeExceeded = 3
-	v6ParamProblem = 4
-	v6EchoRequest  = 128
-	v6EchoReply    = 129
-	protoICMP      = 1
-	protoICMPv6    = 58
-	icmpHeaderLen  = 8
+	v4EchoReply   = 0
+	v4EchoRequest = 8
+	v6EchoRequest = 128
+	v6EchoReply   = 129
+	protoICMP     = 1
+	protoICMPv6   = 58
+	icmpHeaderLen = 8
 )
 
 // Message is one parsed ICMP or ICMPv6 message.
@@ -56,7 +50,7 @@ func isError(v6 bool, typ uint8) bool {
 	if v6 {
 		return typ < 128
 	}
-	return typ == v4DestUnreach || typ == v4TimeExceeded || typ == v4ParamProblem || typ == 4 || typ == 5
+	return typ == icmpkind.V4DestUnreach || typ == icmpkind.V4TimeExceeded || typ == icmpkind.V4ParamProblem || typ == 4 || typ == 5
 }
 
 // Parse decodes an ICMP (v6 false) or ICMPv6 message starting at its ICMP
@@ -73,10 +67,10 @@ func Parse(v6 bool, b []byte) (Message, error) {
 		m.Data = b[8:]
 		return m, nil
 	case isError(v6, m.Type):
-		if !v6 && m.Type == v4DestUnreach && m.Code == 4 {
+		if !v6 && m.Type == icmpkind.V4DestUnreach && m.Code == 4 {
 			m.MTU = int(binary.BigEndian.Uint16(b[6:8]))
 		}
-		if v6 && m.Type == v6PacketTooBig {
+		if v6 && m.Type == icmpkind.V6PacketTooBig {
 			m.MTU = int(binary.BigEndian.Uint32(b[4:8]))
 		}
 		q, err := parseQuote(v6, quotedPart(v6, b))
@@ -96,9 +90,9 @@ func quotedPart(v6 bool, b []byte) []byte {
 	// RFC 4884: the original-datagram length, in 32-bit words (IPv4, byte
 	// 5) or 64-bit words (IPv6, byte 4), for time exceeded and unreachable.
 	var words, unit int
-	if v6 && (b[0] == v6DestUnreach || b[0] == v6TimeExceeded) {
+	if v6 && (b[0] == icmpkind.V6DestUnreach || b[0] == icmpkind.V6TimeExceeded) {
 		words, unit = int(b[4]), 8
-	} else if !v6 && (b[0] == v4DestUnreach || b[0] == v4TimeExceeded || b[0] == v4ParamProblem) {
+	} else if !v6 && (b[0] == icmpkind.V4DestUnreach || b[0] == icmpkind.V4TimeExceeded || b[0] == icmpkind.V4ParamProblem) {
 		words, unit = int(b[5]), 4
 	}
 	if words > 0 && words*unit <= len(q) {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
 
+	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -66,16 +67,16 @@ func TestParse(t *testing.T) {
 		wantErr bool
 	}{
 		{"echo reply", false, echo(v4EchoReply, 0x1234, 7, "data"), v4EchoReply, 0, false, "", false},
-		{"time exceeded", false, icmpError(v4TimeExceeded, 0, [4]byte{}, ipv4Quote("198.18.1.2", "198.18.4.1", 99, req4)), v4TimeExceeded, 0, true, "198.18.4.1", false},
-		{"frag needed", false, icmpError(v4DestUnreach, 4, [4]byte{0, 0, 0x05, 0x78}, ipv4Quote("198.18.1.2", "198.18.4.1", 99, req4)), v4DestUnreach, 1400, true, "198.18.4.1", false},
+		{"time exceeded", false, icmpError(icmpkind.V4TimeExceeded, 0, [4]byte{}, ipv4Quote("198.18.1.2", "198.18.4.1", 99, req4)), icmpkind.V4TimeExceeded, 0, true, "198.18.4.1", false},
+		{"frag needed", false, icmpError(icmpkind.V4DestUnreach, 4, [4]byte{0, 0, 0x05, 0x78}, ipv4Quote("198.18.1.2", "198.18.4.1", 99, req4)), icmpkind.V4DestUnreach, 1400, true, "198.18.4.1", false},
 		// RFC 4884: length 7 words (28 bytes) of quote, then an extension.
-		{"rfc4884 length", false, append(icmpError(v4TimeExceeded, 0, [4]byte{0, 7, 0, 0}, ipv4Quote("198.18.1.2", "198.18.4.1", 99, req4[:8])), 0x20, 0, 0, 0), v4TimeExceeded, 0, true, "198.18.4.1", false},
-		{"packet too big", true, icmpError(v6PacketTooBig, 0, [4]byte{0, 0, 0x05, 0x00}, ipv6Quote("fd00::2", "fd00:4::1", req6)), v6PacketTooBig, 1280, true, "fd00:4::1", false},
-		{"v6 time exceeded", true, icmpError(v6TimeExceeded, 0, [4]byte{}, ipv6Quote("fd00::2", "fd00:4::1", req6)), v6TimeExceeded, 0, true, "fd00:4::1", false},
+		{"rfc4884 length", false, append(icmpError(icmpkind.V4TimeExceeded, 0, [4]byte{0, 7, 0, 0}, ipv4Quote("198.18.1.2", "198.18.4.1", 99, req4[:8])), 0x20, 0, 0, 0), icmpkind.V4TimeExceeded, 0, true, "198.18.4.1", false},
+		{"packet too big", true, icmpError(icmpkind.V6PacketTooBig, 0, [4]byte{0, 0, 0x05, 0x00}, ipv6Quote("fd00::2", "fd00:4::1", req6)), icmpkind.V6PacketTooBig, 1280, true, "fd00:4::1", false},
+		{"v6 time exceeded", true, icmpError(icmpkind.V6TimeExceeded, 0, [4]byte{}, ipv6Quote("fd00::2", "fd00:4::1", req6)), icmpkind.V6TimeExceeded, 0, true, "fd00:4::1", false},
 		{"short", false, []byte{0, 0, 0}, 0, 0, false, "", true},
-		{"quote too short", false, icmpError(v4TimeExceeded, 0, [4]byte{}, []byte{0x45, 0, 0}), v4TimeExceeded, 0, false, "", true},
-		{"quote bad ihl", false, icmpError(v4TimeExceeded, 0, [4]byte{}, append([]byte{0x4f}, make([]byte, 30)...)), v4TimeExceeded, 0, false, "", true},
-		{"quote wrong version", true, icmpError(v6TimeExceeded, 0, [4]byte{}, ipv4Quote("198.18.1.2", "198.18.4.1", 1, append(req4, make([]byte, 20)...))), v6TimeExceeded, 0, false, "", true},
+		{"quote too short", false, icmpError(icmpkind.V4TimeExceeded, 0, [4]byte{}, []byte{0x45, 0, 0}), icmpkind.V4TimeExceeded, 0, false, "", true},
+		{"quote bad ihl", false, icmpError(icmpkind.V4TimeExceeded, 0, [4]byte{}, append([]byte{0x4f}, make([]byte, 30)...)), icmpkind.V4TimeExceeded, 0, false, "", true},
+		{"quote wrong version", true, icmpError(icmpkind.V6TimeExceeded, 0, [4]byte{}, ipv4Quote("198.18.1.2", "198.18.4.1", 1, append(req4, make([]byte, 20)...))), icmpkind.V6TimeExceeded, 0, false, "", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,9 +108,9 @@ func TestParse(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	req4 := echo(v4EchoRequest, 1, 1, "x")
 	f.Add(false, echo(v4EchoReply, 1, 1, "abc"))
-	f.Add(false, icmpError(v4TimeExceeded, 0, [4]byte{0, 7, 0, 0}, ipv4Quote("10.0.0.1", "10.0.0.2", 5, req4)))
-	f.Add(false, icmpError(v4DestUnreach, 4, [4]byte{0, 0, 5, 0}, ipv4Quote("10.0.0.1", "10.0.0.2", 5, req4)))
-	f.Add(true, icmpError(v6PacketTooBig, 0, [4]byte{0, 0, 5, 0}, ipv6Quote("fd00::1", "fd00::2", echo(v6EchoRequest, 1, 1, "x"))))
+	f.Add(false, icmpError(icmpkind.V4TimeExceeded, 0, [4]byte{0, 7, 0, 0}, ipv4Quote("10.0.0.1", "10.0.0.2", 5, req4)))
+	f.Add(false, icmpError(icmpkind.V4DestUnreach, 4, [4]byte{0, 0, 5, 0}, ipv4Quote("10.0.0.1", "10.0.0.2", 5, req4)))
+	f.Add(true, icmpError(icmpkind.V6PacketTooBig, 0, [4]byte{0, 0, 5, 0}, ipv6Quote("fd00::1", "fd00::2", echo(v6EchoRequest, 1, 1, "x"))))
 	f.Add(true, []byte{129, 0, 0, 0, 0, 1, 0, 1})
 	f.Fuzz(func(t *testing.T, v6 bool, b []byte) {
 		m, err := Parse(v6, b)
@@ -176,9 +177,9 @@ func TestRawSocketFilter(t *testing.T) {
 			t.Fatal(err)
 		}
 		v6 := dst == "::1"
-		want := map[uint8]bool{v4EchoReply: true, v4DestUnreach: true, v4TimeExceeded: true, v4ParamProblem: true, v4EchoRequest: false}
+		want := map[uint8]bool{v4EchoReply: true, icmpkind.V4DestUnreach: true, icmpkind.V4TimeExceeded: true, icmpkind.V4ParamProblem: true, v4EchoRequest: false}
 		if v6 {
-			want = map[uint8]bool{v6EchoReply: true, v6DestUnreach: true, v6PacketTooBig: true, v6TimeExceeded: true, v6EchoRequest: false, 135: false}
+			want = map[uint8]bool{v6EchoReply: true, icmpkind.V6DestUnreach: true, icmpkind.V6PacketTooBig: true, icmpkind.V6TimeExceeded: true, v6EchoRequest: false, 135: false}
 		}
 		for typ, pass := range want {
 			if got, err := sockopt.ICMPFilterPasses(c.fd, v6, typ); err != nil || got != pass {
