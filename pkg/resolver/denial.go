@@ -154,12 +154,19 @@ func nsec3Owner(n *dns.NSEC3) string {
 	return strings.ToUpper(h)
 }
 
+// nsec3Hash is name's hash under the set's zone and parameters, "" where
+// the set is empty, of another zone, or the hash is refused (over budget,
+// the hash budget spent).
+func (v *validation) nsec3Hash(set []*dns.NSEC3, name string) string {
+	if len(set) == 0 || !dns.IsSubDomain(nsec3Zone(set[0]), name) {
+		return ""
+	}
+	return v.hash(set[0], name)
+}
+
 // nsec3Match is the NSEC3 whose owner is name's hash.
 func (v *validation) nsec3Match(set []*dns.NSEC3, name string) *dns.NSEC3 {
-	if len(set) == 0 || !dns.IsSubDomain(nsec3Zone(set[0]), name) {
-		return nil
-	}
-	h := v.hash(set[0], name)
+	h := v.nsec3Hash(set, name)
 	if h == "" {
 		return nil
 	}
@@ -173,10 +180,7 @@ func (v *validation) nsec3Match(set []*dns.NSEC3, name string) *dns.NSEC3 {
 
 // nsec3Cover is the NSEC3 that lies across name's hash.
 func (v *validation) nsec3Cover(set []*dns.NSEC3, name string) *dns.NSEC3 {
-	if len(set) == 0 || !dns.IsSubDomain(nsec3Zone(set[0]), name) {
-		return nil
-	}
-	h := v.hash(set[0], name)
+	h := v.nsec3Hash(set, name)
 	if h == "" {
 		return nil
 	}
