@@ -240,7 +240,13 @@ func headerText(m *dns.Msg, d display) string {
 		fmt.Fprintf(&b, ";; WARNING: EDNS query returned status %s - retry with '+noedns'\n\n", rcodeName(m))
 	}
 	if opt := m.IsEdns0(); opt != nil {
-		fmt.Fprintf(&b, ";; OPT PSEUDOSECTION:\n; EDNS: version: %d, flags:%s; udp: %d\n", opt.Version(), ednsFlagsText(opt), opt.UDPSize())
+		// dig ends the flags with "," instead of ";" after an MBZ.
+		flags := ednsFlagsText(opt)
+		sep := ";"
+		if strings.Contains(flags, "MBZ") {
+			sep = ","
+		}
+		fmt.Fprintf(&b, ";; OPT PSEUDOSECTION:\n; EDNS: version: %d, flags:%s%s udp: %d\n", opt.Version(), flags, sep, opt.UDPSize())
 		for _, o := range opt.Option {
 			b.WriteString(ednsOptionString(o, m.Response) + "\n")
 		}
@@ -307,6 +313,9 @@ func ednsOptionString(o dns.EDNS0, response bool) string {
 		return "; COOKIE: " + escapeControl(e.Cookie) + " (good)"
 	case *dns.EDNS0_NSID:
 		raw, err := hex.DecodeString(e.Nsid)
+		if len(raw) == 0 && err == nil {
+			return "; NSID:"
+		}
 		if err != nil {
 			return "; NSID: " + e.Nsid
 		}
@@ -316,16 +325,19 @@ func ednsOptionString(o dns.EDNS0, response bool) string {
 		return fmt.Sprintf("; CLIENT-SUBNET: %s/%d/%d", e.Address, e.SourceNetmask, e.SourceScope)
 	case *dns.EDNS0_EXPIRE:
 		if e.Empty {
-			return "; EXPIRE"
+			return "; EXPIRE:"
 		}
 		return fmt.Sprintf("; EXPIRE: %d (%s)", e.Expire, ttlWords(e.Expire))
 	case *dns.EDNS0_TCP_KEEPALIVE:
 		if e.Timeout == 0 {
-			return "; TCP-KEEPALIVE"
+			return "; TCP KEEPALIVE:"
 		}
-		return fmt.Sprintf("; TCP-KEEPALIVE: %d.%d secs", e.Timeout/10, e.Timeout%10)
+		return fmt.Sprintf("; TCP KEEPALIVE: %d.%d secs", e.Timeout/10, e.Timeout%10)
 	case *dns.EDNS0_PADDING:
-		return fmt.Sprintf("; PADDING: %s", hexAndText(e.Padding))
+		if len(e.Padding) == 0 {
+			return "; PAD:"
+		}
+		return fmt.Sprintf("; PAD: (%d bytes)", len(e.Padding))
 	case *dns.EDNS0_LOCAL:
 		return fmt.Sprintf("; OPT=%d: %s", e.Code, hexAndText(e.Data))
 	}

@@ -42,6 +42,9 @@ func TestLabQueryOptions(t *testing.T) {
 		{auth, "www.example.lab", "+opcode=status"},
 		{auth, "www.example.lab", "+header-only"},
 		{auth, "www.example.lab", "+qr"},
+		// The query's OPT pseudosection (+qr) shows each option as dig does.
+		{auth, "www.example.lab", "+qr", "+subnet=192.0.2.0/24", "+expire", "+nsid", "+keepalive", "+ednsopt=65001:0102"},
+		{auth, "www.example.lab", "+qr", "+subnet=2001:db8::/48", "+padding=128", "+nocookie", "+ednsflags=0x10", "+coflag"},
 		{auth, "www.example.lab", "+short", "+identify"},
 		{auth, "www.example.lab", "+ttlunits", "+nottlid", "+noclass"},
 		{auth, "www.example.lab", "+coflag", "+dnssec"},

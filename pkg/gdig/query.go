@@ -44,7 +44,8 @@ func (o *options) applyBits(q *dns.Msg) {
 	}
 }
 
-// ednsOptions are the EDNS options of a query, in dig's order.
+// ednsOptions are the EDNS options of a query, in dig's order: NSID,
+// client subnet, cookie, expire, keepalive, then +ednsopt's.
 func (o *options) ednsOptions() []dns.EDNS0 {
 	var out []dns.EDNS0
 	if o.nsid {
@@ -59,9 +60,6 @@ func (o *options) ednsOptions() []dns.EDNS0 {
 		out = append(out, &dns.EDNS0_SUBNET{Code: dns.EDNS0SUBNET, Family: family, SourceNetmask: uint8(p.Bits()),
 			Address: net.IP(p.Masked().Addr().AsSlice())})
 	}
-	if o.q.expire {
-		out = append(out, &dns.EDNS0_EXPIRE{Code: dns.EDNS0EXPIRE, Empty: true})
-	}
 	if o.cookie {
 		c := o.cookieV
 		if c == "" {
@@ -70,6 +68,9 @@ func (o *options) ednsOptions() []dns.EDNS0 {
 			c = hex.EncodeToString(b[:])
 		}
 		out = append(out, &dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: c})
+	}
+	if o.q.expire {
+		out = append(out, &dns.EDNS0_EXPIRE{Code: dns.EDNS0EXPIRE, Empty: true})
 	}
 	if o.q.keepalive {
 		out = append(out, &dns.EDNS0_TCP_KEEPALIVE{Code: dns.EDNS0TCPKEEPALIVE})

@@ -227,11 +227,20 @@ func (p *textPrinter) sent(q *dns.Msg, cmdLine string) {
 		p.printCmd(cmdLine, true)
 		p.cmdDone = true
 	}
-	p.out.Printf(";; Sending:")
-	_, _ = io.WriteString(p.out, sectionText(q, p.sw, p.d))
 	c := q.Copy()
 	c.Compress = true
 	raw, _ := c.Pack()
+	// dig shows a query's padding as the empty option it adds the
+	// bytes to as it sends.
+	if opt := c.IsEdns0(); opt != nil {
+		for i, o := range opt.Option {
+			if _, ok := o.(*dns.EDNS0_PADDING); ok {
+				opt.Option[i] = &dns.EDNS0_PADDING{}
+			}
+		}
+	}
+	p.out.Printf(";; Sending:")
+	_, _ = io.WriteString(p.out, sectionText(c, p.sw, p.d))
 	p.out.Printf("")
 	p.out.Printf(";; QUERY SIZE: %d", len(raw))
 	p.out.Printf("")
