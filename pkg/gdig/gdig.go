@@ -26,9 +26,9 @@ var command = cli.Command{
 ones dig negates. Several lookups on one line as dig: the options before the first name
 apply to every lookup, those after a name to its lookup only. ~/.digrc's options come
 first (not with -r).
-+options gdig takes without an effect it can show: +badcookie +besteffort +defname
-+dns64prefix +domain +ednsnegotiation +fail +idnin +idnout +keepopen +ndots +nssearch
-+search +showbadcookie +showsearch. +tls, +https and +http-plain: not in this build.
++options gdig takes without an effect it can show: +badcookie +besteffort +dns64prefix
++ednsnegotiation +fail +idnin +idnout +keepopen +ndots +nssearch +showbadcookie.
++tls, +https and +http-plain: not in this build.
 +yaml: refused (use --json).
 @server name AXFR transfers the zone over TCP, as dig does.
 exit status (dig's): 0 answer (NXDOMAIN included; a failed resolution answers SERVFAIL),

@@ -65,9 +65,12 @@ type options struct {
 	nsid    bool // ask the server to name itself (RFC 5001)
 	cookie  bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
 	cookieV string
-	sw      sections
-	q       queryBits
-	disp    display
+	// The search list (search.go): +search, +showsearch, +domain.
+	search, showSearch bool
+	domain             string
+	sw                 sections
+	q                  queryBits
+	disp               display
 	// transport holds +tls, +https and the like for their handlers
 	// (transportHandlers); without one, gdig refuses them at run time.
 	transport map[string]string

@@ -53,6 +53,12 @@ func TestLabQueryOptions(t *testing.T) {
 		{auth, "example.lab", "AXFR", "+onesoa"},
 		{auth, "www.example.lab", "+mult", "+nocookie"},
 		{auth, "-b", d.Segment.Addr4(0), "www.example.lab", "+short"},
+		// The search list: +domain's, tried while the server says NXDOMAIN.
+		{auth, "+search", "+domain=example.lab", "www"},
+		{auth, "+search", "+domain=example.lab", "www.nothere"},
+		{auth, "+showsearch", "+domain=example.lab", "mail"},
+		{auth, "+search", "+domain=example.lab", "nothere"},
+		{auth, "+nosearch", "+domain=example.lab", "www"},
 	} {
 		t.Run(strings.Join(args[1:], " "), func(t *testing.T) {
 			t.Setenv("HOME", t.TempDir())

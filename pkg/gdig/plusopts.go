@@ -69,14 +69,15 @@ var plusOpts = []plusOpt{
 		return nil
 	}},
 	{"crypto", true, func(o *options, on bool, _ string, _ bool) error { o.disp.noCrypto = !on; return nil }},
-	// The search list (+defname, +search, +domain, +ndots, +showsearch)
-	// only changes names without a final dot in resolv.conf's domains:
-	// gdig asks the names as given.
-	accepted("defname", true),
+	flag("defname", func(o *options) *bool { return &o.search }),
 	// +dns64prefix asks ipv4only.arpa; accepted, asked as given.
 	accepted("dns64prefix", true),
 	flag("dnssec", func(o *options) *bool { return &o.dnssec }),
-	{"domain", false, func(*options, bool, string, bool) error { return nil }},
+	// +domain sets the search list and turns it on, as dig documents.
+	{"domain", false, func(o *options, _ bool, v string, _ bool) error {
+		o.domain, o.search = strings.Trim(v, "."), true
+		return nil
+	}},
 	{"edns", true, func(o *options, on bool, v string, has bool) error {
 		o.q.edns = -1
 		if on {
@@ -110,7 +111,9 @@ var plusOpts = []plusOpt{
 	// +keepopen: each lookup opens its own connection.
 	accepted("keepopen", true),
 	flag("multiline", func(o *options) *bool { return &o.disp.multiline }),
-	{"ndots", false, func(*options, bool, string, bool) error { return nil }},
+	// +ndots: accepted; gdig keeps resolv.conf's (dig's own use of the
+	// option could not be matched in the lab).
+	{"ndots", false, numeric("ndots", 0, 255, func(*options, int) {})},
 	flag("nsid", func(o *options) *bool { return &o.nsid }),
 	// +nssearch: accepted; the lookup is made as without it.
 	accepted("nssearch", true),
@@ -128,10 +131,14 @@ var plusOpts = []plusOpt{
 		o.disp.rrComments, o.disp.rrCommentsSet = on, true
 		return nil
 	}},
-	accepted("search", true),
+	flag("search", func(o *options) *bool { return &o.search }),
 	{"short", true, shortOption},
 	accepted("showbadcookie", true),
-	accepted("showsearch", true),
+	{"showsearch", true, func(o *options, on bool, _ string, _ bool) error {
+		o.showSearch = on
+		o.search = o.search || on
+		return nil
+	}},
 	{"split", true, func(o *options, on bool, v string, has bool) error {
 		o.disp.split = 0
 		if on && has {
@@ -220,7 +227,7 @@ func lookupPlus(key string, negated bool) (plusOpt, bool) {
 // plusWords are dig's names for the numbers of the numeric +options in
 // its refusals.
 var plusWords = map[string]string{"time": "timeout", "timeout": "timeout", "tries": "tries", "retry": "retries",
-	"bufsize": "buffer size", "padding": "padding", "qid": "qid", "split": "split", "ednsflags": "ednsflags"}
+	"bufsize": "buffer size", "ndots": "ndots", "padding": "padding", "qid": "qid", "split": "split", "ednsflags": "ednsflags"}
 
 // numeric is a +option=N, refused as dig refuses it: "+time=" is no
 // option (status 1), "+time=abc" no number (status 10), and out of

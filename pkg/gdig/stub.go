@@ -41,7 +41,31 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 	if rq.qtype == dns.TypeAXFR {
 		return o.axfr(ctx, rq, s, p)
 	}
-	q := o.query(rq.name, rq.qtype)
+	// With +search, dig asks the search list's names in turn while the
+	// server says NXDOMAIN, and prints the last (each, with +showsearch).
+	names := o.searchNames(rq.name)
+	for i, name := range names {
+		resp, code := o.ask(ctx, rq, name, s, p)
+		if resp == nil {
+			return code
+		}
+		last := i == len(names)-1 || resp.msg.Rcode != dns.RcodeNameError
+		if last || o.showSearch {
+			p.answer(*resp)
+			// dig's command line opens only the first answer shown.
+			p.begin(o.display(), o.sw, true)
+		}
+		if last {
+			break
+		}
+	}
+	return cli.ExitOK
+}
+
+// ask sends the lookup's query for name to s, with dig's tries and its
+// lines about them; nil and dig's status if no answer came.
+func (o *options) ask(ctx context.Context, rq request, name string, s stubServer, p printer) (*reply, int) {
+	q := o.query(name, rq.qtype)
 	q.Question[0].Qclass = rq.qclass
 	if rq.qtype == dns.TypeIXFR {
 		q.Ns = []dns.RR{&dns.SOA{Hdr: dns.RR_Header{Name: q.Question[0].Name, Rrtype: dns.TypeSOA, Class: rq.qclass}, Serial: rq.serial}}
@@ -54,7 +78,7 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 		p.sent(q, rq.cmdLine)
 	}
 	resp, rtt, network, err := o.exchange(ctx, q, s.target(), stubHooks{
-		failed:    func(network string, err error) { p.stubTryFailed(s, rq.name, network, err) },
+		failed:    func(network string, err error) { p.stubTryFailed(s, name, network, err) },
 		truncated: p.stubTruncated,
 		ignored:   func(raw []byte) { p.stubIgnored(digWarnings(q, raw)) },
 	})
@@ -68,11 +92,10 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 	}
 	if err != nil {
 		p.stubNoReply(s, network, rq.cmdLine, err)
-		return exitNoReply
+		return nil, exitNoReply
 	}
 	server := fmt.Sprintf("%s#%d(%s) (%s)", s.addr, s.port, s.host, strings.ToUpper(network))
-	p.answer(reply{msg: resp, rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true, serverAddr: s.addr.String()})
-	return cli.ExitOK
+	return &reply{msg: resp, rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true, serverAddr: s.addr.String()}, cli.ExitOK
 }
 
 // query is the question a stub asks, with the lookup's +options applied
