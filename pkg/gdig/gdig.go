@@ -113,7 +113,7 @@ func (o *options) run(ctx context.Context, rq request, p printer, stderr io.Writ
 // +https, ...) this build has no handler for.
 func (o *options) checkTransport() error {
 	for name := range o.transport {
-		if transportHandlers[name] == nil {
+		if transportHandlers[transportFamily(name)] == nil {
 			return &exitError{exitUsage, fmt.Sprintf("+%s: this transport is not implemented yet", name)}
 		}
 	}

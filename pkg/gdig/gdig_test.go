@@ -59,6 +59,16 @@ func FuzzMessageText(f *testing.F) {
 	m.SetEdns0(1232, true)
 	b, _ := m.Pack()
 	f.Add(b)
+	// A record of every type, for the per-type layouts (rdata.go).
+	for _, text := range typeRecords {
+		if rr, err := dns.NewRR("$ORIGIN t.lab.\n" + text); err == nil {
+			one := m.Copy()
+			one.Answer = []dns.RR{rr}
+			if b, err := one.Pack(); err == nil {
+				f.Add(b)
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m := new(dns.Msg)
 		if m.Unpack(b) != nil {
@@ -66,6 +76,9 @@ func FuzzMessageText(f *testing.F) {
 		}
 		_ = messageText(m)
 		_ = shortText(m, display{split: 56})
+		for _, d := range []display{{multiline: true, rrComments: true}, {unknown: true, noCrypto: true, split: 8}} {
+			_ = sectionText(m, allSections, d)
+		}
 		_, _ = json.Marshal(messageJSON(m, "x", 0, 0))
 	})
 }

@@ -1,6 +1,7 @@
 package gdig
 
 import (
+	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -8,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -124,5 +126,31 @@ func TestParseLookups(t *testing.T) {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestTransportHandler: +tls is refused until a handler for its family
+// is registered (issue 16's transports), then the handler sends the
+// query, with its parameters in the lookup's options.
+func TestTransportHandler(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	args := []string{"+tls", "+tls-hostname=ns.lab", "@127.0.0.1", "x.lab", "+short"}
+	var stdout, stderr strings.Builder
+	if code := Run(context.Background(), args, nil, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "not implemented") {
+		t.Fatalf("without a handler: exit %d, %q", code, stderr.String())
+	}
+	var host string
+	transportHandlers["tls"] = func(_ context.Context, o *options, q *dns.Msg, _ string) (*dns.Msg, time.Duration, error) {
+		host = o.transport["tls-hostname"]
+		r := new(dns.Msg)
+		r.SetReply(q)
+		rr, _ := dns.NewRR(q.Question[0].Name + " 60 IN A 192.0.2.1")
+		r.Answer = append(r.Answer, rr)
+		return r, time.Millisecond, nil
+	}
+	t.Cleanup(func() { delete(transportHandlers, "tls") })
+	stdout.Reset()
+	if code := Run(context.Background(), args, nil, &stdout, &stderr); code != 0 || stdout.String() != "192.0.2.1\n" || host != "ns.lab" {
+		t.Errorf("with a handler: exit %d, %q, host %q", code, stdout.String(), host)
 	}
 }

@@ -1,6 +1,7 @@
 package gdig
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/miekg/dns"
 )
 
 // plusOpt is one of dig's +options: its name, whether +noname exists,
@@ -374,10 +377,34 @@ func transportOpt(name string) plusOpt {
 	}}
 }
 
-// transportHandlers take a lookup's transport options and ask its
-// server with them; files for each transport register theirs. A lookup
-// with transport options and no handler is refused.
-var transportHandlers = map[string]func(o *options) error{}
+// transportHandlers send a lookup's query by the transport its
+// +options name, by family: "tls" (+tls, +tls-ca, ...), "https"
+// (+https, +https-get) and "http-plain". Files for each transport
+// register theirs; the handler reads its parameters from o.transport. A
+// lookup naming a transport without a handler is refused before any
+// query.
+var transportHandlers = map[string]func(ctx context.Context, o *options, q *dns.Msg, target string) (*dns.Msg, time.Duration, error){}
+
+// transportFamily is the family of a transport +option.
+func transportFamily(name string) string {
+	for _, f := range []string{"tls", "https", "http-plain"} {
+		if name == f || strings.HasPrefix(name, f+"-") {
+			return f
+		}
+	}
+	return name
+}
+
+// transportHandler is the handler of the lookup's transport, nil for
+// dig's UDP and TCP.
+func (o *options) transportHandler() func(context.Context, *options, *dns.Msg, string) (*dns.Msg, time.Duration, error) {
+	for name := range o.transport {
+		if h := transportHandlers[transportFamily(name)]; h != nil {
+			return h
+		}
+	}
+	return nil
+}
 
 // errInvalidOption is dig's message for an unknown +option.
 func errInvalidOption(p string) error {

@@ -148,6 +148,9 @@ func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, hooks
 // miekg/dns's client where the resolver's would not do (TCP, TSIG, a
 // source address, no question to match).
 func (o *options) try(ctx context.Context, q *dns.Msg, target, network string, ignored func([]byte)) (*dns.Msg, time.Duration, error) {
+	if h := o.transportHandler(); h != nil {
+		return h(ctx, o, q, target)
+	}
 	plain := o.tsig == nil && o.bind == "" && len(q.Question) == 1 && q.Opcode == dns.OpcodeQuery
 	if ap, err := netip.ParseAddrPort(target); err == nil && network == "udp" && plain {
 		var hear func([]byte, error)
