@@ -97,7 +97,12 @@ func (o *options) flagType(stderr io.Writer) uint16 {
 }
 
 // parseType reads a type mnemonic (MX) or its generic form (TYPE65).
-func parseType(s string) (uint16, bool) { return parseMnemonic(s, dns.StringToType, "TYPE") }
+func parseType(s string) (uint16, bool) {
+	if t, ok := digOnlyTypes[strings.ToUpper(s)]; ok {
+		return t, true
+	}
+	return parseMnemonic(s, dns.StringToType, "TYPE")
+}
 
 // parseTypeWord is parseType, and ixfr=SERIAL as IXFR.
 func parseTypeWord(s string) (uint16, bool) {

@@ -77,6 +77,10 @@ var typeRecords = []string{
 	`md IN MD a`,
 	`mf IN MF a`,
 	`verylongownername-xxxxxxxxxxxx IN A 192.0.2.9`,
+	// Types miekg/dns does not know, which dig prints by their fields.
+	`x25 IN X25 "311061700956"`,
+	`nsap IN NSAP 0x47000580005a0000000001e133ffffff00016100`,
+	`wks IN WKS 192.0.2.1 TCP 25 80`,
 	`longtxt IN TXT "` + strings.Repeat("0123456789", 25) + `" "\001\255\\"`,
 	`longhex IN TYPE65401 \# 40 ` + strings.Repeat("00112233445566778899", 4),
 	`2t7b4g4vsa5smi47k61mv5bv1a22bojr IN NSEC3 1 1 12 AABBCCDD 2T7B4G4VSA5SMI47K61MV5BV1A22BOJR NS SOA MX RRSIG DNSKEY NSEC3PARAM`,
