@@ -26,7 +26,7 @@ var command = cli.Command{
 ones dig negates. Several lookups on one line as dig: the options before the first name
 apply to every lookup, those after a name to its lookup only. ~/.digrc's options come
 first (not with -r).
-+options gdig takes without an effect it can show: +badcookie +besteffort +dns64prefix
++options gdig takes without an effect it can show: +besteffort +dns64prefix
 +ednsnegotiation +fail +idnin +idnout +keepopen +ndots +nssearch +showbadcookie.
 +tls, +https and +http-plain: not in this build.
 +yaml: refused (use --json).

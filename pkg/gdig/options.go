@@ -65,6 +65,8 @@ type options struct {
 	nsid    bool // ask the server to name itself (RFC 5001)
 	cookie  bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
 	cookieV string
+	// noBadCookie: +nobadcookie, a BADCOOKIE answer is the answer.
+	noBadCookie bool
 	// The search list (search.go): +search, +showsearch, +domain.
 	search, showSearch bool
 	domain             string

@@ -50,9 +50,9 @@ var plusOpts = []plusOpt{
 	}},
 	section("answer"),
 	section("authority"),
-	// dig retries a BADCOOKIE answer with the server's cookie; gdig's
-	// stub takes the answer as it comes.
-	accepted("badcookie", true),
+	// +badcookie (on): a BADCOOKIE answer is asked again with the
+	// server's cookie (RFC 7873 section 5.3), as dig does.
+	{"badcookie", true, func(o *options, on bool, _ string, _ bool) error { o.noBadCookie = !on; return nil }},
 	// gdig reads what miekg/dns can unpack, as dig does with it.
 	accepted("besteffort", true),
 	{"bufsize", false, numeric("bufsize", 0, 65535, func(o *options, n int) { o.bufsize = n })},

@@ -90,6 +90,19 @@ func (o *options) ask(ctx context.Context, rq request, name string, s stubServer
 		o.sign(q)
 		resp, rtt, network, err = o.exchange(ctx, q, s.target(), stubHooks{})
 	}
+	if err == nil && resp.Rcode == dns.RcodeBadCookie && !o.noBadCookie {
+		if c := serverCookie(resp); c != "" {
+			p.stubNote(";; BADCOOKIE, retrying.")
+			for _, e := range q.IsEdns0().Option {
+				if ck, ok := e.(*dns.EDNS0_COOKIE); ok {
+					ck.Cookie = c
+				}
+			}
+			q.Id = dns.Id()
+			o.sign(q)
+			resp, rtt, network, err = o.exchange(ctx, q, s.target(), stubHooks{})
+		}
+	}
 	if err != nil {
 		p.stubNoReply(s, network, rq.cmdLine, err)
 		return nil, exitNoReply
@@ -213,4 +226,17 @@ func digWarnings(q *dns.Msg, raw []byte) []string {
 	got := m.Question[0]
 	return []string{fmt.Sprintf(";; ;; Question section mismatch: got %s/%s/%s", escapeControl(strings.TrimSuffix(got.Name, ".")),
 		dns.TypeToString[got.Qtype], dns.ClassToString[got.Qclass])}
+}
+
+// serverCookie is the client and server cookie of a response, to send
+// back; "" if it holds no server cookie.
+func serverCookie(m *dns.Msg) string {
+	if opt := m.IsEdns0(); opt != nil {
+		for _, e := range opt.Option {
+			if c, ok := e.(*dns.EDNS0_COOKIE); ok && len(c.Cookie) > 16 {
+				return c.Cookie
+			}
+		}
+	}
+	return ""
 }
