@@ -9,8 +9,9 @@ import (
 	"gnetutils/pkg/cli/clitest"
 )
 
-// normalizeQuery hides the random client cookie of a query +qr shows.
-var normalizeQuery = clitest.Normalize(`(?m)^; COOKIE: [0-9a-f]+$`, "; COOKIE: C")
+// normalizeQuery hides the random client cookie of a query +qr shows,
+// and +identify's time.
+var normalizeQuery = clitest.Normalize(`(?m)^; COOKIE: [0-9a-f]+$`, "; COOKIE: C", `(?m) in \d+ ms\.$`, " in T ms.")
 
 // TestLabQueryOptions: the +options that change the query, the lookups
 // of one command line and ~/.digrc, beside dig on the same server: the
