@@ -16,6 +16,7 @@ import (
 // records in the order received, and the XFR size line's figures.
 type transfer struct {
 	rrs      []dns.RR
+	records  int // the zone's records, TSIGs aside
 	messages int
 	bytes    int // the messages as received, TCP length fields aside
 	rtt      time.Duration
@@ -29,6 +30,7 @@ type transfer struct {
 // again.
 func (o *options) axfr(ctx context.Context, rq request, s stubServer, p printer) int {
 	q := o.query(rq.name, dns.TypeAXFR)
+	o.sign(q)
 	x := transfer{server: fmt.Sprintf("%s#%d(%s) (TCP)", s.addr, s.port, s.host), cmdLine: rq.cmdLine}
 	start := time.Now()
 	x.err = o.readTransfer(ctx, q, s.target(), &x)
@@ -48,6 +50,11 @@ func (o *options) readTransfer(ctx context.Context, q *dns.Msg, target string, x
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	defer stop()
 	co := &dns.Conn{Conn: conn}
+	if o.tsig != nil {
+		// WriteMsg signs q with the key; the answers' MACs are shown,
+		// not checked.
+		co.TsigProvider = o.tsig.provider()
+	}
 	_ = conn.SetDeadline(time.Now().Add(o.timeout))
 	if err := co.WriteMsg(q); err != nil {
 		return err
@@ -70,9 +77,14 @@ func (o *options) readTransfer(ctx context.Context, q *dns.Msg, target string, x
 		x.bytes += n
 		for _, rr := range m.Answer {
 			x.rrs = append(x.rrs, rr)
+			x.records++
 			if rr.Header().Rrtype == dns.TypeSOA {
 				soas++
 			}
+		}
+		// dig prints each message's TSIG after its records.
+		if t := m.IsTsig(); t != nil {
+			x.rrs = append(x.rrs, t)
 		}
 	}
 	return nil

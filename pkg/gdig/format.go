@@ -8,29 +8,95 @@ import (
 	"github.com/miekg/dns"
 )
 
-// padTo pads s with tabs to column col (tab stops of 8), at least one tab,
-// as dig lays out its columns.
-func padTo(s string, col int) string {
-	n := len(s)
-	tabs := 1
-	if n < col {
-		tabs = (col - n + 7) / 8
+// toColumn pads line (its last line) towards col as BIND's text styles
+// do: tabs to col's tab stop, then spaces, and never less than one
+// character, so a field past its column is followed by one space, or by
+// a tab when that one character crosses a tab stop.
+func toColumn(line string, col int) string {
+	last := line
+	if i := strings.LastIndexByte(line, '\n'); i >= 0 {
+		last = line[i+1:]
 	}
-	return s + strings.Repeat("\t", tabs)
+	from := visibleWidth(last)
+	to := max(col, from+1)
+	if tabs := to/8 - from/8; tabs > 0 {
+		line += strings.Repeat("\t", tabs)
+		from = to / 8 * 8
+	}
+	return line + strings.Repeat(" ", to-from)
 }
 
-// rrString is one record in dig's presentation layout.
-func rrString(rr dns.RR) string {
-	text := escapeControl(rr.String())
-	f := strings.SplitN(text, "\t", 5)
-	if len(f) < 5 {
-		return text
+// visibleWidth is the column a line ends at, tabs every 8.
+func visibleWidth(s string) int {
+	col := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\t' {
+			col = col/8*8 + 8
+		} else {
+			col++
+		}
 	}
-	return padTo(f[0], 24) + f[1] + "\t" + f[2] + "\t" + f[3] + "\t" + f[4]
+	return col
 }
 
-func questionString(q dns.Question) string {
-	return padTo(";"+escapeControl(q.Name), 32) + dns.ClassToString[q.Qclass] + "\t" + dns.TypeToString[q.Qtype]
+// rrString is one record in dig's default layout.
+func rrString(rr dns.RR) string { return rrText(rr, display{split: 56}) }
+
+// rrText is one record as dig prints it with d: owner, TTL, class, type
+// in dig's columns (24, 32, 40, 48; +multiline puts TTL and class
+// together), then the data (rdata.go).
+func rrText(rr dns.RR, d display) string {
+	h := rr.Header()
+	class, typ := className(h.Class), typeName(h.Rrtype)
+	if d.unknown {
+		class, typ = fmt.Sprintf("CLASS%d", h.Class), fmt.Sprintf("TYPE%d", h.Rrtype)
+	}
+	ttl := fmt.Sprint(h.Ttl)
+	if d.ttlUnits {
+		ttl = ttlUnits(h.Ttl)
+	}
+	data := rdataText(rr, d)
+	line := escapeControl(h.Name)
+	ttlCol, classCol, typeCol, dataCol := d.columns()
+	if !d.noTTL {
+		line = toColumn(line, ttlCol) + ttl
+	}
+	if !d.noClass {
+		line = toColumn(line, classCol) + class
+	}
+	line = toColumn(line, typeCol) + typ
+	return toColumn(line, dataCol) + escapeLines(data)
+}
+
+// escapeLines is escapeControl for each line of a +multiline layout.
+func escapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = escapeControl(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// columns are dig's columns for TTL, class, type and data (dig.c's
+// styles): +multiline's, and those without TTL or class, put the fields
+// closer together.
+func (d display) columns() (ttl, class, typ, data int) {
+	switch {
+	case d.multiline, d.noTTL && d.noClass:
+		return 24, 24, 24, 32
+	case d.noTTL || d.noClass:
+		return 24, 24, 32, 40
+	}
+	return 24, 32, 40, 48
+}
+
+func questionString(q dns.Question) string { return questionText(q, display{}) }
+
+// questionText is a question as dig prints it in d's columns.
+func questionText(q dns.Question, d display) string {
+	_, classCol, typeCol, _ := d.columns()
+	line := toColumn(";"+escapeControl(q.Name), classCol) + className(q.Qclass)
+	return toColumn(line, typeCol) + typeName(q.Qtype)
 }
 
 // escapeControl writes the control characters of s (the tab between
@@ -100,21 +166,21 @@ func (sw *sections) set(name string, on bool) {
 
 // messageText renders a response as dig prints it between ";; Got answer:"
 // and ";; Query time".
-func messageText(m *dns.Msg) string { return sectionText(m, allSections) }
+func messageText(m *dns.Msg) string { return sectionText(m, allSections, display{split: 56}) }
 
 // sectionText renders what the switches leave on.
-func sectionText(m *dns.Msg, sw sections) string {
+func sectionText(m *dns.Msg, sw sections, d display) string {
 	if !sw.comments {
-		return bareText(m, sw)
+		return bareText(m, sw, d)
 	}
 	var b strings.Builder
-	b.WriteString(headerText(m))
+	b.WriteString(headerText(m, d))
 	// dig puts a blank line between sections, none before the first.
 	first := true
-	if sw.question {
+	if sw.question && len(m.Question) > 0 {
 		b.WriteString(";; QUESTION SECTION:\n")
 		for _, q := range m.Question {
-			b.WriteString(questionString(q) + "\n")
+			b.WriteString(questionText(q, d) + "\n")
 		}
 		first = false
 	}
@@ -126,12 +192,7 @@ func sectionText(m *dns.Msg, sw sections) string {
 		if !sec.on {
 			continue
 		}
-		var rrs []dns.RR
-		for _, rr := range sec.rrs {
-			if rr.Header().Rrtype != dns.TypeOPT {
-				rrs = append(rrs, rr)
-			}
-		}
+		rrs := plainRecords(sec.rrs)
 		if len(rrs) == 0 {
 			continue
 		}
@@ -141,31 +202,53 @@ func sectionText(m *dns.Msg, sw sections) string {
 		first = false
 		fmt.Fprintf(&b, ";; %s SECTION:\n", sec.name)
 		for _, rr := range rrs {
-			b.WriteString(rrString(rr) + "\n")
+			b.WriteString(rrText(rr, d) + "\n")
 		}
+	}
+	if tsig := m.IsTsig(); tsig != nil && sw.additional {
+		// dig's TSIG pseudosection follows the sections.
+		b.WriteString("\n;; TSIG PSEUDOSECTION:\n" + rrText(tsig, d) + "\n")
 	}
 	return b.String()
 }
 
+// plainRecords are rrs without the pseudo-records OPT and TSIG, which dig
+// prints in pseudosections of their own.
+func plainRecords(rrs []dns.RR) []dns.RR {
+	var out []dns.RR
+	for _, rr := range rrs {
+		if t := rr.Header().Rrtype; t != dns.TypeOPT && t != dns.TypeTSIG {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
+
 // headerText is what dig prints before the sections: the header, the
 // flags and the OPT pseudosection.
-func headerText(m *dns.Msg) string {
+func headerText(m *dns.Msg, d display) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, ";; ->>HEADER<<- opcode: %s, status: %s, id: %d\n", dns.OpcodeToString[m.Opcode], dns.RcodeToString[m.Rcode], m.Id)
+	fmt.Fprintf(&b, ";; ->>HEADER<<- opcode: %s, status: %s, id: %d\n", opcodeName(m.Opcode), rcodeName(m), m.Id)
 	extra := len(m.Extra)
 	fmt.Fprintf(&b, ";; flags: %s; QUERY: %d, ANSWER: %d, AUTHORITY: %d, ADDITIONAL: %d\n", flagsString(m), len(m.Question), len(m.Answer), len(m.Ns), extra)
-	if m.RecursionDesired && !m.RecursionAvailable {
+	if m.Response && m.RecursionDesired && !m.RecursionAvailable {
 		b.WriteString(";; WARNING: recursion requested but not available\n")
 	}
+
 	b.WriteString("\n")
+	if m.Response && d.ednsSent && m.IsEdns0() == nil && (m.Rcode == dns.RcodeFormatError || m.Rcode == dns.RcodeNotImplemented) {
+		fmt.Fprintf(&b, ";; WARNING: EDNS query returned status %s - retry with '+noedns'\n\n", rcodeName(m))
+	}
 	if opt := m.IsEdns0(); opt != nil {
-		flags := ""
-		if opt.Do() {
-			flags = " do"
+		// dig ends the flags with "," instead of ";" after an MBZ.
+		flags := ednsFlagsText(opt)
+		sep := ";"
+		if strings.Contains(flags, "MBZ") {
+			sep = ","
 		}
-		fmt.Fprintf(&b, ";; OPT PSEUDOSECTION:\n; EDNS: version: %d, flags:%s; udp: %d\n", opt.Version(), flags, opt.UDPSize())
+		fmt.Fprintf(&b, ";; OPT PSEUDOSECTION:\n; EDNS: version: %d, flags:%s%s udp: %d\n", opt.Version(), flags, sep, opt.UDPSize())
 		for _, o := range opt.Option {
-			b.WriteString(ednsOptionString(o) + "\n")
+			b.WriteString(ednsOptionString(o, m.Response) + "\n")
 		}
 	}
 	return b.String()
@@ -173,7 +256,7 @@ func headerText(m *dns.Msg) string {
 
 // bareText is +nocomments: the records the switches leave on, then the
 // question, without headings.
-func bareText(m *dns.Msg, sw sections) string {
+func bareText(m *dns.Msg, sw sections, d display) string {
 	var b strings.Builder
 	for _, sec := range []struct {
 		on  bool
@@ -182,28 +265,24 @@ func bareText(m *dns.Msg, sw sections) string {
 		if !sec.on {
 			continue
 		}
-		for _, rr := range sec.rrs {
-			if rr.Header().Rrtype != dns.TypeOPT {
-				b.WriteString(rrString(rr) + "\n")
-			}
+		for _, rr := range plainRecords(sec.rrs) {
+			b.WriteString(rrText(rr, d) + "\n")
 		}
 	}
 	if sw.question {
 		for _, q := range m.Question {
-			b.WriteString(questionString(q) + "\n")
+			b.WriteString(questionText(q, d) + "\n")
 		}
 	}
 	return b.String()
 }
 
 // shortText is +short: the answers' data, one per line.
-func shortText(m *dns.Msg) string {
+func shortText(m *dns.Msg, d display) string {
 	var b strings.Builder
+	d.multiline = false
 	for _, rr := range m.Answer {
-		f := strings.SplitN(escapeControl(rr.String()), "\t", 5)
-		if len(f) == 5 {
-			b.WriteString(f[4] + "\n")
-		}
+		b.WriteString(escapeControl(rdataText(rr, d)) + "\n")
 	}
 	return b.String()
 }
@@ -211,7 +290,7 @@ func shortText(m *dns.Msg) string {
 // ednsOptionString is an EDNS option as dig prints it in the OPT
 // pseudosection: extended errors by code and name, NSID and options it has
 // no name for as hex bytes and their printable text.
-func ednsOptionString(o dns.EDNS0) string {
+func ednsOptionString(o dns.EDNS0, response bool) string {
 	switch e := o.(type) {
 	case *dns.EDNS0_EDE:
 		s := fmt.Sprintf("; EDE: %d", e.InfoCode)
@@ -224,17 +303,41 @@ func ednsOptionString(o dns.EDNS0) string {
 		return s
 	case *dns.EDNS0_COOKIE:
 		// dig's words: the client cookie alone came back, or with the
-		// server's.
+		// server's; a query's (+qr) is bare.
+		if !response {
+			return "; COOKIE: " + escapeControl(e.Cookie)
+		}
 		if len(e.Cookie) <= 16 {
 			return "; COOKIE: " + escapeControl(e.Cookie) + " (echoed)"
 		}
 		return "; COOKIE: " + escapeControl(e.Cookie) + " (good)"
 	case *dns.EDNS0_NSID:
 		raw, err := hex.DecodeString(e.Nsid)
+		if len(raw) == 0 && err == nil {
+			return "; NSID:"
+		}
 		if err != nil {
 			return "; NSID: " + e.Nsid
 		}
 		return "; NSID: " + hexAndText(raw)
+	case *dns.EDNS0_SUBNET:
+		// dig: address/source/scope.
+		return fmt.Sprintf("; CLIENT-SUBNET: %s/%d/%d", e.Address, e.SourceNetmask, e.SourceScope)
+	case *dns.EDNS0_EXPIRE:
+		if e.Empty {
+			return "; EXPIRE:"
+		}
+		return fmt.Sprintf("; EXPIRE: %d (%s)", e.Expire, ttlWords(e.Expire))
+	case *dns.EDNS0_TCP_KEEPALIVE:
+		if e.Timeout == 0 {
+			return "; TCP KEEPALIVE:"
+		}
+		return fmt.Sprintf("; TCP KEEPALIVE: %d.%d secs", e.Timeout/10, e.Timeout%10)
+	case *dns.EDNS0_PADDING:
+		if len(e.Padding) == 0 {
+			return "; PAD:"
+		}
+		return fmt.Sprintf("; PAD: (%d bytes)", len(e.Padding))
 	case *dns.EDNS0_LOCAL:
 		return fmt.Sprintf("; OPT=%d: %s", e.Code, hexAndText(e.Data))
 	}
@@ -257,4 +360,31 @@ func hexAndText(raw []byte) string {
 		}
 	}
 	return h.String() + " (\"" + t.String() + "\")"
+}
+
+// opcodeName is an opcode as dig names it, or its number.
+func opcodeName(op int) string {
+	if s, ok := dns.OpcodeToString[op]; ok {
+		return s
+	}
+	return fmt.Sprintf("RESERVED%d", op)
+}
+
+// rcodeName is a response's status as dig names it: 16 with EDNS is
+// BADVERS (RFC 6891), which miekg/dns names after TSIG's BADSIG.
+func rcodeName(m *dns.Msg) string {
+	if m.Rcode == dns.RcodeBadVers {
+		return "BADVERS"
+	}
+	if s, ok := dns.RcodeToString[m.Rcode]; ok {
+		return s
+	}
+	return fmt.Sprintf("RESERVED%d", m.Rcode)
+}
+
+// hasSection says whether sectionText shows a section of m under sw:
+// dig's blank line before its stats closes a section.
+func hasSection(m *dns.Msg, sw sections) bool {
+	return sw.question && len(m.Question) > 0 || sw.answer && len(plainRecords(m.Answer)) > 0 ||
+		sw.authority && len(plainRecords(m.Ns)) > 0 || sw.additional && len(plainRecords(m.Extra)) > 0 || sw.additional && m.IsTsig() != nil
 }

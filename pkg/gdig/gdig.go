@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -20,16 +22,20 @@ import (
 
 var command = cli.Command{
 	Name:     "gdig",
-	Synopsis: "[@server] [-p port] [-t type] [-c class] [-x addr] [-4|-6] [--root addr]... name [type] [class] [+options]",
+	Synopsis: "[@server] [-p port] [-b addr] [-k file|-y key] [-4|-6] [--root addr]... name [type] [class] [+options] [name [type] [+options]]...",
 	Summary:  "DNS lookups with dig's output; without @server an iterative resolver that\nwalks from the root itself (+trace shows every step).",
 	Words:    completionWords,
-	Extra: `+options: +short +trace +tcp +norecurse +dnssec +nsid +[no]cookie +time=N +tries=N +bufsize=N
-+[no]all +[no]cmd +[no]comments +[no]question +[no]answer +[no]authority +[no]additional +[no]stats
+	Extra: `Every +option of dig 9.18, abbreviated as dig takes them (+mult); +noOPTION for the
+ones dig negates. Several lookups on one line as dig: the options before the first name
+apply to every lookup, those after a name to its lookup only. ~/.digrc's options come
+first (not with -r).
++options gdig takes without an effect it can show: +besteffort +dns64prefix
++ednsnegotiation +fail +idnin +idnout +keepopen +ndots +nssearch +showbadcookie.
++tls, +https (+https-get) and +quic: DNS over TLS, HTTPS and QUIC, the certificate
+always verified (--tls-ca, +tls-hostname); +http-plain: not in this build.
++validate (--validate): DNSSEC validation from the trust anchor, as delv.
++yaml: refused (use --json).
 @server name AXFR transfers the zone over TCP, as dig does.
-+validate validates with DNSSEC as delv does (@server: a recursive server, asked with CD);
-a bogus answer is SERVFAIL and exits 1.
-+tls (853), +https[=/path] (443, POST; +https-get), +quic (853): encrypted @server,
-the certificate always verified (--tls-ca, +tls-hostname=NAME); a bad one exits 9.
 exit status (dig's): 0 answer (NXDOMAIN included; a failed resolution answers SERVFAIL),
 1 usage, 9 no reply from @server, 10 internal error.`,
 	BadValue: func(f *pflag.Flag, value string) (string, int, bool) {
@@ -49,23 +55,59 @@ const (
 
 // Run runs gdig with args (without the program name) and returns its exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, words, done, code := parseArgs(args, stdout, stderr)
+	lookups, done, code := parseArgs(args, stdout, stderr)
 	if done {
 		return code
 	}
-	p := o.newPrinter(stdout)
-	if o.file != "" {
-		job, err := o.newBatchJob(stderr)
+	first := lookups[0]
+	p := first.newPrinter(stdout)
+	if first.file != "" {
+		job, err := first.newBatchJob(stderr)
 		if err != nil {
 			return fail(stderr, err)
 		}
-		return o.batch(ctx, job, stdin, p, stderr)
+		return first.batch(ctx, job, stdin, p, stderr)
 	}
-	rq, err := o.newRequest(words, stderr)
-	if err != nil {
-		return fail(stderr, err)
+	cmdLine := "; <<>> gdig " + cli.Version + " <<>> " + strings.Join(args, " ")
+	// Every lookup is validated before the first is sent, as a bad one
+	// is a usage error that should cost no query.
+	rqs := make([]request, len(lookups))
+	for i, o := range lookups {
+		rq, err := o.newRequest(stderr)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		if err := o.checkTransport(); err != nil {
+			return fail(stderr, err)
+		}
+		rq.cmdLine = cmdLine
+		rqs[i] = rq
 	}
-	rq.cmdLine = "; <<>> gdig " + cli.Version + " <<>> " + strings.Join(args, " ")
+	// dig's status is the last failed lookup's.
+	status := cli.ExitOK
+	for i, o := range lookups {
+		// dig prints the command line once, before the first lookup.
+		p.begin(o.display(), o.sw, o.noCmd || i > 0)
+		if c := o.run(ctx, rqs[i], p, stderr); c != cli.ExitOK {
+			status = c
+		}
+	}
+	return status
+}
+
+// display is the lookup's display options with what other options
+// imply: -u's microseconds, +multiline's record comments.
+func (o *options) display() display {
+	d := o.disp
+	d.usec, d.short, d.ednsSent = o.usec, o.globals.short, o.q.edns >= 0
+	if d.multiline && !d.rrCommentsSet {
+		d.rrComments = true
+	}
+	return d
+}
+
+// run makes one lookup: of its @server, or from the root.
+func (o *options) run(ctx context.Context, rq request, p printer, stderr io.Writer) int {
 	if o.server != "" && o.validate {
 		return o.validateStub(ctx, rq, p, stderr)
 	}
@@ -73,6 +115,16 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return o.stub(ctx, rq, p, stderr)
 	}
 	return o.iterative(ctx, rq, p, stderr)
+}
+
+// checkTransport refuses a lookup that names a transport +option this
+// build does not carry out (transportOpt).
+func (o *options) checkTransport() error {
+	names := slices.Sorted(maps.Keys(o.transport))
+	if len(names) == 0 {
+		return nil
+	}
+	return &exitError{exitUsage, fmt.Sprintf("+%s: this transport is not implemented yet", names[0])}
 }
 
 // fail reports err, a command line gdig refuses, with dig's status for it:

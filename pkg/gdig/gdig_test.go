@@ -25,7 +25,10 @@ func TestLayout(t *testing.T) {
 	}{
 		{"www.example.lab. 3600 IN A 192.0.2.80", "www.example.lab.\t3600\tIN\tA\t192.0.2.80"},
 		{"example.lab. 3600 IN NS auth.ns.lab.", "example.lab.\t\t3600\tIN\tNS\tauth.ns.lab."},
-		{"a.very.long.name.example.lab. 5 IN A 192.0.2.1", "a.very.long.name.example.lab.\t5\tIN\tA\t192.0.2.1"},
+		// Past column 24 dig writes one space, and goes on in its columns.
+		{"a.very.long.name.example.lab. 5 IN A 192.0.2.1", "a.very.long.name.example.lab. 5\tIN\tA\t192.0.2.1"},
+		{"verylongownername-xxxxxxxxxxxx.t.lab. 3600 IN A 192.0.2.9", "verylongownername-xxxxxxxxxxxx.t.lab. 3600 IN A\t192.0.2.9"},
+		{"ipseckey.t.lab. 3600 IN IPSECKEY 10 1 2 192.0.2.38 AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ==", "ipseckey.t.lab.\t\t3600\tIN\tIPSECKEY 10 1 2 192.0.2.38 AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ=="},
 	} {
 		t.Run(tc.rr, func(t *testing.T) {
 			rr, err := dns.NewRR(tc.rr)
@@ -56,13 +59,26 @@ func FuzzMessageText(f *testing.F) {
 	m.SetEdns0(1232, true)
 	b, _ := m.Pack()
 	f.Add(b)
+	// A record of every type, for the per-type layouts (rdata.go).
+	for _, text := range typeRecords {
+		if rr, err := dns.NewRR("$ORIGIN t.lab.\n" + text); err == nil {
+			one := m.Copy()
+			one.Answer = []dns.RR{rr}
+			if b, err := one.Pack(); err == nil {
+				f.Add(b)
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m := new(dns.Msg)
 		if m.Unpack(b) != nil {
 			return
 		}
 		_ = messageText(m)
-		_ = shortText(m)
+		_ = shortText(m, display{split: 56})
+		for _, d := range []display{{multiline: true, rrComments: true}, {unknown: true, noCrypto: true, split: 8}} {
+			_ = sectionText(m, allSections, d)
+		}
 		_, _ = json.Marshal(messageJSON(m, "x", 0, 0))
 	})
 }

@@ -27,6 +27,12 @@ func (p jsonPrinter) answer(r reply) {
 	p.emit(messageJSON(r.msg, r.server, r.rtt, r.queries))
 }
 
+func (p jsonPrinter) begin(display, sections, bool) {}
+
+func (p jsonPrinter) sent(*dns.Msg, string) {}
+
+func (p jsonPrinter) stubNote(string) {}
+
 func (p jsonPrinter) stubTryFailed(stubServer, string, string, error) {}
 
 func (p jsonPrinter) stubTruncated() {}

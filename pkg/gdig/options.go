@@ -4,186 +4,322 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"gnetutils/pkg/cli"
 )
 
-// options is the command line as given: flags, @server and +options.
+// globals are what dig applies to every lookup of a command line: the
+// dash flags other than -t, -c, -x and -q, which belong to a lookup.
+type globals struct {
+	common  cli.Common
+	port    int
+	family  cli.FamilyFlags
+	roots   []string
+	hints   string
+	file    string
+	conc    int
+	cache   int // --cache-size
+	unorder bool
+	qmin    bool
+	rand0x  bool
+	noRC    bool   // -r: no ~/.digrc
+	usec    bool   // -u: times in microseconds
+	bind    string // -b address[#port]
+	keyFile string // -k
+	keyText string // -y [hmac:]name:key
+	memDbg  bool   // -m: accepted, as dig's memory debugging prints nothing a user reads
+	version bool   // -v
+	tsig    *tsigKey
+	// The DNSSEC validation and the encrypted transport (validate.go,
+	// transport.go) hold for every lookup of a command line.
+	dnssecOptions
+	transportOptions
+	// +short and +cmd are global in dig: the last one given counts for
+	// every lookup.
+	short bool
+	noCmd bool
+}
+
+// options are one lookup's: dig's query options (the +options and -t, -c,
+// -x, -q, @server) over the globals. A lookup starts as a copy of the
+// options given before the first name (dig's default lookup), then takes
+// what follows its name.
 type options struct {
-	common   cli.Common
-	port     int
-	qtype    string
-	qclass   string
-	reverse  string
-	family   cli.FamilyFlags
-	roots    []string
-	hints    string
-	server   string
-	short    bool
-	trace    bool
-	tcp      bool
-	norec    bool
-	timeout  time.Duration
-	tries    int
-	triesSet bool // +tries or +retry given: the resolver keeps its own count otherwise
+	*globals
+	name    string // the word that named the lookup; "" for the default
+	named   bool   // a name (or -x, -q) made this lookup
+	qtype   string
+	qclass  string
+	reverse string
+	server  string
+	trace   bool
+	tcp     bool
+	norec   bool
+	timeout time.Duration
+	tries   int
+	// triesSet: +tries or +retry given; the resolver keeps its own count
+	// otherwise (iterative.go).
+	triesSet bool
 	bufsize  int
-	noCmd    bool
-	file     string
-	conc     int
-	cache    int // --cache-size
-	unorder  bool
-	qmin     bool
-	rand0x   bool
 	dnssec   bool
 	nsid     bool // ask the server to name itself (RFC 5001)
 	cookie   bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
-	sw       sections
-	dnssecOptions
-	transportOptions
+	cookieV  string
+	// noBadCookie: +nobadcookie, a BADCOOKIE answer is the answer.
+	noBadCookie bool
+	// The search list (search.go): +search, +showsearch, +domain.
+	search, showSearch bool
+	domain             string
+	sw                 sections
+	q                  queryBits
+	disp               display
+	// transport holds +tls, +https and the like for their handlers
+	// (transportHandlers); without one, gdig refuses them at run time.
+	transport map[string]string
 }
 
-// parseArgs reads the command line: dig's @server and +options among the
-// flags and the words. done: Run returns code now (help, version, or a
-// refusal already reported).
-func parseArgs(args []string, stdout, stderr io.Writer) (o *options, words []string, done bool, code int) {
-	o = &options{timeout: 5 * time.Second, tries: 3, bufsize: 1232, sw: allSections, cookie: true}
-	var rest, plus []string
-	for _, a := range args {
-		switch {
-		case strings.HasPrefix(a, "@") && len(a) > 1:
-			o.server = a[1:]
-		case strings.HasPrefix(a, "+") && len(a) > 1:
-			plus = append(plus, a[1:])
-		default:
-			rest = append(rest, a)
+// queryBits are what the +options set in the query itself.
+type queryBits struct {
+	aa, ad, cd, ra, tc, z bool
+	opcode                int
+	qid                   int // -1: random
+	edns                  int // EDNS version; -1: +noedns
+	ednsFlags             uint16
+	ednsOpts              []ednsOpt
+	subnet                string
+	padding               int
+	expire, keepalive     bool
+	coflag                bool
+	headerOnly            bool
+	ignoreTC              bool
+}
+
+// ednsOpt is one +ednsopt=code[:hex].
+type ednsOpt struct {
+	code uint16
+	data []byte
+}
+
+// display are the +options that change how records and answers print.
+type display struct {
+	short, identify, multiline, noClass, noTTL, ttlUnits bool
+	rrComments, unknown, noCrypto, expandAAAA, onesoa    bool
+	qr, rrCommentsSet, ednsSent                          bool
+	split                                                int // hex and base64 chunk width; 0: none
+	usec                                                 bool
+}
+
+// defaults is dig's default lookup before any option.
+func defaults(g *globals) *options {
+	return &options{globals: g, timeout: 5 * time.Second, tries: 3, bufsize: 1232, sw: allSections, cookie: true,
+		q: queryBits{ad: true, qid: -1}, disp: display{split: 56}}
+}
+
+// clone is a new lookup from o, sharing the globals.
+func (o *options) clone() *options {
+	c := *o
+	c.q.ednsOpts = slices.Clone(o.q.ednsOpts)
+	if o.transport != nil {
+		c.transport = make(map[string]string, len(o.transport))
+		for k, v := range o.transport {
+			c.transport[k] = v
 		}
 	}
-	fs := command.NewFlagSet(&o.common)
-	fs.IntVarP(&o.port, "port", "p", 53, "server port")
-	fs.StringVarP(&o.qtype, "type", "t", "", "query type (A, AAAA, MX, NS, TXT, SOA, ANY, ...)")
-	fs.StringVarP(&o.qclass, "class", "c", "", "query class (IN, CH, HS, ANY; other than IN only with @server)")
-	fs.StringVarP(&o.reverse, "reverse", "x", "", "reverse lookup of an address (PTR; an IPv4 prefix such as 10.1 as dig takes it)")
-	o.family.Add(fs, "IPv4 servers only", "IPv6 servers only")
-	fs.StringArrayVar(&o.roots, "root", nil, "root server address to start from (repeatable; default: the IANA root servers)")
-	fs.StringVar(&o.hints, "root-hints", "", "root hints file (named.root format) to start from")
-	fs.StringVarP(&o.file, "file", "f", "", "batch: resolve the \"name [type]\" lines of FILE (- for stdin)")
-	fs.IntVar(&o.conc, "concurrency", 64, "batch: lookups at once (one shared cache)")
-	fs.BoolVar(&o.unorder, "unordered", false, "batch: print results as they finish, not in input order")
-	fs.IntVar(&o.cache, "cache-size", 10000, "answers (and delegations) cached at most, the least recently used evicted first")
-	fs.BoolVar(&o.qmin, "qmin", true, "QNAME minimisation (RFC 9156), on as in unbound (--qmin=false: servers see the whole name)")
-	fs.BoolVar(&o.rand0x, "0x20", false, "randomise the case of query names and demand it back (spoofing resistance)")
+	return &c
+}
+
+// parseArgs reads the command line as dig does: ~/.digrc's options first
+// (unless -r), then the arguments in order, where a name starts a lookup
+// and the options after it are its own. done: Run returns code now (help,
+// version, or a refusal already reported).
+func parseArgs(args []string, stdout, stderr io.Writer) (lookups []*options, done bool, code int) {
+	g := &globals{}
+	def := defaults(g)
+	ps := &argParser{def: def, cur: def}
+	fs := ps.flagSet(g)
+	if !slices.Contains(args, "-r") {
+		rc, err := readDigrc()
+		if err != nil {
+			return nil, true, fail(stderr, err)
+		}
+		ps.rc = true
+		if done, code := ps.parse(fs, rc, stdout, stderr); done {
+			return nil, true, code
+		}
+		ps.rc = false
+	}
+	if done, code := ps.parse(fs, args, stdout, stderr); done {
+		return nil, true, code
+	}
+	if g.version {
+		fmt.Fprintf(stderr, "gdig (gnetutils) %s\n", cli.Version)
+		return nil, true, cli.ExitOK
+	}
+	if err := g.check(); err != nil {
+		return nil, true, fail(stderr, err)
+	}
+	if len(ps.lookups) == 0 {
+		ps.lookups = []*options{def}
+	}
+	return ps.lookups, false, 0
+}
+
+// check validates the globals.
+func (g *globals) check() error {
+	if g.cache < 1 {
+		return errors.New("--cache-size must be positive")
+	}
+	key, err := loadTSIG(g.keyText, g.keyFile)
+	g.tsig = key
+	return err
+}
+
+// readDigrc is ~/.digrc's words, none if there is no such file.
+func readDigrc() ([]string, error) {
+	home := os.Getenv("HOME")
+	if home == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(filepath.Join(home, ".digrc"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	return strings.Fields(string(b)), err
+}
+
+// argParser walks the arguments in order, keeping the lookup that the
+// options it meets belong to.
+type argParser struct {
+	def, cur *options
+	lookups  []*options
+	rc       bool // reading ~/.digrc: options only, as dig ignores names there
+}
+
+// flagSet declares dig's dash flags. -t, -c, -x and -q act on the lookup
+// they follow (lookupFlag), the others on every lookup.
+func (ps *argParser) flagSet(g *globals) *pflag.FlagSet {
+	fs := command.NewFlagSet(&g.common)
+	fs.SetInterspersed(false) // each word is handled in order, by parse
+	fs.IntVarP(&g.port, "port", "p", 53, "server port")
+	fs.VarP(lookupFlag{ps, "type"}, "type", "t", "query type (A, AAAA, MX, ..., ixfr=SERIAL); after a name, that lookup's")
+	fs.VarP(lookupFlag{ps, "class"}, "class", "c", "query class (IN, CH, HS, ANY; other than IN only with @server)")
+	fs.VarP(lookupFlag{ps, "reverse"}, "reverse", "x", "reverse lookup of an address (PTR; an IPv4 prefix such as 10.1 as dig takes it)")
+	fs.VarP(lookupFlag{ps, "name"}, "query", "q", "a lookup of NAME (a name that looks like a type or an option)")
+	g.family.Add(fs, "IPv4 servers only", "IPv6 servers only")
+	fs.StringVarP(&g.bind, "bind", "b", "", "source address[#port] of the queries")
+	fs.StringVarP(&g.keyFile, "keyfile", "k", "", "TSIG key file (the key clause tsig-keygen writes)")
+	fs.StringVarP(&g.keyText, "key", "y", "", "TSIG key [hmac:]name:base64 (hmac-md5 when not named, as dig 9.18)")
+	fs.BoolVarP(&g.noRC, "no-digrc", "r", false, "do not read ~/.digrc")
+	fs.BoolVarP(&g.usec, "usec", "u", false, "query times in microseconds")
+	fs.BoolVarP(&g.memDbg, "memdebug", "m", false, "dig's memory debugging: accepted, nothing to show")
+	fs.BoolVarP(&g.version, "dig-version", "v", false, "print the version on stderr, as dig -v, and exit")
+	fs.StringArrayVar(&g.roots, "root", nil, "root server address to start from (repeatable; default: the IANA root servers)")
+	fs.StringVar(&g.hints, "root-hints", "", "root hints file (named.root format) to start from")
+	fs.StringVarP(&g.file, "file", "f", "", "batch: resolve the \"name [type]\" lines of FILE (- for stdin)")
+	fs.IntVar(&g.conc, "concurrency", 64, "batch: lookups at once (one shared cache)")
+	fs.BoolVar(&g.unorder, "unordered", false, "batch: print results as they finish, not in input order")
+	fs.IntVar(&g.cache, "cache-size", 10000, "answers (and delegations) cached at most, the least recently used evicted first")
+	fs.BoolVar(&g.qmin, "qmin", true, "QNAME minimisation (RFC 9156), on as in unbound (--qmin=false: servers see the whole name)")
+	fs.BoolVar(&g.rand0x, "0x20", false, "randomise the case of query names and demand it back (spoofing resistance)")
 	cli.Values(fs, "type", queryTypes...)
 	cli.Values(fs, "class", queryClasses...)
-	o.addDNSSECFlags(fs)
-	o.addTransportFlags(fs)
-	if done, code := command.Parse(fs, &o.common, rest, stdout, stderr, exitUsage); done {
-		return nil, nil, true, code
-	}
-	if o.cache < 1 {
-		return nil, nil, true, fail(stderr, errors.New("--cache-size must be positive"))
-	}
-	for _, p := range plus {
-		if err := o.plus(p); err != nil {
-			return nil, nil, true, fail(stderr, err)
-		}
-	}
-	return o, fs.Args(), false, 0
+	g.addDNSSECFlags(fs)
+	g.addTransportFlags(fs)
+	return fs
 }
 
-// plus applies one +option (without its +).
-func (o *options) plus(p string) error {
-	key, val, hasVal := strings.Cut(p, "=")
-	n, err := plusNumber(key, val, hasVal)
-	if err != nil {
-		return err
+// parse reads args: pflag the dash flags up to the next word, this the
+// word (@server, +option, type, class or name), and so on to the end.
+func (ps *argParser) parse(fs *pflag.FlagSet, args []string, stdout, stderr io.Writer) (done bool, code int) {
+	for {
+		if done, code := command.Parse(fs, &ps.def.globals.common, args, stdout, stderr, exitUsage); done {
+			return true, code
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return false, 0
+		}
+		if err := ps.word(args[0], stderr); err != nil {
+			return true, fail(stderr, err)
+		}
+		args = args[1:]
 	}
-	switch key {
-	case "short":
-		o.short = true
-	case "trace":
-		o.trace = true
-	case "tcp", "vc":
-		o.tcp = true
-	case "norecurse", "norec":
-		o.norec = true
-	case "recurse", "rec", "notrace", "noshort", "notcp", "cmd":
-	case "nocmd":
-		o.noCmd = true
-		o.sw.cmd = false
-	case "time":
-		// dig silently takes a time below 1 s as 1 s, and fewer tries
-		// than one as one.
-		o.timeout = time.Duration(max(n, 1)) * time.Second
-	case "tries", "retry":
-		if key == "retry" {
-			n++ // +retry counts the tries after the first
-		}
-		o.tries, o.triesSet = max(n, 1), true
-	case "bufsize":
-		if n < 0 || n > 65535 {
-			return &exitError{exitInternal, fmt.Sprintf("invalid buffer size '%s': out of range", val)}
-		}
-		o.bufsize = n
-	case "nsid":
-		o.nsid = true
-	case "nonsid":
-		o.nsid = false
-	case "dnssec":
-		o.dnssec = true
-	case "nodnssec":
-		o.dnssec = false
-	case "noall", "all":
-		on := key == "all"
-		o.sw = sections{on, on, on, on, on, on, on}
-	case "comments", "nocomments", "question", "noquestion", "answer", "noanswer", "authority", "noauthority",
-		"additional", "noadditional", "stats", "nostats":
-		o.sw.set(strings.TrimPrefix(key, "no"), !strings.HasPrefix(key, "no"))
-	case "nocookie", "cookie":
-		o.cookie = key == "cookie"
-	case "json":
-		o.common.JSON = true
-	case "yaml":
-		// dig prints YAML; gdig does not, and prints no JSON in its place.
-		return &exitError{exitUsage, "+yaml is not supported: use --json (NDJSON, RFC 8427 names)"}
+}
+
+// word handles one argument that is not a dash flag.
+func (ps *argParser) word(a string, stderr io.Writer) error {
+	switch {
+	case strings.HasPrefix(a, "@") && len(a) > 1:
+		ps.cur.server = a[1:]
+	case strings.HasPrefix(a, "+") && len(a) > 1:
+		return ps.cur.plus(a[1:])
+	case ps.typeOrClass(a, stderr):
+	case ps.rc:
+		// dig takes only options from ~/.digrc.
 	default:
-		if o.dnssecPlus(key, val, hasVal) || o.transportPlus(key, val, hasVal) {
-			return nil
-		}
-		return errInvalidOption(p)
+		ps.newLookup(a)
 	}
 	return nil
 }
 
-// plusWords are dig's names for the numbers of +time, +tries, +retry and
-// +bufsize in its refusals.
-var plusWords = map[string]string{"time": "timeout", "tries": "tries", "retry": "retries", "bufsize": "buffer size"}
-
-// plusNumber reads the number of a numeric +option, refused as dig
-// refuses it: "+time=" is no option (status 1), "+time=abc" no number
-// (status 10).
-func plusNumber(key, val string, hasVal bool) (int, error) {
-	word, numeric := plusWords[key]
-	if !numeric || !hasVal {
-		return 0, nil
+// typeOrClass applies a as the current lookup's type or class if it names
+// one, warning as dig does when that lookup has one already.
+func (ps *argParser) typeOrClass(a string, stderr io.Writer) bool {
+	if _, ok := parseTypeWord(a); ok {
+		if ps.cur.qtype != "" {
+			fmt.Fprintln(stderr, ";; Warning, extra type option")
+		}
+		ps.cur.qtype = a
+		return true
 	}
-	if val == "" {
-		return 0, errInvalidOption(key)
+	if _, ok := parseClass(a); ok {
+		if ps.cur.qclass != "" {
+			fmt.Fprintln(stderr, ";; Warning, extra class option")
+		}
+		ps.cur.qclass = a
+		return true
 	}
-	n, err := strconv.ParseUint(val, 10, 32)
-	switch {
-	case errors.Is(err, strconv.ErrRange):
-		return 0, &exitError{exitInternal, fmt.Sprintf("invalid %s '%s': out of range", word, val)}
-	case err != nil:
-		return 0, &exitError{exitInternal, fmt.Sprintf("invalid %s '%s': not a valid number", word, val)}
-	}
-	return int(min(n, 1<<20)), nil
+	return false
 }
 
-// errInvalidOption is dig's message for an unknown +option.
-func errInvalidOption(p string) error {
-	//lint:ignore ST1005 dig's words
-	return fmt.Errorf("Invalid option: +%s", p)
+// newLookup starts a lookup of name from the default lookup's options.
+func (ps *argParser) newLookup(name string) *options {
+	l := ps.def.clone()
+	l.name, l.named = name, true
+	l.qtype, l.qclass = ps.def.qtype, ps.def.qclass
+	ps.lookups = append(ps.lookups, l)
+	ps.cur = l
+	return l
+}
+
+// lookupFlag is a dash flag that acts on the lookup it follows: -t and -c
+// set its type and class, -x and -q start a lookup of their own.
+type lookupFlag struct {
+	ps   *argParser
+	what string
+}
+
+func (f lookupFlag) String() string { return "" }
+func (f lookupFlag) Type() string   { return "string" }
+
+func (f lookupFlag) Set(v string) error {
+	switch f.what {
+	case "type":
+		f.ps.cur.qtype = v
+	case "class":
+		f.ps.cur.qclass = v
+	case "reverse":
+		l := f.ps.newLookup("")
+		l.reverse = v
+	case "name":
+		f.ps.newLookup(v)
+	}
+	return nil
 }

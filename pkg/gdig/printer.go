@@ -16,10 +16,16 @@ import (
 // silent where dig's words only narrate (the opening lines, each failed
 // try).
 type printer interface {
+	// begin: the lookup about to be printed has these display options.
+	begin(d display, sw sections, noCmd bool)
+	// sent: +qr, the query before it is sent.
+	sent(q *dns.Msg, cmdLine string)
 	// answer prints a final response.
 	answer(r reply)
 	// stubTryFailed: one try at the @server got no answer.
 	stubTryFailed(s stubServer, name, network string, err error)
+	// stubNote: a line of dig's about what the stub does next.
+	stubNote(line string)
 	// stubTruncated: the answer came truncated, the stub asks over TCP.
 	stubTruncated()
 	// stubIgnored: a datagram that was not the answer, with dig's
@@ -46,9 +52,10 @@ type reply struct {
 	rtt         time.Duration
 	server      string // as the SERVER line names it
 	cmdLine     string
-	serverFound bool // the stub's "; (1 server found)"
-	queries     int  // queries a resolution from the root took
-	traced      bool // +trace's last step has shown it already
+	serverFound bool   // the stub's "; (1 server found)"
+	serverAddr  string // +identify's server
+	queries     int    // queries a resolution from the root took
+	traced      bool   // +trace's last step has shown it already
 }
 
 // newPrinter is the printer for stdout: NDJSON with --json (or +json),
@@ -57,5 +64,6 @@ func (o *options) newPrinter(stdout io.Writer) printer {
 	if o.common.JSON {
 		return jsonPrinter{cli.NewNDJSON(stdout)}
 	}
-	return &textPrinter{out: cli.NewLines(stdout), short: o.short, noCmd: o.noCmd, sw: o.sw}
+	d := o.display()
+	return &textPrinter{out: cli.NewLines(stdout), short: o.globals.short, noCmd: o.globals.noCmd, sw: o.sw, d: d}
 }

@@ -14,19 +14,16 @@ import (
 type request struct {
 	name          string
 	qtype, qclass uint16
+	serial        uint32 // ixfr=SERIAL's
 	cmdLine       string // dig's opening "; <<>> ... <<>> args" line
 }
 
-// newRequest validates the lookup the words and flags ask for, warning on
-// stderr, as dig does, about a type or class it ignores.
-func (o *options) newRequest(words []string, stderr io.Writer) (request, error) {
-	name, qtype, qclass, err := splitWords(words)
-	if err != nil {
-		return request{}, err
-	}
-	if t := o.flagType(stderr); t != 0 {
-		qtype = t
-	}
+// newRequest validates the lookup o asks for, warning on stderr, as dig
+// does, about a type or class it ignores.
+func (o *options) newRequest(stderr io.Writer) (request, error) {
+	name := o.name
+	qtype := o.flagType(stderr)
+	var qclass uint16
 	if o.qclass != "" {
 		if c, ok := parseClass(o.qclass); ok {
 			qclass = c
@@ -62,28 +59,7 @@ func (o *options) newRequest(words []string, stderr io.Writer) (request, error) 
 	if o.server == "" && qclass != dns.ClassINET {
 		return request{}, fmt.Errorf("class %s: the resolution from the root is for class IN; ask a server with @server", dns.ClassToString[qclass])
 	}
-	return request{name: name, qtype: qtype, qclass: qclass}, nil
-}
-
-// splitWords reads the words as dig does: a word that names a type or a
-// class is one, before the name or after it (the first of each); the other
-// word is the name.
-func splitWords(words []string) (name string, qtype, qclass uint16, err error) {
-	for _, a := range words {
-		if t, ok := parseType(a); ok && qtype == 0 {
-			qtype = t
-			continue
-		}
-		if c, ok := parseClass(a); ok && qclass == 0 {
-			qclass = c
-			continue
-		}
-		if name != "" {
-			return "", 0, 0, fmt.Errorf("unexpected argument %q", a)
-		}
-		name = a
-	}
-	return name, qtype, qclass, nil
+	return request{name: name, qtype: qtype, qclass: qclass, serial: o.ixfrSerial()}, nil
 }
 
 // batchJob is what -f asks for, validated.
@@ -113,7 +89,7 @@ func (o *options) flagType(stderr io.Writer) uint16 {
 	if o.qtype == "" {
 		return 0
 	}
-	t, ok := parseType(o.qtype)
+	t, ok := parseTypeWord(o.qtype)
 	if !ok {
 		fmt.Fprintf(stderr, ";; Warning, ignoring invalid type %s\n", o.qtype)
 	}
@@ -121,7 +97,36 @@ func (o *options) flagType(stderr io.Writer) uint16 {
 }
 
 // parseType reads a type mnemonic (MX) or its generic form (TYPE65).
-func parseType(s string) (uint16, bool) { return parseMnemonic(s, dns.StringToType, "TYPE") }
+func parseType(s string) (uint16, bool) {
+	if t, ok := digOnlyTypes[strings.ToUpper(s)]; ok {
+		return t, true
+	}
+	return parseMnemonic(s, dns.StringToType, "TYPE")
+}
+
+// parseTypeWord is parseType, and ixfr=SERIAL as IXFR.
+func parseTypeWord(s string) (uint16, bool) {
+	if serial, ok := cutFold(s, "ixfr="); ok {
+		_, err := strconv.ParseUint(serial, 10, 32)
+		return dns.TypeIXFR, err == nil
+	}
+	return parseType(s)
+}
+
+// ixfrSerial is the serial of the lookup's ixfr=SERIAL, or 0.
+func (o *options) ixfrSerial() uint32 {
+	serial, _ := cutFold(o.qtype, "ixfr=")
+	n, _ := strconv.ParseUint(serial, 10, 32)
+	return uint32(n)
+}
+
+// cutFold is strings.CutPrefix without regard to case.
+func cutFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return "", false
+}
 
 // parseClass reads a class mnemonic (IN, CH) or its generic form (CLASS3).
 func parseClass(s string) (uint16, bool) { return parseMnemonic(s, dns.StringToClass, "CLASS") }

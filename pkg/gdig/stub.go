@@ -2,9 +2,7 @@ package gdig
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -43,44 +41,87 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 	if rq.qtype == dns.TypeAXFR {
 		return o.axfr(ctx, rq, s, p)
 	}
-	q := o.query(rq.name, rq.qtype)
-	q.Question[0].Qclass = rq.qclass
-	if o.nsid {
-		opt := q.IsEdns0()
-		opt.Option = append(opt.Option, &dns.EDNS0_NSID{Code: dns.EDNS0NSID})
-	}
-	if o.transport != "" {
+	if o.encrypted != "" {
+		q := o.query(rq.name, rq.qtype)
+		q.Question[0].Qclass = rq.qclass
 		return o.encryptedStub(ctx, q, rq, s, p, stderr)
 	}
-	resp, rtt, network, err := o.exchange(ctx, q, s.target(), stubHooks{
-		failed:    func(network string, err error) { p.stubTryFailed(s, rq.name, network, err) },
-		truncated: p.stubTruncated,
-		ignored:   func(raw []byte) { p.stubIgnored(digWarnings(q, raw)) },
-	})
-	if err != nil {
-		p.stubNoReply(s, network, rq.cmdLine, err)
-		return exitNoReply
+	// With +search, dig asks the search list's names in turn while the
+	// server says NXDOMAIN, and prints the last (each, with +showsearch).
+	names := o.searchNames(rq.name)
+	for i, name := range names {
+		resp, code := o.ask(ctx, rq, name, s, p)
+		if resp == nil {
+			return code
+		}
+		last := i == len(names)-1 || resp.msg.Rcode != dns.RcodeNameError
+		if last || o.showSearch {
+			p.answer(*resp)
+			// dig's command line opens only the first answer shown.
+			p.begin(o.display(), o.sw, true)
+		}
+		if last {
+			break
+		}
 	}
-	server := fmt.Sprintf("%s#%d(%s) (%s)", s.addr, s.port, s.host, strings.ToUpper(network))
-	p.answer(reply{msg: resp, rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true})
 	return cli.ExitOK
 }
 
-// query is the question a stub asks, with +norecurse, +bufsize and
-// +dnssec applied, and, unless +nocookie, a client cookie (RFC 7873) as
-// dig sends one: a server that answers cookies shows its own in the OPT
-// pseudosection, as with dig.
+// ask sends the lookup's query for name to s, with dig's tries and its
+// lines about them; nil and dig's status if no answer came.
+func (o *options) ask(ctx context.Context, rq request, name string, s stubServer, p printer) (*reply, int) {
+	q := o.query(name, rq.qtype)
+	q.Question[0].Qclass = rq.qclass
+	if rq.qtype == dns.TypeIXFR {
+		q.Ns = []dns.RR{&dns.SOA{Hdr: dns.RR_Header{Name: q.Question[0].Name, Rrtype: dns.TypeSOA, Class: rq.qclass}, Serial: rq.serial}}
+	}
+	if o.q.headerOnly {
+		q.Question = nil
+	}
+	o.sign(q)
+	if o.disp.qr {
+		p.sent(q, rq.cmdLine)
+	}
+	resp, rtt, network, err := o.exchange(ctx, q, s.target(), stubHooks{
+		failed:    func(network string, err error) { p.stubTryFailed(s, name, network, err) },
+		truncated: p.stubTruncated,
+		ignored:   func(raw []byte) { p.stubIgnored(digWarnings(q, raw)) },
+	})
+	if err == nil && resp.Rcode == dns.RcodeBadVers && o.q.edns > 0 {
+		// dig asks again with the version the server knows.
+		p.stubNote(";; BADVERS, retrying with EDNS version 0.")
+		q.IsEdns0().SetVersion(0)
+		q.Id = dns.Id()
+		o.sign(q)
+		resp, rtt, network, err = o.exchange(ctx, q, s.target(), stubHooks{})
+	}
+	if err == nil && resp.Rcode == dns.RcodeBadCookie && !o.noBadCookie {
+		if c := serverCookie(resp); c != "" {
+			p.stubNote(";; BADCOOKIE, retrying.")
+			for _, e := range q.IsEdns0().Option {
+				if ck, ok := e.(*dns.EDNS0_COOKIE); ok {
+					ck.Cookie = c
+				}
+			}
+			q.Id = dns.Id()
+			o.sign(q)
+			resp, rtt, network, err = o.exchange(ctx, q, s.target(), stubHooks{})
+		}
+	}
+	if err != nil {
+		p.stubNoReply(s, network, rq.cmdLine, err)
+		return nil, exitNoReply
+	}
+	server := fmt.Sprintf("%s#%d(%s) (%s)", s.addr, s.port, s.host, strings.ToUpper(network))
+	return &reply{msg: resp, rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true, serverAddr: s.addr.String()}, cli.ExitOK
+}
+
+// query is the question a stub asks, with the lookup's +options applied
+// (query.go).
 func (o *options) query(name string, qtype uint16) *dns.Msg {
 	q := new(dns.Msg)
 	q.SetQuestion(dns.Fqdn(name), qtype)
-	q.RecursionDesired = !o.norec
-	q.SetEdns0(uint16(o.bufsize), o.dnssec)
-	if o.cookie {
-		var c [8]byte
-		_, _ = rand.Read(c[:])
-		opt := q.IsEdns0()
-		opt.Option = append(opt.Option, &dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: hex.EncodeToString(c[:])})
-	}
+	o.applyBits(q)
 	return q
 }
 
@@ -102,7 +143,7 @@ func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, hooks
 	}
 	for try := 0; try < o.tries; try++ {
 		resp, rtt, err = o.try(ctx, q, target, network, hooks.ignored)
-		if err == nil && resp.Truncated && network == "udp" {
+		if err == nil && resp.Truncated && network == "udp" && !o.q.ignoreTC {
 			if hooks.truncated != nil {
 				hooks.truncated()
 			}
@@ -121,9 +162,12 @@ func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, hooks
 }
 
 // try sends q once: over UDP through the resolver's exchange, which
-// ignores junk from the server until +time is up, as dig does.
+// ignores junk from the server until +time is up, as dig does; through
+// miekg/dns's client where the resolver's would not do (TCP, TSIG, a
+// source address, no question to match).
 func (o *options) try(ctx context.Context, q *dns.Msg, target, network string, ignored func([]byte)) (*dns.Msg, time.Duration, error) {
-	if ap, err := netip.ParseAddrPort(target); err == nil && network == "udp" {
+	plain := o.tsig == nil && o.bind == "" && len(q.Question) == 1 && q.Opcode == dns.OpcodeQuery
+	if ap, err := netip.ParseAddrPort(target); err == nil && network == "udp" && plain {
 		var hear func([]byte, error)
 		if ignored != nil {
 			hear = func(raw []byte, _ error) { ignored(raw) }
@@ -131,6 +175,16 @@ func (o *options) try(ctx context.Context, q *dns.Msg, target, network string, i
 		return resolver.UDPExchange(ctx, q, ap, o.timeout, false, hear)
 	}
 	c := &dns.Client{Net: network, Timeout: o.timeout, UDPSize: uint16(o.bufsize)}
+	if o.tsig != nil {
+		c.TsigProvider = o.tsig.provider()
+	}
+	if o.bind != "" {
+		d, err := o.dialer(network)
+		if err != nil {
+			return nil, 0, err
+		}
+		c.Dialer = d
+	}
 	return c.ExchangeContext(ctx, q, target)
 }
 
@@ -174,4 +228,17 @@ func digWarnings(q *dns.Msg, raw []byte) []string {
 	got := m.Question[0]
 	return []string{fmt.Sprintf(";; ;; Question section mismatch: got %s/%s/%s", escapeControl(strings.TrimSuffix(got.Name, ".")),
 		dns.TypeToString[got.Qtype], dns.ClassToString[got.Qclass])}
+}
+
+// serverCookie is the client and server cookie of a response, to send
+// back; "" if it holds no server cookie.
+func serverCookie(m *dns.Msg) string {
+	if opt := m.IsEdns0(); opt != nil {
+		for _, e := range opt.Option {
+			if c, ok := e.(*dns.EDNS0_COOKIE); ok && len(c.Cookie) > 16 {
+				return c.Cookie
+			}
+		}
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
 package gdig
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -17,6 +18,14 @@ type textPrinter struct {
 	short bool // +short
 	noCmd bool // +nocmd
 	sw    sections
+	d     display
+	// cmdDone: +qr printed the command line before the query.
+	cmdDone bool
+}
+
+// begin takes the display options of the lookup about to be printed.
+func (p *textPrinter) begin(d display, sw sections, noCmd bool) {
+	p.d, p.sw, p.noCmd, p.short, p.cmdDone = d, sw, noCmd, d.short, false
 }
 
 // answer renders a final response in dig's layout, or +short's.
@@ -25,22 +34,24 @@ func (p *textPrinter) answer(r reply) {
 		return
 	}
 	if p.short {
-		if text := shortText(r.msg); text != "" {
-			_, _ = io.WriteString(p.out, text)
-		}
+		p.printShort(r)
 		return
 	}
-	if !p.noCmd && p.sw.cmd {
+	if !p.noCmd && p.sw.cmd && !p.cmdDone {
 		p.printCmd(r.cmdLine, r.serverFound)
 	}
 	if p.sw.comments {
 		p.out.Printf(";; Got answer:")
 	}
-	_, _ = io.WriteString(p.out, sectionText(r.msg, p.sw))
+	_, _ = io.WriteString(p.out, sectionText(r.msg, p.sw, p.d))
 	if !p.sw.stats {
 		if p.sw.comments {
 			p.out.Printf("") // dig closes the sections with a blank line
 		}
+		return
+	}
+	if p.sw.comments && !hasSection(r.msg, p.sw) {
+		p.printStatLines(r)
 		return
 	}
 	p.printStats(r)
@@ -49,17 +60,18 @@ func (p *textPrinter) answer(r reply) {
 // printStats prints dig's closing lines: query time, server, when, size.
 func (p *textPrinter) printStats(r reply) {
 	p.out.Printf("")
-	p.out.Printf(";; Query time: %d msec", r.rtt.Milliseconds())
+	p.printStatLines(r)
+}
+
+// printStatLines are the stats themselves.
+func (p *textPrinter) printStatLines(r reply) {
+	p.out.Printf(";; Query time: %s", p.queryTime(r.rtt))
 	if r.queries > 0 {
 		p.out.Printf(";; QUERIES: %d, resolved iteratively from the root", r.queries)
 	}
 	p.out.Printf(";; SERVER: %s", r.server)
 	p.out.Printf(";; WHEN: %s", time.Now().Format("Mon Jan 02 15:04:05 MST 2006"))
-	// The size as received: servers compress names, so pack compressed.
-	c := r.msg.Copy()
-	c.Compress = true
-	packed, _ := c.Pack()
-	p.out.Printf(";; MSG SIZE  rcvd: %d", len(packed))
+	p.out.Printf(";; MSG SIZE  rcvd: %d", receivedSize(r.msg))
 	p.out.Printf("")
 }
 
@@ -129,7 +141,7 @@ func (p *textPrinter) traceStep(e resolver.Event) {
 	case "response":
 		// As dig +trace: the answer and authority sections (no glue).
 		for _, rr := range append(append([]dns.RR{}, e.Msg.Answer...), e.Msg.Ns...) {
-			p.out.Printf("%s%s", indent, rrString(rr))
+			p.out.Printf("%s%s", indent, rrText(rr, p.d))
 		}
 		p.out.Printf("%s;; Received %d bytes from %s#%d(%s) in %d ms", indent, e.Size, e.Server.Addr(), e.Server.Port(), who, e.RTT.Milliseconds())
 		p.out.Printf("")
@@ -158,18 +170,18 @@ func (p *textPrinter) transfer(x transfer) {
 	}
 	for _, rr := range x.rrs {
 		if p.short {
-			_, _ = io.WriteString(p.out, shortText(&dns.Msg{Answer: []dns.RR{rr}}))
+			_, _ = io.WriteString(p.out, shortText(&dns.Msg{Answer: []dns.RR{rr}}, p.d))
 		} else {
-			p.out.Printf("%s", rrString(rr))
+			p.out.Printf("%s", rrText(rr, p.d))
 		}
 	}
 	if p.short || !p.sw.stats {
 		return
 	}
-	p.out.Printf(";; Query time: %d msec", x.rtt.Milliseconds())
+	p.out.Printf(";; Query time: %s", p.queryTime(x.rtt))
 	p.out.Printf(";; SERVER: %s", x.server)
 	p.out.Printf(";; WHEN: %s", time.Now().Format("Mon Jan 02 15:04:05 MST 2006"))
-	p.out.Printf(";; XFR size: %d records (messages %d, bytes %d)", len(x.rrs), x.messages, x.bytes)
+	p.out.Printf(";; XFR size: %d records (messages %d, bytes %d)", x.records, x.messages, x.bytes)
 	p.out.Printf("")
 }
 
@@ -180,3 +192,74 @@ func (p *textPrinter) resolveFailed(name string, qtype uint16, err error) {
 func (p *textPrinter) batchFailed(q query, err error) {
 	p.out.Printf(";; %s %s: %v", dns.Fqdn(q.name), dns.TypeToString[q.qtype], err)
 }
+
+// queryTime is dig's figure: milliseconds, microseconds with -u.
+func (p *textPrinter) queryTime(d time.Duration) string {
+	if p.d.usec {
+		return fmt.Sprintf("%d usec", d.Microseconds())
+	}
+	return fmt.Sprintf("%d msec", d.Milliseconds())
+}
+
+// printShort is +short: the answers' data, and with +identify the
+// server and time after each, as dig writes them.
+func (p *textPrinter) printShort(r reply) {
+	text := shortText(r.msg, p.d)
+	if text == "" {
+		return
+	}
+	if p.d.identify {
+		var b strings.Builder
+		for _, l := range strings.SplitAfter(strings.TrimSuffix(text, "\n"), "\n") {
+			fmt.Fprintf(&b, "%s from server %s in %d ms.\n", strings.TrimSuffix(l, "\n"), r.serverAddr, r.rtt.Milliseconds())
+		}
+		text = b.String()
+	}
+	_, _ = io.WriteString(p.out, text)
+}
+
+// sent is +qr: the query as dig prints it before sending.
+func (p *textPrinter) sent(q *dns.Msg, cmdLine string) {
+	if p.short {
+		return
+	}
+	if !p.noCmd && p.sw.cmd {
+		p.printCmd(cmdLine, true)
+		p.cmdDone = true
+	}
+	c := q.Copy()
+	c.Compress = true
+	raw, _ := c.Pack()
+	// dig shows a query's padding as the empty option it adds the
+	// bytes to as it sends.
+	if opt := c.IsEdns0(); opt != nil {
+		for i, o := range opt.Option {
+			if _, ok := o.(*dns.EDNS0_PADDING); ok {
+				opt.Option[i] = &dns.EDNS0_PADDING{}
+			}
+		}
+	}
+	p.out.Printf(";; Sending:")
+	_, _ = io.WriteString(p.out, sectionText(c, p.sw, p.d))
+	p.out.Printf("")
+	p.out.Printf(";; QUERY SIZE: %d", len(raw))
+	p.out.Printf("")
+}
+
+// receivedSize is a message's size as received: servers compress names,
+// so it is packed compressed, but never a TSIG's, which RFC 8945 sends
+// uncompressed.
+func receivedSize(m *dns.Msg) int {
+	c := m.Copy()
+	c.Compress = true
+	extra := 0
+	if t := c.IsTsig(); t != nil {
+		c.Extra = c.Extra[:len(c.Extra)-1]
+		extra = dns.Len(t)
+	}
+	packed, _ := c.Pack()
+	return len(packed) + extra
+}
+
+// stubNote prints one of dig's lines about what it does next.
+func (p *textPrinter) stubNote(line string) { p.out.Printf("%s", line) }

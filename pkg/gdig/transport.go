@@ -29,14 +29,14 @@ import (
 // them. Unlike dig, gdig always verifies the server's certificate: with
 // the system's roots, or --tls-ca's.
 type transportOptions struct {
-	transport string // "", "tls", "https", "quic"
+	encrypted string // "", "tls", "https", "quic"
 	httpsGet  bool
 	httpsPath string
 	tlsName   string // +tls-hostname
 	tlsCA     string // --tls-ca, +tls-ca=FILE
 }
 
-func (o *options) addTransportFlags(fs *pflag.FlagSet) {
+func (o *globals) addTransportFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.tlsCA, "tls-ca", "", "`FILE` of CA certificates (PEM) to verify a +tls/+https/+quic server with (default: the system's)")
 }
 
@@ -44,15 +44,19 @@ func (o *options) addTransportFlags(fs *pflag.FlagSet) {
 func (o *options) transportPlus(key, val string, hasVal bool) bool {
 	switch key {
 	case "tls", "quic":
-		o.transport = key
+		o.encrypted = key
 	case "https", "https-post", "https-get":
-		o.transport = "https"
+		o.encrypted = "https"
 		o.httpsGet = key == "https-get"
 		if hasVal {
 			o.httpsPath = val
 		}
-	case "notls", "nohttps", "noquic":
-		o.transport = ""
+	case "notls", "nohttps", "nohttps-get", "nohttps-post", "noquic":
+		o.encrypted = ""
+	case "notls-hostname":
+		o.tlsName = ""
+	case "notls-ca":
+		o.tlsCA = ""
 	case "tls-hostname":
 		o.tlsName = val
 	case "tls-ca":
@@ -69,7 +73,7 @@ func (o *options) transportPort() int {
 	if o.port != 53 {
 		return o.port
 	}
-	switch o.transport {
+	switch o.encrypted {
 	case "tls", "quic":
 		return 853
 	case "https":
@@ -107,13 +111,13 @@ func (o *options) encryptedStub(ctx context.Context, q *dns.Msg, rq request, s s
 		if err == nil {
 			break
 		}
-		p.stubTryFailed(s, rq.name, o.transport, err)
+		p.stubTryFailed(s, rq.name, o.encrypted, err)
 	}
 	if err != nil {
-		p.stubNoReply(s, o.transport, rq.cmdLine, err)
+		p.stubNoReply(s, o.encrypted, rq.cmdLine, err)
 		return exitNoReply
 	}
-	label := strings.ToUpper(o.transport)
+	label := strings.ToUpper(o.encrypted)
 	if o.httpsGet {
 		label = "HTTPS-GET" // dig's word
 	}
@@ -147,7 +151,7 @@ func (o *options) tlsConfig(s stubServer) (*tls.Config, error) {
 func (o *options) encryptedExchange(ctx context.Context, q *dns.Msg, s stubServer, conf *tls.Config) (*dns.Msg, error) {
 	var resp *dns.Msg
 	var err error
-	switch o.transport {
+	switch o.encrypted {
 	case "tls":
 		c := &dns.Client{Net: "tcp-tls", TLSConfig: conf, Timeout: o.timeout}
 		resp, _, err = c.ExchangeContext(ctx, q, s.target())

@@ -199,8 +199,8 @@ func TestTransportPort(t *testing.T) {
 		want      int
 	}{{"", 53, 53}, {"tls", 53, 853}, {"quic", 53, 853}, {"https", 53, 443}, {"https", 8443, 8443}} {
 		t.Run(fmt.Sprintf("%s/%d", c.transport, c.port), func(t *testing.T) {
-			o := &options{port: c.port}
-			o.transport = c.transport
+			o := &options{globals: &globals{port: c.port}}
+			o.encrypted = c.transport
 			if got := o.transportPort(); got != c.want {
 				t.Errorf("port %d, want %d", got, c.want)
 			}

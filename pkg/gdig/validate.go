@@ -45,7 +45,7 @@ func (a *anchorFile) Set(path string) error {
 	return nil
 }
 
-func (o *options) addDNSSECFlags(fs *pflag.FlagSet) {
+func (o *globals) addDNSSECFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.validate, "validate", false, "validate answers with DNSSEC from the trust anchor (+validate), as delv does")
 	fs.Var(&o.anchors, "trust-anchor", "trust anchor file: DS or DNSKEY records of one zone (default: the IANA root KSKs)")
 }

@@ -11,7 +11,7 @@ import (
 func TestCompletionWords(t *testing.T) {
 	for _, p := range plusOptions {
 		t.Run(p, func(t *testing.T) {
-			o := &options{}
+			o := &options{globals: &globals{}}
 			arg := strings.TrimPrefix(p, "+")
 			if strings.HasSuffix(arg, "=") {
 				arg += "1"
