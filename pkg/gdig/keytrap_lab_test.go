@@ -67,8 +67,9 @@ func keyTrapZone(t *testing.T, origin string) (records []string, ds string) {
 // TestLabKeyTrap: gdig +validate answers the KeyTrap zone bogus within
 // its budget and in well under a second, as unbound answers SERVFAIL.
 func TestLabKeyTrap(t *testing.T) {
-	d, hints, anchor := signedHierarchy(t)
-	startValidatingUnbound(t, d, hints, anchor)
+	s := signedHierarchy(t)
+	startValidatingUnbound(t, s)
+	d, hints, anchor := s.DNS, s.Hints, s.Anchor
 	// A first lookup elsewhere: neighbour discovery is not the zone's cost.
 	d.Client.RunTool(t, Run, "--root-hints", hints, "www.example.lab")
 	start := time.Now()

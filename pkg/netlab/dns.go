@@ -105,7 +105,7 @@ func (l *Lab) NewDNS(cfg DNSConfig) (*DNS, error) {
 
 // zoneText renders a zone file: SOA, NS for every server of the zone, the
 // records, and glue for servers named inside the zone.
-func (d *DNS) zoneText(z Zone) string {
+func zoneText(z Zone) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "$ORIGIN %s\n$TTL 3600\n", z.Origin)
 	fmt.Fprintf(&b, "@ IN SOA %s.ns.lab. hostmaster.lab. 1 3600 600 86400 300\n", z.Servers[0])
@@ -146,7 +146,7 @@ func (d *DNS) startNSD(l *Lab, s *NameServer) error {
 			continue
 		}
 		file := fmt.Sprintf("zone%d.zone", i)
-		if err := os.WriteFile(filepath.Join(dir, file), []byte(d.zoneText(z)), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(zoneText(z)), 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintf(&conf, "zone:\n  name: %q\n  zonefile: %q\n", z.Origin, file)
