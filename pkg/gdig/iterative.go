@@ -21,29 +21,41 @@ func (o *options) iterative(ctx context.Context, rq request, p printer, stderr i
 	if err != nil {
 		return command.Fail(stderr, exitUsage, "%v", err)
 	}
-	cfg := o.resolverConfig(roots)
+	res, rtt, err, code := o.resolve(ctx, o.resolverConfig(roots), rq, p, stderr)
+	if res == nil {
+		return code
+	}
+	// A failed resolution is an answer too, SERVFAIL, as a recursive
+	// server gives it and dig prints it (status 0); +trace shows it even
+	// though its steps ended elsewhere.
+	msg := o.validated(p, rq, res)
+	p.answer(reply{msg: msg, rtt: rtt, server: resolvedBy(res, err), cmdLine: rq.cmdLine,
+		queries: res.Queries, traced: o.trace && err == nil})
+	return o.validatedExit(res)
+}
+
+// resolve runs one resolution with cfg, +trace's steps shown as they
+// come. A nil result ends the lookup with code: a resolver the config
+// cannot make, or an interrupted run, which has no answer to print, not
+// even SERVFAIL. Otherwise err is why the answer is a SERVFAIL.
+//
+//lint:ignore ST1008 err describes res, and code is for when there is none
+func (o *options) resolve(ctx context.Context, cfg resolver.Config, rq request, p printer, stderr io.Writer) (res *resolver.Result, rtt time.Duration, err error, code int) {
 	if o.trace {
 		p.traceStart(rq.cmdLine)
 		cfg.Events = p.traceStep
 	}
 	r, err := resolver.New(cfg)
 	if err != nil {
-		return command.Fail(stderr, exitInternal, "%v", err)
+		return nil, 0, err, command.Fail(stderr, exitInternal, "%v", err)
 	}
 	start := time.Now()
-	res, err := r.Resolve(ctx, rq.name, rq.qtype)
+	res, err = r.Resolve(ctx, rq.name, rq.qtype)
 	if res == nil {
-		// Interrupted: no answer to print, not even SERVFAIL.
 		p.resolveFailed(rq.name, rq.qtype, err)
-		return exitInternal
+		return nil, 0, err, exitInternal
 	}
-	// A failed resolution is an answer too, SERVFAIL, as a recursive
-	// server gives it and dig prints it (status 0); +trace shows it even
-	// though its steps ended elsewhere.
-	msg := o.validated(p, rq, res)
-	p.answer(reply{msg: msg, rtt: time.Since(start), server: resolvedBy(res, err), cmdLine: rq.cmdLine,
-		queries: res.Queries, traced: o.trace && err == nil})
-	return o.validatedExit(res)
+	return res, time.Since(start), err, 0
 }
 
 // resolvedBy is the SERVER of an iterative answer: the server that gave

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/netip"
 	"os"
-	"time"
 
 	"github.com/miekg/dns"
 	"github.com/spf13/pflag"
@@ -173,24 +172,14 @@ func (o *options) validateStub(ctx context.Context, rq request, p printer, stder
 	fwd := netip.AddrPortFrom(addr, uint16(o.port))
 	cfg := o.resolverConfig([]netip.AddrPort{fwd})
 	cfg.Forward = fwd
-	if o.trace {
-		p.traceStart(rq.cmdLine)
-		cfg.Events = p.traceStep
-	}
-	r, err := resolver.New(cfg)
-	if err != nil {
-		return command.Fail(stderr, exitInternal, "%v", err)
-	}
-	start := time.Now()
-	res, err := r.Resolve(ctx, rq.name, rq.qtype)
+	res, rtt, err, code := o.resolve(ctx, cfg, rq, p, stderr)
 	if res == nil {
-		p.resolveFailed(rq.name, rq.qtype, err)
-		return exitInternal
+		return code
 	}
 	server := fmt.Sprintf("%s#%d(%s) (UDP)", addr, o.port, o.server)
 	if err != nil {
 		server = "(gdig: resolution failed)"
 	}
-	p.answer(reply{msg: o.validated(p, rq, res), rtt: time.Since(start), server: server, cmdLine: rq.cmdLine, serverFound: true})
+	p.answer(reply{msg: o.validated(p, rq, res), rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true})
 	return o.validatedExit(res)
 }
