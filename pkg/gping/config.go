@@ -74,6 +74,10 @@ func (o *options) checkRanges(changed func(name string) bool) error {
 		return cli.OutOfRange(o.ttl, 0, 255)
 	case o.preload < 1 || o.preload > 65536:
 		return cli.OutOfRange(o.preload, 1, 65536)
+	case o.mark < 0 || o.mark > 4294967295:
+		return cli.OutOfRange(o.mark, 0, 4294967295)
+	case changed("sndbuf") && (o.sndbuf < 1 || o.sndbuf > 2147483647):
+		return cli.OutOfRange(o.sndbuf, 1, 2147483647)
 	case o.preload > 3 && os.Getuid() != 0:
 		return fmt.Errorf("cannot set preload to value greater than 3: %d", o.preload)
 	}
@@ -104,6 +108,8 @@ func (o *options) timing(rc *runConfig, intervalSet bool) {
 // pattern and the source.
 func (o *options) packet(rc *runConfig) error {
 	rc.icmp.TTL = o.ttl
+	rc.icmp.Socket = icmpx.Switches{Debug: o.debug, DontRoute: o.dontRoute, NoLoop: o.noLoop,
+		Mark: uint32(o.mark), SendBuffer: o.sndbuf}
 	// icmpx's cookie goes after ping's timestamp, where ping has only its
 	// pattern; payloads too small to be timed (-s 15 and less) have no
 	// timestamp, and the cookie starts them. From 16 to 23 bytes it is cut

@@ -22,7 +22,7 @@ CAP_NET_RAW (setcap cap_net_raw+ep gping; make install does it).
 SIGQUIT (Ctrl-\) prints interim statistics to stderr; SIGINT ends with the summary.`,
 	// ping reads its whole-number options with strtol and stops with
 	// status 1 on a bad one.
-	BadValue: cli.IputilsNumbers("count", "size", "ttl", "deadline", "preload"),
+	BadValue: cli.IputilsNumbers("count", "size", "ttl", "deadline", "preload", "mark", "sndbuf"),
 }
 
 // options is the command line as given; check turns it into a runConfig.
@@ -47,6 +47,12 @@ type options struct {
 	preload     int
 	family      cli.FamilyFlags
 	graph       bool
+	verbose     bool
+	debug       bool
+	dontRoute   bool
+	noLoop      bool
+	mark        int
+	sndbuf      int
 	hosts       []string
 }
 
@@ -54,6 +60,7 @@ type options struct {
 // version, a bad flag) with code.
 func parseFlags(args []string, stdout, stderr io.Writer) (o options, changed func(string) bool, done bool, code int) {
 	fs := command.NewFlagSet(&o.common)
+	shortVersion(fs)
 	o.declare(fs)
 	if done, code := command.Parse(fs, &o.common, args, stdout, stderr, cli.ExitUsage); done {
 		return o, nil, true, code
@@ -82,6 +89,18 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.tos, "tos", "Q", "", "IPv4 TOS / IPv6 traffic class (decimal or 0x hex)")
 	fs.BoolVarP(&o.audible, "audible", "a", false, "ring the terminal's bell with each reply")
 	fs.IntVarP(&o.preload, "preload", "l", 1, "send this many probes at once at the start (users: at most 3)")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "verbose: the resolved address first, ident= on each reply")
+	fs.BoolVarP(&o.debug, "debug", "d", false, "set SO_DEBUG on the socket (needs CAP_NET_ADMIN)")
+	fs.BoolVarP(&o.dontRoute, "bypass-route", "r", false, "SO_DONTROUTE: reach only hosts on attached networks")
+	fs.IntVarP(&o.mark, "mark", "m", 0, "SO_MARK: the firewall mark of the probes (needs CAP_NET_ADMIN)")
+	fs.IntVarP(&o.sndbuf, "sndbuf", "S", 0, "SO_SNDBUF: the socket's send buffer in bytes")
+	fs.BoolVarP(&o.noLoop, "no-loop", "L", false, "do not loop multicast probes back to this host")
 	o.family.Add(fs, "IPv4 only", "IPv6 only")
 	fs.BoolVarP(&o.graph, "graph", "g", false, "full-screen live chart of round-trip times (keys: q quit, p pause, r reset)")
+}
+
+// shortVersion lets -V, as ping's, print what --version prints: it shares
+// --version's value, so cli.Parse answers both.
+func shortVersion(fs *pflag.FlagSet) {
+	fs.VarPF(fs.Lookup("version").Value, "V", "V", "print the version and exit (as --version)").NoOptDefVal = "true"
 }

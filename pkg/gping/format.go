@@ -27,6 +27,7 @@ type textPrinter struct {
 	audible     bool
 	timestamps  bool
 	outstanding bool
+	verbose     bool // -v: the address line first, ident= on replies
 }
 
 func (p *textPrinter) header(t *target) {
@@ -37,6 +38,9 @@ func (p *textPrinter) header(t *target) {
 		if ifi, err := net.InterfaceByName(p.cfg.device); err == nil {
 			src = netroute.InterfaceAddr(ifi, t.addr.Is6())
 		}
+	}
+	if p.verbose {
+		p.out.Printf("%s", verboseAddr(t.host, t.addr))
 	}
 	p.out.Printf("%s", header(t.host, t.addr, src, p.cfg.device, p.cfg.size, p.cfg.pattern))
 }
@@ -65,7 +69,11 @@ func (p *textPrinter) reply(t *target, ev *icmpx.Event) {
 		return
 	}
 	if !p.quiet {
-		line := replyLine(t.name, *ev, !t.c.untimed)
+		ident := -1
+		if p.verbose {
+			ident = int(t.conn.ID())
+		}
+		line := replyLine(t.name, *ev, !t.c.untimed, ident)
 		if p.audible {
 			line += "\a"
 		}
@@ -141,9 +149,14 @@ func header(host string, addr netip.Addr, src netip.Addr, device string, datalen
 const timedSize = 16
 
 // replyLine is one "64 bytes from ..." line (without the -D prefix); timed
-// false leaves out the time, as ping does for payloads under timedSize.
-func replyLine(name string, ev icmpx.Event, timed bool) string {
-	line := fmt.Sprintf("%d bytes from %s: icmp_seq=%d ttl=%d", ev.Size, name, ev.Seq, ev.TTL)
+// false leaves out the time, as ping does for payloads under timedSize;
+// ident, unless negative, is shown as ping -v shows it.
+func replyLine(name string, ev icmpx.Event, timed bool, ident int) string {
+	line := fmt.Sprintf("%d bytes from %s: icmp_seq=%d", ev.Size, name, ev.Seq)
+	if ident >= 0 {
+		line += fmt.Sprintf(" ident=%d", ident)
+	}
+	line += fmt.Sprintf(" ttl=%d", ev.TTL)
 	if timed {
 		line += " time=" + stats.FormatPingTime(ev.RTT) + " ms"
 	}
@@ -154,6 +167,16 @@ func replyLine(name string, ev icmpx.Event, timed bool) string {
 		line += " (BAD DATA!)"
 	}
 	return line
+}
+
+// verboseAddr is the line ping -v prints on stdout before its header: the
+// family and name getaddrinfo gave.
+func verboseAddr(host string, addr netip.Addr) string {
+	family := "AF_INET"
+	if addr.Is6() {
+		family = "AF_INET6"
+	}
+	return fmt.Sprintf("ai->ai_family: %s, ai->ai_canonname: '%s'\n", family, host)
 }
 
 // errorText is what ping prints after "From <addr> icmp_seq=N ".

@@ -44,6 +44,8 @@ type Config struct {
 	SetPMTUD bool
 	// Raw forces a raw socket even where datagram ICMP is allowed.
 	Raw bool
+	// Socket is what ping's -d -r -b -m -S -L set on its socket.
+	Socket Switches
 	// CookieAt is where in each payload Send writes the Conn's cookie
 	// (CookieLen bytes, fewer if the payload ends first), 0 to 16: the
 	// bytes before it are the caller's, as ping's timestamp.
@@ -188,6 +190,10 @@ func openSocket(v6, raw, sync bool) (fd int, isRaw bool, err error) {
 
 // ID is the ICMP identifier of our probes.
 func (c *Conn) ID() uint16 { return c.id }
+
+// Control runs f with the socket's descriptor, which stays open meanwhile
+// (tests read the options back with getsockopt).
+func (c *Conn) Control(f func(fd int) error) error { return sockopt.Control(c.rc, f) }
 
 // Raw reports whether the socket is raw (privileged) rather than datagram.
 func (c *Conn) Raw() bool { return c.raw }

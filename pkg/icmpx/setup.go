@@ -26,6 +26,9 @@ func (c *Conn) setup(fd int, cfg Config) error {
 	if err := setSend(fd, c.v6, cfg); err != nil {
 		return err
 	}
+	if err := cfg.Socket.set(fd, c.v6); err != nil {
+		return err
+	}
 	if err := c.bind(fd, cfg); err != nil {
 		return err
 	}
@@ -147,5 +150,40 @@ func (c *Conn) setID(fd int) error {
 		return err
 	}
 	c.id = sockopt.AddrPortOf(sa).Port()
+	return nil
+}
+
+// Switches are the socket options ping's flags set, each only when asked
+// for (the zero value sets nothing).
+type Switches struct {
+	Debug      bool   // SO_DEBUG (ping -d)
+	DontRoute  bool   // SO_DONTROUTE (ping -r)
+	Broadcast  bool   // SO_BROADCAST (ping -b)
+	NoLoop     bool   // IP_MULTICAST_LOOP off (ping -L)
+	Mark       uint32 // SO_MARK (ping -m); 0: none
+	SendBuffer int    // SO_SNDBUF (ping -S); 0: the kernel's default
+}
+
+// set sets on fd what s asks for.
+func (s Switches) set(fd int, v6 bool) error {
+	for _, o := range []struct {
+		name string
+		on   bool
+		set  func() error
+	}{
+		{"SO_DEBUG", s.Debug, func() error { return sockopt.SetDebug(fd, true) }},
+		{"SO_DONTROUTE", s.DontRoute, func() error { return sockopt.SetDontRoute(fd, true) }},
+		{"SO_BROADCAST", s.Broadcast, func() error { return sockopt.SetBroadcast(fd, true) }},
+		{"multicast loopback off", s.NoLoop, func() error { return sockopt.SetMulticastLoop(fd, v6, false) }},
+		{"SO_MARK", s.Mark != 0, func() error { return sockopt.SetMark(fd, s.Mark) }},
+		{"SO_SNDBUF", s.SendBuffer != 0, func() error { return sockopt.SetSendBuffer(fd, s.SendBuffer) }},
+	} {
+		if !o.on {
+			continue
+		}
+		if err := o.set(); err != nil {
+			return fmt.Errorf("%s: %w", o.name, err)
+		}
+	}
 	return nil
 }

@@ -300,3 +300,58 @@ func ICMPFilterPasses(fd int, v6 bool, typ uint8) (bool, error) {
 	}
 	return f.Data[typ>>5]&(1<<(typ&31)) == 0, nil
 }
+
+// SetDebug sets SO_DEBUG (ping -d); the kernel wants CAP_NET_ADMIN to turn
+// it on.
+func SetDebug(fd int, on bool) error { return setBool(fd, unix.SOL_SOCKET, unix.SO_DEBUG, on) }
+
+// Debug reads SO_DEBUG.
+func Debug(fd int) (bool, error) { return getBool(fd, unix.SOL_SOCKET, unix.SO_DEBUG) }
+
+// SetDontRoute sets SO_DONTROUTE (ping -r): only hosts on a directly
+// attached network are reached, whatever the routing table says.
+func SetDontRoute(fd int, on bool) error { return setBool(fd, unix.SOL_SOCKET, unix.SO_DONTROUTE, on) }
+
+// DontRoute reads SO_DONTROUTE.
+func DontRoute(fd int) (bool, error) { return getBool(fd, unix.SOL_SOCKET, unix.SO_DONTROUTE) }
+
+// SetBroadcast sets SO_BROADCAST (ping -b): sends to a broadcast address
+// are allowed.
+func SetBroadcast(fd int, on bool) error { return setBool(fd, unix.SOL_SOCKET, unix.SO_BROADCAST, on) }
+
+// Broadcast reads SO_BROADCAST.
+func Broadcast(fd int) (bool, error) { return getBool(fd, unix.SOL_SOCKET, unix.SO_BROADCAST) }
+
+// SetMark sets SO_MARK (ping -m), the firewall mark of outgoing packets;
+// it needs CAP_NET_ADMIN (or CAP_NET_RAW).
+func SetMark(fd int, mark uint32) error {
+	return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_MARK, int(mark))
+}
+
+// Mark reads SO_MARK.
+func Mark(fd int) (uint32, error) {
+	v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_MARK)
+	return uint32(v), err
+}
+
+// SetSendBuffer sets SO_SNDBUF (ping -S); the kernel doubles the value
+// for its own bookkeeping, and SendBuffer reads the doubled value.
+func SetSendBuffer(fd, size int) error {
+	return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, size)
+}
+
+// SendBuffer reads SO_SNDBUF.
+func SendBuffer(fd int) (int, error) { return unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF) }
+
+// SetMulticastLoop sets IP_MULTICAST_LOOP (or IPV6_MULTICAST_LOOP): off
+// (ping -L), our own multicast packets are not looped back to us.
+func SetMulticastLoop(fd int, v6, on bool) error {
+	level, opt := ipLevel(v6, unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP)
+	return setBool(fd, level, opt, on)
+}
+
+// MulticastLoop reads IP_MULTICAST_LOOP (or IPV6_MULTICAST_LOOP).
+func MulticastLoop(fd int, v6 bool) (bool, error) {
+	level, opt := ipLevel(v6, unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP)
+	return getBool(fd, level, opt)
+}
