@@ -28,6 +28,7 @@ type runConfig struct {
 	source   string // for the header: "from <addr> <device>:"
 	device   string
 	tooFast  error // the interval is below what a user may ask for: printed after the header
+	ident    int   // -e: the probes' identifier; -1: none asked for
 }
 
 // minUserInterval is the shortest interval iputils ping lets a user other
@@ -38,7 +39,10 @@ const minUserInterval = 2 * time.Millisecond
 // given. Out-of-range numbers are ping's words and exit status 1
 // (cli.BadNumber), other errors 2.
 func (o *options) check(changed func(name string) bool) (runConfig, error) {
-	rc := runConfig{count: o.count, preload: o.preload, size: o.size, flood: o.flood}
+	rc := runConfig{count: o.count, preload: o.preload, size: o.size, flood: o.flood, ident: -1}
+	if changed("ident") {
+		rc.ident = o.ident
+	}
 	if err := o.checkRanges(changed); err != nil {
 		return rc, err
 	}
@@ -74,6 +78,8 @@ func (o *options) checkRanges(changed func(name string) bool) error {
 		return cli.OutOfRange(o.ttl, 0, 255)
 	case o.preload < 1 || o.preload > 65536:
 		return cli.OutOfRange(o.preload, 1, 65536)
+	case changed("ident") && (o.ident < 0 || o.ident > 65535):
+		return cli.OutOfRange(o.ident, 0, 65535)
 	case o.mark < 0 || o.mark > 4294967295:
 		return cli.OutOfRange(o.mark, 0, 4294967295)
 	case changed("sndbuf") && (o.sndbuf < 1 || o.sndbuf > 2147483647):
@@ -110,6 +116,7 @@ func (o *options) packet(rc *runConfig) error {
 	rc.icmp.TTL = o.ttl
 	rc.icmp.Socket = icmpx.Switches{Debug: o.debug, DontRoute: o.dontRoute, NoLoop: o.noLoop,
 		Mark: uint32(o.mark), SendBuffer: o.sndbuf}
+	rc.icmp.Connect = o.connect
 	// icmpx's cookie goes after ping's timestamp, where ping has only its
 	// pattern; payloads too small to be timed (-s 15 and less) have no
 	// timestamp, and the cookie starts them. From 16 to 23 bytes it is cut

@@ -22,7 +22,7 @@ CAP_NET_RAW (setcap cap_net_raw+ep gping; make install does it).
 SIGQUIT (Ctrl-\) prints interim statistics to stderr; SIGINT ends with the summary.`,
 	// ping reads its whole-number options with strtol and stops with
 	// status 1 on a bad one.
-	BadValue: cli.IputilsNumbers("count", "size", "ttl", "deadline", "preload", "mark", "sndbuf"),
+	BadValue: cli.IputilsNumbers("count", "size", "ttl", "deadline", "preload", "mark", "sndbuf", "ident"),
 }
 
 // options is the command line as given; check turns it into a runConfig.
@@ -53,6 +53,8 @@ type options struct {
 	noLoop      bool
 	mark        int
 	sndbuf      int
+	ident       int
+	connect     bool
 	hosts       []string
 }
 
@@ -95,6 +97,8 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	fs.IntVarP(&o.mark, "mark", "m", 0, "SO_MARK: the firewall mark of the probes (needs CAP_NET_ADMIN)")
 	fs.IntVarP(&o.sndbuf, "sndbuf", "S", 0, "SO_SNDBUF: the socket's send buffer in bytes")
 	fs.BoolVarP(&o.noLoop, "no-loop", "L", false, "do not loop multicast probes back to this host")
+	fs.IntVarP(&o.ident, "ident", "e", 0, "identifier of the probes (a raw socket: IPv6, or IPv4 with -e 0;\nelse the kernel picks it)")
+	fs.BoolVarP(&o.connect, "connect", "C", false, "connect() the socket to the host")
 	o.family.Add(fs, "IPv4 only", "IPv6 only")
 	fs.BoolVarP(&o.graph, "graph", "g", false, "full-screen live chart of round-trip times (keys: q quit, p pause, r reset)")
 }

@@ -1,9 +1,12 @@
 package gping
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -74,5 +77,66 @@ func TestSocketOptions(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestIdentAndConnect: -e gives a raw socket's probes the identifier
+// (IPv6 always, IPv4 with -e 0 too, go raw, as ping); -C connects the
+// socket to the host.
+func TestIdentAndConnect(t *testing.T) {
+	for _, tc := range []struct {
+		host  string
+		ident int
+		raw   bool // what -e alone asks for
+	}{{"127.0.0.1", 1234, false}, {"127.0.0.1", 0, true}, {"::1", 7, true}} {
+		t.Run(fmt.Sprintf("-e %d %s", tc.ident, tc.host), func(t *testing.T) {
+			conn := openWith(t, "-e", fmt.Sprint(tc.ident), tc.host)
+			if tc.raw && !conn.Raw() {
+				t.Errorf("-e %d towards %s: a datagram socket, want raw", tc.ident, tc.host)
+			}
+			if conn.Raw() && conn.ID() != uint16(tc.ident) {
+				t.Errorf("-e %d: identifier %d", tc.ident, conn.ID())
+			}
+		})
+	}
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		t.Run("-C "+host, func(t *testing.T) {
+			conn := openWith(t, "-C", host)
+			// getpeername says ENOTCONN for every raw socket; write(2),
+			// which names no address, works on a connected one only.
+			echo := []byte{8, 0, 0, 0, 0, 0, 0, 0}
+			if host == "::1" {
+				echo[0] = 128
+			}
+			err := conn.Control(func(fd int) error { _, err := unix.Write(fd, echo); return err })
+			if err != nil {
+				t.Errorf("write on the socket -C connected: %v", err)
+			}
+		})
+	}
+}
+
+// TestVerboseBesidePing runs ping -v and gping -v with the same identifier
+// on loopback and expects the same stdout, times aside.
+func TestVerboseBesidePing(t *testing.T) {
+	if _, err := exec.LookPath("ping"); err != nil {
+		t.Skip("no ping here")
+	}
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		t.Run(host, func(t *testing.T) {
+			args := []string{"-v", "-e", "4321", "-c", "2", "-i", "0.2", host}
+			want, err := exec.Command("ping", args...).Output()
+			if err != nil {
+				t.Skipf("ping %v: %v", args, err)
+			}
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), args, nil, &stdout, &stderr)
+			if code != 0 {
+				t.Skipf("gping %v: exit %d: %s", args, code, stderr.String())
+			}
+			if g, w := normalize(stdout.String()), normalize(string(want)); g != w {
+				t.Errorf("gping %v:\n%s\nping:\n%s", args, g, w)
+			}
+		})
 	}
 }

@@ -44,6 +44,12 @@ func openTargets(ctx context.Context, hosts []string, family cli.Family, cfg run
 		}
 		c := cfg.icmp
 		c.Dst, c.Events = addr, events
+		if cfg.ident >= 0 {
+			// As ping: -e means a raw socket, for IPv4 only with
+			// -e 0; a datagram socket's identifier is the kernel's.
+			c.ID, c.SetID = uint16(cfg.ident), true
+			c.Raw = c.Raw || addr.Is6() || cfg.ident == 0
+		}
 		if len(hosts) == 1 {
 			c.Events, c.Sync = nil, true
 		}

@@ -46,6 +46,13 @@ type Config struct {
 	Raw bool
 	// Socket is what ping's -d -r -b -m -S -L set on its socket.
 	Socket Switches
+	// ID is a raw socket's identifier when SetID (ping -e); otherwise a
+	// raw socket's is random, and a datagram socket's always the kernel's.
+	ID    uint16
+	SetID bool
+	// Connect connects the socket to Dst (ping -C): a raw socket then
+	// hears only what Dst sends, errors from routers included out.
+	Connect bool
 	// CookieAt is where in each payload Send writes the Conn's cookie
 	// (CookieLen bytes, fewer if the payload ends first), 0 to 16: the
 	// bytes before it are the caller's, as ping's timestamp.

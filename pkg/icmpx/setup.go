@@ -32,7 +32,12 @@ func (c *Conn) setup(fd int, cfg Config) error {
 	if err := c.bind(fd, cfg); err != nil {
 		return err
 	}
-	return c.setID(fd)
+	if cfg.Connect {
+		if err := unix.Connect(fd, sockopt.MustSockaddr(netip.AddrPortFrom(c.dst, 0))); err != nil {
+			return fmt.Errorf("connect: %w", err)
+		}
+	}
+	return c.setID(fd, cfg)
 }
 
 // setReceive asks for the receive time, the TTL and the error queue.
@@ -135,9 +140,13 @@ func (c *Conn) bind(fd int, cfg Config) error {
 	return nil
 }
 
-// setID picks the identifier of a raw socket's probes at random; a
-// datagram ICMP socket's identifier is its local "port".
-func (c *Conn) setID(fd int) error {
+// setID gives a raw socket's probes the identifier asked for, or one at
+// random; a datagram ICMP socket's identifier is its local "port".
+func (c *Conn) setID(fd int, cfg Config) error {
+	if c.raw && cfg.SetID {
+		c.id = cfg.ID
+		return nil
+	}
 	if c.raw {
 		c.id = uint16(rand.Uint32())
 		if c.id == 0 {
