@@ -42,7 +42,7 @@ func classicOptions(t *testing.T, classic string, args ...string) []classicOptio
 }
 
 // pending are ping's options gping does not take yet.
-var pending = map[string]bool{"A": true, "b": true, "B": true, "F": true, "H": true,
+var pending = map[string]bool{"A": true, "B": true, "F": true, "H": true,
 	"N": true, "R": true, "T": true, "U": true}
 
 // argFor is a value each option of ping that takes one accepts.

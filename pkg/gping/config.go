@@ -47,6 +47,7 @@ func (o *options) check(changed func(name string) bool) (runConfig, error) {
 		return rc, err
 	}
 	o.timing(&rc, changed("interval"))
+	o.socket(&rc)
 	if err := o.packet(&rc); err != nil {
 		return rc, err
 	}
@@ -84,6 +85,10 @@ func (o *options) checkRanges(changed func(name string) bool) error {
 		return cli.OutOfRange(o.mark, 0, 4294967295)
 	case changed("sndbuf") && (o.sndbuf < 1 || o.sndbuf > 2147483647):
 		return cli.OutOfRange(o.sndbuf, 1, 2147483647)
+	case o.broadcast && os.Getuid() != 0 && o.interval < 1:
+		return fmt.Errorf("broadcast ping with too short interval: %d", int(o.interval*1000))
+	case o.broadcast && o.pmtud != "" && o.pmtud != "do" && os.Getuid() != 0:
+		return errors.New("broadcast ping does not fragment")
 	case o.preload > 3 && os.Getuid() != 0:
 		return fmt.Errorf("cannot set preload to value greater than 3: %d", o.preload)
 	}
@@ -110,13 +115,23 @@ func (o *options) timing(rc *runConfig, intervalSet bool) {
 	rc.deadline = time.Duration(o.deadline * float64(time.Second))
 }
 
+// socket sets the socket options ping's flags ask for (-d -r -b -m -S -L
+// -C).
+func (o *options) socket(rc *runConfig) {
+	rc.icmp.Socket = icmpx.Switches{Debug: o.debug, DontRoute: o.dontRoute, Broadcast: o.broadcast, NoLoop: o.noLoop,
+		Mark: uint32(o.mark), SendBuffer: o.sndbuf}
+	rc.icmp.Connect = o.connect
+	rc.icmp.AnySource = o.broadcast // every host on the link answers
+	if o.broadcast {
+		// As ping: a broadcast is never fragmented (-M may change it).
+		rc.icmp.PMTUD, rc.icmp.SetPMTUD = sockopt.PMTUDDo, true
+	}
+}
+
 // packet sets what goes into the probes and the socket: TTL, TOS, -M, the
 // pattern and the source.
 func (o *options) packet(rc *runConfig) error {
 	rc.icmp.TTL = o.ttl
-	rc.icmp.Socket = icmpx.Switches{Debug: o.debug, DontRoute: o.dontRoute, NoLoop: o.noLoop,
-		Mark: uint32(o.mark), SendBuffer: o.sndbuf}
-	rc.icmp.Connect = o.connect
 	// icmpx's cookie goes after ping's timestamp, where ping has only its
 	// pattern; payloads too small to be timed (-s 15 and less) have no
 	// timestamp, and the cookie starts them. From 16 to 23 bytes it is cut

@@ -55,6 +55,7 @@ type options struct {
 	sndbuf      int
 	ident       int
 	connect     bool
+	broadcast   bool
 	hosts       []string
 }
 
@@ -100,6 +101,7 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	fs.IntVarP(&o.ident, "ident", "e", 0, "identifier of the probes (a raw socket: IPv6, or IPv4 with -e 0;\nelse the kernel picks it)")
 	fs.BoolVarP(&o.connect, "connect", "C", false, "connect() the socket to the host")
 	o.family.Add(fs, "IPv4 only", "IPv6 only")
+	fs.BoolVarP(&o.broadcast, "broadcast", "b", false, "allow pinging a broadcast address (every host's answer counts)")
 	fs.BoolVarP(&o.graph, "graph", "g", false, "full-screen live chart of round-trip times (keys: q quit, p pause, r reset)")
 }
 

@@ -73,7 +73,15 @@ func (p *textPrinter) reply(t *target, ev *icmpx.Event) {
 		if p.verbose {
 			ident = int(t.conn.ID())
 		}
-		line := replyLine(t.name, *ev, !t.c.untimed, ident)
+		name := t.name
+		if ev.From.IsValid() && ev.From != t.addr {
+			name = ev.From.String() // -b: every host on the link answers
+		}
+		shown := *ev
+		// As ping, a broadcast's duplicates are counted, but marked
+		// only with -v: every host but the first is one.
+		shown.Dup = ev.Dup && (!p.cfg.icmp.AnySource || p.verbose)
+		line := replyLine(name, shown, !t.c.untimed, ident)
 		if p.audible {
 			line += "\a"
 		}

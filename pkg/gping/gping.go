@@ -10,6 +10,7 @@ package gping
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	"gnetutils/pkg/cli"
@@ -49,6 +50,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if err != nil {
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
+	}
+	for _, t := range targets {
+		if t.broadcast {
+			fmt.Fprintln(stderr, "WARNING: pinging broadcast address")
+		}
 	}
 	r := &runner{cfg: cfg, targets: targets, events: events, stderr: stderr}
 	r.p = newPrinter(&o, &r.cfg, stdout, stderr)

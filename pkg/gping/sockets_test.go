@@ -56,6 +56,7 @@ func TestSocketOptions(t *testing.T) {
 	}{
 		{"-d SO_DEBUG", []string{"-d"}, func(fd int, _ bool) (any, error) { return b(sockopt.Debug(fd)) }, true},
 		{"-r SO_DONTROUTE", []string{"-r"}, func(fd int, _ bool) (any, error) { return b(sockopt.DontRoute(fd)) }, true},
+		{"-b SO_BROADCAST", []string{"-b"}, func(fd int, _ bool) (any, error) { return b(sockopt.Broadcast(fd)) }, true},
 		{"-L multicast loop off", []string{"-L"}, func(fd int, v6 bool) (any, error) { return b(sockopt.MulticastLoop(fd, v6)) }, false},
 		{"-m SO_MARK", []string{"-m", "42"}, func(fd int, _ bool) (any, error) { m, err := sockopt.Mark(fd); return m, err }, uint32(42)},
 		{"-S SO_SNDBUF", []string{"-S", "8192"}, func(fd int, _ bool) (any, error) { n, err := sockopt.SendBuffer(fd); return n, err }, 2 * 8192},

@@ -7,9 +7,12 @@ import (
 	"net/netip"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/icmpx"
 	"gnetutils/pkg/netroute"
+	"gnetutils/pkg/sockopt"
 )
 
 // target is one host being pinged.
@@ -24,6 +27,30 @@ type target struct {
 	pending map[uint16]time.Time // probes not yet answered
 	lastTx  time.Time
 	gaps    time.Duration
+	// broadcast: addr is a broadcast address (allowed by -b), which ping
+	// warns of before its header.
+	broadcast bool
+}
+
+// errBroadcast is ping's refusal of a broadcast address without -b.
+//
+//lint:ignore ST1005 ping's own words, capital and all
+var errBroadcast = errors.New("Do you want to ping broadcast? Then -b. If not, check your local firewall rules")
+
+// isBroadcast finds out as ping does whether addr is a broadcast address:
+// the kernel refuses (EACCES) to connect a UDP socket without SO_BROADCAST
+// to one.
+func isBroadcast(addr netip.Addr) (bool, error) {
+	if !addr.Is4() {
+		return false, nil
+	}
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return false, fmt.Errorf("socket: %s", cli.Strerror(err))
+	}
+	defer unix.Close(fd)
+	err = unix.Connect(fd, sockopt.MustSockaddr(netip.AddrPortFrom(addr, 1025)))
+	return errors.Is(err, unix.EACCES), nil
 }
 
 // openTargets resolves each host and opens its socket. With more than
@@ -41,6 +68,13 @@ func openTargets(ctx context.Context, hosts []string, family cli.Family, cfg run
 		// no route is an error before any probe (exit 2), not a loss.
 		if _, err := netroute.Source(addr, cfg.icmp.Src); err != nil {
 			return targets, fmt.Errorf("connect: %s", cli.Strerror(err))
+		}
+		bcast, err := isBroadcast(addr)
+		if err == nil && bcast && !cfg.icmp.Socket.Broadcast {
+			err = errBroadcast
+		}
+		if err != nil {
+			return targets, err
 		}
 		c := cfg.icmp
 		c.Dst, c.Events = addr, events
@@ -66,6 +100,7 @@ func openTargets(ctx context.Context, hosts []string, family cli.Family, cfg run
 		if _, err := netip.ParseAddr(host); err != nil {
 			t.name = fmt.Sprintf("%s (%s)", host, addr)
 		}
+		t.broadcast = bcast
 		t.c.flood = cfg.flood
 		t.c.untimed = cfg.size < timedSize
 		targets = append(targets, t)

@@ -79,8 +79,9 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 	switch {
 	case isReply:
 		// Raw sockets see every process's replies: ours carry our id and
-		// come from where we sent. (Datagram sockets get only ours.)
-		if (c.raw && m.ID != c.id) || ev.From != c.dst {
+		// come from where we sent, or from anyone with AnySource.
+		// (Datagram sockets get only ours.)
+		if (c.raw && m.ID != c.id) || (ev.From != c.dst && !c.any) {
 			return Event{}, false
 		}
 		ev.Kind, ev.Seq, ev.Size = Reply, m.Seq, len(b)

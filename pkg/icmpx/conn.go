@@ -53,6 +53,9 @@ type Config struct {
 	// Connect connects the socket to Dst (ping -C): a raw socket then
 	// hears only what Dst sends, errors from routers included out.
 	Connect bool
+	// AnySource takes echo replies from any address, not only Dst: Dst
+	// is a broadcast address (ping -b) and every host on the link answers.
+	AnySource bool
 	// CookieAt is where in each payload Send writes the Conn's cookie
 	// (CookieLen bytes, fewer if the payload ends first), 0 to 16: the
 	// bytes before it are the caller's, as ping's timestamp.
@@ -77,6 +80,7 @@ type Conn struct {
 	rc   syscall.RawConn
 	v6   bool
 	raw  bool
+	any  bool // Config.AnySource
 	id   uint16
 	dst  netip.Addr
 	src  netip.Addr // our probes' source, if known: errors must quote it
@@ -131,7 +135,7 @@ func Open(cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{v6: v6, raw: raw, dst: dst, seed: maphash.MakeSeed(), cookie: newCookie(), cookieAt: cfg.CookieAt,
+	c := &Conn{v6: v6, raw: raw, any: cfg.AnySource, dst: dst, seed: maphash.MakeSeed(), cookie: newCookie(), cookieAt: cfg.CookieAt,
 		wakeFD: -1, events: cfg.Events, done: make(chan struct{}), closing: make(chan struct{})}
 	if raw {
 		// A datagram socket's error queue does not show the quoted
