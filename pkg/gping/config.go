@@ -29,6 +29,8 @@ type runConfig struct {
 	device   string
 	tooFast  error // the interval is below what a user may ask for: printed after the header
 	ident    int   // -e: the probes' identifier; -1: none asked for
+	sticky   bool  // -B: bind to the source the route gives at the start
+	userRTT  bool  // -U: replies timed as read, not as the kernel got them
 }
 
 // minUserInterval is the shortest interval iputils ping lets a user other
@@ -39,7 +41,8 @@ const minUserInterval = 2 * time.Millisecond
 // given. Out-of-range numbers are ping's words and exit status 1
 // (cli.BadNumber), other errors 2.
 func (o *options) check(changed func(name string) bool) (runConfig, error) {
-	rc := runConfig{count: o.count, preload: o.preload, size: o.size, flood: o.flood, ident: -1}
+	rc := runConfig{count: o.count, preload: o.preload, size: o.size, flood: o.flood, ident: -1,
+		sticky: o.sticky, userRTT: o.userRTT}
 	if changed("ident") {
 		rc.ident = o.ident
 	}

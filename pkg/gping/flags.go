@@ -56,6 +56,8 @@ type options struct {
 	ident       int
 	connect     bool
 	broadcast   bool
+	sticky      bool
+	userRTT     bool
 	hosts       []string
 }
 
@@ -100,6 +102,8 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.noLoop, "no-loop", "L", false, "do not loop multicast probes back to this host")
 	fs.IntVarP(&o.ident, "ident", "e", 0, "identifier of the probes (a raw socket: IPv6, or IPv4 with -e 0;\nelse the kernel picks it)")
 	fs.BoolVarP(&o.connect, "connect", "C", false, "connect() the socket to the host")
+	fs.BoolVarP(&o.sticky, "sticky-source", "B", false, "bind to the source address chosen at the start, keep it")
+	fs.BoolVarP(&o.userRTT, "user-latency", "U", false, "time replies when gping reads them, not when the kernel got them")
 	o.family.Add(fs, "IPv4 only", "IPv6 only")
 	fs.BoolVarP(&o.broadcast, "broadcast", "b", false, "allow pinging a broadcast address (every host's answer counts)")
 	fs.BoolVarP(&o.graph, "graph", "g", false, "full-screen live chart of round-trip times (keys: q quit, p pause, r reset)")

@@ -34,6 +34,8 @@ func (p *textPrinter) header(t *target) {
 	src := netip.Addr{}
 	if p.cfg.source != "" {
 		src = p.cfg.icmp.Src
+	} else if t.sticky.IsValid() {
+		src = t.sticky // as ping -B, which names the source it keeps
 	} else if p.cfg.device != "" {
 		if ifi, err := net.InterfaceByName(p.cfg.device); err == nil {
 			src = netroute.InterfaceAddr(ifi, t.addr.Is6())

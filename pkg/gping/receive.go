@@ -13,6 +13,9 @@ func (r *runner) handle(t *target, ev *icmpx.Event) {
 		if ev.Sent.IsZero() {
 			return // a reply to a sequence number we never sent
 		}
+		if r.cfg.userRTT {
+			userTime(ev, time.Now())
+		}
 		t.countReply(ev)
 		r.p.reply(t, ev)
 	case icmpx.LocalError:
@@ -23,6 +26,12 @@ func (r *runner) handle(t *target, ev *icmpx.Event) {
 		t.c.errors++
 		r.p.icmpError(t, ev)
 	}
+}
+
+// userTime times ev as read now, as ping -U does, instead of with the
+// kernel's receive time.
+func userTime(ev *icmpx.Event, now time.Time) {
+	ev.At, ev.RTT = now, max(now.Sub(ev.Sent), 0)
 }
 
 // countReply adds a reply to t's figures.

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -125,7 +126,7 @@ func TestVerboseBesidePing(t *testing.T) {
 	}
 	for _, host := range []string{"127.0.0.1", "::1"} {
 		t.Run(host, func(t *testing.T) {
-			args := []string{"-v", "-e", "4321", "-c", "2", "-i", "0.2", host}
+			args := []string{"-v", "-U", "-B", "-e", "4321", "-c", "2", "-i", "0.2", host}
 			want, err := exec.Command("ping", args...).Output()
 			if err != nil {
 				t.Skipf("ping %v: %v", args, err)
@@ -139,5 +140,32 @@ func TestVerboseBesidePing(t *testing.T) {
 				t.Errorf("gping %v:\n%s\nping:\n%s", args, g, w)
 			}
 		})
+	}
+}
+
+// TestStickySource: -B binds the socket to the source the route gives.
+func TestStickySource(t *testing.T) {
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		t.Run(host, func(t *testing.T) {
+			conn := openWith(t, "-B", host)
+			var local unix.Sockaddr
+			err := conn.Control(func(fd int) (err error) { local, err = unix.Getsockname(fd); return err })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sockopt.AddrPortOf(local).Addr(); got.String() != host {
+				t.Errorf("-B: bound to %v, want %s", got, host)
+			}
+		})
+	}
+}
+
+// TestUserTime: -U times a reply as read, from when it was sent.
+func TestUserTime(t *testing.T) {
+	sent := time.Unix(100, 0)
+	ev := icmpx.Event{Sent: sent, At: sent.Add(time.Millisecond), RTT: time.Millisecond}
+	userTime(&ev, sent.Add(3*time.Millisecond))
+	if ev.RTT != 3*time.Millisecond || !ev.At.Equal(sent.Add(3*time.Millisecond)) {
+		t.Errorf("userTime: RTT %v at %v", ev.RTT, ev.At)
 	}
 }

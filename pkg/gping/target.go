@@ -30,6 +30,24 @@ type target struct {
 	// broadcast: addr is a broadcast address (allowed by -b), which ping
 	// warns of before its header.
 	broadcast bool
+	sticky    netip.Addr // -B: the source bound at the start, for the header
+}
+
+// connConfig is the socket's Config towards addr; src is the source the
+// routing table gives.
+func (cfg *runConfig) connConfig(addr, src netip.Addr) icmpx.Config {
+	c := cfg.icmp
+	c.Dst = addr
+	if cfg.sticky && !c.Src.IsValid() {
+		c.Src = src // -B: as ping, the source stays what it is now
+	}
+	if cfg.ident >= 0 {
+		// As ping: -e means a raw socket, for IPv4 only with -e 0; a
+		// datagram socket's identifier is the kernel's.
+		c.ID, c.SetID = uint16(cfg.ident), true
+		c.Raw = c.Raw || addr.Is6() || cfg.ident == 0
+	}
+	return c
 }
 
 // errBroadcast is ping's refusal of a broadcast address without -b.
@@ -66,7 +84,8 @@ func openTargets(ctx context.Context, hosts []string, family cli.Family, cfg run
 		}
 		// As ping does, find out first whether the kernel has a route:
 		// no route is an error before any probe (exit 2), not a loss.
-		if _, err := netroute.Source(addr, cfg.icmp.Src); err != nil {
+		src, err := netroute.Source(addr, cfg.icmp.Src)
+		if err != nil {
 			return targets, fmt.Errorf("connect: %s", cli.Strerror(err))
 		}
 		bcast, err := isBroadcast(addr)
@@ -76,14 +95,8 @@ func openTargets(ctx context.Context, hosts []string, family cli.Family, cfg run
 		if err != nil {
 			return targets, err
 		}
-		c := cfg.icmp
-		c.Dst, c.Events = addr, events
-		if cfg.ident >= 0 {
-			// As ping: -e means a raw socket, for IPv4 only with
-			// -e 0; a datagram socket's identifier is the kernel's.
-			c.ID, c.SetID = uint16(cfg.ident), true
-			c.Raw = c.Raw || addr.Is6() || cfg.ident == 0
-		}
+		c := cfg.connConfig(addr, src)
+		c.Events = events
 		if len(hosts) == 1 {
 			c.Events, c.Sync = nil, true
 		}
@@ -101,6 +114,9 @@ func openTargets(ctx context.Context, hosts []string, family cli.Family, cfg run
 			t.name = fmt.Sprintf("%s (%s)", host, addr)
 		}
 		t.broadcast = bcast
+		if cfg.sticky {
+			t.sticky = c.Src
+		}
 		t.c.flood = cfg.flood
 		t.c.untimed = cfg.size < timedSize
 		targets = append(targets, t)
