@@ -31,6 +31,7 @@ type runConfig struct {
 	ident    int   // -e: the probes' identifier; -1: none asked for
 	sticky   bool  // -B: bind to the source the route gives at the start
 	userRTT  bool  // -U: replies timed as read, not as the kernel got them
+	adaptive bool  // -A: the interval follows the smoothed RTT
 }
 
 // minUserInterval is the shortest interval iputils ping lets a user other
@@ -42,7 +43,7 @@ const minUserInterval = 2 * time.Millisecond
 // (cli.BadNumber), other errors 2.
 func (o *options) check(changed func(name string) bool) (runConfig, error) {
 	rc := runConfig{count: o.count, preload: o.preload, size: o.size, flood: o.flood, ident: -1,
-		sticky: o.sticky, userRTT: o.userRTT}
+		sticky: o.sticky, userRTT: o.userRTT, adaptive: o.adaptive}
 	if changed("ident") {
 		rc.ident = o.ident
 	}

@@ -58,6 +58,7 @@ type options struct {
 	broadcast   bool
 	sticky      bool
 	userRTT     bool
+	adaptive    bool
 	hosts       []string
 }
 
@@ -102,6 +103,7 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.noLoop, "no-loop", "L", false, "do not loop multicast probes back to this host")
 	fs.IntVarP(&o.ident, "ident", "e", 0, "identifier of the probes (a raw socket: IPv6, or IPv4 with -e 0;\nelse the kernel picks it)")
 	fs.BoolVarP(&o.connect, "connect", "C", false, "connect() the socket to the host")
+	fs.BoolVarP(&o.adaptive, "adaptive", "A", false, "adaptive: the interval follows the round-trip time (users: 2 ms at least)")
 	fs.BoolVarP(&o.sticky, "sticky-source", "B", false, "bind to the source address chosen at the start, keep it")
 	fs.BoolVarP(&o.userRTT, "user-latency", "U", false, "time replies when gping reads them, not when the kernel got them")
 	o.family.Add(fs, "IPv4 only", "IPv6 only")

@@ -117,7 +117,7 @@ func openTargets(ctx context.Context, hosts []string, family cli.Family, cfg run
 		if cfg.sticky {
 			t.sticky = c.Src
 		}
-		t.c.flood = cfg.flood
+		t.c.flood = cfg.flood || cfg.adaptive // both print ipg/ewma
 		t.c.untimed = cfg.size < timedSize
 		targets = append(targets, t)
 	}
