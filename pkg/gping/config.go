@@ -157,6 +157,16 @@ func (o *options) packet(rc *runConfig) error {
 		}
 		rc.icmp.PMTUD, rc.icmp.SetPMTUD = m, true
 	}
+	if o.flowLabel != "" {
+		v, err := strconv.ParseUint(o.flowLabel, 0, 32)
+		if err != nil {
+			return fmt.Errorf("bad value for flowinfo: %s", o.flowLabel)
+		}
+		if v > 0xfffff {
+			return fmt.Errorf("flow value is greater than 20 bits: %s", o.flowLabel)
+		}
+		rc.icmp.FlowLabel, rc.icmp.SetFlowLabel = uint32(v), true
+	}
 	if o.pattern != "" {
 		p := o.pattern
 		if len(p)%2 == 1 {

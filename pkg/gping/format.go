@@ -44,7 +44,7 @@ func (p *textPrinter) header(t *target) {
 	if p.verbose {
 		p.out.Printf("%s", verboseAddr(t.host, t.addr))
 	}
-	p.out.Printf("%s", header(t.host, t.addr, src, p.cfg.device, p.cfg.size, p.cfg.pattern))
+	p.out.Printf("%s", header(t.host, t.addr, src, p.cfg.device, p.cfg.size, p.cfg.pattern, t.conn.FlowLabel()))
 }
 
 // What -f prints, as ping: a dot per probe sent, a backspace over it per
@@ -127,7 +127,7 @@ func (p *textPrinter) line(at time.Time, s string) {
 }
 
 // header is ping's first line.
-func header(host string, addr netip.Addr, src netip.Addr, device string, datalen int, pattern []byte) string {
+func header(host string, addr netip.Addr, src netip.Addr, device string, datalen int, pattern []byte, flow uint32) string {
 	var b strings.Builder
 	if len(pattern) > 0 {
 		b.WriteString("PATTERN: 0x")
@@ -141,6 +141,9 @@ func header(host string, addr netip.Addr, src netip.Addr, device string, datalen
 		from = fmt.Sprintf(" from %s %s:", src, device)
 	}
 	if addr.Is6() {
+		if flow != 0 {
+			from += fmt.Sprintf(" , flow 0x%05x,", flow) // ping -F, its spaces and all
+		}
 		if from != "" {
 			fmt.Fprintf(&b, "PING %s(%s)%s %d data bytes", host, addr, from, datalen)
 		} else {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os/exec"
 	"strings"
 	"testing"
@@ -167,5 +168,26 @@ func TestUserTime(t *testing.T) {
 	userTime(&ev, sent.Add(3*time.Millisecond))
 	if ev.RTT != 3*time.Millisecond || !ev.At.Equal(sent.Add(3*time.Millisecond)) {
 		t.Errorf("userTime: RTT %v at %v", ev.RTT, ev.At)
+	}
+}
+
+// TestFlowLabel: -F gets the flow label from the kernel for the socket,
+// turns IPV6_FLOWINFO_SEND on and names the label in ping's header.
+func TestFlowLabel(t *testing.T) {
+	// The kernel holds a label a few seconds after its socket closes:
+	// one of its own each run.
+	label := uint32(time.Now().UnixNano()>>10)&0xffff | 0x10000
+	conn := openWith(t, "-F", fmt.Sprint(label), "::1")
+	if conn.FlowLabel() != label {
+		t.Errorf("-F %d: label %#x", label, conn.FlowLabel())
+	}
+	var on bool
+	err := conn.Control(func(fd int) (err error) { on, err = sockopt.FlowInfoSend(fd); return err })
+	if err != nil || !on {
+		t.Errorf("IPV6_FLOWINFO_SEND %v, %v", on, err)
+	}
+	want := fmt.Sprintf("PING ::1(::1) , flow 0x%05x, 56 data bytes", label)
+	if got := header("::1", netip.MustParseAddr("::1"), netip.Addr{}, "", 56, nil, label); got != want {
+		t.Errorf("header %q, want %q", got, want)
 	}
 }

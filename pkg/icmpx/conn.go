@@ -56,6 +56,10 @@ type Config struct {
 	// AnySource takes echo replies from any address, not only Dst: Dst
 	// is a broadcast address (ping -b) and every host on the link answers.
 	AnySource bool
+	// FlowLabel is the IPv6 flow label of the probes when SetFlowLabel
+	// (ping -F); 0 asks the kernel for one at random. IPv4 ignores it.
+	FlowLabel    uint32
+	SetFlowLabel bool
 	// CookieAt is where in each payload Send writes the Conn's cookie
 	// (CookieLen bytes, fewer if the payload ends first), 0 to 16: the
 	// bytes before it are the caller's, as ping's timestamp.
@@ -80,7 +84,8 @@ type Conn struct {
 	rc   syscall.RawConn
 	v6   bool
 	raw  bool
-	any  bool // Config.AnySource
+	any  bool   // Config.AnySource
+	flow uint32 // the IPv6 flow label granted (Config.SetFlowLabel)
 	id   uint16
 	dst  netip.Addr
 	src  netip.Addr // our probes' source, if known: errors must quote it
@@ -205,6 +210,9 @@ func (c *Conn) ID() uint16 { return c.id }
 // Control runs f with the socket's descriptor, which stays open meanwhile
 // (tests read the options back with getsockopt).
 func (c *Conn) Control(f func(fd int) error) error { return sockopt.Control(c.rc, f) }
+
+// FlowLabel is the IPv6 flow label the probes carry (ping -F), 0 if none.
+func (c *Conn) FlowLabel() uint32 { return c.flow }
 
 // Raw reports whether the socket is raw (privileged) rather than datagram.
 func (c *Conn) Raw() bool { return c.raw }

@@ -29,6 +29,11 @@ func (c *Conn) setup(fd int, cfg Config) error {
 	if err := cfg.Socket.set(fd, c.v6); err != nil {
 		return err
 	}
+	if cfg.SetFlowLabel && c.v6 {
+		if err := c.setFlowLabel(fd, cfg.FlowLabel); err != nil {
+			return err
+		}
+	}
 	if err := c.bind(fd, cfg); err != nil {
 		return err
 	}
@@ -194,5 +199,22 @@ func (s Switches) set(fd int, v6 bool) error {
 			return fmt.Errorf("%s: %w", o.name, err)
 		}
 	}
+	return nil
+}
+
+// setFlowLabel gets flow label label (0: one at random) for the probes,
+// as ping -F: granted for this socket and destination, then written into
+// every sendto's destination address, which IPV6_FLOWINFO_SEND lets
+// through.
+func (c *Conn) setFlowLabel(fd int, label uint32) error {
+	got, err := sockopt.RequestFlowLabel(fd, c.dst, label)
+	if err != nil {
+		return fmt.Errorf("can't set flowlabel: %w", err)
+	}
+	if err := sockopt.SetFlowInfoSend(fd, true); err != nil {
+		return fmt.Errorf("can't send flowinfo: %w", err)
+	}
+	c.flow = got
+	c.dstSA.Flowinfo = sockopt.Htonl(got)
 	return nil
 }

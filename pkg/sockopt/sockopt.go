@@ -10,7 +10,9 @@ package sockopt
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -355,3 +357,49 @@ func MulticastLoop(fd int, v6 bool) (bool, error) {
 	level, opt := ipLevel(v6, unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP)
 	return getBool(fd, level, opt)
 }
+
+// IPv6 flow label management (linux/in6.h); x/sys/unix has none of it.
+const (
+	ipv6FlowlabelMgr = 32 // IPV6_FLOWLABEL_MGR
+	ipv6FlowinfoSend = 33 // IPV6_FLOWINFO_SEND
+	ipv6FlAGet       = 0  // IPV6_FL_A_GET
+	ipv6FlSExcl      = 1  // IPV6_FL_S_EXCL
+	ipv6FlFCreate    = 1  // IPV6_FL_F_CREATE
+)
+
+// in6FlowlabelReq is struct in6_flowlabel_req.
+type in6FlowlabelReq struct {
+	dst     [16]byte
+	label   uint32 // network order
+	action  uint8
+	share   uint8
+	flags   uint16
+	expires uint16
+	linger  uint16
+	_       uint32
+}
+
+// RequestFlowLabel asks the kernel for flow label label (20 bits) towards
+// dst, for this socket alone, as ping -F does; label 0 lets the kernel
+// pick one at random. It returns the label granted.
+func RequestFlowLabel(fd int, dst netip.Addr, label uint32) (uint32, error) {
+	req := in6FlowlabelReq{dst: dst.As16(), label: Htonl(label & 0xfffff), action: ipv6FlAGet, share: ipv6FlSExcl, flags: ipv6FlFCreate}
+	_, _, errno := unix.Syscall6(unix.SYS_SETSOCKOPT, uintptr(fd), unix.IPPROTO_IPV6, ipv6FlowlabelMgr,
+		uintptr(unsafe.Pointer(&req)), unsafe.Sizeof(req), 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return Htonl(req.label), nil // the kernel writes a label it picked back
+}
+
+// SetFlowInfoSend sets IPV6_FLOWINFO_SEND: the flow information in the
+// destination address given to sendto goes into the packets.
+func SetFlowInfoSend(fd int, on bool) error {
+	return setBool(fd, unix.IPPROTO_IPV6, ipv6FlowinfoSend, on)
+}
+
+// FlowInfoSend reads IPV6_FLOWINFO_SEND.
+func FlowInfoSend(fd int) (bool, error) { return getBool(fd, unix.IPPROTO_IPV6, ipv6FlowinfoSend) }
+
+// Htonl swaps a uint32 between host (little-endian) and network order.
+func Htonl(v uint32) uint32 { return v>>24 | v>>8&0xff00 | v<<8&0xff0000 | v<<24 }

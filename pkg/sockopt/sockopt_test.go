@@ -370,3 +370,22 @@ func TestICMPFilter(t *testing.T) {
 		})
 	}
 }
+
+// TestFlowLabel asks for a random flow label (0) and a given one on real
+// IPv6 sockets.
+func TestFlowLabel(t *testing.T) {
+	fd := socket(t, true, unix.SOCK_DGRAM)
+	got, err := RequestFlowLabel(fd, netip.IPv6Loopback(), 0)
+	if err != nil || got == 0 || got > 0xfffff {
+		t.Errorf("random label: %#x, %v", got, err)
+	}
+	if err := SetFlowInfoSend(fd, true); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := FlowInfoSend(fd); err != nil || !on {
+		t.Errorf("IPV6_FLOWINFO_SEND: %v, %v", on, err)
+	}
+	if Htonl(0x12345678) != 0x78563412 {
+		t.Errorf("Htonl(0x12345678) = %#x", Htonl(0x12345678))
+	}
+}
