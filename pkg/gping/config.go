@@ -125,6 +125,9 @@ func (o *options) socket(rc *runConfig) {
 	rc.icmp.Socket = icmpx.Switches{Debug: o.debug, DontRoute: o.dontRoute, Broadcast: o.broadcast, NoLoop: o.noLoop,
 		Mark: uint32(o.mark), SendBuffer: o.sndbuf}
 	rc.icmp.Connect = o.connect
+	if o.recordRoute {
+		rc.icmp.IPOptions = recordRouteOption()
+	}
 	rc.icmp.AnySource = o.broadcast // every host on the link answers
 	if o.broadcast {
 		// As ping: a broadcast is never fragmented (-M may change it).

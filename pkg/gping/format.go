@@ -44,7 +44,7 @@ func (p *textPrinter) header(t *target) {
 	if p.verbose {
 		p.out.Printf("%s", verboseAddr(t.host, t.addr))
 	}
-	p.out.Printf("%s", header(t.host, t.addr, src, p.cfg.device, p.cfg.size, p.cfg.pattern, t.conn.FlowLabel()))
+	p.out.Printf("%s", header(t.host, t.addr, src, p.cfg.device, p.cfg.size, p.cfg.pattern, t.conn.FlowLabel(), len(p.cfg.icmp.IPOptions)))
 }
 
 // What -f prints, as ping: a dot per probe sent, a backspace over it per
@@ -83,7 +83,7 @@ func (p *textPrinter) reply(t *target, ev *icmpx.Event) {
 		// As ping, a broadcast's duplicates are counted, but marked
 		// only with -v: every host but the first is one.
 		shown.Dup = ev.Dup && (!p.cfg.icmp.AnySource || p.verbose)
-		line := replyLine(name, shown, !t.c.untimed, ident)
+		line := replyLine(name, shown, !t.c.untimed, ident) + optionsText(ev.IPOptions, &t.lastRoute)
 		if p.audible {
 			line += "\a"
 		}
@@ -127,7 +127,7 @@ func (p *textPrinter) line(at time.Time, s string) {
 }
 
 // header is ping's first line.
-func header(host string, addr netip.Addr, src netip.Addr, device string, datalen int, pattern []byte, flow uint32) string {
+func header(host string, addr netip.Addr, src netip.Addr, device string, datalen int, pattern []byte, flow uint32, ipopts int) string {
 	var b strings.Builder
 	if len(pattern) > 0 {
 		b.WriteString("PATTERN: 0x")
@@ -151,7 +151,7 @@ func header(host string, addr netip.Addr, src netip.Addr, device string, datalen
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, "PING %s (%s)%s %d(%d) bytes of data.", host, addr, from, datalen, datalen+8+20)
+	fmt.Fprintf(&b, "PING %s (%s)%s %d(%d) bytes of data.", host, addr, from, datalen, datalen+8+20+ipopts)
 	return b.String()
 }
 

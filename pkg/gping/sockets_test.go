@@ -187,7 +187,7 @@ func TestFlowLabel(t *testing.T) {
 		t.Errorf("IPV6_FLOWINFO_SEND %v, %v", on, err)
 	}
 	want := fmt.Sprintf("PING ::1(::1) , flow 0x%05x, 56 data bytes", label)
-	if got := header("::1", netip.MustParseAddr("::1"), netip.Addr{}, "", 56, nil, label); got != want {
+	if got := header("::1", netip.MustParseAddr("::1"), netip.Addr{}, "", 56, nil, label, 0); got != want {
 		t.Errorf("header %q, want %q", got, want)
 	}
 }

@@ -31,6 +31,7 @@ type target struct {
 	// warns of before its header.
 	broadcast bool
 	sticky    netip.Addr // -B: the source bound at the start, for the header
+	lastRoute []byte     // -R: the route the last reply recorded
 }
 
 // connConfig is the socket's Config towards addr; src is the source the
@@ -46,6 +47,9 @@ func (cfg *runConfig) connConfig(addr, src netip.Addr) icmpx.Config {
 		// datagram socket's identifier is the kernel's.
 		c.ID, c.SetID = uint16(cfg.ident), true
 		c.Raw = c.Raw || addr.Is6() || cfg.ident == 0
+	}
+	if len(c.IPOptions) > 0 && addr.Is4() {
+		c.Raw = true // the reply's IP options are seen on a raw socket only
 	}
 	return c
 }

@@ -60,6 +60,9 @@ type Config struct {
 	// (ping -F); 0 asks the kernel for one at random. IPv4 ignores it.
 	FlowLabel    uint32
 	SetFlowLabel bool
+	// IPOptions go into every IPv4 probe's header (IP_OPTIONS: ping -R);
+	// the reply's come back in Event.IPOptions on a raw socket.
+	IPOptions []byte
 	// CookieAt is where in each payload Send writes the Conn's cookie
 	// (CookieLen bytes, fewer if the payload ends first), 0 to 16: the
 	// bytes before it are the caller's, as ping's timestamp.

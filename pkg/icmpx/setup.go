@@ -29,6 +29,11 @@ func (c *Conn) setup(fd int, cfg Config) error {
 	if err := cfg.Socket.set(fd, c.v6); err != nil {
 		return err
 	}
+	if len(cfg.IPOptions) > 0 && !c.v6 {
+		if err := sockopt.SetIPOptions(fd, cfg.IPOptions); err != nil {
+			return fmt.Errorf("record route: %w", err)
+		}
+	}
 	if cfg.SetFlowLabel && c.v6 {
 		if err := c.setFlowLabel(fd, cfg.FlowLabel); err != nil {
 			return err

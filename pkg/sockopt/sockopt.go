@@ -403,3 +403,26 @@ func FlowInfoSend(fd int) (bool, error) { return getBool(fd, unix.IPPROTO_IPV6, 
 
 // Htonl swaps a uint32 between host (little-endian) and network order.
 func Htonl(v uint32) uint32 { return v>>24 | v>>8&0xff00 | v<<8&0xff0000 | v<<24 }
+
+// SetIPOptions sets IP_OPTIONS: the options of every IPv4 header the
+// socket sends (ping -R's record route).
+func SetIPOptions(fd int, opts []byte) error {
+	return unix.SetsockoptString(fd, unix.IPPROTO_IP, unix.IP_OPTIONS, string(opts))
+}
+
+// IPOptions reads IP_OPTIONS.
+func IPOptions(fd int) ([]byte, error) {
+	b := make([]byte, 40)
+	n, err := getsockoptBytes(fd, unix.IPPROTO_IP, unix.IP_OPTIONS, b)
+	return b[:n], err
+}
+
+func getsockoptBytes(fd, level, opt int, b []byte) (int, error) {
+	n := uint32(len(b))
+	_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt),
+		uintptr(unsafe.Pointer(&b[0])), uintptr(unsafe.Pointer(&n)), 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}

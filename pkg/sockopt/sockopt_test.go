@@ -389,3 +389,16 @@ func TestFlowLabel(t *testing.T) {
 		t.Errorf("Htonl(0x12345678) = %#x", Htonl(0x12345678))
 	}
 }
+
+// TestIPOptions sets ping -R's record route option and reads it back.
+func TestIPOptions(t *testing.T) {
+	fd := socket(t, false, unix.SOCK_DGRAM)
+	rr := append([]byte{1, 7, 39, 4}, make([]byte, 36)...)
+	if err := SetIPOptions(fd, rr); err != nil {
+		t.Fatal(err)
+	}
+	got, err := IPOptions(fd)
+	if err != nil || string(got) != string(rr) {
+		t.Errorf("IP_OPTIONS read back % x, %v", got, err)
+	}
+}
