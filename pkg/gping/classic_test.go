@@ -42,7 +42,7 @@ func classicOptions(t *testing.T, classic string, args ...string) []classicOptio
 }
 
 // pending are ping's options gping does not take yet.
-var pending = map[string]bool{"N": true, "T": true}
+var pending = map[string]bool{"N": true}
 
 // argFor is a value each option of ping that takes one accepts.
 var argFor = map[string]string{"M": "do", "T": "tsonly", "N": "name", "I": "lo", "p": "ff", "Q": "0"}

@@ -32,6 +32,7 @@ type runConfig struct {
 	sticky   bool  // -B: bind to the source the route gives at the start
 	userRTT  bool  // -U: replies timed as read, not as the kernel got them
 	adaptive bool  // -A: the interval follows the smoothed RTT
+	optlen   int   // -R, -T: what ping counts for the IP options in its header (40)
 }
 
 // minUserInterval is the shortest interval iputils ping lets a user other
@@ -125,9 +126,6 @@ func (o *options) socket(rc *runConfig) {
 	rc.icmp.Socket = icmpx.Switches{Debug: o.debug, DontRoute: o.dontRoute, Broadcast: o.broadcast, NoLoop: o.noLoop,
 		Mark: uint32(o.mark), SendBuffer: o.sndbuf}
 	rc.icmp.Connect = o.connect
-	if o.recordRoute {
-		rc.icmp.IPOptions = recordRouteOption()
-	}
 	rc.icmp.AnySource = o.broadcast // every host on the link answers
 	if o.broadcast {
 		// As ping: a broadcast is never fragmented (-M may change it).
@@ -160,6 +158,9 @@ func (o *options) packet(rc *runConfig) error {
 		}
 		rc.icmp.PMTUD, rc.icmp.SetPMTUD = m, true
 	}
+	if err := o.ipOptions(rc); err != nil {
+		return err
+	}
 	if o.flowLabel != "" {
 		v, err := strconv.ParseUint(o.flowLabel, 0, 32)
 		if err != nil {
@@ -188,6 +189,36 @@ func (o *options) packet(rc *runConfig) error {
 		} else {
 			rc.icmp.Device, rc.device = o.iface, o.iface
 		}
+	}
+	return nil
+}
+
+// ipOptions sets the IPv4 options of -R and -T, as ping builds them; -T
+// tsprespec takes the hosts before the destination as the ones to ask.
+func (o *options) ipOptions(rc *runConfig) error {
+	switch {
+	case o.timestamp != "":
+		flag, ok := timestampFlags[o.timestamp]
+		if !ok {
+			return fmt.Errorf("invalid timestamp type: %s", o.timestamp)
+		}
+		var prespec []netip.Addr
+		if flag == 3 && len(o.hosts) > 1 {
+			for _, h := range o.hosts[:len(o.hosts)-1] {
+				a, err := netip.ParseAddr(h)
+				if err != nil || !a.Is4() || len(prespec) == 4 {
+					return fmt.Errorf("tsprespec takes up to 4 IPv4 addresses: %s", h)
+				}
+				prespec = append(prespec, a)
+			}
+			o.hosts = o.hosts[len(o.hosts)-1:]
+		}
+		rc.icmp.IPOptions = timestampOption(flag, prespec)
+	case o.recordRoute:
+		rc.icmp.IPOptions = recordRouteOption()
+	}
+	if rc.icmp.IPOptions != nil {
+		rc.optlen = 40
 	}
 	return nil
 }

@@ -61,6 +61,7 @@ type options struct {
 	adaptive    bool
 	flowLabel   string
 	recordRoute bool
+	timestamp   string
 	hosts       []string
 }
 
@@ -111,6 +112,8 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	o.family.Add(fs, "IPv4 only", "IPv6 only")
 	fs.StringVarP(&o.flowLabel, "flowlabel", "F", "", "IPv6 flow label of the probes (0: one at random)")
 	fs.BoolVarP(&o.recordRoute, "record-route", "R", false, "record route: print the route each reply recorded (IPv4, raw socket)")
+	fs.StringVarP(&o.timestamp, "timestamp", "T", "", "IP timestamp option: tsonly, tsandaddr, or tsprespec (then up to 4\nhosts before the destination are asked, in order)")
+	cli.Values(fs, "timestamp", "tsonly", "tsandaddr", "tsprespec")
 	fs.BoolVarP(&o.broadcast, "broadcast", "b", false, "allow pinging a broadcast address (every host's answer counts)")
 	fs.BoolVarP(&o.graph, "graph", "g", false, "full-screen live chart of round-trip times (keys: q quit, p pause, r reset)")
 }

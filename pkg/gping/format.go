@@ -44,7 +44,7 @@ func (p *textPrinter) header(t *target) {
 	if p.verbose {
 		p.out.Printf("%s", verboseAddr(t.host, t.addr))
 	}
-	p.out.Printf("%s", header(t.host, t.addr, src, p.cfg.device, p.cfg.size, p.cfg.pattern, t.conn.FlowLabel(), len(p.cfg.icmp.IPOptions)))
+	p.out.Printf("%s", header(t.host, t.addr, src, p.cfg.device, p.cfg.size, p.cfg.pattern, t.conn.FlowLabel(), p.cfg.optlen))
 }
 
 // What -f prints, as ping: a dot per probe sent, a backspace over it per

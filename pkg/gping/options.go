@@ -12,6 +12,7 @@ const (
 	optEnd         = 0
 	optNOP         = 1
 	optRecordRoute = 7
+	optTimestamp   = 68
 	optMinOffset   = 4 // the pointer's first value: the first slot
 )
 
@@ -43,11 +44,14 @@ func optionsText(opts []byte, last *[]byte) string {
 		}
 		o := opts[i : i+int(opts[i+1])]
 		i += len(o)
-		if o[0] != optRecordRoute {
+		switch o[0] {
+		case optRecordRoute:
+			b.WriteString(routeText(o, last))
+		case optTimestamp:
+			b.WriteString(timestampText(o))
+		default:
 			fmt.Fprintf(&b, "\nunknown option %x", o[0])
-			continue
 		}
-		b.WriteString(routeText(o, last))
 	}
 	return b.String()
 }
@@ -77,4 +81,83 @@ func routeText(o []byte, last *[]byte) string {
 	// line's: a blank line (Lines adds a newline only where none is).
 	b.WriteString("\n")
 	return b.String()
+}
+
+// The flags of -T (RFC 791's timestamp option), ping's words for them.
+var timestampFlags = map[string]byte{"tsonly": 0, "tsandaddr": 1, "tsprespec": 3}
+
+// timestampOption is what ping -T puts in every probe's IP header: room
+// for nine stamps (tsonly) or four address and stamp pairs; tsprespec
+// asks the hosts named in prespec, in order, for theirs.
+func timestampOption(flag byte, prespec []netip.Addr) []byte {
+	opt := make([]byte, 40)
+	opt[0], opt[1], opt[2], opt[3] = optTimestamp, 36, 5, flag
+	switch flag {
+	case 0:
+		opt[1] = 40
+	case 3:
+		opt[1] = byte(4 + 8*len(prespec))
+		for i, a := range prespec {
+			a4 := a.As4()
+			copy(opt[4+8*i:], a4[:])
+		}
+	}
+	return opt[:opt[1]]
+}
+
+// timestampText prints one timestamp option as ping does: the first
+// stamp absolute (ms since midnight UTC), the others as differences, each
+// after its address unless -T tsonly; a stamp with the high bit set is not
+// standard.
+func timestampText(o []byte) string {
+	if len(o) < 4 {
+		return ""
+	}
+	n := min(int(o[2]), len(o)) - 5
+	if n <= 0 {
+		return ""
+	}
+	flags := o[3]
+	var b strings.Builder
+	b.WriteString("\nTS: ")
+	var std, nonstd uint32
+	for p := o[4:]; len(p) >= 4; b.WriteString("\n") {
+		if flags&0x0f != 0 {
+			fmt.Fprintf(&b, "\t%s", netip.AddrFrom4([4]byte(p[:4])))
+			p, n = p[4:], n-4
+			if n <= 0 || len(p) < 4 {
+				break
+			}
+		}
+		stamp := uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
+		p, n = p[4:], n-4
+		b.WriteString(stampText(stamp, &std, &nonstd))
+		if n <= 0 {
+			break
+		}
+	}
+	b.WriteString("\n")
+	if flags&0xf0 != 0 {
+		fmt.Fprintf(&b, "Unrecorded hops: %d\n", flags>>4)
+	}
+	b.WriteString("\n") // and then the line's own: a blank line, as ping's
+	return b.String()
+}
+
+// stampText is one stamp: absolute if it is the first of its kind, else
+// the difference from the last one.
+func stampText(stamp uint32, std, nonstd *uint32) string {
+	if stamp&0x80000000 != 0 {
+		v := stamp & 0x7fffffff
+		defer func() { *nonstd = v }()
+		if *nonstd == 0 {
+			return fmt.Sprintf("\t%d absolute not-standard", v)
+		}
+		return fmt.Sprintf("\t%d not-standard", int64(v)-int64(*nonstd))
+	}
+	defer func() { *std = stamp }()
+	if *std == 0 {
+		return fmt.Sprintf("\t%d absolute", stamp)
+	}
+	return fmt.Sprintf("\t%d", int64(stamp)-int64(*std))
 }
