@@ -52,6 +52,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}
 	for _, t := range targets {
+		if err := t.conn.MarkErr(); err != nil {
+			fmt.Fprintf(stderr, "%s: WARNING: failed to set mark: %d: %s\n", command.Name, cfg.icmp.Socket.Mark, cli.Strerror(err))
+		}
 		if t.broadcast {
 			fmt.Fprintln(stderr, "WARNING: pinging broadcast address")
 		}

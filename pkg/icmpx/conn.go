@@ -89,10 +89,12 @@ type Conn struct {
 	raw  bool
 	any  bool   // Config.AnySource
 	flow uint32 // the IPv6 flow label granted (Config.SetFlowLabel)
-	id   uint16
-	dst  netip.Addr
-	src  netip.Addr // our probes' source, if known: errors must quote it
-	errq sync.Mutex // serialises error-queue reads between Send and the receiver
+	// markErr is why SO_MARK could not be set (Switches.Mark), if so.
+	markErr error
+	id      uint16
+	dst     netip.Addr
+	src     netip.Addr // our probes' source, if known: errors must quote it
+	errq    sync.Mutex // serialises error-queue reads between Send and the receiver
 
 	mu     sync.Mutex // guards probes (Send and the receiver)
 	probes probeTable
@@ -213,6 +215,10 @@ func (c *Conn) ID() uint16 { return c.id }
 // Control runs f with the socket's descriptor, which stays open meanwhile
 // (tests read the options back with getsockopt).
 func (c *Conn) Control(f func(fd int) error) error { return sockopt.Control(c.rc, f) }
+
+// MarkErr says why the kernel refused Config.Socket.Mark (it wants
+// CAP_NET_ADMIN); the socket goes without, as ping's does.
+func (c *Conn) MarkErr() error { return c.markErr }
 
 // FlowLabel is the IPv6 flow label the probes carry (ping -F), 0 if none.
 func (c *Conn) FlowLabel() uint32 { return c.flow }

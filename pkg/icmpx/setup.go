@@ -26,7 +26,8 @@ func (c *Conn) setup(fd int, cfg Config) error {
 	if err := setSend(fd, c.v6, cfg); err != nil {
 		return err
 	}
-	if err := cfg.Socket.set(fd, c.v6); err != nil {
+	var err error
+	if c.markErr, err = cfg.Socket.set(fd, c.v6); err != nil {
 		return err
 	}
 	if len(cfg.IPOptions) > 0 && !c.v6 {
@@ -183,28 +184,35 @@ type Switches struct {
 	SendBuffer int    // SO_SNDBUF (ping -S); 0: the kernel's default
 }
 
-// set sets on fd what s asks for.
-func (s Switches) set(fd int, v6 bool) error {
+// set sets on fd what s asks for. As ping, a socket the kernel refuses
+// SO_DEBUG or SO_MARK (both want CAP_NET_ADMIN) is used all the same:
+// SO_DEBUG's refusal goes unsaid, as ping's, SO_MARK's is markErr, for
+// the caller's warning.
+func (s Switches) set(fd int, v6 bool) (markErr, err error) {
+	if s.Debug {
+		_ = sockopt.SetDebug(fd, true)
+	}
+	if s.Mark != 0 {
+		markErr = sockopt.SetMark(fd, s.Mark)
+	}
 	for _, o := range []struct {
 		name string
 		on   bool
 		set  func() error
 	}{
-		{"SO_DEBUG", s.Debug, func() error { return sockopt.SetDebug(fd, true) }},
 		{"SO_DONTROUTE", s.DontRoute, func() error { return sockopt.SetDontRoute(fd, true) }},
 		{"SO_BROADCAST", s.Broadcast, func() error { return sockopt.SetBroadcast(fd, true) }},
 		{"multicast loopback off", s.NoLoop, func() error { return sockopt.SetMulticastLoop(fd, v6, false) }},
-		{"SO_MARK", s.Mark != 0, func() error { return sockopt.SetMark(fd, s.Mark) }},
 		{"SO_SNDBUF", s.SendBuffer != 0, func() error { return sockopt.SetSendBuffer(fd, s.SendBuffer) }},
 	} {
 		if !o.on {
 			continue
 		}
 		if err := o.set(); err != nil {
-			return fmt.Errorf("%s: %w", o.name, err)
+			return markErr, fmt.Errorf("%s: %w", o.name, err)
 		}
 	}
-	return nil
+	return markErr, nil
 }
 
 // setFlowLabel gets flow label label (0: one at random) for the probes,
