@@ -28,6 +28,11 @@ type runConfig struct {
 	source   string // for the header: "from <addr> <device>:"
 	device   string
 	tooFast  error // the interval is below what a user may ask for: printed after the header
+	ident    int   // -e: the probes' identifier; -1: none asked for
+	sticky   bool  // -B: bind to the source the route gives at the start
+	userRTT  bool  // -U: replies timed as read, not as the kernel got them
+	adaptive bool  // -A: the interval follows the smoothed RTT
+	optlen   int   // -R, -T: what ping counts for the IP options in its header (40)
 }
 
 // minUserInterval is the shortest interval iputils ping lets a user other
@@ -38,11 +43,16 @@ const minUserInterval = 2 * time.Millisecond
 // given. Out-of-range numbers are ping's words and exit status 1
 // (cli.BadNumber), other errors 2.
 func (o *options) check(changed func(name string) bool) (runConfig, error) {
-	rc := runConfig{count: o.count, preload: o.preload, size: o.size, flood: o.flood}
+	rc := runConfig{count: o.count, preload: o.preload, size: o.size, flood: o.flood, ident: -1,
+		sticky: o.sticky, userRTT: o.userRTT, adaptive: o.adaptive}
+	if changed("ident") {
+		rc.ident = o.ident
+	}
 	if err := o.checkRanges(changed); err != nil {
 		return rc, err
 	}
 	o.timing(&rc, changed("interval"))
+	o.socket(&rc)
 	if err := o.packet(&rc); err != nil {
 		return rc, err
 	}
@@ -74,6 +84,16 @@ func (o *options) checkRanges(changed func(name string) bool) error {
 		return cli.OutOfRange(o.ttl, 0, 255)
 	case o.preload < 1 || o.preload > 65536:
 		return cli.OutOfRange(o.preload, 1, 65536)
+	case changed("ident") && (o.ident < 0 || o.ident > 65535):
+		return cli.OutOfRange(o.ident, 0, 65535)
+	case o.mark < 0 || o.mark > 4294967295:
+		return cli.OutOfRange(o.mark, 0, 4294967295)
+	case changed("sndbuf") && (o.sndbuf < 1 || o.sndbuf > 2147483647):
+		return cli.OutOfRange(o.sndbuf, 1, 2147483647)
+	case o.broadcast && os.Getuid() != 0 && o.interval < 1:
+		return fmt.Errorf("broadcast ping with too short interval: %d", int(o.interval*1000))
+	case o.broadcast && o.pmtud != "" && o.pmtud != "do" && os.Getuid() != 0:
+		return errors.New("broadcast ping does not fragment")
 	case o.preload > 3 && os.Getuid() != 0:
 		return fmt.Errorf("cannot set preload to value greater than 3: %d", o.preload)
 	}
@@ -98,6 +118,19 @@ func (o *options) timing(rc *runConfig, intervalSet bool) {
 	}
 	rc.timeout = time.Duration(o.timeout * float64(time.Second))
 	rc.deadline = time.Duration(o.deadline * float64(time.Second))
+}
+
+// socket sets the socket options ping's flags ask for (-d -r -b -m -S -L
+// -C).
+func (o *options) socket(rc *runConfig) {
+	rc.icmp.Socket = icmpx.Switches{Debug: o.debug, DontRoute: o.dontRoute, Broadcast: o.broadcast, NoLoop: o.noLoop,
+		Mark: uint32(o.mark), SendBuffer: o.sndbuf}
+	rc.icmp.Connect = o.connect
+	rc.icmp.AnySource = o.broadcast // every host on the link answers
+	if o.broadcast {
+		// As ping: a broadcast is never fragmented (-M may change it).
+		rc.icmp.PMTUD, rc.icmp.SetPMTUD = sockopt.PMTUDDo, true
+	}
 }
 
 // packet sets what goes into the probes and the socket: TTL, TOS, -M, the
@@ -125,6 +158,19 @@ func (o *options) packet(rc *runConfig) error {
 		}
 		rc.icmp.PMTUD, rc.icmp.SetPMTUD = m, true
 	}
+	if err := o.ipOptions(rc); err != nil {
+		return err
+	}
+	if o.flowLabel != "" {
+		v, err := strconv.ParseUint(o.flowLabel, 0, 32)
+		if err != nil {
+			return fmt.Errorf("bad value for flowinfo: %s", o.flowLabel)
+		}
+		if v > 0xfffff {
+			return fmt.Errorf("flow value is greater than 20 bits: %s", o.flowLabel)
+		}
+		rc.icmp.FlowLabel, rc.icmp.SetFlowLabel = uint32(v), true
+	}
 	if o.pattern != "" {
 		p := o.pattern
 		if len(p)%2 == 1 {
@@ -143,6 +189,36 @@ func (o *options) packet(rc *runConfig) error {
 		} else {
 			rc.icmp.Device, rc.device = o.iface, o.iface
 		}
+	}
+	return nil
+}
+
+// ipOptions sets the IPv4 options of -R and -T, as ping builds them; -T
+// tsprespec takes the hosts before the destination as the ones to ask.
+func (o *options) ipOptions(rc *runConfig) error {
+	switch {
+	case o.timestamp != "":
+		flag, ok := timestampFlags[o.timestamp]
+		if !ok {
+			return fmt.Errorf("invalid timestamp type: %s", o.timestamp)
+		}
+		var prespec []netip.Addr
+		if flag == 3 && len(o.hosts) > 1 {
+			for _, h := range o.hosts[:len(o.hosts)-1] {
+				a, err := netip.ParseAddr(h)
+				if err != nil || !a.Is4() || len(prespec) == 4 {
+					return fmt.Errorf("tsprespec takes up to 4 IPv4 addresses: %s", h)
+				}
+				prespec = append(prespec, a)
+			}
+			o.hosts = o.hosts[len(o.hosts)-1:]
+		}
+		rc.icmp.IPOptions = timestampOption(flag, prespec)
+	case o.recordRoute:
+		rc.icmp.IPOptions = recordRouteOption()
+	}
+	if rc.icmp.IPOptions != nil {
+		rc.optlen = 40
 	}
 	return nil
 }

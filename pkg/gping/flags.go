@@ -22,7 +22,7 @@ CAP_NET_RAW (setcap cap_net_raw+ep gping; make install does it).
 SIGQUIT (Ctrl-\) prints interim statistics to stderr; SIGINT ends with the summary.`,
 	// ping reads its whole-number options with strtol and stops with
 	// status 1 on a bad one.
-	BadValue: cli.IputilsNumbers("count", "size", "ttl", "deadline", "preload"),
+	BadValue: cli.IputilsNumbers("count", "size", "ttl", "deadline", "preload", "mark", "sndbuf", "ident"),
 }
 
 // options is the command line as given; check turns it into a runConfig.
@@ -47,6 +47,21 @@ type options struct {
 	preload     int
 	family      cli.FamilyFlags
 	graph       bool
+	verbose     bool
+	debug       bool
+	dontRoute   bool
+	noLoop      bool
+	mark        int
+	sndbuf      int
+	ident       int
+	connect     bool
+	broadcast   bool
+	sticky      bool
+	userRTT     bool
+	adaptive    bool
+	flowLabel   string
+	recordRoute bool
+	timestamp   string
 	hosts       []string
 }
 
@@ -54,6 +69,7 @@ type options struct {
 // version, a bad flag) with code.
 func parseFlags(args []string, stdout, stderr io.Writer) (o options, changed func(string) bool, done bool, code int) {
 	fs := command.NewFlagSet(&o.common)
+	shortVersion(fs)
 	o.declare(fs)
 	if done, code := command.Parse(fs, &o.common, args, stdout, stderr, cli.ExitUsage); done {
 		return o, nil, true, code
@@ -82,6 +98,28 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.tos, "tos", "Q", "", "IPv4 TOS / IPv6 traffic class (decimal or 0x hex)")
 	fs.BoolVarP(&o.audible, "audible", "a", false, "ring the terminal's bell with each reply")
 	fs.IntVarP(&o.preload, "preload", "l", 1, "send this many probes at once at the start (users: at most 3)")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "verbose: the resolved address first, ident= on each reply")
+	fs.BoolVarP(&o.debug, "debug", "d", false, "set SO_DEBUG on the socket (needs CAP_NET_ADMIN)")
+	fs.BoolVarP(&o.dontRoute, "bypass-route", "r", false, "SO_DONTROUTE: reach only hosts on attached networks")
+	fs.IntVarP(&o.mark, "mark", "m", 0, "SO_MARK: the firewall mark of the probes (needs CAP_NET_ADMIN)")
+	fs.IntVarP(&o.sndbuf, "sndbuf", "S", 0, "SO_SNDBUF: the socket's send buffer in bytes")
+	fs.BoolVarP(&o.noLoop, "no-loop", "L", false, "do not loop multicast probes back to this host")
+	fs.IntVarP(&o.ident, "ident", "e", 0, "identifier of the probes (a raw socket: IPv6, or IPv4 with -e 0;\nelse the kernel picks it)")
+	fs.BoolVarP(&o.connect, "connect", "C", false, "connect() the socket to the host")
+	fs.BoolVarP(&o.adaptive, "adaptive", "A", false, "adaptive: the interval follows the round-trip time (users: 2 ms at least)")
+	fs.BoolVarP(&o.sticky, "sticky-source", "B", false, "bind to the source address chosen at the start, keep it")
+	fs.BoolVarP(&o.userRTT, "user-latency", "U", false, "time replies when gping reads them, not when the kernel got them")
 	o.family.Add(fs, "IPv4 only", "IPv6 only")
+	fs.StringVarP(&o.flowLabel, "flowlabel", "F", "", "IPv6 flow label of the probes (0: one at random)")
+	fs.BoolVarP(&o.recordRoute, "record-route", "R", false, "record route: print the route each reply recorded (IPv4, raw socket)")
+	fs.StringVarP(&o.timestamp, "timestamp", "T", "", "IP timestamp option: tsonly, tsandaddr, or tsprespec (then up to 4\nhosts before the destination are asked, in order)")
+	cli.Values(fs, "timestamp", "tsonly", "tsandaddr", "tsprespec")
+	fs.BoolVarP(&o.broadcast, "broadcast", "b", false, "allow pinging a broadcast address (every host's answer counts)")
 	fs.BoolVarP(&o.graph, "graph", "g", false, "full-screen live chart of round-trip times (keys: q quit, p pause, r reset)")
+}
+
+// shortVersion lets -V, as ping's, print what --version prints: it shares
+// --version's value, so cli.Parse answers both.
+func shortVersion(fs *pflag.FlagSet) {
+	fs.VarPF(fs.Lookup("version").Value, "V", "V", "print the version and exit (as --version)").NoOptDefVal = "true"
 }

@@ -27,18 +27,24 @@ type textPrinter struct {
 	audible     bool
 	timestamps  bool
 	outstanding bool
+	verbose     bool // -v: the address line first, ident= on replies
 }
 
 func (p *textPrinter) header(t *target) {
 	src := netip.Addr{}
 	if p.cfg.source != "" {
 		src = p.cfg.icmp.Src
+	} else if t.sticky.IsValid() {
+		src = t.sticky // as ping -B, which names the source it keeps
 	} else if p.cfg.device != "" {
 		if ifi, err := net.InterfaceByName(p.cfg.device); err == nil {
 			src = netroute.InterfaceAddr(ifi, t.addr.Is6())
 		}
 	}
-	p.out.Printf("%s", header(t.host, t.addr, src, p.cfg.device, p.cfg.size, p.cfg.pattern))
+	if p.verbose {
+		p.out.Printf("%s", verboseAddr(t.host, t.addr))
+	}
+	p.out.Printf("%s", header(t.host, t.addr, src, p.cfg.device, p.cfg.size, p.cfg.pattern, t.conn.FlowLabel(), p.cfg.optlen))
 }
 
 // What -f prints, as ping: a dot per probe sent, a backspace over it per
@@ -65,7 +71,19 @@ func (p *textPrinter) reply(t *target, ev *icmpx.Event) {
 		return
 	}
 	if !p.quiet {
-		line := replyLine(t.name, *ev, !t.c.untimed)
+		ident := -1
+		if p.verbose {
+			ident = int(t.conn.ID())
+		}
+		name := t.name
+		if ev.From.IsValid() && ev.From != t.addr {
+			name = ev.From.String() // -b: every host on the link answers
+		}
+		shown := *ev
+		// As ping, a broadcast's duplicates are counted, but marked
+		// only with -v: every host but the first is one.
+		shown.Dup = ev.Dup && (!p.cfg.icmp.AnySource || p.verbose)
+		line := replyLine(name, shown, !t.c.untimed, ident) + optionsText(ev.IPOptions, &t.lastRoute)
 		if p.audible {
 			line += "\a"
 		}
@@ -109,7 +127,7 @@ func (p *textPrinter) line(at time.Time, s string) {
 }
 
 // header is ping's first line.
-func header(host string, addr netip.Addr, src netip.Addr, device string, datalen int, pattern []byte) string {
+func header(host string, addr netip.Addr, src netip.Addr, device string, datalen int, pattern []byte, flow uint32, ipopts int) string {
 	var b strings.Builder
 	if len(pattern) > 0 {
 		b.WriteString("PATTERN: 0x")
@@ -123,6 +141,9 @@ func header(host string, addr netip.Addr, src netip.Addr, device string, datalen
 		from = fmt.Sprintf(" from %s %s:", src, device)
 	}
 	if addr.Is6() {
+		if flow != 0 {
+			from += fmt.Sprintf(" , flow 0x%05x,", flow) // ping -F, its spaces and all
+		}
 		if from != "" {
 			fmt.Fprintf(&b, "PING %s(%s)%s %d data bytes", host, addr, from, datalen)
 		} else {
@@ -130,7 +151,7 @@ func header(host string, addr netip.Addr, src netip.Addr, device string, datalen
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, "PING %s (%s)%s %d(%d) bytes of data.", host, addr, from, datalen, datalen+8+20)
+	fmt.Fprintf(&b, "PING %s (%s)%s %d(%d) bytes of data.", host, addr, from, datalen, datalen+8+20+ipopts)
 	return b.String()
 }
 
@@ -141,9 +162,14 @@ func header(host string, addr netip.Addr, src netip.Addr, device string, datalen
 const timedSize = 16
 
 // replyLine is one "64 bytes from ..." line (without the -D prefix); timed
-// false leaves out the time, as ping does for payloads under timedSize.
-func replyLine(name string, ev icmpx.Event, timed bool) string {
-	line := fmt.Sprintf("%d bytes from %s: icmp_seq=%d ttl=%d", ev.Size, name, ev.Seq, ev.TTL)
+// false leaves out the time, as ping does for payloads under timedSize;
+// ident, unless negative, is shown as ping -v shows it.
+func replyLine(name string, ev icmpx.Event, timed bool, ident int) string {
+	line := fmt.Sprintf("%d bytes from %s: icmp_seq=%d", ev.Size, name, ev.Seq)
+	if ident >= 0 {
+		line += fmt.Sprintf(" ident=%d", ident)
+	}
+	line += fmt.Sprintf(" ttl=%d", ev.TTL)
 	if timed {
 		line += " time=" + stats.FormatPingTime(ev.RTT) + " ms"
 	}
@@ -154,6 +180,16 @@ func replyLine(name string, ev icmpx.Event, timed bool) string {
 		line += " (BAD DATA!)"
 	}
 	return line
+}
+
+// verboseAddr is the line ping -v prints on stdout before its header: the
+// family and name getaddrinfo gave.
+func verboseAddr(host string, addr netip.Addr) string {
+	family := "AF_INET"
+	if addr.Is6() {
+		family = "AF_INET6"
+	}
+	return fmt.Sprintf("ai->ai_family: %s, ai->ai_canonname: '%s'\n", family, host)
 }
 
 // errorText is what ping prints after "From <addr> icmp_seq=N ".

@@ -10,6 +10,7 @@ package gping
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	"gnetutils/pkg/cli"
@@ -50,7 +51,15 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return command.Fail(stderr, cli.ExitUsage, "%v", err)
 	}
-	r := &runner{cfg: cfg, targets: targets, events: events, stderr: stderr}
+	for _, t := range targets {
+		if err := t.conn.MarkErr(); err != nil {
+			fmt.Fprintf(stderr, "%s: WARNING: failed to set mark: %d: %s\n", command.Name, cfg.icmp.Socket.Mark, cli.Strerror(err))
+		}
+		if t.broadcast {
+			fmt.Fprintln(stderr, "WARNING: pinging broadcast address")
+		}
+	}
+	r := &runner{cfg: cfg, targets: targets, events: events, stderr: stderr, eager: cfg.flood}
 	r.p = newPrinter(&o, &r.cfg, stdout, stderr)
 	if o.graph {
 		var g *graphPrinter

@@ -35,15 +35,15 @@ func TestLoopback(t *testing.T) {
 func TestFormatGolden(t *testing.T) {
 	var b strings.Builder
 	v4, v6 := netip.MustParseAddr("198.18.3.1"), netip.MustParseAddr("fd00:0:0:3::1")
-	b.WriteString(header("198.18.3.1", v4, netip.Addr{}, "", 56, nil) + "\n")
-	b.WriteString(header("h2.lab", v4, netip.MustParseAddr("198.18.1.2"), "east", 1450, []byte{0xab, 0xcd}) + "\n")
-	b.WriteString(header("fd00:0:0:3::1", v6, netip.Addr{}, "", 56, nil) + "\n")
-	b.WriteString(header("fd00:0:0:3::1", v6, netip.MustParseAddr("fd00:0:0:1::2"), "", 56, nil) + "\n")
+	b.WriteString(header("198.18.3.1", v4, netip.Addr{}, "", 56, nil, 0, 0) + "\n")
+	b.WriteString(header("h2.lab", v4, netip.MustParseAddr("198.18.1.2"), "east", 1450, []byte{0xab, 0xcd}, 0, 0) + "\n")
+	b.WriteString(header("fd00:0:0:3::1", v6, netip.Addr{}, "", 56, nil, 0, 0) + "\n")
+	b.WriteString(header("fd00:0:0:3::1", v6, netip.MustParseAddr("fd00:0:0:1::2"), "", 56, nil, 0, 0) + "\n")
 	reply := icmpx.Event{Kind: icmpx.Reply, Seq: 1, TTL: 62, Size: 64, RTT: 45 * time.Microsecond}
-	b.WriteString(replyLine("198.18.3.1", reply, true) + "\n")
+	b.WriteString(replyLine("198.18.3.1", reply, true, -1) + "\n")
 	reply.Dup, reply.RTT = true, 12345*time.Microsecond
-	b.WriteString(replyLine("h2.lab (198.18.3.1)", reply, true) + "\n")
-	b.WriteString(replyLine("198.18.3.1", icmpx.Event{Kind: icmpx.Reply, Seq: 3, TTL: 62, Size: 16, RTT: 45 * time.Microsecond}, false) + "\n")
+	b.WriteString(replyLine("h2.lab (198.18.3.1)", reply, true, -1) + "\n")
+	b.WriteString(replyLine("198.18.3.1", icmpx.Event{Kind: icmpx.Reply, Seq: 3, TTL: 62, Size: 16, RTT: 45 * time.Microsecond}, false, -1) + "\n")
 	from := netip.MustParseAddr("198.18.1.1")
 	for _, ev := range []icmpx.Event{
 		{Type: 11, Code: 0}, {Type: 3, Code: 0}, {Type: 3, Code: 1}, {Type: 3, Code: 3}, {Type: 3, Code: 4, MTU: 1400}, {Type: 3, Code: 13}, {Type: 3, Code: 99},

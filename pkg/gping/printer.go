@@ -31,5 +31,5 @@ func newPrinter(o *options, cfg *runConfig, stdout, stderr io.Writer) printer {
 		return &jsonPrinter{js: cli.NewNDJSON(stdout)}
 	}
 	return &textPrinter{out: cli.NewLines(stdout), stderr: stderr, cfg: cfg,
-		quiet: o.quiet, flood: o.flood, audible: o.audible, timestamps: o.timestamps, outstanding: o.outstanding}
+		quiet: o.quiet, flood: o.flood, audible: o.audible, timestamps: o.timestamps, outstanding: o.outstanding, verbose: o.verbose}
 }

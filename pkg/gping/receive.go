@@ -1,6 +1,7 @@
 package gping
 
 import (
+	"os"
 	"time"
 
 	"gnetutils/pkg/icmpx"
@@ -13,7 +14,13 @@ func (r *runner) handle(t *target, ev *icmpx.Event) {
 		if ev.Sent.IsZero() {
 			return // a reply to a sequence number we never sent
 		}
+		if r.cfg.userRTT {
+			userTime(ev, time.Now())
+		}
 		t.countReply(ev)
+		if r.cfg.adaptive && !ev.Dup {
+			r.adapt(t)
+		}
 		r.p.reply(t, ev)
 	case icmpx.LocalError:
 		t.c.errors++
@@ -23,6 +30,28 @@ func (r *runner) handle(t *target, ev *icmpx.Event) {
 		t.c.errors++
 		r.p.icmpError(t, ev)
 	}
+}
+
+// userTime times ev as read now, as ping -U does, instead of with the
+// kernel's receive time.
+func userTime(ev *icmpx.Event, now time.Time) {
+	ev.At, ev.RTT = now, max(now.Sub(ev.Sent), 0)
+}
+
+// adapt sets the interval from t's smoothed RTT, as ping -A does
+// (update_interval): rounded to the millisecond, at least 2 ms for a user;
+// under half a millisecond the next probe goes as soon as the last is
+// answered, and every 10 ms otherwise, as a flood.
+func (r *runner) adapt(t *target) {
+	iv := (t.c.ewma + 500*time.Microsecond).Truncate(time.Millisecond)
+	if iv < minUserInterval && os.Getuid() != 0 {
+		iv = minUserInterval
+	}
+	r.eager = iv == 0
+	if r.eager {
+		iv = 10 * time.Millisecond
+	}
+	r.cfg.interval = iv
 }
 
 // countReply adds a reply to t's figures.

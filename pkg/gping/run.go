@@ -22,6 +22,9 @@ type runner struct {
 	p       printer
 	stderr  io.Writer
 	data    []byte // the payload being sent
+	// eager: the next probe goes as soon as the last is answered (-f,
+	// and -A once the round trip is under half a millisecond).
+	eager bool
 }
 
 // housekeepingEvery is how often --json declares probes lost (-W).
@@ -96,7 +99,7 @@ func (r *runner) many(ctx context.Context, quit chan os.Signal) int {
 				r.handle(t, &ev)
 				// Flood: the next probe goes out as soon as the last is
 				// answered (and at least every interval otherwise).
-				if r.cfg.flood && ev.Kind == icmpx.Reply && !ev.Dup && r.targetSends(t) && len(t.pending) == 0 {
+				if r.eager && ev.Kind == icmpx.Reply && !ev.Dup && r.targetSends(t) && len(t.pending) == 0 {
 					r.send(t, time.Now())
 				}
 			}
@@ -209,7 +212,7 @@ func (r *runner) sendDue(t *target, now time.Time, lingerUntil *time.Time) (wait
 		}
 		return *lingerUntil, now.Before(*lingerUntil)
 	}
-	if t.sent == 0 || !now.Before(t.lastTx.Add(r.cfg.interval)) || (r.cfg.flood && len(t.pending) == 0) {
+	if t.sent == 0 || !now.Before(t.lastTx.Add(r.cfg.interval)) || (r.eager && len(t.pending) == 0) {
 		r.send(t, now)
 		// -l: the rest of the preload goes out at once, before any
 		// reply is read, as ping sends it.

@@ -50,13 +50,22 @@ type Event struct {
 	// MPLS is the label stack a router put in the error's RFC 4884/4950
 	// extension (raw sockets only: the error queue does not keep it).
 	MPLS []MPLSLabel
+	// IPOptions are the options of the reply's IPv4 header (raw sockets
+	// only), as ping -R and -T print them; nil when it has none.
+	IPOptions []byte
 }
 
 // fromPacket turns one received ICMP message into an event if it concerns
 // our probes.
 func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Event, bool) {
 	ttl := anc.TTL
+	var opts []byte
 	if c.raw && !c.v6 {
+		if len(b) > 0 {
+			if ihl := int(b[0]&0x0f) * 4; ihl > sockopt.IPv4HeaderLen && ihl <= len(b) {
+				opts = append([]byte(nil), b[sockopt.IPv4HeaderLen:ihl]...) // b is the receive buffer, reused
+			}
+		}
 		inner, hdrTTL, err := StripIPv4Header(b)
 		// The kernel checks ICMP checksums before a datagram socket or
 		// a raw ICMPv6 socket sees a message, but not for raw IPv4:
@@ -74,13 +83,14 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 	if at.IsZero() {
 		at = time.Now()
 	}
-	ev := Event{Conn: c, From: from.Unmap(), At: at, TTL: ttl, Type: m.Type, Code: m.Code, ICMPv6: c.v6, MTU: m.MTU}
+	ev := Event{Conn: c, From: from.Unmap(), At: at, TTL: ttl, Type: m.Type, Code: m.Code, ICMPv6: c.v6, MTU: m.MTU, IPOptions: opts}
 	isReply := (!c.v6 && m.Type == v4EchoReply) || (c.v6 && m.Type == v6EchoReply)
 	switch {
 	case isReply:
 		// Raw sockets see every process's replies: ours carry our id and
-		// come from where we sent. (Datagram sockets get only ours.)
-		if (c.raw && m.ID != c.id) || ev.From != c.dst {
+		// come from where we sent, or from anyone with AnySource.
+		// (Datagram sockets get only ours.)
+		if (c.raw && m.ID != c.id) || (ev.From != c.dst && !c.any) {
 			return Event{}, false
 		}
 		ev.Kind, ev.Seq, ev.Size = Reply, m.Seq, len(b)

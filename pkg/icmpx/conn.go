@@ -44,6 +44,25 @@ type Config struct {
 	SetPMTUD bool
 	// Raw forces a raw socket even where datagram ICMP is allowed.
 	Raw bool
+	// Socket is what ping's -d -r -b -m -S -L set on its socket.
+	Socket Switches
+	// ID is a raw socket's identifier when SetID (ping -e); otherwise a
+	// raw socket's is random, and a datagram socket's always the kernel's.
+	ID    uint16
+	SetID bool
+	// Connect connects the socket to Dst (ping -C): a raw socket then
+	// hears only what Dst sends, errors from routers included out.
+	Connect bool
+	// AnySource takes echo replies from any address, not only Dst: Dst
+	// is a broadcast address (ping -b) and every host on the link answers.
+	AnySource bool
+	// FlowLabel is the IPv6 flow label of the probes when SetFlowLabel
+	// (ping -F); 0 asks the kernel for one at random. IPv4 ignores it.
+	FlowLabel    uint32
+	SetFlowLabel bool
+	// IPOptions go into every IPv4 probe's header (IP_OPTIONS: ping -R);
+	// the reply's come back in Event.IPOptions on a raw socket.
+	IPOptions []byte
 	// CookieAt is where in each payload Send writes the Conn's cookie
 	// (CookieLen bytes, fewer if the payload ends first), 0 to 16: the
 	// bytes before it are the caller's, as ping's timestamp.
@@ -68,10 +87,14 @@ type Conn struct {
 	rc   syscall.RawConn
 	v6   bool
 	raw  bool
-	id   uint16
-	dst  netip.Addr
-	src  netip.Addr // our probes' source, if known: errors must quote it
-	errq sync.Mutex // serialises error-queue reads between Send and the receiver
+	any  bool   // Config.AnySource
+	flow uint32 // the IPv6 flow label granted (Config.SetFlowLabel)
+	// markErr is why SO_MARK could not be set (Switches.Mark), if so.
+	markErr error
+	id      uint16
+	dst     netip.Addr
+	src     netip.Addr // our probes' source, if known: errors must quote it
+	errq    sync.Mutex // serialises error-queue reads between Send and the receiver
 
 	mu     sync.Mutex // guards probes (Send and the receiver)
 	probes probeTable
@@ -122,7 +145,7 @@ func Open(cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{v6: v6, raw: raw, dst: dst, seed: maphash.MakeSeed(), cookie: newCookie(), cookieAt: cfg.CookieAt,
+	c := &Conn{v6: v6, raw: raw, any: cfg.AnySource, dst: dst, seed: maphash.MakeSeed(), cookie: newCookie(), cookieAt: cfg.CookieAt,
 		wakeFD: -1, events: cfg.Events, done: make(chan struct{}), closing: make(chan struct{})}
 	if raw {
 		// A datagram socket's error queue does not show the quoted
@@ -188,6 +211,17 @@ func openSocket(v6, raw, sync bool) (fd int, isRaw bool, err error) {
 
 // ID is the ICMP identifier of our probes.
 func (c *Conn) ID() uint16 { return c.id }
+
+// Control runs f with the socket's descriptor, which stays open meanwhile
+// (tests read the options back with getsockopt).
+func (c *Conn) Control(f func(fd int) error) error { return sockopt.Control(c.rc, f) }
+
+// MarkErr says why the kernel refused Config.Socket.Mark (it wants
+// CAP_NET_ADMIN); the socket goes without, as ping's does.
+func (c *Conn) MarkErr() error { return c.markErr }
+
+// FlowLabel is the IPv6 flow label the probes carry (ping -F), 0 if none.
+func (c *Conn) FlowLabel() uint32 { return c.flow }
 
 // Raw reports whether the socket is raw (privileged) rather than datagram.
 func (c *Conn) Raw() bool { return c.raw }

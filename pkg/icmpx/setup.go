@@ -26,10 +26,29 @@ func (c *Conn) setup(fd int, cfg Config) error {
 	if err := setSend(fd, c.v6, cfg); err != nil {
 		return err
 	}
+	var err error
+	if c.markErr, err = cfg.Socket.set(fd, c.v6); err != nil {
+		return err
+	}
+	if len(cfg.IPOptions) > 0 && !c.v6 {
+		if err := sockopt.SetIPOptions(fd, cfg.IPOptions); err != nil {
+			return fmt.Errorf("record route: %w", err)
+		}
+	}
+	if cfg.SetFlowLabel && c.v6 {
+		if err := c.setFlowLabel(fd, cfg.FlowLabel); err != nil {
+			return err
+		}
+	}
 	if err := c.bind(fd, cfg); err != nil {
 		return err
 	}
-	return c.setID(fd)
+	if cfg.Connect {
+		if err := unix.Connect(fd, sockopt.MustSockaddr(netip.AddrPortFrom(c.dst, 0))); err != nil {
+			return fmt.Errorf("connect: %w", err)
+		}
+	}
+	return c.setID(fd, cfg)
 }
 
 // setReceive asks for the receive time, the TTL and the error queue.
@@ -132,9 +151,13 @@ func (c *Conn) bind(fd int, cfg Config) error {
 	return nil
 }
 
-// setID picks the identifier of a raw socket's probes at random; a
-// datagram ICMP socket's identifier is its local "port".
-func (c *Conn) setID(fd int) error {
+// setID gives a raw socket's probes the identifier asked for, or one at
+// random; a datagram ICMP socket's identifier is its local "port".
+func (c *Conn) setID(fd int, cfg Config) error {
+	if c.raw && cfg.SetID {
+		c.id = cfg.ID
+		return nil
+	}
 	if c.raw {
 		c.id = uint16(rand.Uint32())
 		if c.id == 0 {
@@ -147,5 +170,64 @@ func (c *Conn) setID(fd int) error {
 		return err
 	}
 	c.id = sockopt.AddrPortOf(sa).Port()
+	return nil
+}
+
+// Switches are the socket options ping's flags set, each only when asked
+// for (the zero value sets nothing).
+type Switches struct {
+	Debug      bool   // SO_DEBUG (ping -d)
+	DontRoute  bool   // SO_DONTROUTE (ping -r)
+	Broadcast  bool   // SO_BROADCAST (ping -b)
+	NoLoop     bool   // IP_MULTICAST_LOOP off (ping -L)
+	Mark       uint32 // SO_MARK (ping -m); 0: none
+	SendBuffer int    // SO_SNDBUF (ping -S); 0: the kernel's default
+}
+
+// set sets on fd what s asks for. As ping, a socket the kernel refuses
+// SO_DEBUG or SO_MARK (both want CAP_NET_ADMIN) is used all the same:
+// SO_DEBUG's refusal goes unsaid, as ping's, SO_MARK's is markErr, for
+// the caller's warning.
+func (s Switches) set(fd int, v6 bool) (markErr, err error) {
+	if s.Debug {
+		_ = sockopt.SetDebug(fd, true)
+	}
+	if s.Mark != 0 {
+		markErr = sockopt.SetMark(fd, s.Mark)
+	}
+	for _, o := range []struct {
+		name string
+		on   bool
+		set  func() error
+	}{
+		{"SO_DONTROUTE", s.DontRoute, func() error { return sockopt.SetDontRoute(fd, true) }},
+		{"SO_BROADCAST", s.Broadcast, func() error { return sockopt.SetBroadcast(fd, true) }},
+		{"multicast loopback off", s.NoLoop, func() error { return sockopt.SetMulticastLoop(fd, v6, false) }},
+		{"SO_SNDBUF", s.SendBuffer != 0, func() error { return sockopt.SetSendBuffer(fd, s.SendBuffer) }},
+	} {
+		if !o.on {
+			continue
+		}
+		if err := o.set(); err != nil {
+			return markErr, fmt.Errorf("%s: %w", o.name, err)
+		}
+	}
+	return markErr, nil
+}
+
+// setFlowLabel gets flow label label (0: one at random) for the probes,
+// as ping -F: granted for this socket and destination, then written into
+// every sendto's destination address, which IPV6_FLOWINFO_SEND lets
+// through.
+func (c *Conn) setFlowLabel(fd int, label uint32) error {
+	got, err := sockopt.RequestFlowLabel(fd, c.dst, label)
+	if err != nil {
+		return fmt.Errorf("can't set flowlabel: %w", err)
+	}
+	if err := sockopt.SetFlowInfoSend(fd, true); err != nil {
+		return fmt.Errorf("can't send flowinfo: %w", err)
+	}
+	c.flow = got
+	c.dstSA.Flowinfo = sockopt.Htonl(got)
 	return nil
 }

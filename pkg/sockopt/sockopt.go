@@ -10,7 +10,9 @@ package sockopt
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -299,4 +301,128 @@ func ICMPFilterPasses(fd int, v6 bool, typ uint8) (bool, error) {
 		return false, err
 	}
 	return f.Data[typ>>5]&(1<<(typ&31)) == 0, nil
+}
+
+// SetDebug sets SO_DEBUG (ping -d); the kernel wants CAP_NET_ADMIN to turn
+// it on.
+func SetDebug(fd int, on bool) error { return setBool(fd, unix.SOL_SOCKET, unix.SO_DEBUG, on) }
+
+// Debug reads SO_DEBUG.
+func Debug(fd int) (bool, error) { return getBool(fd, unix.SOL_SOCKET, unix.SO_DEBUG) }
+
+// SetDontRoute sets SO_DONTROUTE (ping -r): only hosts on a directly
+// attached network are reached, whatever the routing table says.
+func SetDontRoute(fd int, on bool) error { return setBool(fd, unix.SOL_SOCKET, unix.SO_DONTROUTE, on) }
+
+// DontRoute reads SO_DONTROUTE.
+func DontRoute(fd int) (bool, error) { return getBool(fd, unix.SOL_SOCKET, unix.SO_DONTROUTE) }
+
+// SetBroadcast sets SO_BROADCAST (ping -b): sends to a broadcast address
+// are allowed.
+func SetBroadcast(fd int, on bool) error { return setBool(fd, unix.SOL_SOCKET, unix.SO_BROADCAST, on) }
+
+// Broadcast reads SO_BROADCAST.
+func Broadcast(fd int) (bool, error) { return getBool(fd, unix.SOL_SOCKET, unix.SO_BROADCAST) }
+
+// SetMark sets SO_MARK (ping -m), the firewall mark of outgoing packets;
+// it needs CAP_NET_ADMIN (or CAP_NET_RAW).
+func SetMark(fd int, mark uint32) error {
+	return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_MARK, int(mark))
+}
+
+// Mark reads SO_MARK.
+func Mark(fd int) (uint32, error) {
+	v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_MARK)
+	return uint32(v), err
+}
+
+// SetSendBuffer sets SO_SNDBUF (ping -S); the kernel doubles the value
+// for its own bookkeeping, and SendBuffer reads the doubled value.
+func SetSendBuffer(fd, size int) error {
+	return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, size)
+}
+
+// SendBuffer reads SO_SNDBUF.
+func SendBuffer(fd int) (int, error) { return unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF) }
+
+// SetMulticastLoop sets IP_MULTICAST_LOOP (or IPV6_MULTICAST_LOOP): off
+// (ping -L), our own multicast packets are not looped back to us.
+func SetMulticastLoop(fd int, v6, on bool) error {
+	level, opt := ipLevel(v6, unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP)
+	return setBool(fd, level, opt, on)
+}
+
+// MulticastLoop reads IP_MULTICAST_LOOP (or IPV6_MULTICAST_LOOP).
+func MulticastLoop(fd int, v6 bool) (bool, error) {
+	level, opt := ipLevel(v6, unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP)
+	return getBool(fd, level, opt)
+}
+
+// IPv6 flow label management (linux/in6.h); x/sys/unix has none of it.
+const (
+	ipv6FlowlabelMgr = 32 // IPV6_FLOWLABEL_MGR
+	ipv6FlowinfoSend = 33 // IPV6_FLOWINFO_SEND
+	ipv6FlAGet       = 0  // IPV6_FL_A_GET
+	ipv6FlSExcl      = 1  // IPV6_FL_S_EXCL
+	ipv6FlFCreate    = 1  // IPV6_FL_F_CREATE
+)
+
+// in6FlowlabelReq is struct in6_flowlabel_req.
+type in6FlowlabelReq struct {
+	dst     [16]byte
+	label   uint32 // network order
+	action  uint8
+	share   uint8
+	flags   uint16
+	expires uint16
+	linger  uint16
+	_       uint32
+}
+
+// RequestFlowLabel asks the kernel for flow label label (20 bits) towards
+// dst, for this socket alone, as ping -F does; label 0 lets the kernel
+// pick one at random. It returns the label granted.
+func RequestFlowLabel(fd int, dst netip.Addr, label uint32) (uint32, error) {
+	req := in6FlowlabelReq{dst: dst.As16(), label: Htonl(label & 0xfffff), action: ipv6FlAGet, share: ipv6FlSExcl, flags: ipv6FlFCreate}
+	_, _, errno := unix.Syscall6(unix.SYS_SETSOCKOPT, uintptr(fd), unix.IPPROTO_IPV6, ipv6FlowlabelMgr,
+		uintptr(unsafe.Pointer(&req)), unsafe.Sizeof(req), 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return Htonl(req.label), nil // the kernel writes a label it picked back
+}
+
+// SetFlowInfoSend sets IPV6_FLOWINFO_SEND: the flow information in the
+// destination address given to sendto goes into the packets.
+func SetFlowInfoSend(fd int, on bool) error {
+	return setBool(fd, unix.IPPROTO_IPV6, ipv6FlowinfoSend, on)
+}
+
+// FlowInfoSend reads IPV6_FLOWINFO_SEND.
+func FlowInfoSend(fd int) (bool, error) { return getBool(fd, unix.IPPROTO_IPV6, ipv6FlowinfoSend) }
+
+// Htonl swaps a uint32 between host (little-endian) and network order.
+func Htonl(v uint32) uint32 { return v>>24 | v>>8&0xff00 | v<<8&0xff0000 | v<<24 }
+
+// SetIPOptions sets IP_OPTIONS: the options of every IPv4 header the
+// socket sends (ping -R's record route).
+func SetIPOptions(fd int, opts []byte) error {
+	return unix.SetsockoptString(fd, unix.IPPROTO_IP, unix.IP_OPTIONS, string(opts))
+}
+
+// IPOptions reads IP_OPTIONS.
+func IPOptions(fd int) ([]byte, error) {
+	b := make([]byte, 40)
+	n, err := getsockoptBytes(fd, unix.IPPROTO_IP, unix.IP_OPTIONS, b)
+	return b[:n], err
+}
+
+func getsockoptBytes(fd, level, opt int, b []byte) (int, error) {
+	n := uint32(len(b))
+	_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt),
+		uintptr(unsafe.Pointer(&b[0])), uintptr(unsafe.Pointer(&n)), 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
 }

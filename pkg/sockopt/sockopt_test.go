@@ -59,11 +59,22 @@ func TestOptionsRoundTrip(t *testing.T) {
 		{"IP_RECVTTL", false, unix.SOCK_DGRAM, func(fd int) error { return SetRecvTTL(fd, false, true) }, func(fd int) (any, error) { return b(RecvTTL(fd, false)) }, true},
 		{"IPV6_RECVHOPLIMIT", true, unix.SOCK_DGRAM, func(fd int) error { return SetRecvTTL(fd, true, true) }, func(fd int) (any, error) { return b(RecvTTL(fd, true)) }, true},
 		{"SO_TIMESTAMPNS", false, unix.SOCK_DGRAM, func(fd int) error { return SetTimestampNS(fd, true) }, func(fd int) (any, error) { return b(TimestampNS(fd)) }, true},
+		{"SO_DEBUG", false, unix.SOCK_DGRAM, func(fd int) error { return SetDebug(fd, true) }, func(fd int) (any, error) { return b(Debug(fd)) }, true},
+		{"SO_DONTROUTE", false, unix.SOCK_DGRAM, func(fd int) error { return SetDontRoute(fd, true) }, func(fd int) (any, error) { return b(DontRoute(fd)) }, true},
+		{"SO_BROADCAST", false, unix.SOCK_DGRAM, func(fd int) error { return SetBroadcast(fd, true) }, func(fd int) (any, error) { return b(Broadcast(fd)) }, true},
+		{"SO_MARK", false, unix.SOCK_DGRAM, func(fd int) error { return SetMark(fd, 0x2a) }, func(fd int) (any, error) { m, err := Mark(fd); return m, err }, uint32(0x2a)},
+		// The kernel doubles SO_SNDBUF for its bookkeeping.
+		{"SO_SNDBUF", false, unix.SOCK_DGRAM, func(fd int) error { return SetSendBuffer(fd, 8192) }, func(fd int) (any, error) { return i(SendBuffer(fd)) }, 16384},
+		{"IP_MULTICAST_LOOP off", false, unix.SOCK_DGRAM, func(fd int) error { return SetMulticastLoop(fd, false, false) }, func(fd int) (any, error) { return b(MulticastLoop(fd, false)) }, false},
+		{"IPV6_MULTICAST_LOOP off", true, unix.SOCK_DGRAM, func(fd int) error { return SetMulticastLoop(fd, true, false) }, func(fd int) (any, error) { return b(MulticastLoop(fd, true)) }, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			fd := socket(t, tc.v6, tc.typ)
 			if err := tc.set(fd); err != nil {
+				if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
+					t.Skipf("%s needs CAP_NET_ADMIN: %v", tc.name, err)
+				}
 				t.Fatalf("set: %v", err)
 			}
 			got, err := tc.get(fd)
@@ -357,5 +368,37 @@ func TestICMPFilter(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFlowLabel asks for a random flow label (0) and a given one on real
+// IPv6 sockets.
+func TestFlowLabel(t *testing.T) {
+	fd := socket(t, true, unix.SOCK_DGRAM)
+	got, err := RequestFlowLabel(fd, netip.IPv6Loopback(), 0)
+	if err != nil || got == 0 || got > 0xfffff {
+		t.Errorf("random label: %#x, %v", got, err)
+	}
+	if err := SetFlowInfoSend(fd, true); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := FlowInfoSend(fd); err != nil || !on {
+		t.Errorf("IPV6_FLOWINFO_SEND: %v, %v", on, err)
+	}
+	if Htonl(0x12345678) != 0x78563412 {
+		t.Errorf("Htonl(0x12345678) = %#x", Htonl(0x12345678))
+	}
+}
+
+// TestIPOptions sets ping -R's record route option and reads it back.
+func TestIPOptions(t *testing.T) {
+	fd := socket(t, false, unix.SOCK_DGRAM)
+	rr := append([]byte{1, 7, 39, 4}, make([]byte, 36)...)
+	if err := SetIPOptions(fd, rr); err != nil {
+		t.Fatal(err)
+	}
+	got, err := IPOptions(fd)
+	if err != nil || string(got) != string(rr) {
+		t.Errorf("IP_OPTIONS read back % x, %v", got, err)
 	}
 }
