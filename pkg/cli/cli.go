@@ -95,7 +95,9 @@ func (c Command) NewFlagSet(common *Common) *pflag.FlagSet {
 	fs.SetInterspersed(true)
 	if common != nil {
 		fs.BoolVarP(&common.help, "help", "h", false, "print this help and exit")
-		fs.BoolVar(&common.version, "version", false, "print the version and exit")
+		// -V as iputils and traceroute spell it; no tool uses the letter
+		// for anything else.
+		fs.BoolVarP(&common.version, "version", "V", false, "print the version and exit")
 		fs.BoolVar(&common.JSON, "json", false, "print one JSON object per line (NDJSON)")
 	}
 	return fs

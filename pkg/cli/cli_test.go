@@ -64,7 +64,7 @@ A tool for tests.
 
 options:
   -h, --help        print this help and exit
-      --version     print the version and exit
+  -V, --version     print the version and exit
       --json        print one JSON object per line (NDJSON)
   -c, --count int   stop after COUNT replies
   -q, --quiet       print only the summary

@@ -53,19 +53,12 @@ type options struct {
 // version, a bad flag) with code.
 func parseFlags(args []string, stdout, stderr io.Writer) (o options, changed func(string) bool, done bool, code int) {
 	fs := command.NewFlagSet(&o.common)
-	shortVersion(fs)
 	o.declare(fs)
 	if done, code := command.Parse(fs, &o.common, args, stdout, stderr, cli.ExitUsage); done {
 		return o, nil, true, code
 	}
 	o.args = fs.Args()
 	return o, fs.Changed, false, 0
-}
-
-// shortVersion lets -V, as arping's, print what --version prints: it
-// shares --version's value, so cli.Parse answers both.
-func shortVersion(fs *pflag.FlagSet) {
-	fs.VarPF(fs.Lookup("version").Value, "V", "V", "print the version and exit (as --version)").NoOptDefVal = "true"
 }
 
 func (o *options) declare(fs *pflag.FlagSet) {

@@ -69,7 +69,6 @@ type options struct {
 // version, a bad flag) with code.
 func parseFlags(args []string, stdout, stderr io.Writer) (o options, changed func(string) bool, done bool, code int) {
 	fs := command.NewFlagSet(&o.common)
-	shortVersion(fs)
 	o.declare(fs)
 	if done, code := command.Parse(fs, &o.common, args, stdout, stderr, cli.ExitUsage); done {
 		return o, nil, true, code
@@ -116,10 +115,4 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	cli.Values(fs, "timestamp", "tsonly", "tsandaddr", "tsprespec")
 	fs.BoolVarP(&o.broadcast, "broadcast", "b", false, "allow pinging a broadcast address (every host's answer counts)")
 	fs.BoolVarP(&o.graph, "graph", "g", false, "full-screen live chart of round-trip times (keys: q quit, p pause, r reset)")
-}
-
-// shortVersion lets -V, as ping's, print what --version prints: it shares
-// --version's value, so cli.Parse answers both.
-func shortVersion(fs *pflag.FlagSet) {
-	fs.VarPF(fs.Lookup("version").Value, "V", "V", "print the version and exit (as --version)").NoOptDefVal = "true"
 }
