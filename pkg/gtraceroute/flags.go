@@ -1,6 +1,7 @@
 package gtraceroute
 
 import (
+	"fmt"
 	"io"
 
 	"gnetutils/pkg/cli"
@@ -9,6 +10,7 @@ import (
 // flags is the command line as given; newConfig checks it.
 type flags struct {
 	common   cli.Common
+	version  bool // -V, the classic's letter for --version
 	family   cli.FamilyFlags
 	icmp     bool
 	tcp      bool
@@ -59,8 +61,13 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.IntVarP(&f.cycles, "report-cycles", "c", 10, "cycles for --report (and for --live, which otherwise runs until q)")
 	fs.BoolVar(&f.noRetry, "no-retry", false, "do not retry a silent hop once (traceroute's behaviour)")
 	fs.BoolVar(&f.live, "live", false, "mtr's live table, probing every hop until q (keys: q quit, p pause, r reset, d display, n names)")
+	fs.BoolVarP(&f.version, "show-version", "V", false, "print the version and exit, as --version")
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return f, true, code
+	}
+	if f.version {
+		fmt.Fprintln(stdout, cli.VersionLine(command.Name))
+		return f, true, cli.ExitOK
 	}
 	f.args = fs.Args()
 	f.cyclesOn = fs.Changed("report-cycles")
