@@ -37,7 +37,7 @@ func classicOptions(help string) []classicOption {
 
 // pending are tracepath's options not yet taken: each one named here is
 // work left on issue 19, not an option to refuse.
-var pending = map[string]bool{"-b": true}
+var pending = map[string]bool{}
 
 // TestClassicOptions runs every option of tracepath's own -h (read
 // from the installed tracepath, so the list cannot drift) through our

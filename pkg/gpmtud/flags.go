@@ -13,6 +13,7 @@ type flags struct {
 	version  bool // -V, the classic's letter for --version
 	family   cli.FamilyFlags
 	numeric  bool
+	both     bool // -b: name and address
 	port     uint16
 	maxHops  int
 	check    int
@@ -33,7 +34,8 @@ type flags struct {
 func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, code int) {
 	fs := command.NewFlagSet(&f.common)
 	f.family.Add(fs, "use IPv4 only", "use IPv6 only")
-	fs.BoolVarP(&f.numeric, "numeric", "n", false, "numeric output (gpmtud never looks names up; accepted for tracepath compatibility)")
+	fs.BoolVarP(&f.numeric, "numeric", "n", false, "numeric output (gpmtud looks names up only for -b)")
+	fs.BoolVarP(&f.both, "both", "b", false, "print both name and IP of each hop, as tracepath -b (with --hops)")
 	fs.Uint16VarP(&f.port, "port", "p", 33434, "destination UDP port (a closed one: its port-unreachable says the probe arrived)")
 	fs.IntVarP(&f.maxHops, "max-hops", "m", 30, "maximum hops for --hops")
 	fs.IntVarP(&f.check, "size", "s", 0, "check one UDP payload size only: is it through? (exit 0 yes, 1 no)")
