@@ -37,9 +37,9 @@ func classicOptions(help string) []classicOption {
 // pending are traceroute's options not yet taken: each one named here is
 // work left on issue 19, not an option to refuse.
 var pending = map[string]bool{
-	"-d": true, "--debug": true, "-g": true, "--gateway": true, "-l": true, "--flowlabel": true,
-	"-r": true, "-A": true, "--as-path-lookups": true, "-M": true, "--module": true, "-O": true,
-	"--options": true, "--sport": true, "--fwmark": true, "-UL": true, "-D": true, "--dccp": true,
+	"-g": true, "--gateway": true, "-l": true, "--flowlabel": true,
+	"-A": true, "--as-path-lookups": true, "-M": true, "--module": true, "-O": true,
+	"--options": true, "-UL": true, "-D": true, "--dccp": true,
 	"-P": true, "--protocol": true, "--mtu": true, "--back": true,
 }
 

@@ -88,7 +88,11 @@ func packetSize(args []string, addr netip.Addr) (int, error) {
 
 // probeConfig checks the flags every probe method takes.
 func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig, error) {
-	pc := probeConfig{dst: addr, device: f.device, size: size, df: f.df, tos: f.tos}
+	pc := probeConfig{dst: addr, device: f.device, size: size, df: f.df, tos: f.tos, debug: f.debug, noRoute: f.noRoute, mark: f.fwmark}
+	if f.sport < 0 || f.sport > 65535 {
+		return pc, fmt.Errorf("bad port %d", f.sport)
+	}
+	pc.sport = uint16(f.sport)
 	switch {
 	case f.port > 0 && f.port < 65536:
 		pc.port = uint16(f.port)
@@ -113,8 +117,12 @@ func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig
 func (f *flags) schedule() (traceConfig, error) {
 	tc := traceConfig{first: f.first, max: f.maxTTL, queries: f.queries, parallel: f.parallel, retry: !f.noRetry, retryAfter: 1250 * time.Millisecond,
 		refill: 1050 * time.Millisecond}
-	// traceroute takes -N 0 (or less) as one probe at a time.
+	// traceroute takes -N 0 (or less) as one probe at a time; --sport
+	// implies -N 1, as one source port keeps no two probes apart.
 	tc.parallel = max(tc.parallel, 1)
+	if f.sport != 0 {
+		tc.parallel = 1
+	}
 	switch {
 	case f.maxTTL > 255:
 		return tc, fmt.Errorf("max hops cannot be more than 255")

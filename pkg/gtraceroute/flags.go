@@ -32,6 +32,10 @@ type flags struct {
 	cycles   int
 	noRetry  bool
 	live     bool
+	debug    bool     // -d: SO_DEBUG
+	noRoute  bool     // -r: SO_DONTROUTE
+	fwmark   uint32   // --fwmark: SO_MARK
+	sport    int      // --sport
 	cyclesOn bool     // -c given: --live ends after it
 	args     []string // host [packetlen]
 }
@@ -60,6 +64,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.BoolVar(&f.report, "report", false, "mtr-style report: -c cycles, then one line per hop with loss and RTT statistics")
 	fs.IntVarP(&f.cycles, "report-cycles", "c", 10, "cycles for --report (and for --live, which otherwise runs until q)")
 	fs.BoolVar(&f.noRetry, "no-retry", false, "do not retry a silent hop once (traceroute's behaviour)")
+	fs.BoolVarP(&f.debug, "debug", "d", false, "enable socket level debugging (SO_DEBUG; needs CAP_NET_ADMIN)")
+	fs.BoolVarP(&f.noRoute, "dontroute", "r", false, "bypass the routing table: send directly to a host on an attached network (SO_DONTROUTE)")
+	fs.Uint32Var(&f.fwmark, "fwmark", 0, "firewall mark for outgoing packets (SO_MARK; needs CAP_NET_ADMIN)")
+	fs.IntVar(&f.sport, "sport", 0, "source port of the probes (UDP, TCP); implies -N 1")
 	fs.BoolVar(&f.live, "live", false, "mtr's live table, probing every hop until q (keys: q quit, p pause, r reset, d display, n names)")
 	fs.BoolVarP(&f.version, "show-version", "V", false, "print the version and exit, as --version")
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"gnetutils/pkg/cli"
-	"gnetutils/pkg/netroute"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -62,7 +61,7 @@ func (c config) run(ctx context.Context, p printer, stderr io.Writer) int {
 	sysFail := func(err error) int {
 		return command.Fail(stderr, cli.ExitFail, "%s", sysError(err))
 	}
-	if _, err := netroute.Source(c.addr, c.probe.src); err != nil {
+	if err := c.reachable(); err != nil {
 		// With UDP probes traceroute has printed its first line when
 		// connect or bind fails; with -I and -T it fails before.
 		if !c.report && c.kind == "udp" {

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"time"
 
 	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/icmpx"
 	"gnetutils/pkg/probes"
+	"gnetutils/pkg/sockopt"
 	"gnetutils/pkg/udpprobe"
 )
 
@@ -77,6 +79,35 @@ type probeConfig struct {
 	size   int // whole packet
 	df     bool
 	tos    int
+	sport  uint16 // 0: an ephemeral port
+	// traceroute's socket options on request: -d, -r, --fwmark.
+	debug   bool
+	noRoute bool
+	mark    uint32 // 0: none
+}
+
+// control sets the socket options the command line asked for, failing as
+// traceroute fails ("setsockopt SO_MARK: Operation not permitted").
+func (cfg probeConfig) control(fd int) error {
+	fail := func(name string, err error) error {
+		return os.NewSyscallError("setsockopt "+name, err)
+	}
+	if cfg.debug {
+		if err := sockopt.SetDebug(fd, true); err != nil {
+			return fail("SO_DEBUG", err)
+		}
+	}
+	if cfg.noRoute {
+		if err := sockopt.SetDontRoute(fd, true); err != nil {
+			return fail("SO_DONTROUTE", err)
+		}
+	}
+	if cfg.mark != 0 {
+		if err := sockopt.SetMark(fd, cfg.mark); err != nil {
+			return fail("SO_MARK", err)
+		}
+	}
+	return nil
 }
 
 var errNoMethod = errors.New("no probe method")
@@ -86,9 +117,11 @@ func openMethod(ctx context.Context, kind string, cfg probeConfig) (method, erro
 	var err error
 	switch kind {
 	case "udp":
-		p, err = probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, Device: cfg.device, DF: cfg.df, TOS: cfg.tos})
+		p, err = probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, SrcPort: cfg.sport, Device: cfg.device, DF: cfg.df, TOS: cfg.tos,
+			Control: cfg.control})
 	case "icmp":
-		p, err = probes.NewICMP(icmpx.Config{Dst: cfg.dst, Src: cfg.src, Device: cfg.device, TOS: cfg.tos, SetPMTUD: true, PMTUD: pmtudFor(cfg.df)})
+		p, err = probes.NewICMP(icmpx.Config{Dst: cfg.dst, Src: cfg.src, Device: cfg.device, TOS: cfg.tos, SetPMTUD: true, PMTUD: pmtudFor(cfg.df),
+			Control: cfg.control})
 	case "tcp":
 		p, err = newTCP(ctx, cfg)
 	default:

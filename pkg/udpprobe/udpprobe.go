@@ -35,6 +35,9 @@ type Config struct {
 	Device  string         // interface to bind to (SO_BINDTODEVICE), optional
 	DF      bool           // set DF and ignore the cached path MTU (path-MTU probing)
 	TOS     int            // IPv4 TOS / IPv6 traffic class
+	// Control, if set, is called with the socket before it is bound, for
+	// options the engine does not know (traceroute's -d, -r, --fwmark).
+	Control func(fd int) error
 }
 
 // Kind says what an answer means for its probe, as pkg/icmpkind
@@ -200,6 +203,11 @@ func (p *Prober) setup(cfg Config) error {
 				return fmt.Errorf("binding to interface %s needs CAP_NET_RAW (setcap cap_net_raw+ep on the binary): %w", cfg.Device, err)
 			}
 			return fmt.Errorf("interface %s: %w", cfg.Device, err)
+		}
+	}
+	if cfg.Control != nil {
+		if err := cfg.Control(fd); err != nil {
+			return err
 		}
 	}
 	src := cfg.Src
