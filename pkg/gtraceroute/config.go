@@ -23,6 +23,7 @@ type config struct {
 	json    bool
 	numeric bool
 	ext     bool
+	back    bool // --back: the backward hop counts
 	report  bool
 	cycles  int // --report's
 }
@@ -31,7 +32,7 @@ type config struct {
 // the order traceroute makes them, so of several mistakes the same one is
 // named.
 func newConfig(ctx context.Context, f flags) (config, error) {
-	c := config{json: f.common.JSON, numeric: f.numeric, ext: f.ext, report: f.report, cycles: f.cycles}
+	c := config{json: f.common.JSON, numeric: f.numeric, ext: f.ext, back: f.back, report: f.report, cycles: f.cycles}
 	if len(f.args) < 1 || len(f.args) > 2 {
 		return c, fmt.Errorf("expected host [packetlen], got %d arguments (try --help)", len(f.args))
 	}
