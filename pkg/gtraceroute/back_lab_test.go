@@ -30,3 +30,29 @@ func TestLabBack(t *testing.T) {
 		}
 	}
 }
+
+// TestLabMTU: over links of 1500/1400/1300/1500 --mtu starts at 65000
+// bytes (or the packetlen given) and prints F=NUM on the first probe sent
+// at each new size, as traceroute --mtu: the same text, times aside, for
+// every method and family.
+func TestLabMTU(t *testing.T) {
+	netlab.Need(t, "traceroute")
+	c := quietChain(t, []int{1500, 1400, 1300, 1500})
+	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
+		for _, args := range [][]string{{"-U"}, {"-I"}, {"-T"}, {"-U", "--back"}, {"-I", "-q", "1"}} {
+			for _, size := range []string{"", "1400"} {
+				argv := append(append([]string{}, args...), "--mtu", "-n", dst)
+				if size != "" {
+					argv = append(argv, size)
+				}
+				netlab.ForgetPathMTUs(t, c.H1)
+				want, _ := traceroute(t, c.H1, argv...)
+				netlab.ForgetPathMTUs(t, c.H1)
+				got, errOut, code, _ := gtraceroute(t, c.H1, argv...)
+				if code != 0 || normalize(got) != normalize(want) {
+					t.Errorf("%v: exit %d %s\n%s--- traceroute:\n%s", argv, code, errOut, got, want)
+				}
+			}
+		}
+	}
+}

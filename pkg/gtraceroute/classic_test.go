@@ -40,7 +40,7 @@ var pending = map[string]bool{
 	"-g": true, "--gateway": true, "-l": true, "--flowlabel": true,
 	"-A": true, "--as-path-lookups": true, "-M": true, "--module": true, "-O": true,
 	"--options": true, "-UL": true, "-D": true, "--dccp": true,
-	"-P": true, "--protocol": true, "--mtu": true,
+	"-P": true, "--protocol": true,
 }
 
 // TestClassicOptions runs every option of traceroute's own --help (read

@@ -60,6 +60,12 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 	if c.size, err = packetSize(f.args, c.addr); err != nil {
 		return c, err
 	}
+	switch {
+	case f.mtu && c.kind == "tcp":
+		c.size, _ = packetSize(nil, c.addr) // traceroute's TCP SYNs keep their size
+	case f.mtu && len(f.args) < 2:
+		c.size = 65000 // traceroute --mtu starts as big as it may and shrinks
+	}
 	c.probe, err = f.probeConfig(c.kind, c.addr, c.size)
 	return c, err
 }
@@ -89,7 +95,7 @@ func packetSize(args []string, addr netip.Addr) (int, error) {
 
 // probeConfig checks the flags every probe method takes.
 func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig, error) {
-	pc := probeConfig{dst: addr, device: f.device, size: size, df: f.df, tos: f.tos, debug: f.debug, noRoute: f.noRoute, mark: f.fwmark}
+	pc := probeConfig{dst: addr, device: f.device, size: size, df: f.df || f.mtu, mtu: f.mtu, tos: f.tos, debug: f.debug, noRoute: f.noRoute, mark: f.fwmark}
 	if f.sport < 0 || f.sport > 65535 {
 		return pc, fmt.Errorf("bad port %d", f.sport)
 	}
@@ -121,7 +127,7 @@ func (f *flags) schedule() (traceConfig, error) {
 	// traceroute takes -N 0 (or less) as one probe at a time; --sport
 	// implies -N 1, as one source port keeps no two probes apart.
 	tc.parallel = max(tc.parallel, 1)
-	if f.sport != 0 {
+	if f.sport != 0 || f.mtu {
 		tc.parallel = 1
 	}
 	switch {

@@ -37,6 +37,7 @@ type flags struct {
 	fwmark   uint32   // --fwmark: SO_MARK
 	sport    int      // --sport
 	back     bool     // --back
+	mtu      bool     // --mtu
 	cyclesOn bool     // -c given: --live ends after it
 	args     []string // host [packetlen]
 }
@@ -70,6 +71,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.Uint32Var(&f.fwmark, "fwmark", 0, "firewall mark for outgoing packets (SO_MARK; needs CAP_NET_ADMIN)")
 	fs.IntVar(&f.sport, "sport", 0, "source port of the probes (UDP, TCP); implies -N 1")
 	fs.BoolVar(&f.back, "back", false, "guess the hops of the way back from each answer's TTL and print them ('-N') where they differ")
+	fs.BoolVar(&f.mtu, "mtu", false, "discover the MTU along the path: probes shrink to it and print F=NUM where it changes; implies -F -N 1")
 	fs.BoolVar(&f.live, "live", false, "mtr's live table, probing every hop until q (keys: q quit, p pause, r reset, d display, n names)")
 	fs.BoolVarP(&f.version, "show-version", "V", false, "print the version and exit, as --version")
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {

@@ -26,6 +26,7 @@ type reply struct {
 	ttl   int    // TTL the answer arrived with (-1 unknown)
 	ext   string // ICMP extensions (MPLS labels), traceroute -e's text
 	kind  string // time_exceeded, arrived (the destination answered), unreachable, frag_needed, ...
+	mtu   int    // frag_needed's next-hop MTU, 0 if none
 }
 
 // method is how a trace probes: UDP datagrams to one port (Paris: one
@@ -36,10 +37,17 @@ type method struct {
 	p    probes.Prober
 	size int  // whole packet
 	udp  bool // the UDP method, whose NDJSON names some kinds its own way
+	// mtu is --mtu: size follows the path MTU down, as traceroute's
+	// probes do, both what the local stack and what the routers name.
+	mtu bool
 }
 
-func (m method) send(idx, ttl int) (time.Time, error) {
+func (m *method) send(idx, ttl int) (time.Time, error) {
 	sent, err := m.p.Send(idx, ttl, m.size)
+	if mtu, ok := probes.Refused(err); ok && m.mtu && mtu > 0 && mtu < m.size {
+		m.size = mtu
+		sent, err = m.p.Send(idx, ttl, m.size)
+	}
 	var lm *udpprobe.LocalMTUError
 	if errors.As(err, &lm) {
 		return sent, fmt.Errorf("message too long for the interface MTU %d (packet length %d)", lm.MTU, m.size)
@@ -56,7 +64,7 @@ func (m method) close()                        { m.p.Close() }
 // arrival whoever sent it: a firewall that rejects with it looks like the
 // destination).
 func (m method) reply(a probes.Answer) reply {
-	r := reply{idx: a.ID, from: a.From, at: a.At, rtt: a.RTT, ttl: a.TTL, ext: icmpx.MPLSString(a.MPLS), kind: a.Kind.String()}
+	r := reply{idx: a.ID, from: a.From, at: a.At, rtt: a.RTT, ttl: a.TTL, ext: icmpx.MPLSString(a.MPLS), kind: a.Kind.String(), mtu: a.MTU}
 	switch a.Kind {
 	case icmpkind.Reply, icmpkind.Arrived:
 		r.final, r.kind = true, "arrived"
@@ -80,6 +88,7 @@ type probeConfig struct {
 	df     bool
 	tos    int
 	sport  uint16 // 0: an ephemeral port
+	mtu    bool   // --mtu: probes shrink to the path MTU
 	// traceroute's socket options on request: -d, -r, --fwmark.
 	debug   bool
 	noRoute bool
@@ -130,5 +139,5 @@ func openMethod(ctx context.Context, kind string, cfg probeConfig) (method, erro
 	if err != nil {
 		return method{}, err
 	}
-	return method{p: p, size: cfg.size, udp: kind == "udp"}, nil
+	return method{p: p, size: cfg.size, udp: kind == "udp", mtu: cfg.mtu}, nil
 }

@@ -96,6 +96,9 @@ func (p *textPrinter) hopLine(h hop) string {
 			prev, prevTTL = pr.r.from, pr.r.ttl
 		}
 		line += fmt.Sprintf("  %.3f ms", cli.Millis(pr.r.rtt))
+		if pr.fmark > 0 {
+			line += fmt.Sprintf(" F=%d", pr.fmark)
+		}
 		if pr.r.annot != "" {
 			line += " " + pr.r.annot
 		}
