@@ -38,8 +38,8 @@ func classicOptions(help string) []classicOption {
 // work left on issue 19, not an option to refuse.
 var pending = map[string]bool{
 	"-g": true, "--gateway": true, "-l": true, "--flowlabel": true,
-	"-A": true, "--as-path-lookups": true, "-M": true, "--module": true, "-O": true,
-	"--options": true, "-UL": true, "-D": true, "--dccp": true,
+	"-A": true, "--as-path-lookups": true, "-O": true,
+	"--options": true, "-D": true, "--dccp": true,
 	"-P": true, "--protocol": true,
 }
 

@@ -16,7 +16,7 @@ import (
 type config struct {
 	host    string     // the target as given
 	addr    netip.Addr // what it resolved to
-	kind    string     // the probe method: "udp", "icmp" or "tcp"
+	kind    string     // the probe method: "udp", "udplite", "icmp" or "tcp"
 	size    int        // packet length, IP header included
 	trace   traceConfig
 	probe   probeConfig
@@ -40,14 +40,10 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 	if c.trace, err = f.schedule(); err != nil {
 		return c, err
 	}
-	c.kind = "udp"
-	switch {
-	case f.icmp && f.tcp:
-		return c, errors.New("-I and -T exclude each other")
-	case f.icmp:
-		c.kind = "icmp"
-	case f.tcp:
-		c.kind = "tcp"
+	if c.kind, err = f.method(); err != nil {
+		return c, err
+	}
+	if c.kind == "tcp" {
 		c.trace.minWait = 2 * time.Millisecond
 	}
 	if f.family.V4 && f.family.V6 {
@@ -68,6 +64,34 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 	}
 	c.probe, err = f.probeConfig(c.kind, c.addr, c.size)
 	return c, err
+}
+
+// method is the probe method the flags name: -I, -T, -UL or -M's name
+// (traceroute's modules), UDP when none.
+func (f *flags) method() (string, error) {
+	kind := "udp"
+	switch {
+	case f.icmp && f.tcp:
+		return "", errors.New("-I and -T exclude each other")
+	case f.icmp:
+		kind = "icmp"
+	case f.tcp:
+		kind = "tcp"
+	case f.udplite:
+		kind = "udplite"
+	}
+	switch f.module {
+	case "":
+		return kind, nil
+	case "default", "udp":
+		return "udp", nil
+	case "icmp", "tcp", "udplite":
+		return f.module, nil
+	case "tcpconn", "dccp", "raw":
+		return "", fmt.Errorf("method %s: not implemented yet (issue 19)", f.module)
+	}
+	//lint:ignore ST1005 traceroute's words, capital and all
+	return "", fmt.Errorf("Unknown traceroute module %s", f.module)
 }
 
 // packetSize is the optional packetlen argument, traceroute's default
@@ -107,6 +131,8 @@ func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig
 		return pc, fmt.Errorf("bad port %d", f.port)
 	case kind == "tcp":
 		pc.port = 80
+	case kind == "udplite":
+		pc.port = 53
 	default:
 		pc.port = 33434
 	}

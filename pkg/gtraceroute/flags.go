@@ -38,6 +38,8 @@ type flags struct {
 	sport    int      // --sport
 	back     bool     // --back
 	mtu      bool     // --mtu
+	module   string   // -M
+	udplite  bool     // -L, of -UL
 	cyclesOn bool     // -c given: --live ends after it
 	args     []string // host [packetlen]
 }
@@ -50,6 +52,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.BoolVarP(&f.icmp, "icmp", "I", false, "probe with ICMP echo")
 	fs.BoolVarP(&f.tcp, "tcp", "T", false, "probe with TCP SYN (port 80 unless -p)")
 	fs.BoolVarP(&f.udp, "udp", "U", false, "probe with UDP (the default; port 33434 unless -p)")
+	fs.BoolVarP(&f.udplite, "udplite", "L", false, "probe with UDP-Lite (traceroute's -UL; port 53 unless -p)")
+	fs.StringVarP(&f.module, "module", "M", "", "probe method by traceroute's name: default, udp, icmp, tcp, udplite")
 	fs.IntVarP(&f.first, "first", "f", 1, "first TTL")
 	fs.IntVarP(&f.maxTTL, "max-hops", "m", 30, "maximum TTL")
 	fs.IntVarP(&f.parallel, "sim-queries", "N", 16, "probes in flight at once")

@@ -64,7 +64,7 @@ func (c config) run(ctx context.Context, p printer, stderr io.Writer) int {
 	if err := c.reachable(); err != nil {
 		// With UDP probes traceroute has printed its first line when
 		// connect or bind fails; with -I and -T it fails before.
-		if !c.report && c.kind == "udp" {
+		if !c.report && (c.kind == "udp" || c.kind == "udplite") {
 			p.header(c.trace.max, c.size)
 		}
 		return sysFail(err)

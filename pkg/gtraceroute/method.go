@@ -13,6 +13,8 @@ import (
 	"gnetutils/pkg/probes"
 	"gnetutils/pkg/sockopt"
 	"gnetutils/pkg/udpprobe"
+
+	"golang.org/x/sys/unix"
 )
 
 // reply is what came back for one probe.
@@ -128,6 +130,9 @@ func openMethod(ctx context.Context, kind string, cfg probeConfig) (method, erro
 	case "udp":
 		p, err = probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, SrcPort: cfg.sport, Device: cfg.device, DF: cfg.df, TOS: cfg.tos,
 			Control: cfg.control})
+	case "udplite":
+		p, err = probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, SrcPort: cfg.sport, Device: cfg.device, DF: cfg.df, TOS: cfg.tos,
+			Control: cfg.control, Proto: unix.IPPROTO_UDPLITE})
 	case "icmp":
 		p, err = probes.NewICMP(icmpx.Config{Dst: cfg.dst, Src: cfg.src, Device: cfg.device, TOS: cfg.tos, SetPMTUD: true, PMTUD: pmtudFor(cfg.df),
 			Control: cfg.control})
@@ -139,5 +144,5 @@ func openMethod(ctx context.Context, kind string, cfg probeConfig) (method, erro
 	if err != nil {
 		return method{}, err
 	}
-	return method{p: p, size: cfg.size, udp: kind == "udp", mtu: cfg.mtu}, nil
+	return method{p: p, size: cfg.size, udp: kind == "udp" || kind == "udplite", mtu: cfg.mtu}, nil
 }

@@ -67,3 +67,32 @@ func TestSocketOptionsLoopback(t *testing.T) {
 		})
 	}
 }
+
+// TestMethodNames: traceroute's module names, its shortcuts, and its
+// refusal of a name it does not know; the modules still to do say so.
+func TestMethodNames(t *testing.T) {
+	tests := []struct {
+		name string
+		f    flags
+		want string
+		err  string
+	}{
+		{"none", flags{}, "udp", ""},
+		{"-UL", flags{udp: true, udplite: true}, "udplite", ""},
+		{"-M default", flags{module: "default"}, "udp", ""},
+		{"-M udp", flags{module: "udp"}, "udp", ""},
+		{"-M icmp", flags{module: "icmp"}, "icmp", ""},
+		{"-M tcp", flags{module: "tcp"}, "tcp", ""},
+		{"-M udplite", flags{module: "udplite"}, "udplite", ""},
+		{"-M tcpconn", flags{module: "tcpconn"}, "", "method tcpconn: not implemented yet (issue 19)"},
+		{"-M bogus", flags{module: "bogus"}, "", "Unknown traceroute module bogus"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.f.method()
+			if got != tt.want || (err == nil) != (tt.err == "") || err != nil && err.Error() != tt.err {
+				t.Errorf("method() = %q, %v; want %q, %q", got, err, tt.want, tt.err)
+			}
+		})
+	}
+}
