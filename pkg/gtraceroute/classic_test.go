@@ -37,7 +37,7 @@ func classicOptions(help string) []classicOption {
 // pending are traceroute's options not yet taken: each one named here is
 // work left on issue 19, not an option to refuse.
 var pending = map[string]bool{
-	"-g": true, "--gateway": true, "-l": true, "--flowlabel": true,
+	"-l": true, "--flowlabel": true,
 	"-A": true, "--as-path-lookups": true, "-O": true,
 	"--options": true, "-D": true, "--dccp": true,
 	"-P": true, "--protocol": true,

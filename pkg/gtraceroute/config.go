@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/sockopt"
 )
 
 // config is a checked command line: everything a trace or a report needs.
@@ -53,6 +54,10 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 	if c.addr, err = cli.Resolve(ctx, c.host, f.family.Family()); err != nil {
 		return c, err
 	}
+	gws, err := f.gatewayAddrs(ctx, c.addr)
+	if err != nil {
+		return c, err
+	}
 	if c.size, err = packetSize(f.args, c.addr); err != nil {
 		return c, err
 	}
@@ -62,8 +67,39 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 	case f.mtu && len(f.args) < 2:
 		c.size = 65000 // traceroute --mtu starts as big as it may and shrinks
 	}
-	c.probe, err = f.probeConfig(c.kind, c.addr, c.size)
+	var optLen int
+	if len(gws) > 0 {
+		// traceroute counts the source route in the packet length.
+		optLen = sockopt.LooseSourceRouteLen(len(gws), c.addr.Is6())
+		c.size += optLen
+	}
+	c.probe, err = f.probeConfig(c.kind, c.addr, c.size-optLen)
+	c.probe.gateways = gws
 	return c, err
+}
+
+// gatewayAddrs resolves -g's gateways, in dst's family.
+func (f *flags) gatewayAddrs(ctx context.Context, dst netip.Addr) ([]netip.Addr, error) {
+	var gws []netip.Addr
+	family := cli.IPv4Only
+	limit := 8
+	if dst.Is6() {
+		family, limit = cli.IPv6Only, 127
+	}
+	for _, list := range f.gateways {
+		for _, g := range strings.Split(list, ",") {
+			a, err := cli.Resolve(ctx, g, family)
+			if err != nil {
+				return nil, err
+			}
+			gws = append(gws, a)
+		}
+	}
+	if len(gws) > limit {
+		//lint:ignore ST1005 traceroute's words, capital and all
+		return nil, fmt.Errorf("Too many gateways specified. No more than %d", limit)
+	}
+	return gws, nil
 }
 
 // method is the probe method the flags name: -I, -T, -UL or -M's name

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -73,6 +74,11 @@ func (c config) run(ctx context.Context, p printer, stderr io.Writer) int {
 	// may have switched into a network namespace).
 	m, err := openMethod(ctx, c.kind, c.probe)
 	if err != nil {
+		// As above: traceroute's UDP sets the options asked for (-g, -d,
+		// --fwmark) after its first line.
+		if !c.report && (c.kind == "udp" || c.kind == "udplite") && strings.HasPrefix(sysError(err), "setsockopt ") {
+			p.header(c.trace.max, c.size)
+		}
 		return sysFail(err)
 	}
 	defer m.close()

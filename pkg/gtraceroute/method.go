@@ -95,6 +95,8 @@ type probeConfig struct {
 	debug   bool
 	noRoute bool
 	mark    uint32 // 0: none
+	// gateways is -g's loose source route (IPv4 LSRR, IPv6 type 0).
+	gateways []netip.Addr
 }
 
 // control sets the socket options the command line asked for, failing as
@@ -111,6 +113,15 @@ func (cfg probeConfig) control(fd int) error {
 	if cfg.noRoute {
 		if err := sockopt.SetDontRoute(fd, true); err != nil {
 			return fail("SO_DONTROUTE", err)
+		}
+	}
+	if len(cfg.gateways) > 0 {
+		name := "IP_OPTIONS"
+		if cfg.dst.Is6() {
+			name = "IPV6_RTHDR"
+		}
+		if err := sockopt.SetLooseSourceRoute(fd, cfg.gateways, cfg.dst); err != nil {
+			return fail(name, err)
 		}
 	}
 	if cfg.mark != 0 {

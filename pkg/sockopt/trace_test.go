@@ -2,6 +2,7 @@ package sockopt
 
 import (
 	"errors"
+	"net/netip"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -45,4 +46,32 @@ func TestTraceOptions(t *testing.T) {
 			t.Errorf("SO_MARK = %#x, %v, %v; want 0xfeedf00d", m, err, err2)
 		}
 	})
+}
+
+// TestLooseSourceRoute reads the IPv4 LSRR option back from the socket:
+// traceroute's bytes (NOP, 131, length, pointer 4, gateways, destination);
+// the IPv6 type 0 header is refused with EINVAL, as the kernel refuses it.
+func TestLooseSourceRoute(t *testing.T) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	gw, dst := netip.MustParseAddr("198.18.3.1"), netip.MustParseAddr("198.18.4.1")
+	if err := SetLooseSourceRoute(fd, []netip.Addr{gw}, dst); err != nil {
+		t.Fatal(err)
+	}
+	got, err := unix.GetsockoptString(fd, unix.IPPROTO_IP, unix.IP_OPTIONS)
+	want := string([]byte{1, 131, 11, 4, 198, 18, 3, 1, 198, 18, 4, 1})
+	if err != nil || got != want || LooseSourceRouteLen(1, false) != len(want) {
+		t.Errorf("IP_OPTIONS = % x, %v; want % x", got, err, want)
+	}
+	fd6, err := unix.Socket(unix.AF_INET6, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer unix.Close(fd6)
+	if err := SetLooseSourceRoute(fd6, []netip.Addr{netip.MustParseAddr("fd00:0:0:3::1")}, netip.MustParseAddr("fd00:0:0:4::1")); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("IPV6_RTHDR type 0: %v, want EINVAL", err)
+	}
 }
