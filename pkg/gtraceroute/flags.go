@@ -53,7 +53,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.BoolVarP(&f.icmp, "icmp", "I", false, "probe with ICMP echo")
 	fs.BoolVarP(&f.tcp, "tcp", "T", false, "probe with TCP SYN (port 80 unless -p)")
 	fs.BoolVarP(&f.udp, "udp", "U", false, "probe with UDP (the default; port 33434 unless -p)")
-	fs.StringArrayVarP(&f.gateways, "gateway", "g", nil, "route the probes through gateway,... (loose source route: IPv4 LSRR, at most 8)")
+	fs.StringArrayVarP(&f.gateways, "gateway", "g", nil, "route the probes through `gate,...` (loose source route: IPv4 LSRR, at most 8)")
 	fs.BoolVarP(&f.udplite, "udplite", "L", false, "probe with UDP-Lite (traceroute's -UL; port 53 unless -p)")
 	fs.StringVarP(&f.module, "module", "M", "", "probe method by traceroute's name: default, udp, icmp, tcp, udplite")
 	fs.IntVarP(&f.first, "first", "f", 1, "first TTL")
