@@ -20,6 +20,7 @@ type config struct {
 	icmp      bool
 	json      bool
 	verbose   bool
+	both      bool // -b: hops as "name (addr)"
 	hops      bool // --hops: walk hop by hop
 	maxHops   int
 	check     int // -s: the one UDP payload size to check, 0 for a search
@@ -56,7 +57,7 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 	}
 	c := config{
 		host: f.args[0], addr: addr, port: f.port, device: f.device, icmp: f.icmp,
-		json: f.common.JSON, verbose: f.verbose, hops: f.hops, maxHops: f.maxHops,
+		json: f.common.JSON, verbose: f.verbose, both: f.both, hops: f.hops, maxHops: f.maxHops,
 		check: f.check, start: f.start, floor: 68, retries: f.retries, maxProbes: f.maxProbe,
 		wait:     time.Duration(f.wait * float64(time.Second)),
 		deadline: time.Duration(f.limit * float64(time.Second)),

@@ -1,6 +1,7 @@
 package gpmtud
 
 import (
+	"fmt"
 	"io"
 
 	"gnetutils/pkg/cli"
@@ -9,8 +10,10 @@ import (
 // flags is the command line as given; newConfig checks it.
 type flags struct {
 	common   cli.Common
+	version  bool // -V, the classic's letter for --version
 	family   cli.FamilyFlags
 	numeric  bool
+	both     bool // -b: name and address
 	port     uint16
 	maxHops  int
 	check    int
@@ -31,7 +34,8 @@ type flags struct {
 func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, code int) {
 	fs := command.NewFlagSet(&f.common)
 	f.family.Add(fs, "use IPv4 only", "use IPv6 only")
-	fs.BoolVarP(&f.numeric, "numeric", "n", false, "numeric output (gpmtud never looks names up; accepted for tracepath compatibility)")
+	fs.BoolVarP(&f.numeric, "numeric", "n", false, "numeric output (gpmtud looks names up only for -b)")
+	fs.BoolVarP(&f.both, "both", "b", false, "print both name and IP of each hop, as tracepath -b (with --hops)")
 	fs.Uint16VarP(&f.port, "port", "p", 33434, "destination UDP port (a closed one: its port-unreachable says the probe arrived)")
 	fs.IntVarP(&f.maxHops, "max-hops", "m", 30, "maximum hops for --hops")
 	fs.IntVarP(&f.check, "size", "s", 0, "check one UDP payload size only: is it through? (exit 0 yes, 1 no)")
@@ -44,8 +48,13 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print one line per probed size")
 	fs.StringVarP(&f.device, "interface", "i", "", "send through this interface")
 	fs.BoolVarP(&f.icmp, "icmp", "I", false, "probe with ICMP echo (pkg/icmpx) instead of UDP to a closed port")
+	fs.BoolVarP(&f.version, "show-version", "V", false, "print the version and exit, as --version")
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return f, true, code
+	}
+	if f.version {
+		fmt.Fprintln(stdout, cli.VersionLine(command.Name))
+		return f, true, cli.ExitOK
 	}
 	f.args = fs.Args()
 	return f, false, 0

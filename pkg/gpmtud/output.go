@@ -36,7 +36,7 @@ func newPrinter(w io.Writer, c config) printer {
 	if c.json {
 		return &ndjsonPrinter{js: cli.NewNDJSON(w), host: c.host, addr: c.addr}
 	}
-	return &textPrinter{lines: cli.NewLines(w), addr: c.addr}
+	return &textPrinter{lines: cli.NewLines(w), addr: c.addr, both: c.both, lookup: lookupName}
 }
 
 // payloads are what an IP MTU leaves for UDP and ICMP payloads and the TCP

@@ -1,8 +1,12 @@
 package gpmtud
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"net/netip"
+	"strings"
+	"time"
 
 	"gnetutils/pkg/cli"
 )
@@ -11,6 +15,29 @@ import (
 type textPrinter struct {
 	lines *cli.Lines
 	addr  netip.Addr // the target's
+	both  bool       // -b: "name (addr)", as tracepath -b
+	// lookup is the name of an address, "???" when it has none (what
+	// tracepath -b prints).
+	lookup func(netip.Addr) string
+}
+
+// host is a hop's column: the address, or with -b "name (addr)".
+func (p *textPrinter) host(a netip.Addr) string {
+	if !p.both {
+		return a.String()
+	}
+	return p.lookup(a) + " (" + a.String() + ")"
+}
+
+// lookupName asks the system's resolver (the hosts file, then DNS) for
+// a's name, for at most two seconds.
+func lookupName(a netip.Addr) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if names, err := net.DefaultResolver.LookupAddr(ctx, a.String()); err == nil && len(names) > 0 {
+		return strings.TrimSuffix(names[0], ".")
+	}
+	return "???"
 }
 
 func (p *textPrinter) step(o outcome) {
@@ -64,7 +91,11 @@ func (p *textPrinter) hop(h hopLine) {
 		return
 	}
 	us := h.rtt.Microseconds()
-	line := fmt.Sprintf("%2d:  %-52s%3d.%03dms ", h.ttl, h.from, us/1000, us%1000)
+	host := p.host(h.from)
+	if len(host) >= 52 {
+		host += " " // tracepath keeps one space after a long name
+	}
+	line := fmt.Sprintf("%2d:  %-52s%3d.%03dms ", h.ttl, host, us/1000, us%1000)
 	switch {
 	case h.blackHole:
 		line += fmt.Sprintf("pmtu %d (black hole after hop %d: larger packets vanish without frag-needed)", h.pmtu, h.ttl-1)

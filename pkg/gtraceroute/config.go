@@ -10,19 +10,21 @@ import (
 	"time"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/sockopt"
 )
 
 // config is a checked command line: everything a trace or a report needs.
 type config struct {
 	host    string     // the target as given
 	addr    netip.Addr // what it resolved to
-	kind    string     // the probe method: "udp", "icmp" or "tcp"
+	kind    string     // the probe method: "udp", "udplite", "icmp" or "tcp"
 	size    int        // packet length, IP header included
 	trace   traceConfig
 	probe   probeConfig
 	json    bool
 	numeric bool
 	ext     bool
+	back    bool // --back: the backward hop counts
 	report  bool
 	cycles  int // --report's
 }
@@ -31,7 +33,7 @@ type config struct {
 // the order traceroute makes them, so of several mistakes the same one is
 // named.
 func newConfig(ctx context.Context, f flags) (config, error) {
-	c := config{json: f.common.JSON, numeric: f.numeric, ext: f.ext, report: f.report, cycles: f.cycles}
+	c := config{json: f.common.JSON, numeric: f.numeric, ext: f.ext, back: f.back, report: f.report, cycles: f.cycles}
 	if len(f.args) < 1 || len(f.args) > 2 {
 		return c, fmt.Errorf("expected host [packetlen], got %d arguments (try --help)", len(f.args))
 	}
@@ -39,14 +41,10 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 	if c.trace, err = f.schedule(); err != nil {
 		return c, err
 	}
-	c.kind = "udp"
-	switch {
-	case f.icmp && f.tcp:
-		return c, errors.New("-I and -T exclude each other")
-	case f.icmp:
-		c.kind = "icmp"
-	case f.tcp:
-		c.kind = "tcp"
+	if c.kind, err = f.method(); err != nil {
+		return c, err
+	}
+	if c.kind == "tcp" {
 		c.trace.minWait = 2 * time.Millisecond
 	}
 	if f.family.V4 && f.family.V6 {
@@ -56,11 +54,80 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 	if c.addr, err = cli.Resolve(ctx, c.host, f.family.Family()); err != nil {
 		return c, err
 	}
+	gws, err := f.gatewayAddrs(ctx, c.addr)
+	if err != nil {
+		return c, err
+	}
 	if c.size, err = packetSize(f.args, c.addr); err != nil {
 		return c, err
 	}
-	c.probe, err = f.probeConfig(c.kind, c.addr, c.size)
+	switch {
+	case f.mtu && c.kind == "tcp":
+		c.size, _ = packetSize(nil, c.addr) // traceroute's TCP SYNs keep their size
+	case f.mtu && len(f.args) < 2:
+		c.size = 65000 // traceroute --mtu starts as big as it may and shrinks
+	}
+	var optLen int
+	if len(gws) > 0 {
+		// traceroute counts the source route in the packet length.
+		optLen = sockopt.LooseSourceRouteLen(len(gws), c.addr.Is6())
+		c.size += optLen
+	}
+	c.probe, err = f.probeConfig(c.kind, c.addr, c.size-optLen)
+	c.probe.gateways = gws
 	return c, err
+}
+
+// gatewayAddrs resolves -g's gateways, in dst's family.
+func (f *flags) gatewayAddrs(ctx context.Context, dst netip.Addr) ([]netip.Addr, error) {
+	var gws []netip.Addr
+	family := cli.IPv4Only
+	limit := 8
+	if dst.Is6() {
+		family, limit = cli.IPv6Only, 127
+	}
+	for _, list := range f.gateways {
+		for _, g := range strings.Split(list, ",") {
+			a, err := cli.Resolve(ctx, g, family)
+			if err != nil {
+				return nil, err
+			}
+			gws = append(gws, a)
+		}
+	}
+	if len(gws) > limit {
+		//lint:ignore ST1005 traceroute's words, capital and all
+		return nil, fmt.Errorf("Too many gateways specified. No more than %d", limit)
+	}
+	return gws, nil
+}
+
+// method is the probe method the flags name: -I, -T, -UL or -M's name
+// (traceroute's modules), UDP when none.
+func (f *flags) method() (string, error) {
+	kind := "udp"
+	switch {
+	case f.icmp && f.tcp:
+		return "", errors.New("-I and -T exclude each other")
+	case f.icmp:
+		kind = "icmp"
+	case f.tcp:
+		kind = "tcp"
+	case f.udplite:
+		kind = "udplite"
+	}
+	switch f.module {
+	case "":
+		return kind, nil
+	case "default", "udp":
+		return "udp", nil
+	case "icmp", "tcp", "udplite":
+		return f.module, nil
+	case "tcpconn", "dccp", "raw":
+		return "", fmt.Errorf("method %s: not implemented yet (issue 19)", f.module)
+	}
+	//lint:ignore ST1005 traceroute's words, capital and all
+	return "", fmt.Errorf("Unknown traceroute module %s", f.module)
 }
 
 // packetSize is the optional packetlen argument, traceroute's default
@@ -88,7 +155,11 @@ func packetSize(args []string, addr netip.Addr) (int, error) {
 
 // probeConfig checks the flags every probe method takes.
 func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig, error) {
-	pc := probeConfig{dst: addr, device: f.device, size: size, df: f.df, tos: f.tos}
+	pc := probeConfig{dst: addr, device: f.device, size: size, df: f.df || f.mtu, mtu: f.mtu, tos: f.tos, debug: f.debug, noRoute: f.noRoute, mark: f.fwmark}
+	if f.sport < 0 || f.sport > 65535 {
+		return pc, fmt.Errorf("bad port %d", f.sport)
+	}
+	pc.sport = uint16(f.sport)
 	switch {
 	case f.port > 0 && f.port < 65536:
 		pc.port = uint16(f.port)
@@ -96,6 +167,8 @@ func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig
 		return pc, fmt.Errorf("bad port %d", f.port)
 	case kind == "tcp":
 		pc.port = 80
+	case kind == "udplite":
+		pc.port = 53
 	default:
 		pc.port = 33434
 	}
@@ -113,8 +186,12 @@ func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig
 func (f *flags) schedule() (traceConfig, error) {
 	tc := traceConfig{first: f.first, max: f.maxTTL, queries: f.queries, parallel: f.parallel, retry: !f.noRetry, retryAfter: 1250 * time.Millisecond,
 		refill: 1050 * time.Millisecond}
-	// traceroute takes -N 0 (or less) as one probe at a time.
+	// traceroute takes -N 0 (or less) as one probe at a time; --sport
+	// implies -N 1, as one source port keeps no two probes apart.
 	tc.parallel = max(tc.parallel, 1)
+	if f.sport != 0 || f.mtu {
+		tc.parallel = 1
+	}
 	switch {
 	case f.maxTTL > 255:
 		return tc, fmt.Errorf("max hops cannot be more than 255")

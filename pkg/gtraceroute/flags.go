@@ -1,6 +1,7 @@
 package gtraceroute
 
 import (
+	"fmt"
 	"io"
 
 	"gnetutils/pkg/cli"
@@ -9,6 +10,7 @@ import (
 // flags is the command line as given; newConfig checks it.
 type flags struct {
 	common   cli.Common
+	version  bool // -V, the classic's letter for --version
 	family   cli.FamilyFlags
 	icmp     bool
 	tcp      bool
@@ -30,6 +32,15 @@ type flags struct {
 	cycles   int
 	noRetry  bool
 	live     bool
+	debug    bool     // -d: SO_DEBUG
+	noRoute  bool     // -r: SO_DONTROUTE
+	fwmark   uint32   // --fwmark: SO_MARK
+	sport    int      // --sport
+	back     bool     // --back
+	mtu      bool     // --mtu
+	module   string   // -M
+	udplite  bool     // -L, of -UL
+	gateways []string // -g, each maybe a comma list
 	cyclesOn bool     // -c given: --live ends after it
 	args     []string // host [packetlen]
 }
@@ -42,6 +53,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.BoolVarP(&f.icmp, "icmp", "I", false, "probe with ICMP echo")
 	fs.BoolVarP(&f.tcp, "tcp", "T", false, "probe with TCP SYN (port 80 unless -p)")
 	fs.BoolVarP(&f.udp, "udp", "U", false, "probe with UDP (the default; port 33434 unless -p)")
+	fs.StringArrayVarP(&f.gateways, "gateway", "g", nil, "route the probes through `gate,...` (loose source route: IPv4 LSRR, at most 8)")
+	fs.BoolVarP(&f.udplite, "udplite", "L", false, "probe with UDP-Lite (traceroute's -UL; port 53 unless -p)")
+	fs.StringVarP(&f.module, "module", "M", "", "probe method by traceroute's name: default, udp, icmp, tcp, udplite")
 	fs.IntVarP(&f.first, "first", "f", 1, "first TTL")
 	fs.IntVarP(&f.maxTTL, "max-hops", "m", 30, "maximum TTL")
 	fs.IntVarP(&f.parallel, "sim-queries", "N", 16, "probes in flight at once")
@@ -58,9 +72,20 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.BoolVar(&f.report, "report", false, "mtr-style report: -c cycles, then one line per hop with loss and RTT statistics")
 	fs.IntVarP(&f.cycles, "report-cycles", "c", 10, "cycles for --report (and for --live, which otherwise runs until q)")
 	fs.BoolVar(&f.noRetry, "no-retry", false, "do not retry a silent hop once (traceroute's behaviour)")
+	fs.BoolVarP(&f.debug, "debug", "d", false, "enable socket level debugging (SO_DEBUG; needs CAP_NET_ADMIN)")
+	fs.BoolVarP(&f.noRoute, "dontroute", "r", false, "bypass the routing table: send directly to a host on an attached network (SO_DONTROUTE)")
+	fs.Uint32Var(&f.fwmark, "fwmark", 0, "firewall mark for outgoing packets (SO_MARK; needs CAP_NET_ADMIN)")
+	fs.IntVar(&f.sport, "sport", 0, "source port of the probes (UDP, TCP); implies -N 1")
+	fs.BoolVar(&f.back, "back", false, "guess the hops of the way back from each answer's TTL and print them ('-N') where they differ")
+	fs.BoolVar(&f.mtu, "mtu", false, "discover the MTU along the path: probes shrink to it and print F=NUM where it changes; implies -F -N 1")
 	fs.BoolVar(&f.live, "live", false, "mtr's live table, probing every hop until q (keys: q quit, p pause, r reset, d display, n names)")
+	fs.BoolVarP(&f.version, "show-version", "V", false, "print the version and exit, as --version")
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return f, true, code
+	}
+	if f.version {
+		fmt.Fprintln(stdout, cli.VersionLine(command.Name))
+		return f, true, cli.ExitOK
 	}
 	f.args = fs.Args()
 	f.cyclesOn = fs.Changed("report-cycles")

@@ -14,11 +14,11 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
 	"gnetutils/pkg/cli"
-	"gnetutils/pkg/netroute"
 	"gnetutils/pkg/sockopt"
 )
 
@@ -62,10 +62,10 @@ func (c config) run(ctx context.Context, p printer, stderr io.Writer) int {
 	sysFail := func(err error) int {
 		return command.Fail(stderr, cli.ExitFail, "%s", sysError(err))
 	}
-	if _, err := netroute.Source(c.addr, c.probe.src); err != nil {
+	if err := c.reachable(); err != nil {
 		// With UDP probes traceroute has printed its first line when
 		// connect or bind fails; with -I and -T it fails before.
-		if !c.report && c.kind == "udp" {
+		if !c.report && (c.kind == "udp" || c.kind == "udplite") {
 			p.header(c.trace.max, c.size)
 		}
 		return sysFail(err)
@@ -74,6 +74,11 @@ func (c config) run(ctx context.Context, p printer, stderr io.Writer) int {
 	// may have switched into a network namespace).
 	m, err := openMethod(ctx, c.kind, c.probe)
 	if err != nil {
+		// As above: traceroute's UDP sets the options asked for (-g, -d,
+		// --fwmark) after its first line.
+		if !c.report && (c.kind == "udp" || c.kind == "udplite") && strings.HasPrefix(sysError(err), "setsockopt ") {
+			p.header(c.trace.max, c.size)
+		}
 		return sysFail(err)
 	}
 	defer m.close()

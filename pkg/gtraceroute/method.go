@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"time"
 
 	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/icmpx"
 	"gnetutils/pkg/probes"
+	"gnetutils/pkg/sockopt"
 	"gnetutils/pkg/udpprobe"
+
+	"golang.org/x/sys/unix"
 )
 
 // reply is what came back for one probe.
@@ -24,6 +28,7 @@ type reply struct {
 	ttl   int    // TTL the answer arrived with (-1 unknown)
 	ext   string // ICMP extensions (MPLS labels), traceroute -e's text
 	kind  string // time_exceeded, arrived (the destination answered), unreachable, frag_needed, ...
+	mtu   int    // frag_needed's next-hop MTU, 0 if none
 }
 
 // method is how a trace probes: UDP datagrams to one port (Paris: one
@@ -34,10 +39,17 @@ type method struct {
 	p    probes.Prober
 	size int  // whole packet
 	udp  bool // the UDP method, whose NDJSON names some kinds its own way
+	// mtu is --mtu: size follows the path MTU down, as traceroute's
+	// probes do, both what the local stack and what the routers name.
+	mtu bool
 }
 
-func (m method) send(idx, ttl int) (time.Time, error) {
+func (m *method) send(idx, ttl int) (time.Time, error) {
 	sent, err := m.p.Send(idx, ttl, m.size)
+	if mtu, ok := probes.Refused(err); ok && m.mtu && mtu > 0 && mtu < m.size {
+		m.size = mtu
+		sent, err = m.p.Send(idx, ttl, m.size)
+	}
 	var lm *udpprobe.LocalMTUError
 	if errors.As(err, &lm) {
 		return sent, fmt.Errorf("message too long for the interface MTU %d (packet length %d)", lm.MTU, m.size)
@@ -54,7 +66,7 @@ func (m method) close()                        { m.p.Close() }
 // arrival whoever sent it: a firewall that rejects with it looks like the
 // destination).
 func (m method) reply(a probes.Answer) reply {
-	r := reply{idx: a.ID, from: a.From, at: a.At, rtt: a.RTT, ttl: a.TTL, ext: icmpx.MPLSString(a.MPLS), kind: a.Kind.String()}
+	r := reply{idx: a.ID, from: a.From, at: a.At, rtt: a.RTT, ttl: a.TTL, ext: icmpx.MPLSString(a.MPLS), kind: a.Kind.String(), mtu: a.MTU}
 	switch a.Kind {
 	case icmpkind.Reply, icmpkind.Arrived:
 		r.final, r.kind = true, "arrived"
@@ -77,6 +89,47 @@ type probeConfig struct {
 	size   int // whole packet
 	df     bool
 	tos    int
+	sport  uint16 // 0: an ephemeral port
+	mtu    bool   // --mtu: probes shrink to the path MTU
+	// traceroute's socket options on request: -d, -r, --fwmark.
+	debug   bool
+	noRoute bool
+	mark    uint32 // 0: none
+	// gateways is -g's loose source route (IPv4 LSRR, IPv6 type 0).
+	gateways []netip.Addr
+}
+
+// control sets the socket options the command line asked for, failing as
+// traceroute fails ("setsockopt SO_MARK: Operation not permitted").
+func (cfg probeConfig) control(fd int) error {
+	fail := func(name string, err error) error {
+		return os.NewSyscallError("setsockopt "+name, err)
+	}
+	if cfg.debug {
+		if err := sockopt.SetDebug(fd, true); err != nil {
+			return fail("SO_DEBUG", err)
+		}
+	}
+	if cfg.noRoute {
+		if err := sockopt.SetDontRoute(fd, true); err != nil {
+			return fail("SO_DONTROUTE", err)
+		}
+	}
+	if len(cfg.gateways) > 0 {
+		name := "IP_OPTIONS"
+		if cfg.dst.Is6() {
+			name = "IPV6_RTHDR"
+		}
+		if err := sockopt.SetLooseSourceRoute(fd, cfg.gateways, cfg.dst); err != nil {
+			return fail(name, err)
+		}
+	}
+	if cfg.mark != 0 {
+		if err := sockopt.SetMark(fd, cfg.mark); err != nil {
+			return fail("SO_MARK", err)
+		}
+	}
+	return nil
 }
 
 var errNoMethod = errors.New("no probe method")
@@ -86,9 +139,14 @@ func openMethod(ctx context.Context, kind string, cfg probeConfig) (method, erro
 	var err error
 	switch kind {
 	case "udp":
-		p, err = probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, Device: cfg.device, DF: cfg.df, TOS: cfg.tos})
+		p, err = probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, SrcPort: cfg.sport, Device: cfg.device, DF: cfg.df, TOS: cfg.tos,
+			Control: cfg.control})
+	case "udplite":
+		p, err = probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, SrcPort: cfg.sport, Device: cfg.device, DF: cfg.df, TOS: cfg.tos,
+			Control: cfg.control, Proto: unix.IPPROTO_UDPLITE})
 	case "icmp":
-		p, err = probes.NewICMP(icmpx.Config{Dst: cfg.dst, Src: cfg.src, Device: cfg.device, TOS: cfg.tos, SetPMTUD: true, PMTUD: pmtudFor(cfg.df)})
+		p, err = probes.NewICMP(icmpx.Config{Dst: cfg.dst, Src: cfg.src, Device: cfg.device, TOS: cfg.tos, SetPMTUD: true, PMTUD: pmtudFor(cfg.df),
+			Control: cfg.control})
 	case "tcp":
 		p, err = newTCP(ctx, cfg)
 	default:
@@ -97,5 +155,5 @@ func openMethod(ctx context.Context, kind string, cfg probeConfig) (method, erro
 	if err != nil {
 		return method{}, err
 	}
-	return method{p: p, size: cfg.size, udp: kind == "udp"}, nil
+	return method{p: p, size: cfg.size, udp: kind == "udp" || kind == "udplite", mtu: cfg.mtu}, nil
 }

@@ -28,5 +28,5 @@ func newPrinter(w io.Writer, c config) printer {
 	if c.json {
 		return &ndjsonPrinter{js: cli.NewNDJSON(w), host: c.host, addr: c.addr}
 	}
-	return &textPrinter{w: cli.NewLines(w), host: c.host, addr: c.addr, numeric: c.numeric, ext: c.ext}
+	return &textPrinter{w: cli.NewLines(w), host: c.host, addr: c.addr, numeric: c.numeric, ext: c.ext, back: c.back}
 }

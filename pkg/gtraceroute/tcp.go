@@ -77,6 +77,9 @@ func newTCP(_ context.Context, cfg probeConfig) (*tcpMethod, error) {
 	}
 	m := &tcpMethod{v6: v6, tcpFD: tcpFD, icmpFD: icmpFD, wake: wake, src: src, dst: cfg.dst, dport: cfg.port,
 		sport: uint16(32768 + rand.IntN(28000)), base: rand.Uint32(), sent: map[int]time.Time{}, out: make(chan probes.Answer, 256), stop: make(chan struct{})}
+	if cfg.sport != 0 {
+		m.sport = cfg.sport
+	}
 	if err := m.setup(cfg); err != nil {
 		m.closeFDs()
 		return nil, err
@@ -106,6 +109,9 @@ func (m *tcpMethod) setup(cfg probeConfig) error {
 		if err := unix.SetsockoptInt(m.tcpFD, unix.IPPROTO_IPV6, unix.IPV6_CHECKSUM, 16); err != nil {
 			return fmt.Errorf("IPV6_CHECKSUM: %w", err)
 		}
+	}
+	if err := cfg.control(m.tcpFD); err != nil {
+		return err
 	}
 	if err := sockopt.SetMTUDiscover(m.tcpFD, m.v6, pmtudFor(cfg.df)); err != nil {
 		return err

@@ -20,6 +20,7 @@ type textPrinter struct {
 	addr    netip.Addr // its address
 	numeric bool
 	ext     bool
+	back    bool     // --back: "'-N'" after an address whose answer came back over N hops, N not its TTL
 	names   sync.Map // netip.Addr -> string
 }
 
@@ -78,24 +79,46 @@ func trimDot(s string) string {
 func (p *textPrinter) hopLine(h hop) string {
 	line := fmt.Sprintf("%2d ", h.ttl)
 	var prev netip.Addr
+	prevTTL := -1
 	for _, pr := range h.probes {
 		if !pr.done {
 			line += " *"
 			continue
 		}
-		if pr.r.from != prev {
+		if pr.r.from != prev || p.back && pr.r.ttl != prevTTL {
 			line += " " + p.name(pr.r.from)
 			if p.ext && pr.r.ext != "" {
 				line += " <" + pr.r.ext + ">"
 			}
-			prev = pr.r.from
+			if back := backHops(pr.r.ttl); p.back && back > 0 && back != h.ttl {
+				line += fmt.Sprintf(" '-%d'", back)
+			}
+			prev, prevTTL = pr.r.from, pr.r.ttl
 		}
 		line += fmt.Sprintf("  %.3f ms", cli.Millis(pr.r.rtt))
+		if pr.fmark > 0 {
+			line += fmt.Sprintf(" F=%d", pr.fmark)
+		}
 		if pr.r.annot != "" {
 			line += " " + pr.r.annot
 		}
 	}
 	return line
+}
+
+// backHops guesses the hops an answer travelled from the TTL it arrived
+// with, as traceroute's ttl2hops: it was sent with 64, 128 or 255, the
+// smallest of them that is not below it. 0: the TTL is unknown.
+func backHops(ttl int) int {
+	switch {
+	case ttl <= 0:
+		return 0
+	case ttl <= 64:
+		return 65 - ttl
+	case ttl <= 128:
+		return 129 - ttl
+	}
+	return 256 - ttl
 }
 
 // reportTable is mtr -r's table: a Start line, a header, one line per hop.

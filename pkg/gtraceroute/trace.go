@@ -34,6 +34,7 @@ type probe struct {
 	lost        bool // given up on
 	retried     bool
 	r           reply
+	fmark       int // --mtu: the new size this probe was the first sent at (traceroute's F=NUM)
 }
 
 // hop is one resolved line.
@@ -59,10 +60,11 @@ type tracer struct {
 	// lastStalled is when the last stalled hop was sent again: the next
 	// one waits to hear what that retry meets (stallGap).
 	lastStalled time.Time
+	lastSize    int // --mtu: the size of the last probe sent
 }
 
 func newTracer(cfg traceConfig, m method) *tracer {
-	t := &tracer{cfg: cfg, m: m, dest: cfg.max + 1}
+	t := &tracer{cfg: cfg, m: m, dest: cfg.max + 1, lastSize: m.size}
 	for ttl := cfg.first; ttl <= cfg.max; ttl++ {
 		for q := 0; q < cfg.queries; q++ {
 			t.probes = append(t.probes, &probe{idx: len(t.probes), ttl: ttl, q: q})
@@ -343,6 +345,9 @@ func (t *tracer) resend(p *probe, now time.Time) error {
 	}
 	p.sent, p.inflight = sent, true
 	t.sent++
+	if t.m.size != t.lastSize {
+		p.fmark, t.lastSize = t.m.size, t.m.size
+	}
 	return nil
 }
 
@@ -384,6 +389,13 @@ func (t *tracer) handle(r reply) bool {
 		return false
 	}
 	wasInflight := p.inflight
+	if t.m.mtu && r.kind == "frag_needed" && r.mtu > 0 && r.mtu < t.m.size {
+		// --mtu: send it again at the size the router named (-N 1:
+		// nothing later has been sent).
+		t.m.size, p.inflight = r.mtu, false
+		t.next = min(t.next, p.idx)
+		return wasInflight
+	}
 	p.done, p.lost, p.inflight, p.r = true, false, false, r
 	if r.final && p.ttl < t.dest {
 		t.dest = p.ttl

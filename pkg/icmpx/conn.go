@@ -76,6 +76,9 @@ type Config struct {
 	// Wake from anywhere). A round trip then costs what ping's does: one
 	// sendto and one recvmsg, no goroutine hand-over, no Go network poller.
 	Sync bool
+	// Control, if set, is called with the socket before it is bound, for
+	// options the engine does not know (traceroute's -d, -r, --fwmark).
+	Control func(fd int) error
 }
 
 // ErrPermission is returned when neither socket kind may be opened.

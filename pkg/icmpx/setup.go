@@ -124,6 +124,11 @@ func setSend(fd int, v6 bool, cfg Config) error {
 // bind binds the socket to the device and the source address asked for; a
 // datagram socket is always bound, which gives it its identifier.
 func (c *Conn) bind(fd int, cfg Config) error {
+	if cfg.Control != nil {
+		if err := cfg.Control(fd); err != nil {
+			return err
+		}
+	}
 	if cfg.Device != "" {
 		if err := sockopt.SetBindToDevice(fd, cfg.Device); err != nil {
 			if errors.Is(err, unix.EPERM) {

@@ -35,6 +35,12 @@ type Config struct {
 	Device  string         // interface to bind to (SO_BINDTODEVICE), optional
 	DF      bool           // set DF and ignore the cached path MTU (path-MTU probing)
 	TOS     int            // IPv4 TOS / IPv6 traffic class
+	// Proto is the datagram protocol: 0 for UDP, or unix.IPPROTO_UDPLITE
+	// (its header and error queue are UDP's).
+	Proto int
+	// Control, if set, is called with the socket before it is bound, for
+	// options the engine does not know (traceroute's -d, -r, --fwmark).
+	Control func(fd int) error
 }
 
 // Kind says what an answer means for its probe, as pkg/icmpkind
@@ -139,7 +145,7 @@ func New(cfg Config) (*Prober, error) {
 	if v6 {
 		family = unix.AF_INET6
 	}
-	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, cfg.Proto)
 	if err != nil {
 		return nil, fmt.Errorf("udp socket: %w", err)
 	}
@@ -200,6 +206,11 @@ func (p *Prober) setup(cfg Config) error {
 				return fmt.Errorf("binding to interface %s needs CAP_NET_RAW (setcap cap_net_raw+ep on the binary): %w", cfg.Device, err)
 			}
 			return fmt.Errorf("interface %s: %w", cfg.Device, err)
+		}
+	}
+	if cfg.Control != nil {
+		if err := cfg.Control(fd); err != nil {
+			return err
 		}
 	}
 	src := cfg.Src

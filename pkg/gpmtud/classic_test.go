@@ -1,0 +1,70 @@
+package gpmtud
+
+import (
+	"errors"
+	"io"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// classicOption is one option of a classic's --help: its spelling and
+// whether it takes a value.
+type classicOption struct {
+	name  string
+	value bool
+}
+
+// optionRE finds "-f first_ttl", "--first=first_ttl", "-d", "--mtu" and
+// "-l <length>" in a line of a help text.
+var optionRE = regexp.MustCompile(`(?:^|\s)(--?[A-Za-z0-9][A-Za-z0-9-]*)(=\S+| [a-z<][a-z_<>,.]*)?`)
+
+// classicOptions are the options that tracepath's -h lists, one per
+// line that starts with an option.
+func classicOptions(help string) []classicOption {
+	var opts []classicOption
+	for _, line := range strings.Split(help, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "-") || !strings.HasPrefix(line, "  ") {
+			continue
+		}
+		for _, m := range optionRE.FindAllStringSubmatch(strings.TrimSpace(line), -1) {
+			opts = append(opts, classicOption{name: m[1], value: m[2] != ""})
+		}
+	}
+	return opts
+}
+
+// pending are tracepath's options not yet taken: each one named here is
+// work left on issue 19, not an option to refuse.
+var pending = map[string]bool{}
+
+// TestClassicOptions runs every option of tracepath's own -h (read
+// from the installed tracepath, so the list cannot drift) through our
+// flag parser: none may be refused.
+func TestClassicOptions(t *testing.T) {
+	// tracepath -h exits 255 after its usage: only a missing tracepath skips.
+	out, err := exec.Command("tracepath", "-h").CombinedOutput()
+	if errors.Is(err, exec.ErrNotFound) {
+		t.Skipf("no tracepath to read the options from: %v", err)
+	}
+	opts := classicOptions(string(out))
+	if len(opts) < 8 {
+		t.Fatalf("read only %d options from tracepath -h", len(opts))
+	}
+	for _, o := range opts {
+		t.Run(o.name, func(t *testing.T) {
+			if pending[o.name] {
+				t.Skipf("%s: not yet implemented (issue 19)", o.name)
+			}
+			args := []string{o.name}
+			if o.value {
+				args = append(args, "1")
+			}
+			var stderr strings.Builder
+			if _, done, code := parseFlags(append(args, "h"), io.Discard, &stderr); done && code != 0 {
+				t.Errorf("%s refused: %s", strings.Join(args, " "), stderr.String())
+			}
+		})
+	}
+}
