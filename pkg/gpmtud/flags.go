@@ -1,7 +1,6 @@
 package gpmtud
 
 import (
-	"fmt"
 	"io"
 
 	"gnetutils/pkg/cli"
@@ -10,7 +9,6 @@ import (
 // flags is the command line as given; newConfig checks it.
 type flags struct {
 	common   cli.Common
-	version  bool // -V, the classic's letter for --version
 	family   cli.FamilyFlags
 	numeric  bool
 	both     bool // -b: name and address
@@ -48,13 +46,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print one line per probed size")
 	fs.StringVarP(&f.device, "interface", "i", "", "send through this interface")
 	fs.BoolVarP(&f.icmp, "icmp", "I", false, "probe with ICMP echo (pkg/icmpx) instead of UDP to a closed port")
-	fs.BoolVarP(&f.version, "show-version", "V", false, "print the version and exit, as --version")
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return f, true, code
-	}
-	if f.version {
-		fmt.Fprintln(stdout, cli.VersionLine(command.Name))
-		return f, true, cli.ExitOK
 	}
 	f.args = fs.Args()
 	return f, false, 0

@@ -1,7 +1,6 @@
 package gtraceroute
 
 import (
-	"fmt"
 	"io"
 
 	"gnetutils/pkg/cli"
@@ -10,7 +9,6 @@ import (
 // flags is the command line as given; newConfig checks it.
 type flags struct {
 	common   cli.Common
-	version  bool // -V, the classic's letter for --version
 	family   cli.FamilyFlags
 	icmp     bool
 	tcp      bool
@@ -79,13 +77,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.BoolVar(&f.back, "back", false, "guess the hops of the way back from each answer's TTL and print them ('-N') where they differ")
 	fs.BoolVar(&f.mtu, "mtu", false, "discover the MTU along the path: probes shrink to it and print F=NUM where it changes; implies -F -N 1")
 	fs.BoolVar(&f.live, "live", false, "mtr's live table, probing every hop until q (keys: q quit, p pause, r reset, d display, n names)")
-	fs.BoolVarP(&f.version, "show-version", "V", false, "print the version and exit, as --version")
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return f, true, code
-	}
-	if f.version {
-		fmt.Fprintln(stdout, cli.VersionLine(command.Name))
-		return f, true, cli.ExitOK
 	}
 	f.args = fs.Args()
 	f.cyclesOn = fs.Changed("report-cycles")

@@ -303,14 +303,14 @@ func ICMPFilterPasses(fd int, v6 bool, typ uint8) (bool, error) {
 	return f.Data[typ>>5]&(1<<(typ&31)) == 0, nil
 }
 
-// SetDebug sets SO_DEBUG (ping -d); the kernel wants CAP_NET_ADMIN to turn
-// it on.
+// SetDebug sets SO_DEBUG (ping -d, traceroute -d); the kernel wants
+// CAP_NET_ADMIN to turn it on.
 func SetDebug(fd int, on bool) error { return setBool(fd, unix.SOL_SOCKET, unix.SO_DEBUG, on) }
 
 // Debug reads SO_DEBUG.
 func Debug(fd int) (bool, error) { return getBool(fd, unix.SOL_SOCKET, unix.SO_DEBUG) }
 
-// SetDontRoute sets SO_DONTROUTE (ping -r): only hosts on a directly
+// SetDontRoute sets SO_DONTROUTE (ping -r, traceroute -r): only hosts on a directly
 // attached network are reached, whatever the routing table says.
 func SetDontRoute(fd int, on bool) error { return setBool(fd, unix.SOL_SOCKET, unix.SO_DONTROUTE, on) }
 
@@ -324,7 +324,7 @@ func SetBroadcast(fd int, on bool) error { return setBool(fd, unix.SOL_SOCKET, u
 // Broadcast reads SO_BROADCAST.
 func Broadcast(fd int) (bool, error) { return getBool(fd, unix.SOL_SOCKET, unix.SO_BROADCAST) }
 
-// SetMark sets SO_MARK (ping -m), the firewall mark of outgoing packets;
+// SetMark sets SO_MARK (ping -m, traceroute --fwmark), the firewall mark of outgoing packets;
 // it needs CAP_NET_ADMIN (or CAP_NET_RAW).
 func SetMark(fd int, mark uint32) error {
 	return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_MARK, int(mark))
