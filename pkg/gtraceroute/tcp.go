@@ -227,17 +227,25 @@ func (m *tcpMethod) receive(fd int, parse func([]byte, sockopt.Ancillary, netip.
 	}
 }
 
+// payload is what a raw socket read past the IP header, with the TTL
+// (hop limit) the answer arrived with: an IPv4 raw socket hands over the
+// header, which carries it; an IPv6 one does not, and the TTL comes as a
+// control message.
+func (m *tcpMethod) payload(b []byte, anc sockopt.Ancillary) (rest []byte, ttl int, ok bool) {
+	if m.v6 {
+		return b, anc.TTL, true
+	}
+	inner, hdrTTL, err := icmpx.StripIPv4Header(b)
+	if err != nil {
+		return nil, 0, false
+	}
+	return inner, hdrTTL, true
+}
+
 // fromTCP matches the destination's SYN-ACK or RST to our SYN.
 func (m *tcpMethod) fromTCP(b []byte, anc sockopt.Ancillary, from netip.Addr) (probes.Answer, bool) {
-	ttl := anc.TTL
-	if !m.v6 {
-		inner, hdrTTL, err := icmpx.StripIPv4Header(b)
-		if err != nil {
-			return probes.Answer{}, false
-		}
-		b, ttl = inner, hdrTTL
-	}
-	if len(b) < 20 || from != m.dst {
+	b, ttl, ok := m.payload(b, anc)
+	if !ok || len(b) < 20 || from != m.dst {
 		return probes.Answer{}, false
 	}
 	if binary.BigEndian.Uint16(b[0:]) != m.dport || binary.BigEndian.Uint16(b[2:]) != m.sport || b[13]&0x10 == 0 {
@@ -249,13 +257,9 @@ func (m *tcpMethod) fromTCP(b []byte, anc sockopt.Ancillary, from netip.Addr) (p
 
 // fromICMP matches an ICMP error quoting one of our SYNs.
 func (m *tcpMethod) fromICMP(b []byte, anc sockopt.Ancillary, from netip.Addr) (probes.Answer, bool) {
-	ttl := anc.TTL
-	if !m.v6 {
-		inner, hdrTTL, err := icmpx.StripIPv4Header(b)
-		if err != nil {
-			return probes.Answer{}, false
-		}
-		b, ttl = inner, hdrTTL
+	b, ttl, ok := m.payload(b, anc)
+	if !ok {
+		return probes.Answer{}, false
 	}
 	msg, err := icmpx.Parse(m.v6, b)
 	if err != nil || msg.Quote == nil || msg.Quote.Proto != unix.IPPROTO_TCP || msg.Quote.Dst.Unmap() != m.dst || len(msg.Quote.Transport) < 8 {
