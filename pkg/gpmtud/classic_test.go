@@ -2,38 +2,12 @@ package gpmtud
 
 import (
 	"errors"
+	"gnetutils/pkg/cli/clitest"
 	"io"
 	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 )
-
-// classicOption is one option of a classic's --help: its spelling and
-// whether it takes a value.
-type classicOption struct {
-	name  string
-	value bool
-}
-
-// optionRE finds "-f first_ttl", "--first=first_ttl", "-d", "--mtu" and
-// "-l <length>" in a line of a help text.
-var optionRE = regexp.MustCompile(`(?:^|\s)(--?[A-Za-z0-9][A-Za-z0-9-]*)(=\S+| [a-z<][a-z_<>,.]*)?`)
-
-// classicOptions are the options that tracepath's -h lists, one per
-// line that starts with an option.
-func classicOptions(help string) []classicOption {
-	var opts []classicOption
-	for _, line := range strings.Split(help, "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "-") || !strings.HasPrefix(line, "  ") {
-			continue
-		}
-		for _, m := range optionRE.FindAllStringSubmatch(strings.TrimSpace(line), -1) {
-			opts = append(opts, classicOption{name: m[1], value: m[2] != ""})
-		}
-	}
-	return opts
-}
 
 // pending are tracepath's options not yet taken: each one named here is
 // work left on issue 19, not an option to refuse.
@@ -48,17 +22,17 @@ func TestClassicOptions(t *testing.T) {
 	if errors.Is(err, exec.ErrNotFound) {
 		t.Skipf("no tracepath to read the options from: %v", err)
 	}
-	opts := classicOptions(string(out))
+	opts := clitest.HelpOptions(string(out))
 	if len(opts) < 8 {
 		t.Fatalf("read only %d options from tracepath -h", len(opts))
 	}
 	for _, o := range opts {
-		t.Run(o.name, func(t *testing.T) {
-			if pending[o.name] {
-				t.Skipf("%s: not yet implemented (issue 19)", o.name)
+		t.Run(o.Name, func(t *testing.T) {
+			if pending[o.Name] {
+				t.Skipf("%s: not yet implemented (issue 19)", o.Name)
 			}
-			args := []string{o.name}
-			if o.value {
+			args := []string{o.Name}
+			if o.Value {
 				args = append(args, "1")
 			}
 			var stderr strings.Builder

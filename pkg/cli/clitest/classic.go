@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os/exec"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +39,32 @@ func IputilsOptions(t *testing.T, classic string, args ...string) []ClassicOptio
 	}
 	if len(opts) < 10 {
 		t.Fatalf("%s %v: found only %d options in\n%s", classic, args, len(opts), out.String())
+	}
+	return opts
+}
+
+// HelpOption is one option a classic's help text lists: its spelling
+// ("-f", "--first") and whether it takes a value.
+type HelpOption struct {
+	Name  string
+	Value bool
+}
+
+// helpOptionRE finds "-f first_ttl", "--first=first_ttl", "-d", "--mtu"
+// and "-l <length>" in a line of a help text.
+var helpOptionRE = regexp.MustCompile(`(?:^|\s)(--?[A-Za-z0-9][A-Za-z0-9-]*)(=\S+| [a-z<][a-z_<>,.]*)?`)
+
+// HelpOptions are the options a help text in traceroute's or tracepath's
+// style lists, one per indented line that starts with an option.
+func HelpOptions(help string) []HelpOption {
+	var opts []HelpOption
+	for _, line := range strings.Split(help, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "-") || !strings.HasPrefix(line, "  ") {
+			continue
+		}
+		for _, m := range helpOptionRE.FindAllStringSubmatch(strings.TrimSpace(line), -1) {
+			opts = append(opts, HelpOption{Name: m[1], Value: m[2] != ""})
+		}
 	}
 	return opts
 }
