@@ -16,7 +16,7 @@ import (
 // the flood's figures.
 func watchUnderFlood(t *testing.T, s *netlab.Segment, l labflood.Limits, frame func(n int) []byte, args ...string) (labflood.Run, labflood.Stats) {
 	t.Helper()
-	bin := labflood.Binary(t, "garp")
+	bin := netlab.Binary(t, "garp")
 	argv := append([]string{bin, "--watch", "-I", "eth0", "-w", "4"}, args...)
 	started := make(chan labflood.Run, 1)
 	go func() { started <- labflood.RunTool(t, s.Hosts[0], 0, 15*time.Second, argv...) }()

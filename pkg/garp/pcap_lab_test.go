@@ -23,7 +23,7 @@ import (
 func TestLabPcapFile(t *testing.T) {
 	s := netlab.MustSegment(t, netlab.SegmentConfig{Hosts: 3})
 	h1 := s.Hosts[0]
-	bin := labflood.Binary(t, "garp")
+	bin := netlab.Binary(t, "garp")
 	dir := t.TempDir()
 	watch := func(pcap string, secs string) []string {
 		// umask 0: the mode garp asks for is the mode the file gets.

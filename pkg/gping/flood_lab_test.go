@@ -18,7 +18,7 @@ import (
 // goroutine per socket).
 func TestLabUnderFlood(t *testing.T) {
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1, NoICMPRateLimit: true})
-	bin := labflood.Binary(t, "gping")
+	bin := netlab.Binary(t, "gping")
 	dst := c.H2Addr4()
 	for _, tc := range []struct {
 		name      string

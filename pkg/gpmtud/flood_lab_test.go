@@ -21,7 +21,7 @@ func TestLabUnderFlood(t *testing.T) {
 	if err := c.Routers[0].DropFragNeeded(); err != nil {
 		t.Fatal(err)
 	}
-	bin := labflood.Binary(t, "gpmtud")
+	bin := netlab.Binary(t, "gpmtud")
 	dst := c.H2Addr4()
 	for _, tc := range []struct {
 		name      string

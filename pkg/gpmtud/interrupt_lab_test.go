@@ -20,7 +20,7 @@ func TestLabInterruptJSON(t *testing.T) {
 	if err := c.Routers[0].DropFragNeeded(); err != nil {
 		t.Fatal(err)
 	}
-	bin := labflood.Binary(t, "gpmtud")
+	bin := netlab.Binary(t, "gpmtud")
 	for _, method := range [][]string{nil, {"-I"}} {
 		argv := append(append([]string{bin, "--json"}, method...), c.H2Addr4())
 		r := labflood.RunTool(t, c.H1, 3500*time.Millisecond, 15*time.Second, argv...)

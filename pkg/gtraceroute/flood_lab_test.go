@@ -17,7 +17,7 @@ import (
 // by every method that reads ICMP.
 func TestLabUnderFlood(t *testing.T) {
 	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1, NoICMPRateLimit: true})
-	bin := labflood.Binary(t, "gtraceroute")
+	bin := netlab.Binary(t, "gtraceroute")
 	dst := c.H2Addr4()
 	for _, tc := range []struct {
 		name      string

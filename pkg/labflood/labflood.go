@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"gnetutils/pkg/labrun"
 	"gnetutils/pkg/netlab"
 )
 
@@ -96,27 +95,6 @@ func (l Limits) pace(send func() bool) Stats {
 		}
 	}
 	return Stats{Sent: sent, Elapsed: time.Since(start)}
-}
-
-// Binary is the path of the built tool (make build's bin/, or
-// $GNETUTILS_BIN), built now with cgo off, as make build does, when it
-// is missing. The directory is readable by any user.
-func Binary(t testing.TB, tool string) string {
-	t.Helper()
-	if p := labrun.Tool(tool); filepath.IsAbs(p) {
-		return p
-	}
-	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, tool)
-	cmd := exec.Command("go", "build", "-o", bin, "gnetutils/cmd/"+tool)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", tool, err, out)
-	}
-	return bin
 }
 
 // Run is one run of a tool under attack: its output, exit status and
@@ -211,7 +189,7 @@ func Setcap(t testing.TB, tool string) string {
 	if _, err := exec.LookPath("setcap"); err != nil {
 		t.Skip("setcap (Debian package libcap2-bin) not installed")
 	}
-	src, err := os.ReadFile(Binary(t, tool))
+	src, err := os.ReadFile(netlab.Binary(t, tool))
 	if err != nil {
 		t.Fatal(err)
 	}
