@@ -33,6 +33,9 @@ type runConfig struct {
 	userRTT  bool  // -U: replies timed as read, not as the kernel got them
 	adaptive bool  // -A: the interval follows the smoothed RTT
 	optlen   int   // -R, -T: what ping counts for the IP options in its header (40)
+	// nodeInfo is what -N asks IPv6 hosts instead of an echo (an IPv4
+	// host gets echo requests, as from ping).
+	nodeInfo *icmpx.NIQuery
 }
 
 // minUserInterval is the shortest interval iputils ping lets a user other
@@ -121,12 +124,14 @@ func (o *options) timing(rc *runConfig, intervalSet bool) {
 }
 
 // socket sets the socket options ping's flags ask for (-d -r -b -m -S -L
-// -C).
+// -C -N).
 func (o *options) socket(rc *runConfig) {
 	rc.icmp.Socket = icmpx.Switches{Debug: o.debug, DontRoute: o.dontRoute, Broadcast: o.broadcast, NoLoop: o.noLoop,
 		Mark: uint32(o.mark), SendBuffer: o.sndbuf}
 	rc.icmp.Connect = o.connect
-	rc.icmp.AnySource = o.broadcast // every host on the link answers
+	rc.nodeInfo = o.ni
+	rc.icmp.Raw = len(o.nodeInfo) > 0 // any -N, a query or not, makes ping's socket raw
+	rc.icmp.AnySource = o.broadcast   // every host on the link answers
 	if o.broadcast {
 		// As ping: a broadcast is never fragmented (-M may change it).
 		rc.icmp.PMTUD, rc.icmp.SetPMTUD = sockopt.PMTUDDo, true

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/icmpx"
 )
 
 var command = cli.Command{
@@ -62,6 +63,8 @@ type options struct {
 	flowLabel   string
 	recordRoute bool
 	timestamp   string
+	nodeInfo    []string
+	ni          *icmpx.NIQuery // what the -N words ask (readNodeInfo)
 	hosts       []string
 }
 
@@ -110,6 +113,8 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.userRTT, "user-latency", "U", false, "time replies when gping reads them, not when the kernel got them")
 	o.family.Add(fs, "IPv4 only", "IPv6 only")
 	fs.StringVarP(&o.flowLabel, "flowlabel", "F", "", "IPv6 flow label of the probes (0: one at random)")
+	fs.StringArrayVarP(&o.nodeInfo, "nodeinfo", "N", nil, "IPv6 node information query (RFC 4620) instead of echo; `word`: name,\nipv6, ipv4, ... or subject-...= (repeat -N); -N help lists them")
+	cli.Values(fs, "nodeinfo", "help", "name", "ipv6", "ipv6-all", "ipv6-compatible", "ipv6-global", "ipv6-linklocal", "ipv6-sitelocal", "ipv4", "ipv4-all")
 	fs.BoolVarP(&o.recordRoute, "record-route", "R", false, "record route: print the route each reply recorded (IPv4, raw socket)")
 	fs.StringVarP(&o.timestamp, "timestamp", "T", "", "IP timestamp option: tsonly, tsandaddr, or tsprespec (then up to 4\nhosts before the destination are asked, in order)")
 	cli.Values(fs, "timestamp", "tsonly", "tsandaddr", "tsprespec")

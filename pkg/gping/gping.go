@@ -24,6 +24,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if done {
 		return code
 	}
+	// As ping, the -N words are read with the options, before the host
+	// is looked for.
+	if done, code := o.readNodeInfo(ctx, stdout, stderr); done {
+		return code
+	}
 	cfg, err := o.check(changed)
 	if err != nil {
 		var bad cli.BadNumber
