@@ -33,6 +33,10 @@ type runConfig struct {
 	userRTT  bool  // -U: replies timed as read, not as the kernel got them
 	adaptive bool  // -A: the interval follows the smoothed RTT
 	optlen   int   // -R, -T: what ping counts for the IP options in its header (40)
+	// zeroInterval: ping's interval is 0, as it sends on each reply (-f
+	// without -i, -A under half a millisecond); interval is then gping's
+	// pace when no reply comes.
+	zeroInterval bool
 	// nodeInfo is what -N asks IPv6 hosts instead of an echo (an IPv4
 	// host gets echo requests, as from ping).
 	nodeInfo *icmpx.NIQuery
@@ -112,6 +116,7 @@ func (o *options) timing(rc *runConfig, intervalSet bool) {
 		// A flood without -i asks for no interval at all; it sends on
 		// each reply, and every 10 ms when none comes back.
 		asked, rc.interval = 0, 10*time.Millisecond
+		rc.zeroInterval = true
 	}
 	// As iputils ping (20221126, Debian 12) does, after its header: users
 	// other than root may not ask for less than 2 ms between probes; with

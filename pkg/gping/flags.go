@@ -84,7 +84,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (o options, changed fun
 func (o *options) declare(fs *pflag.FlagSet) {
 	fs.IntVarP(&o.count, "count", "c", 0, "stop after COUNT replies (without -w: after sending COUNT probes)")
 	fs.Float64VarP(&o.interval, "interval", "i", 1, "seconds between probes (below 0.002 only for root)")
-	fs.Float64VarP(&o.timeout, "timeout", "W", 10, "seconds to wait for a reply (after the last probe)")
+	fs.Float64VarP(&o.timeout, "timeout", "W", 10, "seconds to wait after the last probe while no reply has come (else: twice\nthe longest round trip, at least the interval, as ping)")
 	fs.Float64VarP(&o.deadline, "deadline", "w", 0, "stop after this many seconds, whatever was sent or received")
 	fs.IntVarP(&o.size, "size", "s", 56, "data bytes in each probe")
 	fs.IntVarP(&o.ttl, "ttl", "t", 0, "IP time to live / hop limit")

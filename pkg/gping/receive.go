@@ -48,6 +48,7 @@ func (r *runner) adapt(t *target) {
 		iv = minUserInterval
 	}
 	r.eager = iv == 0
+	r.cfg.zeroInterval = r.eager
 	if r.eager {
 		iv = 10 * time.Millisecond
 	}

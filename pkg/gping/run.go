@@ -108,7 +108,7 @@ func (r *runner) many(ctx context.Context, quit chan os.Signal) int {
 			if r.wantsToSend() {
 				sendTimer.Reset(r.cfg.interval)
 			} else if linger == nil {
-				linger = time.After(r.cfg.timeout)
+				linger = time.After(r.lingerAfterLast(r.targets...))
 			}
 		}
 	}
@@ -208,7 +208,7 @@ func wakeOnSignals(ctx context.Context, quit chan os.Signal, conn *icmpx.Conn) (
 func (r *runner) sendDue(t *target, now time.Time, lingerUntil *time.Time) (wait time.Time, more bool) {
 	if !r.targetSends(t) {
 		if lingerUntil.IsZero() {
-			*lingerUntil = now.Add(r.cfg.timeout)
+			*lingerUntil = now.Add(r.lingerAfterLast(t))
 		}
 		return *lingerUntil, now.Before(*lingerUntil)
 	}
@@ -221,10 +221,34 @@ func (r *runner) sendDue(t *target, now time.Time, lingerUntil *time.Time) (wait
 		}
 	}
 	if !r.targetSends(t) {
-		*lingerUntil = t.lastTx.Add(r.cfg.timeout)
+		*lingerUntil = t.lastTx.Add(r.lingerAfterLast(t))
 		return *lingerUntil, true
 	}
 	return t.lastTx.Add(r.cfg.interval), true
+}
+
+// lingerAfterLast is how long ping waits for replies once its last probe
+// has left (__schedule_exit), decided then: -W while nothing has come
+// back; else twice the longest round trip it timed, at least its interval
+// (which is 0 when it sends on each reply). With several targets, the
+// longest of theirs.
+func (r *runner) lingerAfterLast(targets ...*target) time.Duration {
+	var linger time.Duration
+	for _, t := range targets {
+		if t.c.received == 0 {
+			return r.cfg.timeout
+		}
+		var tmax time.Duration
+		if !t.c.untimed {
+			tmax = t.c.rtt.Max()
+		}
+		iv := r.cfg.interval
+		if r.cfg.zeroInterval {
+			iv = 0
+		}
+		linger = max(linger, 2*tmax, iv)
+	}
+	return linger
 }
 
 // finish prints the summaries and says the exit code.
