@@ -34,8 +34,7 @@ type runConfig struct {
 	adaptive bool  // -A: the interval follows the smoothed RTT
 	optlen   int   // -R, -T: what ping counts for the IP options in its header (40)
 	// zeroInterval: ping's interval is 0, as it sends on each reply (-f
-	// without -i, -A under half a millisecond); interval is then gping's
-	// pace when no reply comes.
+	// without -i); interval is then the pace when no reply comes.
 	zeroInterval bool
 	// nodeInfo is what -N asks IPv6 hosts instead of an echo (an IPv4
 	// host gets echo requests, as from ping).

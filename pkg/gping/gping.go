@@ -64,7 +64,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintln(stderr, "WARNING: pinging broadcast address")
 		}
 	}
-	r := &runner{cfg: cfg, targets: targets, events: events, stderr: stderr, eager: cfg.flood}
+	r := &runner{cfg: cfg, targets: targets, events: events, stderr: stderr, eager: cfg.zeroInterval}
 	r.p = newPrinter(&o, &r.cfg, stdout, stderr)
 	if o.graph {
 		var g *graphPrinter

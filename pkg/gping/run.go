@@ -22,8 +22,10 @@ type runner struct {
 	p       printer
 	stderr  io.Writer
 	data    []byte // the payload being sent
-	// eager: the next probe goes as soon as the last is answered (-f,
-	// and -A once the round trip is under half a millisecond).
+	// eager: ping's interval is 0 (-f without -i, -A once the round trip
+	// is under half a millisecond): the next probe goes as soon as fewer
+	// than -l are in flight (target.inFlight), else cfg.interval after the
+	// last.
 	eager bool
 }
 
@@ -99,7 +101,7 @@ func (r *runner) many(ctx context.Context, quit chan os.Signal) int {
 				r.handle(t, &ev)
 				// Flood: the next probe goes out as soon as the last is
 				// answered (and at least every interval otherwise).
-				if r.eager && ev.Kind == icmpx.Reply && !ev.Dup && r.targetSends(t) && len(t.pending) == 0 {
+				if r.eager && ev.Kind == icmpx.Reply && !ev.Dup && r.targetSends(t) && t.inFlight() < r.cfg.preload {
 					r.send(t, time.Now())
 				}
 			}
@@ -212,7 +214,7 @@ func (r *runner) sendDue(t *target, now time.Time, lingerUntil *time.Time) (wait
 		}
 		return *lingerUntil, now.Before(*lingerUntil)
 	}
-	if t.sent == 0 || !now.Before(t.lastTx.Add(r.cfg.interval)) || (r.eager && len(t.pending) == 0) {
+	if t.sent == 0 || !now.Before(t.lastTx.Add(r.cfg.interval)) || (r.eager && t.inFlight() < r.cfg.preload) {
 		r.send(t, now)
 		// -l: the rest of the preload goes out at once, before any
 		// reply is read, as ping sends it.
@@ -243,7 +245,7 @@ func (r *runner) lingerAfterLast(targets ...*target) time.Duration {
 			tmax = t.c.rtt.Max()
 		}
 		iv := r.cfg.interval
-		if r.cfg.zeroInterval {
+		if r.eager {
 			iv = 0
 		}
 		linger = max(linger, 2*tmax, iv)

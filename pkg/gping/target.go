@@ -22,7 +22,8 @@ type target struct {
 	name    string // how reply lines name it
 	conn    *icmpx.Conn
 	c       counts
-	seq     uint16
+	seq     uint16 // the last probe's sequence number
+	acked   uint16 // the newest probe answered (ping's acked)
 	sent    int
 	pending map[uint16]time.Time // probes not yet answered
 	lastTx  time.Time
