@@ -7,9 +7,6 @@ import (
 	"testing"
 )
 
-// pending are ping's options gping does not take yet.
-var pending = map[string]bool{"N": true}
-
 // argFor is a value each option of ping that takes one accepts.
 var argFor = map[string]string{"M": "do", "T": "tsonly", "N": "name", "I": "lo", "p": "ff", "Q": "0"}
 
@@ -19,9 +16,6 @@ var argFor = map[string]string{"M": "do", "T": "tsonly", "N": "name", "I": "lo",
 func TestClassicOptions(t *testing.T) {
 	for _, opt := range clitest.IputilsOptions(t, "ping", "--help") {
 		t.Run("-"+opt.Letter, func(t *testing.T) {
-			if pending[opt.Letter] {
-				t.Skipf("ping -%s: not in gping yet", opt.Letter)
-			}
 			args := []string{"-" + opt.Letter}
 			if opt.Arg {
 				v, ok := argFor[opt.Letter]

@@ -33,6 +33,12 @@ type runConfig struct {
 	userRTT  bool  // -U: replies timed as read, not as the kernel got them
 	adaptive bool  // -A: the interval follows the smoothed RTT
 	optlen   int   // -R, -T: what ping counts for the IP options in its header (40)
+	// zeroInterval: ping's interval is 0, as it sends on each reply (-f
+	// without -i); interval is then the pace when no reply comes.
+	zeroInterval bool
+	// nodeInfo is what -N asks IPv6 hosts instead of an echo (an IPv4
+	// host gets echo requests, as from ping).
+	nodeInfo *icmpx.NIQuery
 }
 
 // minUserInterval is the shortest interval iputils ping lets a user other
@@ -109,6 +115,7 @@ func (o *options) timing(rc *runConfig, intervalSet bool) {
 		// A flood without -i asks for no interval at all; it sends on
 		// each reply, and every 10 ms when none comes back.
 		asked, rc.interval = 0, 10*time.Millisecond
+		rc.zeroInterval = true
 	}
 	// As iputils ping (20221126, Debian 12) does, after its header: users
 	// other than root may not ask for less than 2 ms between probes; with
@@ -121,12 +128,14 @@ func (o *options) timing(rc *runConfig, intervalSet bool) {
 }
 
 // socket sets the socket options ping's flags ask for (-d -r -b -m -S -L
-// -C).
+// -C -N).
 func (o *options) socket(rc *runConfig) {
 	rc.icmp.Socket = icmpx.Switches{Debug: o.debug, DontRoute: o.dontRoute, Broadcast: o.broadcast, NoLoop: o.noLoop,
 		Mark: uint32(o.mark), SendBuffer: o.sndbuf}
 	rc.icmp.Connect = o.connect
-	rc.icmp.AnySource = o.broadcast // every host on the link answers
+	rc.nodeInfo = o.ni
+	rc.icmp.Raw = len(o.nodeInfo) > 0 // any -N, a query or not, makes ping's socket raw
+	rc.icmp.AnySource = o.broadcast   // every host on the link answers
 	if o.broadcast {
 		// As ping: a broadcast is never fragmented (-M may change it).
 		rc.icmp.PMTUD, rc.icmp.SetPMTUD = sockopt.PMTUDDo, true

@@ -1,6 +1,7 @@
 package gping
 
 import (
+	"strings"
 	"time"
 
 	"gnetutils/pkg/cli"
@@ -20,7 +21,7 @@ func (p *jsonPrinter) reportsTimeouts() bool         { return true }
 
 func (p *jsonPrinter) reply(t *target, ev *icmpx.Event) {
 	_ = p.js.Emit(replyEvent{Type: "reply", Host: t.host, Addr: t.addr.String(), Seq: ev.Seq, TTL: ev.TTL, Bytes: ev.Size,
-		RTTms: cli.Millis(ev.RTT), Dup: ev.Dup, Corrupt: ev.Corrupt, Time: cli.Timestamp(ev.At)})
+		RTTms: cli.Millis(ev.RTT), Dup: ev.Dup, Corrupt: ev.Corrupt, Time: cli.Timestamp(ev.At), NodeInfo: niEventOf(ev.NodeInfo)})
 }
 
 func (p *jsonPrinter) icmpError(t *target, ev *icmpx.Event) {
@@ -62,6 +63,55 @@ type replyEvent struct {
 	Dup     bool    `json:"dup"`
 	Corrupt bool    `json:"corrupt"`
 	Time    string  `json:"time"`
+	// NodeInfo is what an NI Reply (-N) says.
+	NodeInfo *niEvent `json:"node_info,omitempty"`
+}
+
+// niEvent is an NI Reply's answer: its names or addresses, each address
+// with the seconds the node holds it valid (which ping does not print).
+type niEvent struct {
+	Qtype     uint16        `json:"qtype"`
+	Code      uint8         `json:"code"` // 0 success, 1 refused, 2 Qtype unknown
+	Names     []string      `json:"names,omitempty"`
+	Addresses []niAddrEvent `json:"addresses,omitempty"`
+	Truncated bool          `json:"truncated,omitempty"` // the node left addresses out
+	Error     string        `json:"error,omitempty"`     // the data did not parse
+}
+
+type niAddrEvent struct {
+	Address string `json:"address"`
+	ValidS  uint32 `json:"valid_s"`
+}
+
+// niEventOf is m as an event, nil for no NI Reply.
+func niEventOf(m *icmpx.NodeInfo) *niEvent {
+	if m == nil {
+		return nil
+	}
+	e := &niEvent{Qtype: m.Qtype, Code: m.Code}
+	if m.Code != icmpx.NISuccess {
+		return e
+	}
+	var err error
+	switch m.Qtype {
+	case icmpx.QtypeName:
+		var names []icmpx.NIName
+		_, names, err = m.Names()
+		for _, n := range names {
+			e.Names = append(e.Names, n.String())
+		}
+	case icmpx.QtypeIPv4, icmpx.QtypeIPv6:
+		var addrs []icmpx.NIAddr
+		addrs, err = m.Addrs()
+		for _, a := range addrs {
+			e.Addresses = append(e.Addresses, niAddrEvent{Address: ntop(a.Addr), ValidS: a.TTL})
+		}
+		e.Truncated = m.Flags&icmpx.NIFlagTruncated != 0
+	}
+	if err != nil {
+		e.Error = strings.TrimPrefix(err.Error(), "icmpx: ")
+	}
+	return e
 }
 
 type icmpErrorEvent struct {

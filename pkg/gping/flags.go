@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/icmpx"
 )
 
 var command = cli.Command{
@@ -62,6 +63,8 @@ type options struct {
 	flowLabel   string
 	recordRoute bool
 	timestamp   string
+	nodeInfo    []string
+	ni          *icmpx.NIQuery // what the -N words ask (readNodeInfo)
 	hosts       []string
 }
 
@@ -81,7 +84,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (o options, changed fun
 func (o *options) declare(fs *pflag.FlagSet) {
 	fs.IntVarP(&o.count, "count", "c", 0, "stop after COUNT replies (without -w: after sending COUNT probes)")
 	fs.Float64VarP(&o.interval, "interval", "i", 1, "seconds between probes (below 0.002 only for root)")
-	fs.Float64VarP(&o.timeout, "timeout", "W", 10, "seconds to wait for a reply (after the last probe)")
+	fs.Float64VarP(&o.timeout, "timeout", "W", 10, "seconds to wait after the last probe while no reply has come (else: twice\nthe longest round trip, at least the interval, as ping)")
 	fs.Float64VarP(&o.deadline, "deadline", "w", 0, "stop after this many seconds, whatever was sent or received")
 	fs.IntVarP(&o.size, "size", "s", 56, "data bytes in each probe")
 	fs.IntVarP(&o.ttl, "ttl", "t", 0, "IP time to live / hop limit")
@@ -110,6 +113,8 @@ func (o *options) declare(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.userRTT, "user-latency", "U", false, "time replies when gping reads them, not when the kernel got them")
 	o.family.Add(fs, "IPv4 only", "IPv6 only")
 	fs.StringVarP(&o.flowLabel, "flowlabel", "F", "", "IPv6 flow label of the probes (0: one at random)")
+	fs.StringArrayVarP(&o.nodeInfo, "nodeinfo", "N", nil, "IPv6 node information query (RFC 4620) instead of echo; `word`: name,\nipv6, ipv4, ... or subject-...= (repeat -N); -N help lists them")
+	cli.Values(fs, "nodeinfo", "help", "name", "ipv6", "ipv6-all", "ipv6-compatible", "ipv6-global", "ipv6-linklocal", "ipv6-sitelocal", "ipv4", "ipv4-all")
 	fs.BoolVarP(&o.recordRoute, "record-route", "R", false, "record route: print the route each reply recorded (IPv4, raw socket)")
 	fs.StringVarP(&o.timestamp, "timestamp", "T", "", "IP timestamp option: tsonly, tsandaddr, or tsprespec (then up to 4\nhosts before the destination are asked, in order)")
 	cli.Values(fs, "timestamp", "tsonly", "tsandaddr", "tsprespec")

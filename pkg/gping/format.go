@@ -163,9 +163,15 @@ const timedSize = 16
 
 // replyLine is one "64 bytes from ..." line (without the -D prefix); timed
 // false leaves out the time, as ping does for payloads under timedSize;
-// ident, unless negative, is shown as ping -v shows it.
+// ident, unless negative, is shown as ping -v shows it. An NI Reply (-N)
+// shows what it says where an echo reply has its sequence number.
 func replyLine(name string, ev icmpx.Event, timed bool, ident int) string {
-	line := fmt.Sprintf("%d bytes from %s: icmp_seq=%d", ev.Size, name, ev.Seq)
+	line := fmt.Sprintf("%d bytes from %s:", ev.Size, name)
+	if ev.NodeInfo != nil {
+		line += niText(ev.NodeInfo, ev.Seq)
+	} else {
+		line += fmt.Sprintf(" icmp_seq=%d", ev.Seq)
+	}
 	if ident >= 0 {
 		line += fmt.Sprintf(" ident=%d", ident)
 	}

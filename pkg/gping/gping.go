@@ -24,6 +24,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if done {
 		return code
 	}
+	// As ping, the -N words are read with the options, before the host
+	// is looked for.
+	if done, code := o.readNodeInfo(ctx, stdout, stderr); done {
+		return code
+	}
 	cfg, err := o.check(changed)
 	if err != nil {
 		var bad cli.BadNumber
@@ -59,7 +64,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintln(stderr, "WARNING: pinging broadcast address")
 		}
 	}
-	r := &runner{cfg: cfg, targets: targets, events: events, stderr: stderr, eager: cfg.flood}
+	r := &runner{cfg: cfg, targets: targets, events: events, stderr: stderr, eager: cfg.zeroInterval}
 	r.p = newPrinter(&o, &r.cfg, stdout, stderr)
 	if o.graph {
 		var g *graphPrinter

@@ -26,6 +26,9 @@ func (r *runner) handle(t *target, ev *icmpx.Event) {
 		t.c.errors++
 		r.p.localError(t, &icmpx.LocalErr{Err: ev.Errno, MTU: ev.MTU})
 	default:
+		if !ev.ICMPv6 {
+			t.ack(ev.Seq) // as ping: its IPv6 errors do not count
+		}
 		delete(t.pending, ev.Seq)
 		t.c.errors++
 		r.p.icmpError(t, ev)
@@ -54,8 +57,30 @@ func (r *runner) adapt(t *target) {
 	r.cfg.interval = iv
 }
 
+// ack notes that probe seq was answered, as ping's acknowledge: acked is
+// the newest probe answered.
+func (t *target) ack(seq uint16) {
+	if t.seq-seq > 0x7fff {
+		return // not sent yet
+	}
+	if int16(seq-t.acked) > 0 || t.seq-t.acked > 0x7fff {
+		t.acked = seq
+	}
+}
+
+// inFlight is ping's in_flight: the probes sent after the newest one
+// answered. A probe lost before it does not count: a flood goes on at
+// full pace after a loss.
+func (t *target) inFlight() int {
+	if d := t.seq - t.acked; d <= 0x7fff {
+		return int(d)
+	}
+	return t.sent - t.c.received - t.c.errors
+}
+
 // countReply adds a reply to t's figures.
 func (t *target) countReply(ev *icmpx.Event) {
+	t.ack(ev.Seq)
 	delete(t.pending, ev.Seq)
 	// ping's "pipe": the most probes out at once, as a reply finds
 	// them (the probes sent since its own, and itself).

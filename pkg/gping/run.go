@@ -22,8 +22,10 @@ type runner struct {
 	p       printer
 	stderr  io.Writer
 	data    []byte // the payload being sent
-	// eager: the next probe goes as soon as the last is answered (-f,
-	// and -A once the round trip is under half a millisecond).
+	// eager: ping's interval is 0 (-f without -i, -A once the round trip
+	// is under half a millisecond): the next probe goes as soon as fewer
+	// than -l are in flight (target.inFlight), else cfg.interval after the
+	// last.
 	eager bool
 }
 
@@ -99,7 +101,7 @@ func (r *runner) many(ctx context.Context, quit chan os.Signal) int {
 				r.handle(t, &ev)
 				// Flood: the next probe goes out as soon as the last is
 				// answered (and at least every interval otherwise).
-				if r.eager && ev.Kind == icmpx.Reply && !ev.Dup && r.targetSends(t) && len(t.pending) == 0 {
+				if r.eager && ev.Kind == icmpx.Reply && !ev.Dup && r.targetSends(t) && t.inFlight() < r.cfg.preload {
 					r.send(t, time.Now())
 				}
 			}
@@ -108,7 +110,7 @@ func (r *runner) many(ctx context.Context, quit chan os.Signal) int {
 			if r.wantsToSend() {
 				sendTimer.Reset(r.cfg.interval)
 			} else if linger == nil {
-				linger = time.After(r.cfg.timeout)
+				linger = time.After(r.lingerAfterLast(r.targets...))
 			}
 		}
 	}
@@ -208,11 +210,11 @@ func wakeOnSignals(ctx context.Context, quit chan os.Signal, conn *icmpx.Conn) (
 func (r *runner) sendDue(t *target, now time.Time, lingerUntil *time.Time) (wait time.Time, more bool) {
 	if !r.targetSends(t) {
 		if lingerUntil.IsZero() {
-			*lingerUntil = now.Add(r.cfg.timeout)
+			*lingerUntil = now.Add(r.lingerAfterLast(t))
 		}
 		return *lingerUntil, now.Before(*lingerUntil)
 	}
-	if t.sent == 0 || !now.Before(t.lastTx.Add(r.cfg.interval)) || (r.eager && len(t.pending) == 0) {
+	if t.sent == 0 || !now.Before(t.lastTx.Add(r.cfg.interval)) || (r.eager && t.inFlight() < r.cfg.preload) {
 		r.send(t, now)
 		// -l: the rest of the preload goes out at once, before any
 		// reply is read, as ping sends it.
@@ -221,10 +223,34 @@ func (r *runner) sendDue(t *target, now time.Time, lingerUntil *time.Time) (wait
 		}
 	}
 	if !r.targetSends(t) {
-		*lingerUntil = t.lastTx.Add(r.cfg.timeout)
+		*lingerUntil = t.lastTx.Add(r.lingerAfterLast(t))
 		return *lingerUntil, true
 	}
 	return t.lastTx.Add(r.cfg.interval), true
+}
+
+// lingerAfterLast is how long ping waits for replies once its last probe
+// has left (__schedule_exit), decided then: -W while nothing has come
+// back; else twice the longest round trip it timed, at least its interval
+// (which is 0 when it sends on each reply). With several targets, the
+// longest of theirs.
+func (r *runner) lingerAfterLast(targets ...*target) time.Duration {
+	var linger time.Duration
+	for _, t := range targets {
+		if t.c.received == 0 {
+			return r.cfg.timeout
+		}
+		var tmax time.Duration
+		if !t.c.untimed {
+			tmax = t.c.rtt.Max()
+		}
+		iv := r.cfg.interval
+		if r.eager {
+			iv = 0
+		}
+		linger = max(linger, 2*tmax, iv)
+	}
+	return linger
 }
 
 // finish prints the summaries and says the exit code.

@@ -22,7 +22,8 @@ type target struct {
 	name    string // how reply lines name it
 	conn    *icmpx.Conn
 	c       counts
-	seq     uint16
+	seq     uint16 // the last probe's sequence number
+	acked   uint16 // the newest probe answered (ping's acked)
 	sent    int
 	pending map[uint16]time.Time // probes not yet answered
 	lastTx  time.Time
@@ -47,6 +48,9 @@ func (cfg *runConfig) connConfig(addr, src netip.Addr) icmpx.Config {
 		// datagram socket's identifier is the kernel's.
 		c.ID, c.SetID = uint16(cfg.ident), true
 		c.Raw = c.Raw || addr.Is6() || cfg.ident == 0
+	}
+	if addr.Is6() {
+		c.NodeInfo = cfg.nodeInfo
 	}
 	if len(c.IPOptions) > 0 && addr.Is4() {
 		c.Raw = true // the reply's IP options are seen on a raw socket only
@@ -122,7 +126,8 @@ func openTargets(ctx context.Context, hosts []string, family cli.Family, cfg run
 			t.sticky = c.Src
 		}
 		t.c.flood = cfg.flood || cfg.adaptive // both print ipg/ewma
-		t.c.untimed = cfg.size < timedSize
+		// ping times no NI Query: its replies carry no timestamp.
+		t.c.untimed = cfg.size < timedSize || c.NodeInfo != nil
 		targets = append(targets, t)
 	}
 	return targets, nil

@@ -53,6 +53,9 @@ type Event struct {
 	// IPOptions are the options of the reply's IPv4 header (raw sockets
 	// only), as ping -R and -T print them; nil when it has none.
 	IPOptions []byte
+	// NodeInfo is the NI Reply a Reply is (Config.NodeInfo); nil for an
+	// echo reply.
+	NodeInfo *NodeInfo
 }
 
 // fromPacket turns one received ICMP message into an event if it concerns
@@ -86,6 +89,8 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 	ev := Event{Conn: c, From: from.Unmap(), At: at, TTL: ttl, Type: m.Type, Code: m.Code, ICMPv6: c.v6, MTU: m.MTU, IPOptions: opts}
 	isReply := (!c.v6 && m.Type == v4EchoReply) || (c.v6 && m.Type == v6EchoReply)
 	switch {
+	case c.ni != nil:
+		return ev, m.Type == NIReplyType && c.fromNIReply(&ev, b)
 	case isReply:
 		// Raw sockets see every process's replies: ours carry our id and
 		// come from where we sent, or from anyone with AnySource.

@@ -76,6 +76,10 @@ type Config struct {
 	// Wake from anywhere). A round trip then costs what ping's does: one
 	// sendto and one recvmsg, no goroutine hand-over, no Go network poller.
 	Sync bool
+	// NodeInfo, if set, makes the probes RFC 4620 NI Queries (ping -N,
+	// IPv6 only, on a raw socket) instead of echo requests: Send ignores
+	// its payload, and the replies are matched by their nonce.
+	NodeInfo *NIQuery
 	// Control, if set, is called with the socket before it is bound, for
 	// options the engine does not know (traceroute's -d, -r, --fwmark).
 	Control func(fd int) error
@@ -90,8 +94,9 @@ type Conn struct {
 	rc   syscall.RawConn
 	v6   bool
 	raw  bool
-	any  bool   // Config.AnySource
-	flow uint32 // the IPv6 flow label granted (Config.SetFlowLabel)
+	any  bool     // Config.AnySource
+	ni   *NIQuery // Config.NodeInfo
+	flow uint32   // the IPv6 flow label granted (Config.SetFlowLabel)
 	// markErr is why SO_MARK could not be set (Switches.Mark), if so.
 	markErr error
 	id      uint16
@@ -144,11 +149,15 @@ func Open(cfg Config) (*Conn, error) {
 		return nil, fmt.Errorf("icmpx: cookie offset %d outside 0-%d", cfg.CookieAt, maxCookieAt)
 	}
 	v6 := dst.Is6()
-	fd, raw, err := openSocket(v6, cfg.Raw, cfg.Sync)
+	if cfg.NodeInfo != nil && !v6 {
+		return nil, errors.New("icmpx: node information queries are IPv6 only")
+	}
+	// A datagram ICMPv6 socket sends echo requests only.
+	fd, raw, err := openSocket(v6, cfg.Raw || cfg.NodeInfo != nil, cfg.Sync)
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{v6: v6, raw: raw, any: cfg.AnySource, dst: dst, seed: maphash.MakeSeed(), cookie: newCookie(), cookieAt: cfg.CookieAt,
+	c := &Conn{v6: v6, raw: raw, any: cfg.AnySource, ni: cfg.NodeInfo, dst: dst, seed: maphash.MakeSeed(), cookie: newCookie(), cookieAt: cfg.CookieAt,
 		wakeFD: -1, events: cfg.Events, done: make(chan struct{}), closing: make(chan struct{})}
 	if raw {
 		// A datagram socket's error queue does not show the quoted

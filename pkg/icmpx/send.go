@@ -116,6 +116,9 @@ func (c *Conn) sendAsync(b []byte) (sendErr, err error) {
 // buffer (sendMu held). IPv4's checksum is ours to fill in; ICMPv6's is the kernel's (it
 // knows the pseudo-header).
 func (c *Conn) echoRequest(seq uint16, payload []byte) []byte {
+	if c.ni != nil {
+		return c.niQuery(seq)
+	}
 	n := icmpHeaderLen + len(payload)
 	if cap(c.out) < n {
 		c.out = make([]byte, n)

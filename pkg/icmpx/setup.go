@@ -19,7 +19,7 @@ func (c *Conn) setup(fd int, cfg Config) error {
 		return err
 	}
 	if c.raw {
-		if err := setFilter(fd, c.v6); err != nil {
+		if err := setFilter(fd, c.v6, c.ni != nil); err != nil {
 			return err
 		}
 	}
@@ -74,8 +74,16 @@ func (c *Conn) setReceive(fd int) error {
 
 // setFilter: a raw socket gets every ICMP message the host receives: let
 // through only the echo reply and the errors Parse reads (as ping does),
-// so echo requests, neighbour discovery and the like never wake it.
-func setFilter(fd int, v6 bool) error {
+// so echo requests, neighbour discovery and the like never wake it. NI
+// Queries get NI Replies only, as ping's: no error can quote an echo
+// request of theirs.
+func setFilter(fd int, v6, nodeInfo bool) error {
+	if nodeInfo {
+		if err := sockopt.SetICMPFilter(fd, v6, NIReplyType); err != nil {
+			return fmt.Errorf("ICMP filter: %w", err)
+		}
+		return nil
+	}
 	pass := []uint8{v4EchoReply}
 	if v6 {
 		pass = []uint8{v6EchoReply}

@@ -4,6 +4,9 @@
 // prober, from any source address. It reads only the probes' headers
 // (addresses, identifier, sequence number, length): what an off-path
 // attacker who guessed them would know, never the payload.
+//
+// It also answers what Linux does not: RFC 4620 Node Information Queries
+// (ping -N), as a NodeInfoResponder in a lab namespace (nodeinfo.go).
 package icmpxtest
 
 import (
@@ -61,36 +64,43 @@ func Listen(t testing.TB, ns *netlab.NS, dev string, dst netip.Addr, on func(s *
 	}); err != nil {
 		t.Fatal(err)
 	}
-	tv := unix.NsecToTimeval(int64(20 * time.Millisecond))
-	if err := unix.SetsockoptTimeval(s.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-		t.Fatal(err)
-	}
-	stop, done := make(chan struct{}), make(chan struct{})
-	go s.watch(dst, on, stop, done)
-	t.Cleanup(func() { close(stop); <-done; unix.Close(s.fd) })
+	readUntilCleanup(t, s.fd, func(b []byte, from unix.Sockaddr) {
+		if ll, ok := from.(*unix.SockaddrLinklayer); !ok || ll.Pkttype != unix.PACKET_HOST {
+			return
+		}
+		if p, ok := parseProbe(b); ok && p.Dst == dst {
+			on(s, p)
+		}
+	})
 	return s
 }
 
-func (s *Spoofer) watch(dst netip.Addr, on func(*Spoofer, Probe), stop, done chan struct{}) {
-	defer close(done)
-	buf := make([]byte, 65536)
-	for {
-		select {
-		case <-stop:
-			return
-		default:
-		}
-		n, from, err := unix.Recvfrom(s.fd, buf, 0)
-		if err != nil {
-			continue
-		}
-		if ll, ok := from.(*unix.SockaddrLinklayer); !ok || ll.Pkttype != unix.PACKET_HOST {
-			continue
-		}
-		if p, ok := parseProbe(buf[:n]); ok && p.Dst == dst {
-			on(s, p)
-		}
+// readUntilCleanup hands each datagram fd receives, and its sender, to
+// handle, on a goroutine of its own, until the test ends; then it closes
+// fd. The goroutine looks up from its reads every 20 ms to see whether
+// the test has ended (SO_RCVTIMEO).
+func readUntilCleanup(t testing.TB, fd int, handle func(b []byte, from unix.Sockaddr)) {
+	t.Helper()
+	tv := unix.NsecToTimeval(int64(20 * time.Millisecond))
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		t.Fatal(err)
 	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 65536)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if n, from, err := unix.Recvfrom(fd, buf, 0); err == nil {
+				handle(buf[:n], from)
+			}
+		}
+	}()
+	t.Cleanup(func() { close(stop); <-done; unix.Close(fd) })
 }
 
 // parseProbe reads an echo request in an Ethernet frame (IPv4 without
