@@ -426,3 +426,29 @@ func getsockoptBytes(fd, level, opt int, b []byte) (int, error) {
 	}
 	return int(n), nil
 }
+
+// UDP-Lite's checksum coverage options (linux/udp.h); x/sys/unix has none.
+const (
+	udpliteSendCscov = 10 // UDPLITE_SEND_CSCOV
+	udpliteRecvCscov = 11 // UDPLITE_RECV_CSCOV
+)
+
+// SetUDPLiteCoverage sets a UDP-Lite socket's checksum coverage (RFC
+// 3828): send is how many bytes of each datagram it sends the checksum
+// covers, recv the fewest it takes in one it receives; 0 is the whole
+// datagram, and the kernel raises anything else below 8 to the header's 8.
+func SetUDPLiteCoverage(fd, send, recv int) error {
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_UDPLITE, udpliteSendCscov, send); err != nil {
+		return err
+	}
+	return unix.SetsockoptInt(fd, unix.IPPROTO_UDPLITE, udpliteRecvCscov, recv)
+}
+
+// UDPLiteCoverage reads UDPLITE_SEND_CSCOV and UDPLITE_RECV_CSCOV.
+func UDPLiteCoverage(fd int) (send, recv int, err error) {
+	if send, err = unix.GetsockoptInt(fd, unix.IPPROTO_UDPLITE, udpliteSendCscov); err != nil {
+		return 0, 0, err
+	}
+	recv, err = unix.GetsockoptInt(fd, unix.IPPROTO_UDPLITE, udpliteRecvCscov)
+	return send, recv, err
+}

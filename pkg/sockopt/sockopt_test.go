@@ -390,6 +390,22 @@ func TestFlowLabel(t *testing.T) {
 	}
 }
 
+// TestUDPLiteCoverage sets traceroute -UL -O coverage='s coverage on a
+// UDP-Lite socket and reads it back.
+func TestUDPLiteCoverage(t *testing.T) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.IPPROTO_UDPLITE)
+	if err != nil {
+		t.Skipf("no UDP-Lite: %v", err)
+	}
+	defer unix.Close(fd)
+	if err := SetUDPLiteCoverage(fd, 12, 8); err != nil {
+		t.Fatal(err)
+	}
+	if send, recv, err := UDPLiteCoverage(fd); err != nil || send != 12 || recv != 8 {
+		t.Errorf("coverage %d, %d, %v; want 12, 8", send, recv, err)
+	}
+}
+
 // TestIPOptions sets ping -R's record route option and reads it back.
 func TestIPOptions(t *testing.T) {
 	fd := socket(t, false, unix.SOCK_DGRAM)

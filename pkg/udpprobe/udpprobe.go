@@ -38,6 +38,11 @@ type Config struct {
 	// Proto is the datagram protocol: 0 for UDP, or unix.IPPROTO_UDPLITE
 	// (its header and error queue are UDP's).
 	Proto int
+	// Coverage is UDP-Lite's checksum coverage of each probe, in bytes
+	// from the header's start (traceroute -UL's -O coverage=; its
+	// default, 8, is the header alone); 0 leaves the kernel's, the whole
+	// datagram.
+	Coverage int
 	// Control, if set, is called with the socket before it is bound, for
 	// options the engine does not know (traceroute's -d, -r, --fwmark).
 	Control func(fd int) error
@@ -206,6 +211,11 @@ func (p *Prober) setup(cfg Config) error {
 				return fmt.Errorf("binding to interface %s needs CAP_NET_RAW (setcap cap_net_raw+ep on the binary): %w", cfg.Device, err)
 			}
 			return fmt.Errorf("interface %s: %w", cfg.Device, err)
+		}
+	}
+	if cfg.Coverage != 0 {
+		if err := sockopt.SetUDPLiteCoverage(fd, cfg.Coverage, 8); err != nil {
+			return fmt.Errorf("UDPLITE_SEND_CSCOV: %w", err)
 		}
 	}
 	if cfg.Control != nil {
