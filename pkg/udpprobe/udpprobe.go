@@ -223,6 +223,12 @@ func (p *Prober) setup(cfg Config) error {
 			return err
 		}
 	}
+	return p.bind(cfg)
+}
+
+// bind binds the socket to the source address and port cfg asks for.
+func (p *Prober) bind(cfg Config) error {
+	fd, v6 := p.fd, p.v6
 	src := cfg.Src
 	if !src.IsValid() {
 		src = netip.IPv4Unspecified()
