@@ -65,7 +65,7 @@ func (c config) run(ctx context.Context, p printer, stderr io.Writer) int {
 	if err := c.reachable(); err != nil {
 		// With UDP probes traceroute has printed its first line when
 		// connect or bind fails; with -I and -T it fails before.
-		if !c.report && (c.kind == "udp" || c.kind == "udplite") {
+		if !c.report && udpLike(c.kind) {
 			p.header(c.trace.max, c.size)
 		}
 		return sysFail(err)
@@ -76,7 +76,7 @@ func (c config) run(ctx context.Context, p printer, stderr io.Writer) int {
 	if err != nil {
 		// As above: traceroute's UDP sets the options asked for (-g, -d,
 		// --fwmark) after its first line.
-		if !c.report && (c.kind == "udp" || c.kind == "udplite") && strings.HasPrefix(sysError(err), "setsockopt ") {
+		if !c.report && udpLike(c.kind) && strings.HasPrefix(sysError(err), "setsockopt ") {
 			p.header(c.trace.max, c.size)
 		}
 		return sysFail(err)

@@ -457,7 +457,7 @@ func TestLabParisFlow(t *testing.T) {
 		for _, m := range []struct {
 			flag  string
 			proto int
-		}{{"-U", unix.IPPROTO_UDP}, {"-I", unix.IPPROTO_ICMP}, {"-T", unix.IPPROTO_TCP}} {
+		}{{"-U", unix.IPPROTO_UDP}, {"-I", unix.IPPROTO_ICMP}, {"-T", unix.IPPROTO_TCP}, {"-D", unix.IPPROTO_DCCP}} {
 			proto := m.proto
 			if proto == unix.IPPROTO_ICMP && addr.Is6() {
 				proto = unix.IPPROTO_ICMPV6

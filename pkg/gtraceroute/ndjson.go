@@ -29,6 +29,7 @@ type probeEvent struct {
 	RTTms      float64 `json:"rtt_ms,omitempty"`
 	Annotation string  `json:"annotation,omitempty"`
 	Extensions string  `json:"extensions,omitempty"`
+	Info       string  `json:"info,omitempty"` // -O info: the TCP flags of the destination's answer
 	Retried    bool    `json:"retried,omitempty"`
 	Time       string  `json:"time,omitempty"`
 }
@@ -101,6 +102,7 @@ func (p *ndjsonPrinter) probeEvent(ttl, seq int, pr *probe) probeEvent {
 	ev := probeEvent{Type: "timeout", Host: p.host, Addr: p.addr.String(), TTL: ttl, Seq: seq, Retried: pr.retried}
 	if pr.done {
 		ev.Type, ev.From, ev.Kind, ev.RTTms, ev.Annotation, ev.Extensions = "reply", pr.r.from.String(), pr.r.kind, cli.Millis(pr.r.rtt), pr.r.annot, pr.r.ext
+		ev.Info = pr.r.info
 		if !pr.r.at.IsZero() {
 			ev.Time = cli.Timestamp(pr.r.at)
 		}
