@@ -13,7 +13,6 @@ import (
 // pending are traceroute's options not yet taken: each one named here is
 // work left on issue 19, not an option to refuse.
 var pending = map[string]bool{
-	"-l": true, "--flowlabel": true,
 	"-A": true, "--as-path-lookups": true,
 }
 

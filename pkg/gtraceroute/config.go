@@ -169,6 +169,9 @@ func packetSize(args []string, addr netip.Addr) (int, error) {
 // probeConfig checks the flags every probe method takes.
 func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig, error) {
 	pc := probeConfig{dst: addr, device: f.device, size: size, df: f.df || f.mtu, mtu: f.mtu, tos: f.tos, debug: f.debug, noRoute: f.noRoute, mark: f.fwmark}
+	if addr.Is6() {
+		pc.flowLabel = f.flowLabel & 0xfffff // traceroute's IPV6_FLOWINFO_FLOWLABEL
+	}
 	if f.sport < 0 || f.sport > 65535 {
 		return pc, fmt.Errorf("bad port %d", f.sport)
 	}

@@ -46,6 +46,7 @@ type flags struct {
 	modItems  []string
 	helpFor   string
 	askedHelp bool
+	flowLabel uint32   // -l
 	gateways  []string // -g, each maybe a comma list
 	cyclesOn  bool     // -c given: --live ends after it
 	args      []string // host [packetlen]
@@ -80,6 +81,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.IntVar(&f.sport, "sport", 0, "source port of the probes (UDP, TCP); implies -N 1")
 	fs.BoolVar(&f.back, "back", false, "guess the hops of the way back from each answer's TTL and print them ('-N') where they differ")
 	fs.BoolVar(&f.mtu, "mtu", false, "discover the MTU along the path: probes shrink to it and print F=NUM where it changes; implies -F -N 1")
+	fs.Uint32VarP(&f.flowLabel, "flowlabel", "l", 0, "IPv6 flow label of the probes (20 bits)")
 	fs.BoolVar(&f.live, "live", false, "mtr's live table, probing every hop until q (keys: q quit, p pause, r reset, d display, n names)")
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return f, true, code

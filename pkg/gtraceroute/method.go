@@ -96,6 +96,8 @@ type probeConfig struct {
 	debug   bool
 	noRoute bool
 	mark    uint32 // 0: none
+	// flowLabel is -l's IPv6 flow label, 0 for none.
+	flowLabel uint32
 	// gateways is -g's loose source route (IPv4 LSRR, IPv6 type 0).
 	gateways []netip.Addr
 	wait     time.Duration // -w MAX: how long a probe is waited for
@@ -136,6 +138,23 @@ func (cfg probeConfig) control(fd int) error {
 	return nil
 }
 
+// setFlowLabel gets -l's flow label for the socket fd, as traceroute
+// does for each of its sockets: shared with any socket, and let through
+// from the destination addresses that carry it (sockopt.SendtoFlow,
+// ConnectFlow).
+func (cfg probeConfig) setFlowLabel(fd int) error {
+	if cfg.flowLabel == 0 {
+		return nil
+	}
+	if _, err := sockopt.RequestSharedFlowLabel(fd, cfg.dst, cfg.flowLabel); err != nil {
+		return os.NewSyscallError("setsockopt IPV6_FLOWLABEL_MGR", err)
+	}
+	if err := sockopt.SetFlowInfoSend(fd, true); err != nil {
+		return os.NewSyscallError("setsockopt IPV6_FLOWINFO_SEND", err)
+	}
+	return nil
+}
+
 var errNoMethod = errors.New("no probe method")
 
 func openMethod(ctx context.Context, kind string, cfg probeConfig) (method, error) {
@@ -168,7 +187,7 @@ func udpLike(kind string) bool { return kind == "default" || kind == "udp" || ki
 
 func (cfg probeConfig) udpConfig(kind string) udpprobe.Config {
 	uc := udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, SrcPort: cfg.sport, Device: cfg.device, DF: cfg.df, TOS: cfg.tos,
-		Control: cfg.control}
+		FlowLabel: cfg.flowLabel, Control: cfg.control}
 	if kind == "udplite" {
 		// As traceroute: the checksum covers the header alone unless
 		// -O coverage= says otherwise.
@@ -193,5 +212,5 @@ func openICMP(cfg probeConfig) (probes.Prober, error) {
 		unix.Close(fd) // icmpx prefers a datagram socket where it may have one
 	}
 	return probes.NewICMP(icmpx.Config{Dst: cfg.dst, Src: cfg.src, Device: cfg.device, TOS: cfg.tos, SetPMTUD: true, PMTUD: pmtudFor(cfg.df),
-		Raw: cfg.mod.socket == "raw", Control: cfg.control})
+		Raw: cfg.mod.socket == "raw", Control: cfg.control, FlowLabel: cfg.flowLabel, SetFlowLabel: cfg.flowLabel != 0, SharedFlowLabel: true})
 }

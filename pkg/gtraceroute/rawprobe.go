@@ -30,6 +30,7 @@ type rawEngine struct {
 	icmpFD    int
 	wake      int // eventfd close signals, so the receivers' polls return at once
 	src, dst  netip.Addr
+	flow      uint32 // the IPv6 flow label of the probes, 0 for none
 	codec     rawCodec
 	mu        sync.Mutex
 	sent      map[int]time.Time
@@ -123,6 +124,10 @@ func (e *rawEngine) setup(cfg probeConfig) error {
 			return err
 		}
 	}
+	if err := cfg.setFlowLabel(e.fd); err != nil {
+		return err
+	}
+	e.flow = cfg.flowLabel
 	if err := unix.Bind(e.fd, sockopt.MustSockaddr(netip.AddrPortFrom(e.src, 0))); err != nil {
 		return err
 	}
@@ -161,6 +166,9 @@ func (e *rawEngine) Send(idx, ttl, size int) (time.Time, error) {
 	e.mu.Lock()
 	e.sent[idx] = at
 	e.mu.Unlock()
+	if e.flow != 0 {
+		return at, sockopt.SendtoFlow(e.fd, b, 0, netip.AddrPortFrom(e.dst, 0), e.flow)
+	}
 	return at, unix.Sendto(e.fd, b, 0, sockopt.MustSockaddr(netip.AddrPortFrom(e.dst, 0)))
 }
 

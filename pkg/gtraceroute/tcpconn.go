@@ -79,7 +79,12 @@ func (m *tcpConnMethod) Send(idx, ttl, _ int) (time.Time, error) {
 	m.mu.Lock()
 	m.socks[fd] = connProbe{idx: idx, sent: at}
 	m.mu.Unlock()
-	err = unix.Connect(fd, sockopt.MustSockaddr(netip.AddrPortFrom(m.cfg.dst, m.cfg.port)))
+	dst := netip.AddrPortFrom(m.cfg.dst, m.cfg.port)
+	if m.cfg.flowLabel != 0 {
+		err = sockopt.ConnectFlow(fd, dst, m.cfg.flowLabel)
+	} else {
+		err = unix.Connect(fd, sockopt.MustSockaddr(dst))
+	}
 	if err != nil && !errors.Is(err, unix.EINPROGRESS) && !errors.Is(err, unix.ECONNREFUSED) {
 		m.drop(fd)
 		return at, os.NewSyscallError("connect", err)
@@ -136,6 +141,9 @@ func (m *tcpConnMethod) setup(fd, ttl int) error {
 		if err := sockopt.SetTOS(fd, v6, cfg.tos); err != nil {
 			return err
 		}
+	}
+	if err := cfg.setFlowLabel(fd); err != nil {
+		return err
 	}
 	src := cfg.src
 	if !src.IsValid() {
