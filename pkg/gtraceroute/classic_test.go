@@ -10,12 +10,6 @@ import (
 	"gnetutils/pkg/cli/clitest"
 )
 
-// pending are traceroute's options not yet taken: each one named here is
-// work left on issue 19, not an option to refuse.
-var pending = map[string]bool{
-	"-A": true, "--as-path-lookups": true,
-}
-
 // TestClassicOptions runs every option of traceroute's own --help (read
 // from the installed traceroute, so the list cannot drift) through our
 // flag parser: none may be refused.
@@ -30,9 +24,6 @@ func TestClassicOptions(t *testing.T) {
 	}
 	for _, o := range opts {
 		t.Run(o.Name, func(t *testing.T) {
-			if pending[o.Name] {
-				t.Skipf("%s: not yet implemented (issue 19)", o.Name)
-			}
 			args := []string{o.Name}
 			if o.Value {
 				args = append(args, "1")

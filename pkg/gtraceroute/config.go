@@ -27,7 +27,8 @@ type config struct {
 	ext     bool
 	back    bool // --back: the backward hop counts
 	report  bool
-	cycles  int // --report's
+	cycles  int       // --report's
+	as      *asLookup // -A, nil without it
 }
 
 // newConfig checks f. Every refusal is bad usage (exit 2); they come in
@@ -58,6 +59,11 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 	}
 	if c.size, err = packetSize(f.args, c.addr); err != nil {
 		return c, err
+	}
+	if f.asPath {
+		if c.as, err = newASLookup(f.asServer, f.asZone); err != nil {
+			return c, err
+		}
 	}
 	mod, err := parseModOptions(c.kind, f.modItems)
 	if err != nil {

@@ -47,6 +47,9 @@ type flags struct {
 	helpFor   string
 	askedHelp bool
 	flowLabel uint32   // -l
+	asPath    bool     // -A
+	asServer  string   // --as-server
+	asZone    string   // --as-zone
 	gateways  []string // -g, each maybe a comma list
 	cyclesOn  bool     // -c given: --live ends after it
 	args      []string // host [packetlen]
@@ -82,6 +85,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (f flags, done bool, co
 	fs.BoolVar(&f.back, "back", false, "guess the hops of the way back from each answer's TTL and print them ('-N') where they differ")
 	fs.BoolVar(&f.mtu, "mtu", false, "discover the MTU along the path: probes shrink to it and print F=NUM where it changes; implies -F -N 1")
 	fs.Uint32VarP(&f.flowLabel, "flowlabel", "l", 0, "IPv6 flow label of the probes (20 bits)")
+	fs.BoolVarP(&f.asPath, "as-path-lookups", "A", false, "print each hop's AS path, [AS64500], looked up in the DNS as mtr -z does")
+	fs.StringVar(&f.asServer, "as-server", "", "`addr`[:port] of the DNS server -A asks (default: the system's resolver)")
+	fs.StringVar(&f.asZone, "as-zone", defASZone, "`zone` whose origin. and origin6. TXT records -A reads")
 	fs.BoolVar(&f.live, "live", false, "mtr's live table, probing every hop until q (keys: q quit, p pause, r reset, d display, n names)")
 	if done, code := command.Parse(fs, &f.common, args, stdout, stderr, cli.ExitUsage); done {
 		return f, true, code

@@ -20,8 +20,9 @@ type textPrinter struct {
 	addr    netip.Addr // its address
 	numeric bool
 	ext     bool
-	back    bool     // --back: "'-N'" after an address whose answer came back over N hops, N not its TTL
-	names   sync.Map // netip.Addr -> string
+	back    bool      // --back: "'-N'" after an address whose answer came back over N hops, N not its TTL
+	as      *asLookup // -A: "[AS64500]" after an address
+	names   sync.Map  // netip.Addr -> string
 }
 
 // header is traceroute's first line.
@@ -93,6 +94,9 @@ func (p *textPrinter) hopLine(h hop) string {
 		}
 		if pr.r.from != prev || ext != prevExt || p.back && pr.r.ttl != prevTTL {
 			line += " " + p.name(pr.r.from)
+			if p.as != nil {
+				line += " [" + p.as.path(pr.r.from) + "]"
+			}
 			if ext != "" {
 				line += " <" + ext + ">"
 			}
