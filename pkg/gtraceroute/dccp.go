@@ -9,8 +9,6 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
-
-	"gnetutils/pkg/sockopt"
 )
 
 // dccpHeaderLen is a DCCP-Request's length, as traceroute sends it
@@ -35,10 +33,9 @@ type dccpCodec struct {
 	sport, dport uint16
 	service      uint32
 	base         uint32
-	// hold is a DCCP socket bound to sport, as traceroute's: the port is
-	// ours, and the kernel answers a Response with a Reset (half-open).
-	// -1 where the kernel has no DCCP (Linux 6.16 and later): any port
-	// then serves, and the kernel answers a Response with an ICMP error.
+	// hold is the socket that holds sport (holdPort); -1 where the
+	// kernel has no DCCP (Linux 6.16 and later): any port then serves,
+	// and the kernel answers a Response with an ICMP error.
 	hold int
 	mu   sync.Mutex
 	sums map[uint16]int // checksum -> probe
@@ -58,35 +55,21 @@ func newDCCP(cfg probeConfig) (*rawEngine, error) {
 	return e, nil
 }
 
-// holdPort binds the port-holding socket to sport (0: one the kernel
-// picks) and takes its port; without DCCP in the kernel, sport or a
-// random port.
+// holdPort holds the source port with a DCCP socket, as traceroute's;
+// where the kernel has no DCCP, sport or a random port.
 func (c *dccpCodec) holdPort(sport uint16) error {
-	family := unix.AF_INET
-	if c.src.Is6() {
-		family = unix.AF_INET6
-	}
-	fd, err := unix.Socket(family, unix.SOCK_DCCP|unix.SOCK_CLOEXEC, unix.IPPROTO_DCCP)
-	if errors.Is(err, unix.ESOCKTNOSUPPORT) || errors.Is(err, unix.EPROTONOSUPPORT) || errors.Is(err, unix.EAFNOSUPPORT) {
-		c.sport = sport
+	var err error
+	c.hold, c.sport, err = holdPort(c.src, sport, unix.SOCK_DCCP, unix.IPPROTO_DCCP, false)
+	var se *os.SyscallError
+	if errors.As(err, &se) && se.Syscall == "socket" &&
+		(errors.Is(err, unix.ESOCKTNOSUPPORT) || errors.Is(err, unix.EPROTONOSUPPORT) || errors.Is(err, unix.EAFNOSUPPORT)) {
+		c.hold, c.sport = -1, sport
 		if sport == 0 {
 			c.sport = uint16(32768 + rand.IntN(28000))
 		}
 		return nil
 	}
-	if err != nil {
-		return os.NewSyscallError("socket", err)
-	}
-	c.hold = fd
-	if err := unix.Bind(fd, sockopt.MustSockaddr(netip.AddrPortFrom(c.src, sport))); err != nil {
-		return os.NewSyscallError("bind", err)
-	}
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		return os.NewSyscallError("getsockname", err)
-	}
-	c.sport = sockopt.AddrPortOf(sa).Port()
-	return nil
+	return err
 }
 
 func (c *dccpCodec) close() {

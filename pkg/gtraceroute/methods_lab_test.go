@@ -27,12 +27,20 @@ func TestLabMethods(t *testing.T) {
 			if opts, plen, ok := strings.Cut(strings.Join(m, " "), " -- "); ok {
 				args = append(append([]string{"-n"}, strings.Fields(opts)...), dst, plen) // packetlen
 			}
-			want, _ := traceroute(t, c.H1, args...)
-			got, errOut, code, _ := gtraceroute(t, c.H1, args...)
-			if code != 0 || normalize(got) != normalize(want) {
-				t.Errorf("%v: exit %d %s\n%s--- traceroute:\n%s", args, code, errOut, got, want)
-			}
+			sameAsTraceroute(t, c.H1, args...)
 		}
+	}
+}
+
+// sameAsTraceroute runs traceroute and gtraceroute with args in ns, and
+// fails t unless gtraceroute exits 0 and prints traceroute's text, times
+// aside.
+func sameAsTraceroute(t *testing.T, ns *netlab.NS, args ...string) {
+	t.Helper()
+	want, _ := traceroute(t, ns, args...)
+	got, errOut, code, _ := gtraceroute(t, ns, args...)
+	if code != 0 || normalize(got) != normalize(want) {
+		t.Errorf("%v: exit %d %s\n%s--- traceroute:\n%s", args, code, errOut, got, want)
 	}
 }
 
@@ -58,11 +66,7 @@ func TestLabListeningPort(t *testing.T) {
 	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
 		for _, m := range [][]string{{"-T", "-O", "info"}, {"-T", "-O", "syn,ack,info"}, {"-M", "tcpconn"}} {
 			args := append(append([]string{"-n", "-p", "8080"}, m...), dst)
-			want, _ := traceroute(t, c.H1, args...)
-			got, errOut, code, _ := gtraceroute(t, c.H1, args...)
-			if code != 0 || normalize(got) != normalize(want) {
-				t.Errorf("%v: exit %d %s\n%s--- traceroute:\n%s", args, code, errOut, got, want)
-			}
+			sameAsTraceroute(t, c.H1, args...)
 		}
 	}
 }

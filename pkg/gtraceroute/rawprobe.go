@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"sync"
 	"time"
 
@@ -287,6 +288,39 @@ func (e *rawEngine) Close() error {
 		}
 	})
 	return nil
+}
+
+// holdPort opens a socket of the probes' own protocol (sotype, proto)
+// bound to sport on src (0: a port the kernel picks), as traceroute's
+// port-holding sockets: no connection of the host takes the port while
+// the trace runs, and as the socket neither connects nor listens, the
+// kernel answers the destination's SYN-ACK or DCCP-Response with a reset
+// (the half-open technique). reuse sets SO_REUSEADDR on it.
+func holdPort(src netip.Addr, sport uint16, sotype, proto int, reuse bool) (fd int, port uint16, err error) {
+	family := unix.AF_INET
+	if src.Is6() {
+		family = unix.AF_INET6
+	}
+	if fd, err = unix.Socket(family, sotype|unix.SOCK_CLOEXEC, proto); err != nil {
+		return -1, 0, os.NewSyscallError("socket", err)
+	}
+	fail := func(call string, err error) (int, uint16, error) {
+		unix.Close(fd)
+		return -1, 0, os.NewSyscallError(call, err)
+	}
+	if reuse {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+			return fail("setsockopt SO_REUSEADDR", err)
+		}
+	}
+	if err := unix.Bind(fd, sockopt.MustSockaddr(netip.AddrPortFrom(src, sport))); err != nil {
+		return fail("bind", err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return fail("getsockname", err)
+	}
+	return fd, sockopt.AddrPortOf(sa).Port(), nil
 }
 
 // pseudoChecksum is the Internet checksum of seg behind the pseudo-header

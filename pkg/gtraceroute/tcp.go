@@ -95,11 +95,7 @@ type tcpCodec struct {
 	sport, dport  uint16
 	base, ackBase uint32
 	mss           uint16 // the path MTU's: the window is 4 of them
-	// hold is a TCP socket bound to sport, so no connection of the host
-	// takes the port while the trace runs (traceroute's port-holding
-	// socket); it neither connects nor listens, so the kernel answers a
-	// SYN-ACK with a RST, the half-open technique.
-	hold int
+	hold          int    // the socket that holds sport (holdPort)
 }
 
 func newTCP(cfg probeConfig) (*rawEngine, error) {
@@ -108,7 +104,7 @@ func newTCP(cfg probeConfig) (*rawEngine, error) {
 		return nil, err
 	}
 	c := &tcpCodec{probe: cfg.tcp, src: e.src, dst: e.dst, dport: cfg.port, base: rand.Uint32(), ackBase: rand.Uint32(), hold: -1}
-	if err := c.holdPort(cfg.sport); err != nil {
+	if c.hold, c.sport, err = holdPort(e.src, cfg.sport, unix.SOCK_STREAM, 0, c.probe.reuse); err != nil {
 		e.Close()
 		return nil, err
 	}
@@ -118,39 +114,7 @@ func newTCP(cfg probeConfig) (*rawEngine, error) {
 	return e, nil
 }
 
-// holdPort binds the port-holding socket to sport (0: one the kernel
-// picks) and takes its port.
-func (c *tcpCodec) holdPort(sport uint16) error {
-	family := unix.AF_INET
-	if c.src.Is6() {
-		family = unix.AF_INET6
-	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return os.NewSyscallError("socket", err)
-	}
-	c.hold = fd
-	if c.probe.reuse {
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
-			return os.NewSyscallError("setsockopt SO_REUSEADDR", err)
-		}
-	}
-	if err := unix.Bind(fd, sockopt.MustSockaddr(netip.AddrPortFrom(c.src, sport))); err != nil {
-		return os.NewSyscallError("bind", err)
-	}
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		return os.NewSyscallError("getsockname", err)
-	}
-	c.sport = sockopt.AddrPortOf(sa).Port()
-	return nil
-}
-
-func (c *tcpCodec) close() {
-	if c.hold >= 0 {
-		unix.Close(c.hold)
-	}
-}
+func (c *tcpCodec) close() { unix.Close(c.hold) }
 
 // packet builds probe idx's segment, as traceroute's: the header, its
 // options, no data.
