@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ import (
 type config struct {
 	host    string     // the target as given
 	addr    netip.Addr // what it resolved to
-	kind    string     // the probe method: "udp", "udplite", "icmp" or "tcp"
+	kind    string     // the probe method by traceroute's name: "default", "udp", "icmp", "tcp", ...
 	size    int        // packet length, IP header included
 	trace   traceConfig
 	probe   probeConfig
@@ -26,7 +27,8 @@ type config struct {
 	ext     bool
 	back    bool // --back: the backward hop counts
 	report  bool
-	cycles  int // --report's
+	cycles  int       // --report's
+	as      *asLookup // -A, nil without it
 }
 
 // newConfig checks f. Every refusal is bad usage (exit 2); they come in
@@ -38,14 +40,11 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 		return c, fmt.Errorf("expected host [packetlen], got %d arguments (try --help)", len(f.args))
 	}
 	var err error
-	if c.trace, err = f.schedule(); err != nil {
-		return c, err
-	}
 	if c.kind, err = f.method(); err != nil {
 		return c, err
 	}
-	if c.kind == "tcp" {
-		c.trace.minWait = 2 * time.Millisecond
+	if c.trace, err = f.schedule(c.kind); err != nil {
+		return c, err
 	}
 	if f.family.V4 && f.family.V6 {
 		return c, errors.New("-4 and -6 exclude each other")
@@ -61,12 +60,20 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 	if c.size, err = packetSize(f.args, c.addr); err != nil {
 		return c, err
 	}
-	switch {
-	case f.mtu && c.kind == "tcp":
-		c.size, _ = packetSize(nil, c.addr) // traceroute's TCP SYNs keep their size
-	case f.mtu && len(f.args) < 2:
-		c.size = 65000 // traceroute --mtu starts as big as it may and shrinks
+	if f.asPath {
+		if c.as, err = newASLookup(f.asServer, f.asZone); err != nil {
+			return c, err
+		}
 	}
+	mod, err := parseModOptions(c.kind, f.modItems)
+	if err != nil {
+		return c, err
+	}
+	var tcp tcpProbe
+	if c.kind == "tcp" {
+		tcp = newTCPProbe(mod, tcpSysctl)
+	}
+	c.size = methodSize(c.kind, c.size, f, c.addr, tcp)
 	var optLen int
 	if len(gws) > 0 {
 		// traceroute counts the source route in the packet length.
@@ -74,8 +81,31 @@ func newConfig(ctx context.Context, f flags) (config, error) {
 		c.size += optLen
 	}
 	c.probe, err = f.probeConfig(c.kind, c.addr, c.size-optLen)
-	c.probe.gateways = gws
+	c.probe.gateways, c.probe.mod, c.probe.tcp, c.probe.wait = gws, mod, tcp, c.trace.waitMax
+	if c.kind == "raw" && f.port != 0 {
+		c.probe.mod.protocol = f.port // traceroute's -p: the protocol, for this method
+	}
 	return c, err
+}
+
+// methodSize is the packet length of the method's probes, as traceroute
+// prints it: size (the packetlen argument or its default) for the methods
+// that send what they are given, the header's own for tcp and dccp, whose
+// probes carry nothing after it.
+func methodSize(kind string, size int, f flags, addr netip.Addr, tcp tcpProbe) int {
+	hdr := sockopt.IPHeaderLen(addr.Is6())
+	switch {
+	case kind == "tcp":
+		return hdr + tcp.headerLen()
+	case kind == "dccp":
+		return hdr + dccpHeaderLen
+	case kind == "raw" && len(f.args) > 1:
+		n, _ := strconv.Atoi(f.args[1])
+		return max(n, hdr) // no header of its own to make room for
+	case f.mtu && len(f.args) < 2:
+		return 65000 // traceroute --mtu starts as big as it may and shrinks
+	}
+	return size
 }
 
 // gatewayAddrs resolves -g's gateways, in dst's family.
@@ -102,29 +132,18 @@ func (f *flags) gatewayAddrs(ctx context.Context, dst netip.Addr) ([]netip.Addr,
 	return gws, nil
 }
 
-// method is the probe method the flags name: -I, -T, -UL or -M's name
-// (traceroute's modules), UDP when none.
+// methods are traceroute's modules, by their names.
+var methods = []string{"default", "icmp", "tcp", "tcpconn", "udp", "udplite", "dccp", "raw"}
+
+// method is the probe method the flags name: the last of -I, -T, -U,
+// -UL, -D, -P and -M given, as traceroute takes them; "default" (UDP)
+// when none.
 func (f *flags) method() (string, error) {
-	kind := "udp"
-	switch {
-	case f.icmp && f.tcp:
-		return "", errors.New("-I and -T exclude each other")
-	case f.icmp:
-		kind = "icmp"
-	case f.tcp:
-		kind = "tcp"
-	case f.udplite:
-		kind = "udplite"
+	if f.module == "" {
+		return "default", nil
 	}
-	switch f.module {
-	case "":
-		return kind, nil
-	case "default", "udp":
-		return "udp", nil
-	case "icmp", "tcp", "udplite":
+	if slices.Contains(methods, f.module) {
 		return f.module, nil
-	case "tcpconn", "dccp", "raw":
-		return "", fmt.Errorf("method %s: not implemented yet (issue 19)", f.module)
 	}
 	//lint:ignore ST1005 traceroute's words, capital and all
 	return "", fmt.Errorf("Unknown traceroute module %s", f.module)
@@ -156,6 +175,9 @@ func packetSize(args []string, addr netip.Addr) (int, error) {
 // probeConfig checks the flags every probe method takes.
 func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig, error) {
 	pc := probeConfig{dst: addr, device: f.device, size: size, df: f.df || f.mtu, mtu: f.mtu, tos: f.tos, debug: f.debug, noRoute: f.noRoute, mark: f.fwmark}
+	if addr.Is6() {
+		pc.flowLabel = f.flowLabel & 0xfffff // traceroute's IPV6_FLOWINFO_FLOWLABEL
+	}
 	if f.sport < 0 || f.sport > 65535 {
 		return pc, fmt.Errorf("bad port %d", f.sport)
 	}
@@ -165,9 +187,9 @@ func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig
 		pc.port = uint16(f.port)
 	case f.port != 0:
 		return pc, fmt.Errorf("bad port %d", f.port)
-	case kind == "tcp":
+	case kind == "tcp" || kind == "tcpconn":
 		pc.port = 80
-	case kind == "udplite":
+	case kind == "udp" || kind == "udplite":
 		pc.port = 53
 	default:
 		pc.port = 33434
@@ -182,8 +204,8 @@ func (f *flags) probeConfig(kind string, addr netip.Addr, size int) (probeConfig
 	return pc, nil
 }
 
-// schedule checks the timing flags.
-func (f *flags) schedule() (traceConfig, error) {
+// schedule checks the timing flags, for the method kind.
+func (f *flags) schedule(kind string) (traceConfig, error) {
 	tc := traceConfig{first: f.first, max: f.maxTTL, queries: f.queries, parallel: f.parallel, retry: !f.noRetry, retryAfter: 1250 * time.Millisecond,
 		refill: 1050 * time.Millisecond}
 	// traceroute takes -N 0 (or less) as one probe at a time; --sport
@@ -191,6 +213,10 @@ func (f *flags) schedule() (traceConfig, error) {
 	tc.parallel = max(tc.parallel, 1)
 	if f.sport != 0 || f.mtu {
 		tc.parallel = 1
+	}
+	switch kind {
+	case "tcp", "dccp", "raw":
+		tc.minWait = 2 * time.Millisecond // answers come through two sockets (defaultMinWait)
 	}
 	switch {
 	case f.maxTTL > 255:
@@ -207,6 +233,11 @@ func (f *flags) schedule() (traceConfig, error) {
 	var err error
 	if tc.waitMax, tc.here, tc.near, err = parseWait(f.wait); err != nil {
 		return tc, err
+	}
+	if kind == "raw" {
+		// traceroute's raw method tells no probe from another: one at a
+		// time, each waited for up to MAX.
+		tc.parallel, tc.here, tc.near = 1, 0, 0
 	}
 	if f.sendWait > 10 {
 		tc.sendWait = time.Duration(f.sendWait * float64(time.Millisecond))

@@ -1,10 +1,12 @@
 // Package gtraceroute is the gtraceroute tool; cmd/gtraceroute is its thin wrapper.
 //
 // gtraceroute finds the path to a host hop by hop, as traceroute does and
-// in traceroute's format, with UDP (default, unprivileged: answers through
-// IP_RECVERR), ICMP echo (-I) or TCP SYN (-T) probes. Every probe of a
-// trace keeps one flow (Paris traceroute), so routers that balance flows
-// over several paths show one real path, not a mix. Probes for many hops go
+// in traceroute's format, with each of traceroute's methods: UDP (default,
+// unprivileged: answers through IP_RECVERR), ICMP echo (-I), TCP SYN (-T)
+// and its -O options, TCP connect (-M tcpconn), UDP-Lite (-UL), DCCP (-D)
+// or raw IP (-P). Every probe of a trace keeps one flow (Paris
+// traceroute), so routers that balance flows over several paths show one
+// real path, not a mix. Probes for many hops go
 // out at once, and a silent hop is retried once after ICMP rate limits
 // refill, so traces finish sooner and with fewer false stars.
 package gtraceroute
@@ -25,10 +27,11 @@ import (
 var command = cli.Command{
 	Name:     "gtraceroute",
 	Synopsis: "[options] host [packetlen]",
-	Summary:  "TTL-based path discovery with UDP, ICMP (-I) or TCP SYN (-T) probes, in\ntraceroute's format; Paris-style stable flows; --report for an mtr-style table.",
-	Extra: `UDP probes need no privilege; -I uses ICMP datagram sockets where
-net.ipv4.ping_group_range allows, raw sockets otherwise; -T needs CAP_NET_RAW
-(setcap cap_net_raw+ep gtraceroute; make install does it).
+	Summary:  "TTL-based path discovery with traceroute's methods (UDP; -I ICMP; -T TCP SYN;\n-M tcpconn; -UL UDP-Lite; -D DCCP; -P raw IP), in traceroute's format;\nParis-style stable flows; --report for an mtr-style table.",
+	Extra: `UDP, UDP-Lite and tcpconn probes need no privilege; -I uses ICMP datagram
+sockets where net.ipv4.ping_group_range allows, raw sockets otherwise; -T, -D
+and -P need CAP_NET_RAW (setcap cap_net_raw+ep gtraceroute; make install does
+it). -O help lists the method's options.
 exit status (traceroute's): 0 the trace ran (whether or not it reached the
 host), 1 it could not run (no route, no privilege, a socket error), 2 bad
 usage or an unknown host.`,
@@ -65,7 +68,7 @@ func (c config) run(ctx context.Context, p printer, stderr io.Writer) int {
 	if err := c.reachable(); err != nil {
 		// With UDP probes traceroute has printed its first line when
 		// connect or bind fails; with -I and -T it fails before.
-		if !c.report && (c.kind == "udp" || c.kind == "udplite") {
+		if !c.report && udpLike(c.kind) {
 			p.header(c.trace.max, c.size)
 		}
 		return sysFail(err)
@@ -76,7 +79,7 @@ func (c config) run(ctx context.Context, p printer, stderr io.Writer) int {
 	if err != nil {
 		// As above: traceroute's UDP sets the options asked for (-g, -d,
 		// --fwmark) after its first line.
-		if !c.report && (c.kind == "udp" || c.kind == "udplite") && strings.HasPrefix(sysError(err), "setsockopt ") {
+		if !c.report && udpLike(c.kind) && strings.HasPrefix(sysError(err), "setsockopt ") {
 			p.header(c.trace.max, c.size)
 		}
 		return sysFail(err)

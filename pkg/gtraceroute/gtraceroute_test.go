@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"gnetutils/pkg/icmpkind"
 	"gnetutils/pkg/probes"
 	"gnetutils/pkg/sockopt"
@@ -242,25 +244,31 @@ func TestTracerFirstAndSendWait(t *testing.T) {
 
 // FuzzTCPReplies feeds hostile packets to the TCP method's matchers.
 func FuzzTCPReplies(f *testing.F) {
-	m := &tcpMethod{dst: netip.MustParseAddr("198.18.4.1"), sport: 40000, dport: 80, base: 1000, sent: map[int]time.Time{}}
+	c := &tcpCodec{src: netip.MustParseAddr("198.18.1.2"), dst: netip.MustParseAddr("198.18.4.1"), sport: 40000, dport: 80, base: 1000, ackBase: 5000,
+		probe: tcpProbe{flags: tcpSYN | tcpACK, info: true}}
+	m := tcpEngine(c)
 	f.Add(false, []byte{0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 198, 18, 4, 1, 198, 18, 1, 2, 0, 80, 0x9c, 0x40, 0, 0, 0, 1, 0, 0, 3, 0xe9, 0x50, 0x12, 0, 0, 0, 0, 0, 0})
 	f.Add(true, []byte{3, 0, 0, 0, 0, 0, 0, 0})
-	seeder := &tcpMethod{src: netip.MustParseAddr("198.18.1.2"), dst: m.dst, sport: m.sport, dport: m.dport, base: m.base}
-	f.Add(false, icmpErrorFor(seeder, 11, 0, 1003, uint32(16001)<<12|1<<8|1))
-	f.Add(false, icmpErrorFor(seeder, 3, 4, 1001))
+	f.Add(false, icmpErrorFor(c, 11, 0, 1003, uint32(16001)<<12|1<<8|1))
+	f.Add(false, icmpErrorFor(c, 3, 4, 1001))
 	f.Fuzz(func(t *testing.T, v6 bool, b []byte) {
 		m.v6 = v6
 		anc := sockopt.Ancillary{TTL: -1}
-		m.fromTCP(b, anc, m.dst)
+		m.fromProto(b, anc, m.dst)
 		m.fromICMP(b, anc, m.dst)
 	})
+}
+
+// tcpEngine is a raw engine with no sockets around c, for its matchers.
+func tcpEngine(c *tcpCodec) *rawEngine {
+	return &rawEngine{proto: unix.IPPROTO_TCP, src: c.src, dst: c.dst, codec: c, sent: map[int]time.Time{}}
 }
 
 // icmpErrorFor builds, as a router would, an IPv4 ICMP error (IP header
 // included, as a raw socket reads it) quoting the TCP SYN with sequence
 // number seq, padded to 128 bytes and followed by an RFC 4884 extension
 // with an RFC 4950 MPLS label stack when labels are given.
-func icmpErrorFor(m *tcpMethod, typ, code uint8, seq uint32, labels ...uint32) []byte {
+func icmpErrorFor(m *tcpCodec, typ, code uint8, seq uint32, labels ...uint32) []byte {
 	quote := make([]byte, 128)
 	quote[0], quote[9] = 0x45, 6 // IPv4, TCP
 	binary.BigEndian.PutUint16(quote[2:], 60)
@@ -295,7 +303,7 @@ func icmpErrorFor(m *tcpMethod, typ, code uint8, seq uint32, labels ...uint32) [
 // the quoted sequence number, reads the MPLS labels a router appended
 // (traceroute -e's text), and ends the trace on an unreachable.
 func TestTCPMatchICMP(t *testing.T) {
-	m := &tcpMethod{src: netip.MustParseAddr("198.18.1.2"), dst: netip.MustParseAddr("198.18.4.1"), sport: 40000, dport: 80, base: 7000}
+	m := &tcpCodec{src: netip.MustParseAddr("198.18.1.2"), dst: netip.MustParseAddr("198.18.4.1"), sport: 40000, dport: 80, base: 7000}
 	router := netip.MustParseAddr("198.18.2.1")
 	anc := sockopt.Ancillary{TTL: -1}
 	label := uint32(16001)<<12 | 1<<8 | 1 // L=16001, E=0, S=1, T=1
@@ -310,7 +318,7 @@ func TestTCPMatchICMP(t *testing.T) {
 		annot, kind string
 		ext, from   string
 	}
-	other := &tcpMethod{src: m.src, dst: m.dst, sport: 40001, dport: m.dport, base: m.base}
+	other := &tcpCodec{src: m.src, dst: m.dst, sport: 40001, dport: m.dport, base: m.base}
 	tests := []matchCase{
 		{"time exceeded with MPLS", icmpErrorFor(m, 11, 0, 7005, label), true, 5, false, "", "time_exceeded", "MPLS:L=16001,E=0,S=1,T=1", "198.18.2.1"},
 		{"time exceeded", icmpErrorFor(m, 11, 0, 7000), true, 0, false, "", "time_exceeded", "", "198.18.2.1"},
@@ -320,7 +328,7 @@ func TestTCPMatchICMP(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a, ok := m.fromICMP(tc.b, anc, router)
+			a, ok := tcpEngine(m).fromICMP(tc.b, anc, router)
 			if ok != tc.ok {
 				t.Fatalf("matched %v, want %v", ok, tc.ok)
 			}

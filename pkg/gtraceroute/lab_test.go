@@ -357,6 +357,18 @@ type wireProbe struct {
 // while run runs (an AF_PACKET socket in h1's namespace).
 func captureProbes(t *testing.T, ns *netlab.NS, dst netip.Addr, proto int, run func()) []wireProbe {
 	t.Helper()
+	var got []wireProbe
+	for _, b := range capturePackets(t, ns, run) {
+		if p, ok := parseProbe(b, dst, proto); ok {
+			got = append(got, p)
+		}
+	}
+	return got
+}
+
+// capturePackets records the IP packets ns sends while run runs.
+func capturePackets(t *testing.T, ns *netlab.NS, run func()) [][]byte {
+	t.Helper()
 	var fd int
 	if err := ns.Do(func() error {
 		var err error
@@ -371,9 +383,9 @@ func captureProbes(t *testing.T, ns *netlab.NS, dst netip.Addr, proto int, run f
 		t.Fatal(err)
 	}
 	stop := make(chan struct{})
-	done := make(chan []wireProbe)
+	done := make(chan [][]byte)
 	go func() {
-		var got []wireProbe
+		var got [][]byte
 		buf := make([]byte, 65536)
 		stopping := false
 		for {
@@ -392,11 +404,8 @@ func captureProbes(t *testing.T, ns *netlab.NS, dst netip.Addr, proto int, run f
 				}
 				continue
 			}
-			if ll, ok := from.(*unix.SockaddrLinklayer); !ok || ll.Pkttype != unix.PACKET_OUTGOING {
-				continue
-			}
-			if p, ok := parseProbe(buf[:n], dst, proto); ok {
-				got = append(got, p)
+			if ll, ok := from.(*unix.SockaddrLinklayer); ok && ll.Pkttype == unix.PACKET_OUTGOING {
+				got = append(got, bytes.Clone(buf[:n]))
 			}
 		}
 	}()
@@ -457,7 +466,7 @@ func TestLabParisFlow(t *testing.T) {
 		for _, m := range []struct {
 			flag  string
 			proto int
-		}{{"-U", unix.IPPROTO_UDP}, {"-I", unix.IPPROTO_ICMP}, {"-T", unix.IPPROTO_TCP}} {
+		}{{"-U", unix.IPPROTO_UDP}, {"-I", unix.IPPROTO_ICMP}, {"-T", unix.IPPROTO_TCP}, {"-D", unix.IPPROTO_DCCP}} {
 			proto := m.proto
 			if proto == unix.IPPROTO_ICMP && addr.Is6() {
 				proto = unix.IPPROTO_ICMPV6

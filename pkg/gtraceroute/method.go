@@ -29,6 +29,7 @@ type reply struct {
 	ext   string // ICMP extensions (MPLS labels), traceroute -e's text
 	kind  string // time_exceeded, arrived (the destination answered), unreachable, frag_needed, ...
 	mtu   int    // frag_needed's next-hop MTU, 0 if none
+	info  string // what -O info asked of the destination's answer (TCP: its flags)
 }
 
 // method is how a trace probes: UDP datagrams to one port (Paris: one
@@ -66,7 +67,7 @@ func (m method) close()                        { m.p.Close() }
 // arrival whoever sent it: a firewall that rejects with it looks like the
 // destination).
 func (m method) reply(a probes.Answer) reply {
-	r := reply{idx: a.ID, from: a.From, at: a.At, rtt: a.RTT, ttl: a.TTL, ext: icmpx.MPLSString(a.MPLS), kind: a.Kind.String(), mtu: a.MTU}
+	r := reply{idx: a.ID, from: a.From, at: a.At, rtt: a.RTT, ttl: a.TTL, ext: icmpx.MPLSString(a.MPLS), kind: a.Kind.String(), mtu: a.MTU, info: a.Info}
 	switch a.Kind {
 	case icmpkind.Reply, icmpkind.Arrived:
 		r.final, r.kind = true, "arrived"
@@ -95,8 +96,13 @@ type probeConfig struct {
 	debug   bool
 	noRoute bool
 	mark    uint32 // 0: none
+	// flowLabel is -l's IPv6 flow label, 0 for none.
+	flowLabel uint32
 	// gateways is -g's loose source route (IPv4 LSRR, IPv6 type 0).
 	gateways []netip.Addr
+	wait     time.Duration // -w MAX: how long a probe is waited for
+	mod      modOpts       // -O's options of the method
+	tcp      tcpProbe      // the TCP probes -O asked for
 }
 
 // control sets the socket options the command line asked for, failing as
@@ -132,28 +138,79 @@ func (cfg probeConfig) control(fd int) error {
 	return nil
 }
 
+// setFlowLabel gets -l's flow label for the socket fd, as traceroute
+// does for each of its sockets: shared with any socket, and let through
+// from the destination addresses that carry it (sockopt.SendtoFlow,
+// ConnectFlow).
+func (cfg probeConfig) setFlowLabel(fd int) error {
+	if cfg.flowLabel == 0 {
+		return nil
+	}
+	if _, err := sockopt.RequestSharedFlowLabel(fd, cfg.dst, cfg.flowLabel); err != nil {
+		return os.NewSyscallError("setsockopt IPV6_FLOWLABEL_MGR", err)
+	}
+	if err := sockopt.SetFlowInfoSend(fd, true); err != nil {
+		return os.NewSyscallError("setsockopt IPV6_FLOWINFO_SEND", err)
+	}
+	return nil
+}
+
 var errNoMethod = errors.New("no probe method")
 
 func openMethod(ctx context.Context, kind string, cfg probeConfig) (method, error) {
 	var p probes.Prober
 	var err error
 	switch kind {
-	case "udp":
-		p, err = probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, SrcPort: cfg.sport, Device: cfg.device, DF: cfg.df, TOS: cfg.tos,
-			Control: cfg.control})
-	case "udplite":
-		p, err = probes.NewUDP(udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, SrcPort: cfg.sport, Device: cfg.device, DF: cfg.df, TOS: cfg.tos,
-			Control: cfg.control, Proto: unix.IPPROTO_UDPLITE})
+	case "default", "udp", "udplite":
+		p, err = probes.NewUDP(cfg.udpConfig(kind))
 	case "icmp":
-		p, err = probes.NewICMP(icmpx.Config{Dst: cfg.dst, Src: cfg.src, Device: cfg.device, TOS: cfg.tos, SetPMTUD: true, PMTUD: pmtudFor(cfg.df),
-			Control: cfg.control})
+		p, err = openICMP(cfg)
 	case "tcp":
-		p, err = newTCP(ctx, cfg)
+		p, err = newTCP(cfg)
+	case "tcpconn":
+		p, err = newTCPConn(cfg, cfg.wait)
+	case "dccp":
+		p, err = newDCCP(cfg)
+	case "raw":
+		p, err = newRawIP(cfg)
 	default:
 		return method{}, errNoMethod
 	}
 	if err != nil {
 		return method{}, err
 	}
-	return method{p: p, size: cfg.size, udp: kind == "udp" || kind == "udplite", mtu: cfg.mtu}, nil
+	return method{p: p, size: cfg.size, udp: udpLike(kind), mtu: cfg.mtu}, nil
+}
+
+// udpLike: the method sends datagrams from one UDP (or UDP-Lite) socket.
+func udpLike(kind string) bool { return kind == "default" || kind == "udp" || kind == "udplite" }
+
+func (cfg probeConfig) udpConfig(kind string) udpprobe.Config {
+	uc := udpprobe.Config{Dst: netip.AddrPortFrom(cfg.dst, cfg.port), Src: cfg.src, SrcPort: cfg.sport, Device: cfg.device, DF: cfg.df, TOS: cfg.tos,
+		FlowLabel: cfg.flowLabel, Control: cfg.control}
+	if kind == "udplite" {
+		// As traceroute: the checksum covers the header alone unless
+		// -O coverage= says otherwise.
+		uc.Proto, uc.Coverage = unix.IPPROTO_UDPLITE, max(int(cfg.mod.coverage), 8)
+	}
+	return uc
+}
+
+// openICMP opens the ICMP echo method: a raw socket with -O raw, a
+// datagram one with -O dgram (refused as traceroute's is where
+// net.ipv4.ping_group_range does not let us have one), else either.
+func openICMP(cfg probeConfig) (probes.Prober, error) {
+	if cfg.mod.socket == "dgram" {
+		family, proto := unix.AF_INET, unix.IPPROTO_ICMP
+		if cfg.dst.Is6() {
+			family, proto = unix.AF_INET6, unix.IPPROTO_ICMPV6
+		}
+		fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, proto)
+		if err != nil {
+			return nil, os.NewSyscallError("socket", err)
+		}
+		unix.Close(fd) // icmpx prefers a datagram socket where it may have one
+	}
+	return probes.NewICMP(icmpx.Config{Dst: cfg.dst, Src: cfg.src, Device: cfg.device, TOS: cfg.tos, SetPMTUD: true, PMTUD: pmtudFor(cfg.df),
+		Raw: cfg.mod.socket == "raw", Control: cfg.control, FlowLabel: cfg.flowLabel, SetFlowLabel: cfg.flowLabel != 0, SharedFlowLabel: true})
 }

@@ -15,12 +15,7 @@ func TestLabMethodNames(t *testing.T) {
 	c := quietChain(t, nil)
 	for _, dst := range []string{c.H2Addr4(), c.H2Addr6()} {
 		for _, m := range [][]string{{"-UL"}, {"-M", "udplite"}, {"-M", "default"}, {"-M", "udp"}, {"-M", "icmp"}, {"-M", "tcp"}} {
-			args := append(append([]string{}, m...), "-n", dst)
-			want, _ := traceroute(t, c.H1, args...)
-			got, errOut, code, _ := gtraceroute(t, c.H1, args...)
-			if code != 0 || normalize(got) != normalize(want) {
-				t.Errorf("%v: exit %d %s\n%s--- traceroute:\n%s", args, code, errOut, got, want)
-			}
+			sameAsTraceroute(t, c.H1, append(append([]string{}, m...), "-n", dst)...)
 		}
 	}
 	_, errOut, code, _ := gtraceroute(t, c.H1, "-M", "bogus", c.H2Addr4())

@@ -12,6 +12,7 @@ type ndjsonPrinter struct {
 	js   *cli.NDJSON
 	host string     // the target as given
 	addr netip.Addr // its address
+	as   *asLookup  // -A: each answer's AS path
 }
 
 // probeEvent is one probe as its own line, named as gping's events are
@@ -29,6 +30,8 @@ type probeEvent struct {
 	RTTms      float64 `json:"rtt_ms,omitempty"`
 	Annotation string  `json:"annotation,omitempty"`
 	Extensions string  `json:"extensions,omitempty"`
+	Info       string  `json:"info,omitempty"` // -O info: the TCP flags of the destination's answer
+	ASPath     string  `json:"as_path,omitempty"`
 	Retried    bool    `json:"retried,omitempty"`
 	Time       string  `json:"time,omitempty"`
 }
@@ -46,6 +49,7 @@ type hopProbe struct {
 	RTTms      float64 `json:"rtt_ms,omitempty"`
 	Annotation string  `json:"annotation,omitempty"`
 	Extensions string  `json:"extensions,omitempty"`
+	ASPath     string  `json:"as_path,omitempty"`
 	Lost       bool    `json:"lost,omitempty"`
 	Retried    bool    `json:"retried,omitempty"`
 }
@@ -91,6 +95,7 @@ func (p *ndjsonPrinter) hop(h hop) {
 		hp := hopProbe{Lost: !pr.done, Retried: pr.retried}
 		if pr.done {
 			hp.Addr, hp.RTTms, hp.Annotation, hp.Extensions = pr.r.from.String(), cli.Millis(pr.r.rtt), pr.r.annot, pr.r.ext
+			hp.ASPath = p.asPath(pr.r.from)
 		}
 		ev.Probes = append(ev.Probes, hp)
 	}
@@ -101,11 +106,20 @@ func (p *ndjsonPrinter) probeEvent(ttl, seq int, pr *probe) probeEvent {
 	ev := probeEvent{Type: "timeout", Host: p.host, Addr: p.addr.String(), TTL: ttl, Seq: seq, Retried: pr.retried}
 	if pr.done {
 		ev.Type, ev.From, ev.Kind, ev.RTTms, ev.Annotation, ev.Extensions = "reply", pr.r.from.String(), pr.r.kind, cli.Millis(pr.r.rtt), pr.r.annot, pr.r.ext
+		ev.Info, ev.ASPath = pr.r.info, p.asPath(pr.r.from)
 		if !pr.r.at.IsZero() {
 			ev.Time = cli.Timestamp(pr.r.at)
 		}
 	}
 	return ev
+}
+
+// asPath is a's AS path with -A, "" without.
+func (p *ndjsonPrinter) asPath(a netip.Addr) string {
+	if p.as == nil {
+		return ""
+	}
+	return p.as.path(a)
 }
 
 func (p *ndjsonPrinter) summary(end, hops, probes int, elapsed time.Duration) {

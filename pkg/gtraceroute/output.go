@@ -26,7 +26,7 @@ type printer interface {
 // newPrinter is the printer c asks for, writing to w.
 func newPrinter(w io.Writer, c config) printer {
 	if c.json {
-		return &ndjsonPrinter{js: cli.NewNDJSON(w), host: c.host, addr: c.addr}
+		return &ndjsonPrinter{js: cli.NewNDJSON(w), host: c.host, addr: c.addr, as: c.as}
 	}
-	return &textPrinter{w: cli.NewLines(w), host: c.host, addr: c.addr, numeric: c.numeric, ext: c.ext, back: c.back}
+	return &textPrinter{w: cli.NewLines(w), host: c.host, addr: c.addr, numeric: c.numeric, ext: c.ext, back: c.back, as: c.as}
 }

@@ -68,28 +68,36 @@ func TestSocketOptionsLoopback(t *testing.T) {
 	}
 }
 
-// TestMethodNames: traceroute's module names, its shortcuts, and its
-// refusal of a name it does not know; the modules still to do say so.
+// TestMethodNames: traceroute's module names and shortcuts, the last
+// given winning, and its refusal of a name it does not know.
 func TestMethodNames(t *testing.T) {
 	tests := []struct {
-		name string
-		f    flags
+		args []string
 		want string
 		err  string
 	}{
-		{"none", flags{}, "udp", ""},
-		{"-UL", flags{udp: true, udplite: true}, "udplite", ""},
-		{"-M default", flags{module: "default"}, "udp", ""},
-		{"-M udp", flags{module: "udp"}, "udp", ""},
-		{"-M icmp", flags{module: "icmp"}, "icmp", ""},
-		{"-M tcp", flags{module: "tcp"}, "tcp", ""},
-		{"-M udplite", flags{module: "udplite"}, "udplite", ""},
-		{"-M tcpconn", flags{module: "tcpconn"}, "", "method tcpconn: not implemented yet (issue 19)"},
-		{"-M bogus", flags{module: "bogus"}, "", "Unknown traceroute module bogus"},
+		{nil, "default", ""},
+		{[]string{"-UL"}, "udplite", ""},
+		{[]string{"-U"}, "udp", ""},
+		{[]string{"-I", "-T"}, "tcp", ""},
+		{[]string{"-T", "-I"}, "icmp", ""},
+		{[]string{"-D"}, "dccp", ""},
+		{[]string{"-P", "17"}, "raw", ""},
+		{[]string{"-P", "17", "-M", "tcpconn"}, "tcpconn", ""},
+		{[]string{"-M", "default"}, "default", ""},
+		{[]string{"-M", "udp"}, "udp", ""},
+		{[]string{"-M", "tcp", "-I"}, "icmp", ""},
+		{[]string{"-M", "udplite"}, "udplite", ""},
+		{[]string{"-M", "tcpconn"}, "tcpconn", ""},
+		{[]string{"-M", "bogus"}, "", "Unknown traceroute module bogus"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.f.method()
+		t.Run(strings.Join(append([]string{"args"}, tt.args...), " "), func(t *testing.T) {
+			f, done, _ := parseFlags(append(tt.args, "h"), io.Discard, io.Discard)
+			if done {
+				t.Fatal("refused")
+			}
+			got, err := f.method()
 			if got != tt.want || (err == nil) != (tt.err == "") || err != nil && err.Error() != tt.err {
 				t.Errorf("method() = %q, %v; want %q, %q", got, err, tt.want, tt.err)
 			}

@@ -20,8 +20,9 @@ type textPrinter struct {
 	addr    netip.Addr // its address
 	numeric bool
 	ext     bool
-	back    bool     // --back: "'-N'" after an address whose answer came back over N hops, N not its TTL
-	names   sync.Map // netip.Addr -> string
+	back    bool      // --back: "'-N'" after an address whose answer came back over N hops, N not its TTL
+	as      *asLookup // -A: "[AS64500]" after an address
+	names   sync.Map  // netip.Addr -> string
 }
 
 // header is traceroute's first line.
@@ -79,21 +80,30 @@ func trimDot(s string) string {
 func (p *textPrinter) hopLine(h hop) string {
 	line := fmt.Sprintf("%2d ", h.ttl)
 	var prev netip.Addr
-	prevTTL := -1
+	prevTTL, prevExt := -1, ""
 	for _, pr := range h.probes {
 		if !pr.done {
 			line += " *"
 			continue
 		}
-		if pr.r.from != prev || p.back && pr.r.ttl != prevTTL {
+		// traceroute's one text after the address: -e's extensions or
+		// -O info's flags.
+		ext := pr.r.info
+		if p.ext && pr.r.ext != "" {
+			ext = pr.r.ext
+		}
+		if pr.r.from != prev || ext != prevExt || p.back && pr.r.ttl != prevTTL {
 			line += " " + p.name(pr.r.from)
-			if p.ext && pr.r.ext != "" {
-				line += " <" + pr.r.ext + ">"
+			if p.as != nil {
+				line += " [" + p.as.path(pr.r.from) + "]"
+			}
+			if ext != "" {
+				line += " <" + ext + ">"
 			}
 			if back := backHops(pr.r.ttl); p.back && back > 0 && back != h.ttl {
 				line += fmt.Sprintf(" '-%d'", back)
 			}
-			prev, prevTTL = pr.r.from, pr.r.ttl
+			prev, prevTTL, prevExt = pr.r.from, pr.r.ttl, ext
 		}
 		line += fmt.Sprintf("  %.3f ms", cli.Millis(pr.r.rtt))
 		if pr.fmark > 0 {

@@ -60,6 +60,9 @@ type Config struct {
 	// (ping -F); 0 asks the kernel for one at random. IPv4 ignores it.
 	FlowLabel    uint32
 	SetFlowLabel bool
+	// SharedFlowLabel asks for the label shared with any socket, as
+	// traceroute -l does, not for this socket alone as ping -F does.
+	SharedFlowLabel bool
 	// IPOptions go into every IPv4 probe's header (IP_OPTIONS: ping -R);
 	// the reply's come back in Event.IPOptions on a raw socket.
 	IPOptions []byte

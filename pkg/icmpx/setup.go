@@ -36,7 +36,7 @@ func (c *Conn) setup(fd int, cfg Config) error {
 		}
 	}
 	if cfg.SetFlowLabel && c.v6 {
-		if err := c.setFlowLabel(fd, cfg.FlowLabel); err != nil {
+		if err := c.setFlowLabel(fd, cfg.FlowLabel, cfg.SharedFlowLabel); err != nil {
 			return err
 		}
 	}
@@ -232,8 +232,12 @@ func (s Switches) set(fd int, v6 bool) (markErr, err error) {
 // as ping -F: granted for this socket and destination, then written into
 // every sendto's destination address, which IPV6_FLOWINFO_SEND lets
 // through.
-func (c *Conn) setFlowLabel(fd int, label uint32) error {
-	got, err := sockopt.RequestFlowLabel(fd, c.dst, label)
+func (c *Conn) setFlowLabel(fd int, label uint32, shared bool) error {
+	request := sockopt.RequestFlowLabel
+	if shared {
+		request = sockopt.RequestSharedFlowLabel
+	}
+	got, err := request(fd, c.dst, label)
 	if err != nil {
 		return fmt.Errorf("can't set flowlabel: %w", err)
 	}

@@ -1,6 +1,7 @@
 // Package probes is the one interface the tracing tools send probes
 // through: gtraceroute and gpmtud probe with UDP datagrams (pkg/udpprobe),
-// ICMP echo requests (pkg/icmpx) or, in gtraceroute, TCP SYNs, and each
+// ICMP echo requests (pkg/icmpx) or, in gtraceroute, packets it builds
+// itself (TCP, DCCP, raw IP) or TCP connections, and each
 // engine's answers come back here as the same Answer, matched to the id
 // the caller gave its probe and classified by pkg/icmpkind.
 package probes
@@ -40,6 +41,9 @@ type Answer struct {
 	ICMPv6     bool
 	MTU        int               // next-hop MTU of FragNeeded, 0 if none was given
 	MPLS       []icmpx.MPLSLabel // the label stack of an RFC 4950 extension
+	// Info is what the method says of the destination's answer, as
+	// traceroute -O info prints it (TCP: the answer's flags, "syn,ack").
+	Info string
 }
 
 // ErrNoAnswer is Await's error when the wait ran out.

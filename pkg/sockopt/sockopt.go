@@ -360,11 +360,12 @@ func MulticastLoop(fd int, v6 bool) (bool, error) {
 
 // IPv6 flow label management (linux/in6.h); x/sys/unix has none of it.
 const (
-	ipv6FlowlabelMgr = 32 // IPV6_FLOWLABEL_MGR
-	ipv6FlowinfoSend = 33 // IPV6_FLOWINFO_SEND
-	ipv6FlAGet       = 0  // IPV6_FL_A_GET
-	ipv6FlSExcl      = 1  // IPV6_FL_S_EXCL
-	ipv6FlFCreate    = 1  // IPV6_FL_F_CREATE
+	ipv6FlowlabelMgr = 32  // IPV6_FLOWLABEL_MGR
+	ipv6FlowinfoSend = 33  // IPV6_FLOWINFO_SEND
+	ipv6FlAGet       = 0   // IPV6_FL_A_GET
+	ipv6FlSExcl      = 1   // IPV6_FL_S_EXCL
+	ipv6FlSAny       = 255 // IPV6_FL_S_ANY
+	ipv6FlFCreate    = 1   // IPV6_FL_F_CREATE
 )
 
 // in6FlowlabelReq is struct in6_flowlabel_req.
@@ -383,7 +384,19 @@ type in6FlowlabelReq struct {
 // dst, for this socket alone, as ping -F does; label 0 lets the kernel
 // pick one at random. It returns the label granted.
 func RequestFlowLabel(fd int, dst netip.Addr, label uint32) (uint32, error) {
-	req := in6FlowlabelReq{dst: dst.As16(), label: Htonl(label & 0xfffff), action: ipv6FlAGet, share: ipv6FlSExcl, flags: ipv6FlFCreate}
+	return requestFlowLabel(fd, dst, label, ipv6FlSExcl)
+}
+
+// RequestSharedFlowLabel asks for flow label label towards dst as
+// traceroute -l does: shared with any socket (IPV6_FL_S_ANY), so that
+// every socket of a run, and the next run while the kernel still keeps
+// the label (6 s after its last socket closed), may have it too.
+func RequestSharedFlowLabel(fd int, dst netip.Addr, label uint32) (uint32, error) {
+	return requestFlowLabel(fd, dst, label, ipv6FlSAny)
+}
+
+func requestFlowLabel(fd int, dst netip.Addr, label uint32, share uint8) (uint32, error) {
+	req := in6FlowlabelReq{dst: dst.As16(), label: Htonl(label & 0xfffff), action: ipv6FlAGet, share: share, flags: ipv6FlFCreate}
 	_, _, errno := unix.Syscall6(unix.SYS_SETSOCKOPT, uintptr(fd), unix.IPPROTO_IPV6, ipv6FlowlabelMgr,
 		uintptr(unsafe.Pointer(&req)), unsafe.Sizeof(req), 0)
 	if errno != 0 {
@@ -400,6 +413,42 @@ func SetFlowInfoSend(fd int, on bool) error {
 
 // FlowInfoSend reads IPV6_FLOWINFO_SEND.
 func FlowInfoSend(fd int) (bool, error) { return getBool(fd, unix.IPPROTO_IPV6, ipv6FlowinfoSend) }
+
+// rawSockaddr6 is dst as a sockaddr_in6 with flow information flowinfo
+// (traffic class and flow label, host order): unix.SockaddrInet6 has no
+// place for it.
+func rawSockaddr6(dst netip.AddrPort, flowinfo uint32) unix.RawSockaddrInet6 {
+	return unix.RawSockaddrInet6{Family: unix.AF_INET6, Port: Htons(dst.Port()), Flowinfo: Htonl(flowinfo), Addr: dst.Addr().As16()}
+}
+
+// SendtoFlow is sendto(2) to the IPv6 destination dst with flowinfo in
+// its address: with IPV6_FLOWINFO_SEND on and the label granted
+// (RequestFlowLabel), the packet carries it.
+func SendtoFlow(fd int, b []byte, flags int, dst netip.AddrPort, flowinfo uint32) error {
+	sa := rawSockaddr6(dst, flowinfo)
+	var p unsafe.Pointer
+	if len(b) > 0 {
+		p = unsafe.Pointer(&b[0])
+	}
+	_, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(p), uintptr(len(b)), uintptr(flags),
+		uintptr(unsafe.Pointer(&sa)), unix.SizeofSockaddrInet6)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// ConnectFlow is connect(2) to the IPv6 destination dst with flowinfo in
+// its address: a TCP connection's packets, or a connected datagram
+// socket's, then carry the flow label (as SendtoFlow's).
+func ConnectFlow(fd int, dst netip.AddrPort, flowinfo uint32) error {
+	sa := rawSockaddr6(dst, flowinfo)
+	_, _, errno := unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&sa)), unix.SizeofSockaddrInet6)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
 
 // Htonl swaps a uint32 between host (little-endian) and network order.
 func Htonl(v uint32) uint32 { return v>>24 | v>>8&0xff00 | v<<8&0xff0000 | v<<24 }
@@ -425,4 +474,30 @@ func getsockoptBytes(fd, level, opt int, b []byte) (int, error) {
 		return 0, errno
 	}
 	return int(n), nil
+}
+
+// UDP-Lite's checksum coverage options (linux/udp.h); x/sys/unix has none.
+const (
+	udpliteSendCscov = 10 // UDPLITE_SEND_CSCOV
+	udpliteRecvCscov = 11 // UDPLITE_RECV_CSCOV
+)
+
+// SetUDPLiteCoverage sets a UDP-Lite socket's checksum coverage (RFC
+// 3828): send is how many bytes of each datagram it sends the checksum
+// covers, recv the fewest it takes in one it receives; 0 is the whole
+// datagram, and the kernel raises anything else below 8 to the header's 8.
+func SetUDPLiteCoverage(fd, send, recv int) error {
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_UDPLITE, udpliteSendCscov, send); err != nil {
+		return err
+	}
+	return unix.SetsockoptInt(fd, unix.IPPROTO_UDPLITE, udpliteRecvCscov, recv)
+}
+
+// UDPLiteCoverage reads UDPLITE_SEND_CSCOV and UDPLITE_RECV_CSCOV.
+func UDPLiteCoverage(fd int) (send, recv int, err error) {
+	if send, err = unix.GetsockoptInt(fd, unix.IPPROTO_UDPLITE, udpliteSendCscov); err != nil {
+		return 0, 0, err
+	}
+	recv, err = unix.GetsockoptInt(fd, unix.IPPROTO_UDPLITE, udpliteRecvCscov)
+	return send, recv, err
 }

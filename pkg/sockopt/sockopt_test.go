@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -387,6 +388,75 @@ func TestFlowLabel(t *testing.T) {
 	}
 	if Htonl(0x12345678) != 0x78563412 {
 		t.Errorf("Htonl(0x12345678) = %#x", Htonl(0x12345678))
+	}
+}
+
+// TestFlowLabelOnTheWire: a label granted with RequestSharedFlowLabel
+// reaches the receiver in the datagrams sent with SendtoFlow and through
+// a socket connected with ConnectFlow (read back with IPV6_FLOWINFO on
+// the receiving socket), and a second socket may have the same label.
+func TestFlowLabelOnTheWire(t *testing.T) {
+	const label = 0x12345
+	const ipv6Flowinfo = 11 // IPV6_FLOWINFO: the received flow information, as a control message
+	rx := socket(t, true, unix.SOCK_DGRAM)
+	if err := unix.Bind(rx, &unix.SockaddrInet6{Addr: netip.IPv6Loopback().As16()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.SetsockoptInt(rx, unix.IPPROTO_IPV6, ipv6Flowinfo, 1); err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := unix.Getsockname(rx)
+	dst := AddrPortOf(sa)
+	for _, connect := range []bool{false, true} {
+		tx := socket(t, true, unix.SOCK_DGRAM)
+		if got, err := RequestSharedFlowLabel(tx, dst.Addr(), label); err != nil || got != label {
+			t.Fatalf("label %#x, %v", got, err)
+		}
+		if err := SetFlowInfoSend(tx, true); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if connect {
+			if err = ConnectFlow(tx, dst, label); err == nil {
+				_, err = unix.Write(tx, []byte("x"))
+			}
+		} else {
+			err = SendtoFlow(tx, []byte("x"), 0, dst, label)
+		}
+		if err != nil {
+			t.Fatalf("connect %v: %v", connect, err)
+		}
+		buf, oob := make([]byte, 16), make([]byte, 64)
+		_, oobn, _, _, err := unix.Recvmsg(rx, buf, oob, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs, _ := unix.ParseSocketControlMessage(oob[:oobn])
+		var flow uint32
+		for _, m := range msgs {
+			if m.Header.Level == unix.IPPROTO_IPV6 && m.Header.Type == ipv6Flowinfo && len(m.Data) >= 4 {
+				flow = Htonl(*(*uint32)(unsafe.Pointer(&m.Data[0]))) & 0xfffff
+			}
+		}
+		if flow != label {
+			t.Errorf("connect %v: flow label %#x on the wire, want %#x", connect, flow, label)
+		}
+	}
+}
+
+// TestUDPLiteCoverage sets traceroute -UL -O coverage='s coverage on a
+// UDP-Lite socket and reads it back.
+func TestUDPLiteCoverage(t *testing.T) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.IPPROTO_UDPLITE)
+	if err != nil {
+		t.Skipf("no UDP-Lite: %v", err)
+	}
+	defer unix.Close(fd)
+	if err := SetUDPLiteCoverage(fd, 12, 8); err != nil {
+		t.Fatal(err)
+	}
+	if send, recv, err := UDPLiteCoverage(fd); err != nil || send != 12 || recv != 8 {
+		t.Errorf("coverage %d, %d, %v; want 12, 8", send, recv, err)
 	}
 }
 

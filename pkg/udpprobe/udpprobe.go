@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"sync"
 	"time"
 
@@ -38,6 +39,14 @@ type Config struct {
 	// Proto is the datagram protocol: 0 for UDP, or unix.IPPROTO_UDPLITE
 	// (its header and error queue are UDP's).
 	Proto int
+	// Coverage is UDP-Lite's checksum coverage of each probe, in bytes
+	// from the header's start (traceroute -UL's -O coverage=; its
+	// default, 8, is the header alone); 0 leaves the kernel's, the whole
+	// datagram.
+	Coverage int
+	// FlowLabel is the IPv6 flow label of the probes (traceroute -l),
+	// shared with any socket that asks for it; 0: none. IPv4 ignores it.
+	FlowLabel uint32
 	// Control, if set, is called with the socket before it is bound, for
 	// options the engine does not know (traceroute's -d, -r, --fwmark).
 	Control func(fd int) error
@@ -113,6 +122,7 @@ type Prober struct {
 	v6     bool
 	dst    netip.AddrPort
 	dstSA  unix.Sockaddr // dst as sendto(2) takes it, built once
+	flow   uint32        // the IPv6 flow label granted, 0 for none
 	token  [4]byte
 	sendMu sync.Mutex
 	nextID uint32
@@ -208,11 +218,43 @@ func (p *Prober) setup(cfg Config) error {
 			return fmt.Errorf("interface %s: %w", cfg.Device, err)
 		}
 	}
+	if cfg.Coverage != 0 {
+		if err := sockopt.SetUDPLiteCoverage(fd, cfg.Coverage, 8); err != nil {
+			return fmt.Errorf("UDPLITE_SEND_CSCOV: %w", err)
+		}
+	}
+	if err := p.setFlowLabel(cfg.FlowLabel); err != nil {
+		return err
+	}
 	if cfg.Control != nil {
 		if err := cfg.Control(fd); err != nil {
 			return err
 		}
 	}
+	return p.bind(cfg)
+}
+
+// setFlowLabel gets the flow label for the probes, as traceroute -l:
+// shared, then written into every sendto's destination address, which
+// IPV6_FLOWINFO_SEND lets through.
+func (p *Prober) setFlowLabel(label uint32) error {
+	if !p.v6 || label&0xfffff == 0 {
+		return nil
+	}
+	got, err := sockopt.RequestSharedFlowLabel(p.fd, p.dst.Addr(), label)
+	if err != nil {
+		return os.NewSyscallError("setsockopt IPV6_FLOWLABEL_MGR", err)
+	}
+	if err := sockopt.SetFlowInfoSend(p.fd, true); err != nil {
+		return os.NewSyscallError("setsockopt IPV6_FLOWINFO_SEND", err)
+	}
+	p.flow = got
+	return nil
+}
+
+// bind binds the socket to the source address and port cfg asks for.
+func (p *Prober) bind(cfg Config) error {
+	fd, v6 := p.fd, p.v6
 	src := cfg.Src
 	if !src.IsValid() {
 		src = netip.IPv4Unspecified()
@@ -277,7 +319,7 @@ func (p *Prober) Send(ttl, size int) (Probe, error) {
 		p.mu.Lock()
 		p.probes[pr.ID] = pr
 		p.mu.Unlock()
-		err := unix.Sendto(p.fd, buf, 0, p.dstSA)
+		err := p.sendto(buf)
 		if err == nil {
 			return pr, nil
 		}
@@ -293,6 +335,13 @@ func (p *Prober) Send(ttl, size int) (Probe, error) {
 		}
 		return pr, fmt.Errorf("send: %w", err)
 	}
+}
+
+func (p *Prober) sendto(b []byte) error {
+	if p.flow != 0 {
+		return sockopt.SendtoFlow(p.fd, b, 0, p.dst, p.flow)
+	}
+	return unix.Sendto(p.fd, b, 0, p.dstSA)
 }
 
 // isAsyncICMPErrno reports errnos that the kernel stores on a UDP socket
