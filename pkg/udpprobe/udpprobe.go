@@ -330,12 +330,20 @@ func (p *Prober) Send(ttl, size int) (Probe, error) {
 		switch {
 		case local:
 			return pr, &LocalMTUError{MTU: p.ifMTU}
-		case attempt < 8 && isAsyncICMPErrno(err):
+		case attempt < asyncErrorRetries && isAsyncICMPErrno(err):
 			continue
 		}
 		return pr, fmt.Errorf("send: %w", err)
 	}
 }
+
+// asyncErrorRetries bounds the sends lost to earlier probes' errors. Each
+// ICMP answer that lands between the SO_ERROR read and the send costs one
+// attempt; a trace with 16 probes in flight can see a burst of them
+// answered at once, and 8 attempts once ran out in a full lab run (-UL over
+// IPv6: "send: connection refused"). The kernel refuses such a send before
+// it leaves, so retrying sends nothing twice.
+const asyncErrorRetries = 64
 
 func (p *Prober) sendto(b []byte) error {
 	if p.flow != 0 {
