@@ -142,6 +142,8 @@ func TestLabStubMatchesDig(t *testing.T) {
 		{"@" + d.Servers["auth"].Addr4, "www.example.lab", "+noall", "+answer"},
 		{"@" + d.Servers["tld"].Addr4, "www.example.lab", "+noall", "+authority", "+additional"},
 		{"@" + d.Servers["auth"].Addr4, "www.example.lab", "+nocmd", "+nostats", "+noquestion"},
+		{"@" + d.Servers["auth"].Addr4, "example.lab", "MX", "+nocomments"},
+		{"@" + d.Servers["auth"].Addr4, "example.lab", "MX", "+noall", "+answer", "+question"},
 		// Class and type words in either order, a CHAOS query NSD answers
 		// itself, a reverse lookup of an IPv4 prefix, generic type names.
 		{"@" + d.Servers["auth"].Addr4, "CH", "TXT", "version.bind"},

@@ -50,7 +50,9 @@ func (p *textPrinter) answer(r reply) {
 		}
 		return
 	}
-	if p.sw.comments && !hasSection(r.msg, p.sw) {
+	// The blank line before the stats ends dig's last section heading's
+	// block: without comments or sections there is none.
+	if !p.sw.comments || !hasSection(r.msg, p.sw) {
 		p.printStatLines(r)
 		return
 	}
