@@ -55,20 +55,18 @@ const (
 
 // Run runs gdig with args (without the program name) and returns its exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	lookups, done, code := parseArgs(args, stdout, stderr)
+	lookups, def, done, code := parseArgs(args, stdout, stderr)
 	if done {
 		return code
 	}
-	first := lookups[0]
-	p := first.newPrinter(stdout)
-	if first.file != "" {
-		job, err := first.newBatchJob(stderr)
-		if err != nil {
-			return fail(stderr, err)
-		}
-		return first.batch(ctx, job, stdin, p, stderr)
-	}
 	cmdLine := "; <<>> gdig " + cli.Version + " <<>> " + strings.Join(args, " ")
+	if def.file != "" {
+		return batch(ctx, lookups, def, cmdLine, stdin, stdout, stderr)
+	}
+	if len(lookups) == 0 {
+		lookups = []*options{def} // dig asks for the root's NS
+	}
+	p := lookups[0].newPrinter(stdout)
 	// Every lookup is validated before the first is sent, as a bad one
 	// is a usage error that should cost no query.
 	rqs := make([]request, len(lookups))
@@ -83,16 +81,28 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		rq.cmdLine = cmdLine
 		rqs[i] = rq
 	}
-	// dig's status is the last failed lookup's.
-	status := cli.ExitOK
+	codes := make([]int, len(lookups))
 	for i, o := range lookups {
 		// dig prints the command line once, before the first lookup.
 		p.begin(o.display(), o.sw, o.noCmd || i > 0)
-		if c := o.run(ctx, rqs[i], p, stderr); c != cli.ExitOK {
-			status = c
-		}
+		codes[i] = o.run(ctx, rqs[i], p, stderr)
 	}
-	return status
+	return lookupsStatus(codes)
+}
+
+// lookupsStatus is the exit status of several lookups: the last one's,
+// as dig 9.18 ends (a server that never answered, 9, then an answer: 0),
+// but 1 when one was refused or, under +validate, bogus, as delv ends for
+// a bogus answer.
+func lookupsStatus(codes []int) int {
+	if len(codes) == 0 {
+		return cli.ExitOK // an empty batch
+	}
+	last := codes[len(codes)-1]
+	if last == cli.ExitOK && slices.Contains(codes, exitUsage) {
+		return exitUsage
+	}
+	return last
 }
 
 // display is the lookup's display options with what other options

@@ -45,7 +45,7 @@ func (o *options) resolve(ctx context.Context, cfg resolver.Config, rq request, 
 		p.traceStart(rq.cmdLine)
 		cfg.Events = p.traceStep
 	}
-	r, err := resolver.New(cfg)
+	r, err := o.newResolver(cfg)
 	if err != nil {
 		return nil, 0, err, command.Fail(stderr, exitInternal, "%v", err)
 	}

@@ -43,7 +43,7 @@ func TestEveryDigOption(t *testing.T) {
 				if why, ok := notHere[sign+name]; ok {
 					t.Skipf("refused on purpose: %s", why)
 				}
-				lookups, done, code := parseArgs(append(form, "@127.0.0.1", "x.lab"), io.Discard, io.Discard)
+				lookups, _, done, code := parseArgs(append(form, "@127.0.0.1", "x.lab"), io.Discard, io.Discard)
 				if done && code != 0 {
 					t.Fatalf("refused, status %d", code)
 				}
@@ -106,7 +106,7 @@ func TestParseLookups(t *testing.T) {
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			t.Setenv("HOME", t.TempDir())
-			lookups, done, code := parseArgs(tc.args, io.Discard, io.Discard)
+			lookups, _, done, code := parseArgs(tc.args, io.Discard, io.Discard)
 			if done {
 				t.Fatalf("refused, %d", code)
 			}

@@ -21,6 +21,9 @@ type textPrinter struct {
 	d     display
 	// cmdDone: +qr printed the command line before the query.
 	cmdDone bool
+	// brief: the command line is a batch line's after the first, which
+	// dig prints alone (batch.go).
+	brief bool
 }
 
 // begin takes the display options of the lookup about to be printed.
@@ -79,6 +82,10 @@ func (p *textPrinter) printStatLines(r reply) {
 
 // printCmd prints dig's opening lines: the command and the global options.
 func (p *textPrinter) printCmd(cmdLine string, serverFound bool) {
+	if p.brief {
+		p.out.Printf("%s", cmdLine)
+		return
+	}
 	p.out.Printf("")
 	p.out.Printf("%s", cmdLine)
 	if serverFound {
@@ -189,10 +196,6 @@ func (p *textPrinter) transfer(x transfer) {
 
 func (p *textPrinter) resolveFailed(name string, qtype uint16, err error) {
 	p.out.Printf(";; resolution of %s %s failed: %v", dns.Fqdn(name), dns.TypeToString[qtype], err)
-}
-
-func (p *textPrinter) batchFailed(q query, err error) {
-	p.out.Printf(";; %s %s: %v", dns.Fqdn(q.name), dns.TypeToString[q.qtype], err)
 }
 
 // queryTime is dig's figure: milliseconds, microseconds with -u.
