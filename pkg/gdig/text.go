@@ -134,6 +134,7 @@ func (p *textPrinter) stubNoReply(s stubServer, network, cmdLine string, err err
 func (p *textPrinter) traceStart(cmdLine string) {
 	if !p.noCmd {
 		p.printCmd(cmdLine, false)
+		p.cmdDone = true
 	}
 }
 
