@@ -312,3 +312,56 @@ func delvLine(out string) string {
 	}
 	return ""
 }
+
+// TestLabTraceValidate: +trace with +validate shows the chain of trust as
+// delv +vtrace marks it: for each zone the DNSKEY the trust anchor or the
+// parent's DS names, the key delv verifies the DNSKEY set with, and the
+// zone's verdict (insecure where the parent proves no DS, bogus with the
+// reason); --json has the same steps as "dnssec" trace events.
+func TestLabTraceValidate(t *testing.T) {
+	s := signedHierarchy(t)
+	startValidatingUnbound(t, s)
+	step := regexp.MustCompile(`(?m)^ *;; DNSSEC (\S+): (secure|insecure|bogus)(?:: DNSKEY (\d+) matches)?.*$`)
+	delvKey := regexp.MustCompile(`(?m)^;; validating (\S+)/DNSKEY: verify rdataset \(keyid=(\d+)\): success$`)
+	for _, c := range []struct {
+		name string
+		want []string // zone verdict, in the order the chain is built
+	}{
+		{"www.example.lab", []string{". secure", "lab. secure", "example.lab. secure"}},
+		{"toinsecure.example.lab", []string{". secure", "lab. secure", "example.lab. secure", "unsigned.lab. insecure"}},
+		{"www.expired.lab", []string{". secure", "lab. secure", "expired.lab. bogus"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, _ := s.Client.RunTool(t, Run, "--root-hints", s.Hints, "--trust-anchor", s.Anchor, "+validate", "+trace", c.name)
+			dv, _ := s.Client.CombinedOutput(t, "delv", "@127.0.0.1", "-a", s.BindKeys, "+root=.", "+vtrace", c.name)
+			delvKeys := map[string]string{}
+			for _, m := range delvKey.FindAllStringSubmatch(dv, -1) {
+				delvKeys[dns.Fqdn(m[1])] = m[2]
+			}
+			var got []string
+			for _, m := range step.FindAllStringSubmatch(out, -1) {
+				got = append(got, m[1]+" "+m[2])
+				// delv sometimes gets SERVFAIL (CD set) from the unbound it
+				// asks for www.expired.lab, and validates nothing: compare
+				// where it did, and require it of the cases without bogus.
+				dk, ok := delvKeys[m[1]]
+				if !ok && strings.HasSuffix(c.want[len(c.want)-1], "bogus") {
+					continue
+				}
+				if m[2] == "secure" && (m[3] == "" || m[3] != dk) {
+					t.Errorf("%s: gdig's key %q, delv verified its DNSKEY set with %q\n%s", m[1], m[3], dk, dv)
+				}
+			}
+			if strings.Join(got, ", ") != strings.Join(c.want, ", ") {
+				t.Errorf("chain %q, want %q\n%s%s", got, c.want, out, errOut)
+			}
+			if c.name == "www.expired.lab" && !strings.Contains(out, ";; DNSSEC expired.lab.: bogus: DNSKEY of expired.lab.: RRSIG of expired.lab. DNSKEY has expired") {
+				t.Errorf("no reason on the bogus step\n%s", out)
+			}
+			js, _, _ := s.Client.RunTool(t, Run, "--root-hints", s.Hints, "--trust-anchor", s.Anchor, "+validate", "+trace", "--json", c.name)
+			if n := strings.Count(js, `"kind":"dnssec"`); n != len(c.want)+1 {
+				t.Errorf("--json: %d dnssec steps, want %d (each zone, then the answer)\n%s", n, len(c.want)+1, js)
+			}
+		})
+	}
+}

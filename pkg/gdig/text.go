@@ -163,6 +163,12 @@ func (p *textPrinter) traceStep(e resolver.Event) {
 		p.out.Printf("%s;; lame answer from %s#%d(%s) for %s: %s", indent, e.Server.Addr(), e.Server.Port(), who, e.QName, e.Note)
 	case "glueless":
 		p.out.Printf("%s;; no glue for %s: looking up its %s", indent, e.QName, e.QType)
+	case "dnssec":
+		// The chain of trust's verdict on a zone's keys, as delv +vtrace
+		// marks them; the answer's own is the verdict line after the trace.
+		if e.Zone != "" {
+			p.out.Printf("%s;; DNSSEC %s: %s", indent, e.Zone, e.Note)
+		}
 	case "tcp_retry":
 		p.out.Printf("%s;; truncated answer from %s#%d(%s), retrying over TCP", indent, e.Server.Addr(), e.Server.Port(), who)
 	}
