@@ -38,6 +38,8 @@ func signedHierarchy(t *testing.T) *netlab.SignedDNS {
 		{Zone: zone("insec.optout.lab.", "auth2"), Unsigned: true},
 		{Zone: zone("manyiter.lab.", "auth"), NSEC3: "-n -t 200"},
 		{Zone: netlab.Zone{Origin: "keytrap.lab.", Servers: []string{"auth"}, Records: trap}, DS: trapDS},
+		{Zone: zone("rsasha1.lab.", "auth"), Algorithm: "RSASHA1"},
+		{Zone: zone("nsec3sha1.lab.", "auth"), Algorithm: "RSASHA1-NSEC3-SHA1", NSEC3: "-n -t 0"},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +135,12 @@ var validateCases = []validateCase{
 	// spend, so the denial is insecure; the signed A stays secure.
 	{"nothere.manyiter.lab", "A", "insecure", "", ""},
 	{"www.manyiter.lab", "A", "secure", "", ""},
+	// RSASHA1 (5) and RSASHA1-NSEC3-SHA1 (7), which RFC 8624 has
+	// validators keep: delv and unbound call them secure.
+	{"www.rsasha1.lab", "A", "secure", "", ""},
+	{"nothere.rsasha1.lab", "A", "secure", "", ""},
+	{"www.nsec3sha1.lab", "A", "secure", "", ""},
+	{"nothere.nsec3sha1.lab", "A", "secure", "", ""},
 }
 
 // TestLabValidate: gdig +validate's verdict on every signed-lab case is

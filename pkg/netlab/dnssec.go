@@ -17,6 +17,10 @@ type SignedZone struct {
 	Zone
 	Unsigned bool   // served unsigned: an insecure delegation
 	NSEC3    string // ldns-signzone's NSEC3 flags ("-n -t 0", "-n -t 0 -p" for opt-out); "" for NSEC
+	// Algorithm is ldns-keygen's name for the zone's keys' algorithm
+	// ("RSASHA1", "RSASHA1-NSEC3-SHA1"; RSA keys of 2048 bits); "" for
+	// ECDSAP256SHA256.
+	Algorithm string
 	Expired  bool   // signatures that ended yesterday
 	WrongDS  bool   // the parent's DS matches no key of the zone
 	WrongKey string // an owner whose A RRSIG is made by a key the zone does not publish
@@ -35,7 +39,8 @@ type SignedDNSConfig struct {
 }
 
 // SignedDNS is a DNS hierarchy whose root, lab. and zones are signed
-// (ldns-keygen, ldns-signzone; ECDSAP256SHA256 KSK and ZSK per zone),
+// (ldns-keygen, ldns-signzone; a KSK and a ZSK per zone, ECDSAP256SHA256
+// unless the zone names another algorithm),
 // and the files a validator needs to trust its root.
 type SignedDNS struct {
 	*DNS
@@ -132,11 +137,11 @@ func (sg signer) sign(z SignedZone) (Zone, string, error) {
 	case z.Unsigned:
 		return z.Zone, "", nil
 	}
-	ksk, err := sg.keygen(z.Origin, true)
+	ksk, err := sg.keygen(z.Origin, z.Algorithm, true)
 	if err != nil {
 		return Zone{}, "", err
 	}
-	zsk, err := sg.keygen(z.Origin, false)
+	zsk, err := sg.keygen(z.Origin, z.Algorithm, false)
 	if err != nil {
 		return Zone{}, "", err
 	}
@@ -150,7 +155,7 @@ func (sg signer) sign(z SignedZone) (Zone, string, error) {
 		return Zone{}, "", err
 	}
 	if z.WrongKey != "" {
-		other, err := sg.keygen(z.Origin, false)
+		other, err := sg.keygen(z.Origin, z.Algorithm, false)
 		if err != nil {
 			return Zone{}, "", err
 		}
@@ -164,7 +169,7 @@ func (sg signer) sign(z SignedZone) (Zone, string, error) {
 		signed = dropName(signed, z.Drop)
 	}
 	if z.WrongDS {
-		if ksk, err = sg.keygen(z.Origin, true); err != nil {
+		if ksk, err = sg.keygen(z.Origin, z.Algorithm, true); err != nil {
 			return Zone{}, "", err
 		}
 	}
@@ -172,10 +177,17 @@ func (sg signer) sign(z SignedZone) (Zone, string, error) {
 	return Zone{Origin: z.Origin, Servers: z.Servers, Records: signed}, strings.TrimSpace(string(ds)), err
 }
 
-// keygen makes an ECDSAP256SHA256 key for origin (a KSK or a ZSK) and
-// returns its base name; ldns-keygen writes its DS beside it.
-func (sg signer) keygen(origin string, ksk bool) (string, error) {
-	args := []string{"-a", "ECDSAP256SHA256"}
+// keygen makes a key of alg (ECDSAP256SHA256 when "") for origin (a KSK
+// or a ZSK) and returns its base name; ldns-keygen writes its DS beside
+// it.
+func (sg signer) keygen(origin, alg string, ksk bool) (string, error) {
+	if alg == "" {
+		alg = "ECDSAP256SHA256"
+	}
+	args := []string{"-a", alg}
+	if strings.HasPrefix(alg, "RSA") {
+		args = append(args, "-b", "2048")
+	}
 	if ksk {
 		args = append(args, "-k")
 	}

@@ -298,11 +298,12 @@ func sigTime(t uint32, now time.Time) time.Time {
 	return now.Add(time.Duration(d) * time.Second)
 }
 
-// algSupported: the algorithms gdig validates; any other makes its zone
-// insecure (RFC 6840 5.2).
+// algSupported: the algorithms gdig validates, those RFC 8624 says a
+// validator must (RSASHA1 and its NSEC3 alias too: delv and unbound
+// validate them); any other makes its zone insecure (RFC 6840 5.2).
 func algSupported(alg uint8) bool {
 	switch alg {
-	case dns.RSASHA256, dns.RSASHA512, dns.ECDSAP256SHA256, dns.ECDSAP384SHA384, dns.ED25519:
+	case dns.RSASHA1, dns.RSASHA1NSEC3SHA1, dns.RSASHA256, dns.RSASHA512, dns.ECDSAP256SHA256, dns.ECDSAP384SHA384, dns.ED25519:
 		return true
 	}
 	return false
