@@ -53,9 +53,6 @@ func batch(ctx context.Context, named []*options, def *options, cmdLine string, 
 	for i := range items {
 		it := &items[i]
 		rq, err := it.o.newRequest(stderr)
-		if err == nil {
-			err = it.o.checkTransport()
-		}
 		if err != nil {
 			return fail(stderr, err)
 		}

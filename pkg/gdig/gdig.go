@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strings"
 
@@ -31,8 +30,9 @@ apply to every lookup, those after a name to its lookup only. ~/.digrc's options
 first (not with -r).
 +options gdig takes without an effect it can show: +besteffort +dns64prefix
 +ednsnegotiation +fail +idnin +idnout +keepopen +ndots +nssearch +showbadcookie.
-+tls, +https (+https-get) and +quic: DNS over TLS, HTTPS and QUIC, the certificate
-always verified (--tls-ca, +tls-hostname); +http-plain: not in this build.
++tls, +https (+https-get), +http-plain (+http-plain-get) and +quic: DNS over TLS,
+HTTPS, cleartext HTTP/2 and QUIC, the certificate always verified (--tls-ca,
++tls-hostname), a client certificate with +tls-certfile and +tls-keyfile.
 +validate (--validate): DNSSEC validation from the trust anchor, as delv.
 +yaml: refused (use --json).
 @server name AXFR transfers the zone over TCP, as dig does.
@@ -73,9 +73,6 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	for i, o := range lookups {
 		rq, err := o.newRequest(stderr)
 		if err != nil {
-			return fail(stderr, err)
-		}
-		if err := o.checkTransport(); err != nil {
 			return fail(stderr, err)
 		}
 		rq.cmdLine = cmdLine
@@ -125,16 +122,6 @@ func (o *options) run(ctx context.Context, rq request, p printer, stderr io.Writ
 		return o.stub(ctx, rq, p, stderr)
 	}
 	return o.iterative(ctx, rq, p, stderr)
-}
-
-// checkTransport refuses a lookup that names a transport +option this
-// build does not carry out (transportOpt).
-func (o *options) checkTransport() error {
-	names := slices.Sorted(maps.Keys(o.transport))
-	if len(names) == 0 {
-		return nil
-	}
-	return &exitError{exitUsage, fmt.Sprintf("+%s: this transport is not implemented yet", names[0])}
 }
 
 // fail reports err, a command line gdig refuses, with dig's status for it:

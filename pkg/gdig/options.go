@@ -82,9 +82,6 @@ type options struct {
 	sw                 sections
 	q                  queryBits
 	disp               display
-	// transport holds +tls, +https and the like for their handlers
-	// (transportHandlers); without one, gdig refuses them at run time.
-	transport map[string]string
 }
 
 // queryBits are what the +options set in the query itself.
@@ -128,12 +125,6 @@ func defaults(g *globals) *options {
 func (o *options) clone() *options {
 	c := *o
 	c.q.ednsOpts = slices.Clone(o.q.ednsOpts)
-	if o.transport != nil {
-		c.transport = make(map[string]string, len(o.transport))
-		for k, v := range o.transport {
-			c.transport[k] = v
-		}
-	}
 	return &c
 }
 
