@@ -217,37 +217,13 @@ func certError(err error) error {
 	return nil
 }
 
-// dohExchange asks over HTTPS (RFC 8484): POST, or GET with the message
-// in the dns parameter; the ID 0, as the RFC asks, so caches can share.
+// dohExchange asks over HTTPS (RFC 8484), or cleartext HTTP/2 with
+// +http-plain: POST, or GET with the message in the dns parameter.
 func (o *options) dohExchange(ctx context.Context, q *dns.Msg, s stubServer, conf *tls.Config) (*dns.Msg, error) {
-	m := q.Copy()
-	m.Id = 0
-	wire, err := m.Pack()
+	req, err := o.dohRequest(ctx, q, s)
 	if err != nil {
 		return nil, err
 	}
-	path := o.httpsPath
-	if path == "" {
-		path = "/dns-query"
-	}
-	scheme := "https://"
-	if o.plainHTTP {
-		scheme = "http://"
-	}
-	endpoint := scheme + net.JoinHostPort(s.addr.String(), strconv.Itoa(s.port)) + path
-	var req *http.Request
-	if o.httpsGet {
-		req, err = http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"?dns="+base64.RawURLEncoding.EncodeToString(wire), nil)
-	} else {
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(wire))
-		if req != nil {
-			req.Header.Set("Content-Type", "application/dns-message")
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/dns-message")
 	tr := &http.Transport{TLSClientConfig: conf, ForceAttemptHTTP2: true}
 	if o.plainHTTP {
 		// HTTP/2 without TLS, with prior knowledge (RFC 9113 3.3), as
@@ -278,6 +254,40 @@ func (o *options) dohExchange(ctx context.Context, q *dns.Msg, s stubServer, con
 	}
 	resp.Id = q.Id
 	return resp, nil
+}
+
+// dohRequest is q as a DoH request to s: the ID 0, as RFC 8484 asks, so
+// caches can share answers.
+func (o *options) dohRequest(ctx context.Context, q *dns.Msg, s stubServer) (*http.Request, error) {
+	m := q.Copy()
+	m.Id = 0
+	wire, err := m.Pack()
+	if err != nil {
+		return nil, err
+	}
+	path := o.httpsPath
+	if path == "" {
+		path = "/dns-query"
+	}
+	scheme := "https://"
+	if o.plainHTTP {
+		scheme = "http://"
+	}
+	endpoint := scheme + net.JoinHostPort(s.addr.String(), strconv.Itoa(s.port)) + path
+	var req *http.Request
+	if o.httpsGet {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"?dns="+base64.RawURLEncoding.EncodeToString(wire), nil)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(wire))
+		if req != nil {
+			req.Header.Set("Content-Type", "application/dns-message")
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/dns-message")
+	return req, nil
 }
 
 // doqExchange asks over QUIC (RFC 9250): one stream per query, ALPN doq,

@@ -21,10 +21,10 @@ type SignedZone struct {
 	// ("RSASHA1", "RSASHA1-NSEC3-SHA1"; RSA keys of 2048 bits); "" for
 	// ECDSAP256SHA256.
 	Algorithm string
-	Expired  bool   // signatures that ended yesterday
-	WrongDS  bool   // the parent's DS matches no key of the zone
-	WrongKey string // an owner whose A RRSIG is made by a key the zone does not publish
-	Drop     string // an owner whose records go after signing, its NSEC kept: a wrong denial
+	Expired   bool   // signatures that ended yesterday
+	WrongDS   bool   // the parent's DS matches no key of the zone
+	WrongKey  string // an owner whose A RRSIG is made by a key the zone does not publish
+	Drop      string // an owner whose records go after signing, its NSEC kept: a wrong denial
 	// DS, when set, says Records are signed already (by the caller, as
 	// an attack zone is) and is the DS the parent holds for them.
 	DS string
