@@ -87,7 +87,7 @@ func readBatchFile(def *options, stdin io.Reader, stdout, stderr io.Writer, brie
 func readBatch(r io.Reader, def *options, stdout, stderr io.Writer, brief bool) (out []batchLookup, done bool, code int) {
 	g := def.globals
 	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
+	for sc.Scan() {
 		words := strings.Fields(sc.Text())
 		if len(words) == 0 || strings.HasPrefix(words[0], ";") || strings.HasPrefix(words[0], "#") {
 			continue
