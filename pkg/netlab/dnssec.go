@@ -21,7 +21,7 @@ type SignedZone struct {
 	// ("RSASHA1", "RSASHA1-NSEC3-SHA1"; RSA keys of 2048 bits); "" for
 	// ECDSAP256SHA256.
 	Algorithm string
-	Expired   bool   // signatures that ended yesterday
+	Expired   bool   // signatures that ended three days ago
 	WrongDS   bool   // the parent's DS matches no key of the zone
 	WrongKey  string // an owner whose A RRSIG is made by a key the zone does not publish
 	Drop      string // an owner whose records go after signing, its NSEC kept: a wrong denial
@@ -148,7 +148,10 @@ func (sg signer) sign(z SignedZone) (Zone, string, error) {
 	inc, exp := sg.inception, sg.expiration
 	if z.Expired {
 		now := time.Now()
-		inc, exp = now.Add(-30*24*time.Hour), now.Add(-24*time.Hour)
+		// Three days: a validator forgives a day of clock skew at most
+		// (unbound's val-sig-skew-max), and one day ago was, now and
+		// then, secure for unbound.
+		inc, exp = now.Add(-30*24*time.Hour), now.Add(-3*24*time.Hour)
 	}
 	signed, err := sg.signzone(z, inc, exp, ksk, zsk)
 	if err != nil {
