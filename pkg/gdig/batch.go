@@ -2,17 +2,16 @@ package gdig
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"net"
+	"net/netip"
 	"os"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
-	"time"
-
-	"github.com/miekg/dns"
 
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/resolver"
@@ -21,150 +20,245 @@ import (
 // exitBatch is dig's exit code for a batch file it cannot open.
 const exitBatch = 8
 
-// query is one line of a batch: a name and a type.
-type query struct {
-	name  string
-	qtype uint16
+// batchLookup is one lookup of a batch run: its options, its validated
+// request, and how its command line opens it.
+type batchLookup struct {
+	o     *options
+	rq    request
+	noCmd bool // not the first lookup of its line: no command line
+	brief bool // a later line's command line, which dig prints alone
 }
 
-// readBatch reads "name [type]" lines; blank lines and ; comments skipped.
-func readBatch(r io.Reader, defType uint16) ([]query, error) {
-	var out []query
+// batch runs the command line's lookups, then those of -f's file, whose
+// lines are each a dig command line without "dig" (readBatch). They run
+// --concurrency at once, the lookups whose options agree sharing one
+// resolver and its cache, and print in input order (--unordered: as they
+// end). The status is as without -f (lookupsStatus): the last lookup's,
+// as dig -f ends, or 1 when an answer was bogus under +validate.
+func batch(ctx context.Context, named []*options, def *options, cmdLine string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if def.conc < 1 {
+		return fail(stderr, errors.New("--concurrency must be positive"))
+	}
+	def.pool = &resolverPool{}
+	var items []batchLookup
+	for i, o := range named {
+		items = append(items, batchLookup{o: o, rq: request{cmdLine: cmdLine}, noCmd: i > 0})
+	}
+	lines, done, code := readBatchFile(def, stdin, stdout, stderr, len(items) > 0)
+	if done {
+		return code
+	}
+	items = append(items, lines...)
+	// As without -f, every lookup is validated before the first is sent.
+	for i := range items {
+		it := &items[i]
+		rq, err := it.o.newRequest(stderr)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		rq.cmdLine = it.rq.cmdLine
+		it.rq = rq
+	}
+	return runBatch(ctx, items, def.conc, def.unorder, stdout, stderr)
+}
+
+// readBatchFile reads -f's file, or stdin for "-"; brief: a lookup comes
+// before its first line.
+func readBatchFile(def *options, stdin io.Reader, stdout, stderr io.Writer, brief bool) ([]batchLookup, bool, int) {
+	r := stdin
+	if def.file != "-" {
+		f, err := os.Open(def.file)
+		if err != nil {
+			return nil, true, command.Fail(stderr, exitBatch, "couldn't open batch file %s: %v", def.file, err)
+		}
+		defer f.Close()
+		r = f
+	}
+	return readBatch(r, def, stdout, stderr, brief)
+}
+
+// readBatch reads a batch as dig -f does: each line is a command line
+// without "dig" (names, types, @server, +options, dash flags, several
+// lookups), read by the command line's parser (parseLine). Blank lines and
+// lines that begin with ; or # are skipped (dig skips them only before its
+// first lookup, and asks the later ones as names). Each line's first
+// lookup opens with the line as its command line; brief: that line alone,
+// as dig prints every command line but the first.
+func readBatch(r io.Reader, def *options, stdout, stderr io.Writer, brief bool) (out []batchLookup, done bool, code int) {
+	g := def.globals
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, ";") || strings.HasPrefix(line, "#") {
+		words := strings.Fields(sc.Text())
+		if len(words) == 0 || strings.HasPrefix(words[0], ";") || strings.HasPrefix(words[0], "#") {
 			continue
 		}
-		f := strings.Fields(line)
-		q := query{name: f[0], qtype: defType}
-		if len(f) > 1 {
-			t, ok := dns.StringToType[strings.ToUpper(f[1])]
-			if !ok {
-				return nil, fmt.Errorf("line %q: invalid type %s", line, f[1])
+		line := *g // the globals the lines above left, for this line to change
+		g = &line
+		lookups, done, code := parseLine(words, def, g, stdout, stderr)
+		if done {
+			return nil, true, code
+		}
+		cmdLine := "; <<>> gdig " + cli.Version + " <<>> " + strings.Join(words, " ")
+		for i, o := range lookups {
+			out = append(out, batchLookup{o: o, rq: request{cmdLine: cmdLine}, noCmd: i > 0, brief: brief && i == 0})
+		}
+		brief = true
+	}
+	if err := sc.Err(); err != nil {
+		return nil, true, command.Fail(stderr, exitBatch, "batch file %s: %v", def.file, err)
+	}
+	return out, false, 0
+}
+
+// parseLine reads a batch line's words as dig reads them: its lookups
+// start from the command line's default lookup (def), the options before
+// its first name are that lookup's alone, and the globals it sets (g, the
+// line's copy) hold for the lines after it. A line without a name asks
+// for the root's NS, as a command line without one.
+func parseLine(words []string, def *options, g *globals, stdout, stderr io.Writer) (_ []*options, done bool, code int) {
+	lineDef := def.clone()
+	lineDef.globals = g
+	first := lineDef.clone()
+	ps := &argParser{def: lineDef, cur: first, pending: first}
+	if slices.ContainsFunc(words, func(w string) bool { return strings.HasPrefix(w, "-") }) {
+		saved := *g
+		fs := ps.flagSet(g) // declaring the flags sets their defaults
+		*g = saved
+		if done, code := ps.parse(fs, words, stdout, stderr); done {
+			return nil, true, code
+		}
+		if err := g.check(); err != nil {
+			return nil, true, fail(stderr, err)
+		}
+	} else {
+		// The flag set is costly to declare for each of a long batch's
+		// lines; words alone need none.
+		for _, w := range words {
+			if err := ps.word(w, stderr); err != nil {
+				return nil, true, fail(stderr, err)
 			}
-			q.qtype = t
 		}
-		if _, ok := dns.IsDomainName(q.name); !ok {
-			return nil, fmt.Errorf("line %q: not a legal name", line)
-		}
-		out = append(out, q)
 	}
-	return out, sc.Err()
+	if len(ps.lookups) == 0 {
+		return []*options{first}, false, 0
+	}
+	return ps.lookups, false, 0
 }
 
-// readBatchFile reads the batch from file, or from stdin for "-".
-func readBatchFile(file string, stdin io.Reader, defType uint16) ([]query, error) {
-	if file == "-" {
-		return readBatch(stdin, defType)
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, fmt.Errorf("couldn't open batch file %s: %v", file, err)
-	}
-	defer f.Close()
-	return readBatch(f, defType)
-}
-
-// batchResult is one line's outcome.
+// batchResult is what one lookup printed, and its status.
 type batchResult struct {
-	msg    *dns.Msg
-	rtt    time.Duration
-	err    error
-	server string
+	i           int
+	out, errOut []byte
+	code        int
 }
 
-// batch resolves many names with a bounded number at once, sharing one
-// resolver (and its cache), and prints the results in input order unless
-// unordered.
-func (o *options) batch(ctx context.Context, job batchJob, stdin io.Reader, p printer, stderr io.Writer) int {
-	queries, err := readBatchFile(job.file, stdin, job.qtype)
+// runBatch runs the lookups, conc at most at once, each printing into
+// buffers of its own, which are written out in input order (unordered:
+// as each lookup ends) with the progress line.
+func runBatch(ctx context.Context, items []batchLookup, conc int, unordered bool, stdout, stderr io.Writer) int {
+	out := newBatchOutput(stdout, stderr, len(items))
+	defer out.end()
+	finished := make(chan batchResult, len(items))
+	go func() {
+		sem := make(chan struct{}, conc)
+		for i, it := range items {
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				finished <- it.run(ctx, i)
+			}()
+		}
+	}()
+	codes := make([]int, len(items))
+	held := map[int]batchResult{}
+	next := 0
+	for range items {
+		r := <-finished
+		codes[r.i] = r.code
+		if unordered {
+			out.write(r.out, r.errOut)
+			continue
+		}
+		held[r.i] = r
+		for h, ok := held[next]; ok; h, ok = held[next] {
+			out.write(h.out, h.errOut)
+			delete(held, next)
+			next++
+		}
+	}
+	return lookupsStatus(codes)
+}
+
+// run makes the lookup as it would be made without -f, printing into
+// buffers.
+func (it batchLookup) run(ctx context.Context, i int) batchResult {
+	var out, errOut bytes.Buffer
+	p := it.o.newPrinter(&out)
+	if tp, ok := p.(*textPrinter); ok {
+		tp.brief = it.brief
+	}
+	p.begin(it.o.display(), it.o.sw, it.o.noCmd || it.noCmd)
+	code := it.o.run(ctx, it.rq, p, &errOut)
+	return batchResult{i: i, out: out.Bytes(), errOut: errOut.Bytes(), code: code}
+}
+
+// resolverPool holds a batch's resolvers, one per configuration, so that
+// lookups with the same options share a cache, and ask a zone a question
+// that several of them need at once only once; and the root servers each
+// set of root flags names, read once.
+type resolverPool struct {
+	mu       sync.Mutex
+	m        map[string]*resolver.Resolver
+	rootSets map[string]rootSet
+}
+
+type rootSet struct {
+	addrs []netip.AddrPort
+	err   error
+}
+
+// roots is o.readRootAddrs, once per batch for each set of root flags.
+func (pool *resolverPool) roots(o *options) ([]netip.AddrPort, error) {
+	key := fmt.Sprint(o.roots, o.hints, o.port)
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	rs, ok := pool.rootSets[key]
+	if !ok {
+		rs.addrs, rs.err = o.readRootAddrs()
+		if pool.rootSets == nil {
+			pool.rootSets = map[string]rootSet{}
+		}
+		pool.rootSets[key] = rs
+	}
+	return rs.addrs, rs.err
+}
+
+// newResolver is a resolver for cfg: in a batch, the one its lookups of
+// the same configuration share; +trace's lookups (cfg.Events) have their
+// own, as their steps are theirs alone.
+func (o *options) newResolver(cfg resolver.Config) (*resolver.Resolver, error) {
+	pool := o.pool
+	if pool == nil || cfg.Events != nil {
+		return resolver.New(cfg)
+	}
+	// The roots and anchors of a batch are shared slices (roots, the
+	// globals): their addresses tell them apart at a fraction of the cost
+	// of printing them, for each of a long batch's lookups.
+	c := cfg
+	c.Roots, c.Anchors = nil, nil
+	key := fmt.Sprintf("%v %p %p", c, cfg.Roots, cfg.Anchors)
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	if r, ok := pool.m[key]; ok {
+		return r, nil
+	}
+	r, err := resolver.New(cfg)
 	if err != nil {
-		return command.Fail(stderr, exitBatch, "%v", err)
+		return nil, err
 	}
-	p, end := withProgress(p, stderr, len(queries))
-	defer end()
-	lookup := o.askStub
-	if o.server == "" {
-		roots, err := o.rootAddrs()
-		if err != nil {
-			return command.Fail(stderr, exitUsage, "%v", err)
-		}
-		r, err := resolver.New(o.resolverConfig(roots))
-		if err != nil {
-			return command.Fail(stderr, exitInternal, "%v", err)
-		}
-		lookup = resolveWith(r)
+	if pool.m == nil {
+		pool.m = map[string]*resolver.Resolver{}
 	}
-	if failed := runBatch(ctx, queries, job, lookup, p); failed > 0 {
-		return exitNoReply
-	}
-	return cli.ExitOK
-}
-
-// runBatch looks up every query, job.concurrency at most at once, and
-// prints each result; it returns how many failed.
-func runBatch(ctx context.Context, queries []query, job batchJob, lookup func(context.Context, query) batchResult, p printer) int {
-	results := make([]chan batchResult, len(queries))
-	for i := range results {
-		results[i] = make(chan batchResult, 1)
-	}
-	sem := make(chan struct{}, job.concurrency)
-	var wg sync.WaitGroup
-	var printMu sync.Mutex
-	failed := 0
-	show := func(q query, rs batchResult) {
-		printMu.Lock()
-		defer printMu.Unlock()
-		if rs.err != nil {
-			failed++
-			p.batchFailed(q, rs.err)
-			return
-		}
-		cmdLine := "; <<>> gdig " + cli.Version + " <<>> " + q.name + " " + dns.TypeToString[q.qtype]
-		p.answer(reply{msg: rs.msg, rtt: rs.rtt, server: rs.server, cmdLine: cmdLine})
-	}
-	for i, q := range queries {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(i int, q query) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			start := time.Now()
-			rs := lookup(ctx, q)
-			rs.rtt = time.Since(start)
-			if job.unordered {
-				show(q, rs)
-				return
-			}
-			results[i] <- rs
-		}(i, q)
-	}
-	if !job.unordered {
-		for i, q := range queries {
-			show(q, <-results[i])
-		}
-	}
-	wg.Wait()
-	return failed
-}
-
-// resolveWith is a batch lookup from the root with r.
-func resolveWith(r *resolver.Resolver) func(context.Context, query) batchResult {
-	return func(ctx context.Context, q query) batchResult {
-		res, err := r.Resolve(ctx, q.name, q.qtype)
-		if res == nil {
-			return batchResult{err: err}
-		}
-		// A failed resolution answers SERVFAIL: an answer, not a failure.
-		return batchResult{msg: res.Msg, server: resolvedBy(res, err)}
-	}
-}
-
-// askStub is a batch lookup at the @server, with dig's retries and TCP on
-// TC.
-func (o *options) askStub(ctx context.Context, q query) batchResult {
-	target := net.JoinHostPort(o.server, strconv.Itoa(o.port))
-	resp, _, _, err := o.exchange(ctx, o.query(q.name, q.qtype), target, stubHooks{})
-	return batchResult{msg: resp, err: err, server: fmt.Sprintf("%s#%d(%s) (UDP)", o.server, o.port, o.server)}
+	pool.m[key] = r
+	return r, nil
 }

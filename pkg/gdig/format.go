@@ -254,10 +254,15 @@ func headerText(m *dns.Msg, d display) string {
 	return b.String()
 }
 
-// bareText is +nocomments: the records the switches leave on, then the
-// question, without headings.
+// bareText is +nocomments: the question and the records the switches
+// leave on, in dig's order, without headings.
 func bareText(m *dns.Msg, sw sections, d display) string {
 	var b strings.Builder
+	if sw.question {
+		for _, q := range m.Question {
+			b.WriteString(questionText(q, d) + "\n")
+		}
+	}
 	for _, sec := range []struct {
 		on  bool
 		rrs []dns.RR
@@ -267,11 +272,6 @@ func bareText(m *dns.Msg, sw sections, d display) string {
 		}
 		for _, rr := range plainRecords(sec.rrs) {
 			b.WriteString(rrText(rr, d) + "\n")
-		}
-	}
-	if sw.question {
-		for _, q := range m.Question {
-			b.WriteString(questionText(q, d) + "\n")
 		}
 	}
 	return b.String()

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strings"
 
@@ -31,8 +30,9 @@ apply to every lookup, those after a name to its lookup only. ~/.digrc's options
 first (not with -r).
 +options gdig takes without an effect it can show: +besteffort +dns64prefix
 +ednsnegotiation +fail +idnin +idnout +keepopen +ndots +nssearch +showbadcookie.
-+tls, +https (+https-get) and +quic: DNS over TLS, HTTPS and QUIC, the certificate
-always verified (--tls-ca, +tls-hostname); +http-plain: not in this build.
++tls, +https (+https-get), +http-plain (+http-plain-get) and +quic: DNS over TLS,
+HTTPS, cleartext HTTP/2 and QUIC, the certificate always verified (--tls-ca,
++tls-hostname), a client certificate with +tls-certfile and +tls-keyfile.
 +validate (--validate): DNSSEC validation from the trust anchor, as delv.
 +yaml: refused (use --json).
 @server name AXFR transfers the zone over TCP, as dig does.
@@ -55,20 +55,18 @@ const (
 
 // Run runs gdig with args (without the program name) and returns its exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	lookups, done, code := parseArgs(args, stdout, stderr)
+	lookups, def, done, code := parseArgs(args, stdout, stderr)
 	if done {
 		return code
 	}
-	first := lookups[0]
-	p := first.newPrinter(stdout)
-	if first.file != "" {
-		job, err := first.newBatchJob(stderr)
-		if err != nil {
-			return fail(stderr, err)
-		}
-		return first.batch(ctx, job, stdin, p, stderr)
-	}
 	cmdLine := "; <<>> gdig " + cli.Version + " <<>> " + strings.Join(args, " ")
+	if def.file != "" {
+		return batch(ctx, lookups, def, cmdLine, stdin, stdout, stderr)
+	}
+	if len(lookups) == 0 {
+		lookups = []*options{def} // dig asks for the root's NS
+	}
+	p := lookups[0].newPrinter(stdout)
 	// Every lookup is validated before the first is sent, as a bad one
 	// is a usage error that should cost no query.
 	rqs := make([]request, len(lookups))
@@ -77,22 +75,31 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return fail(stderr, err)
 		}
-		if err := o.checkTransport(); err != nil {
-			return fail(stderr, err)
-		}
 		rq.cmdLine = cmdLine
 		rqs[i] = rq
 	}
-	// dig's status is the last failed lookup's.
-	status := cli.ExitOK
+	codes := make([]int, len(lookups))
 	for i, o := range lookups {
 		// dig prints the command line once, before the first lookup.
 		p.begin(o.display(), o.sw, o.noCmd || i > 0)
-		if c := o.run(ctx, rqs[i], p, stderr); c != cli.ExitOK {
-			status = c
-		}
+		codes[i] = o.run(ctx, rqs[i], p, stderr)
 	}
-	return status
+	return lookupsStatus(codes)
+}
+
+// lookupsStatus is the exit status of several lookups: the last one's,
+// as dig 9.18 ends (a server that never answered, 9, then an answer: 0),
+// but 1 when one was refused or, under +validate, bogus, as delv ends for
+// a bogus answer.
+func lookupsStatus(codes []int) int {
+	if len(codes) == 0 {
+		return cli.ExitOK // an empty batch
+	}
+	last := codes[len(codes)-1]
+	if last == cli.ExitOK && slices.Contains(codes, exitUsage) {
+		return exitUsage
+	}
+	return last
 }
 
 // display is the lookup's display options with what other options
@@ -115,16 +122,6 @@ func (o *options) run(ctx context.Context, rq request, p printer, stderr io.Writ
 		return o.stub(ctx, rq, p, stderr)
 	}
 	return o.iterative(ctx, rq, p, stderr)
-}
-
-// checkTransport refuses a lookup that names a transport +option this
-// build does not carry out (transportOpt).
-func (o *options) checkTransport() error {
-	names := slices.Sorted(maps.Keys(o.transport))
-	if len(names) == 0 {
-		return nil
-	}
-	return &exitError{exitUsage, fmt.Sprintf("+%s: this transport is not implemented yet", names[0])}
 }
 
 // fail reports err, a command line gdig refuses, with dig's status for it:

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"strconv"
@@ -83,13 +85,78 @@ func FuzzMessageText(f *testing.F) {
 	})
 }
 
+// TestReadBatch: each line of a batch is read as dig -f reads it, a
+// command line without "dig": several lookups, @server, +options and
+// dash flags; the options before a line's first name are that lookup's,
+// the globals a line sets hold for the lines below; comments skipped.
 func TestReadBatch(t *testing.T) {
-	qs, err := readBatch(strings.NewReader("www.example.lab\n\n; comment\nexample.lab mx\n"), dns.TypeA)
-	if err != nil || len(qs) != 2 || qs[0].qtype != dns.TypeA || qs[1].qtype != dns.TypeMX {
-		t.Errorf("%+v %v", qs, err)
+	t.Setenv("HOME", t.TempDir())
+	for _, tc := range []struct {
+		name, lines string
+		want        []string // per lookup: name type server rec port short noCmd brief
+	}{
+		{"names and types", "www.example.lab\n\n; comment\n# comment\nexample.lab mx\n",
+			[]string{"www.example.lab   rec 53 false false false", "example.lab mx  rec 53 false false true"}},
+		{"a word that is no type is a name", "www.example.lab NOPE\n",
+			[]string{"www.example.lab   rec 53 false false false", "NOPE   rec 53 false true false"}},
+		{"options before the first name are its own", "@192.0.2.1 +norec a.lab MX b.lab\n",
+			[]string{"a.lab MX 192.0.2.1 norec 53 false false false", "b.lab   rec 53 false true false"}},
+		{"options after a name", "a.lab +norec b.lab AAAA @192.0.2.2\n",
+			[]string{"a.lab   norec 53 false false false", "b.lab AAAA 192.0.2.2 rec 53 false true false"}},
+		{"dash flags", "-t MX a.lab -x 192.0.2.1\n",
+			[]string{"a.lab MX  rec 53 false false false", "   rec 53 false true false"}},
+		{"globals hold for the lines below", "-p 5353 a.lab\n+short b.lab\nc.lab\n",
+			[]string{"a.lab   rec 5353 false false false", "b.lab   rec 5353 true false true", "c.lab   rec 5353 true false true"}},
+		{"a line without a name asks for the root", "+norec\n",
+			[]string{"   norec 53 false false false"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, def, done, _ := parseArgs([]string{"-f", "-"}, io.Discard, io.Discard)
+			if done {
+				t.Fatal("refused")
+			}
+			items, done, code := readBatch(strings.NewReader(tc.lines), def, io.Discard, io.Discard, false)
+			if done {
+				t.Fatalf("refused, %d", code)
+			}
+			var got []string
+			for _, it := range items {
+				o := it.o
+				got = append(got, fmt.Sprintf("%s %s %s %s %d %v %v %v", o.name, o.qtype, o.server, map[bool]string{true: "norec", false: "rec"}[o.norec],
+					o.port, o.globals.short, it.noCmd, it.brief))
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+			if def.port != 53 || def.globals.short {
+				t.Errorf("a line changed the command line's globals: port %d, short %v", def.port, def.globals.short)
+			}
+		})
 	}
-	if _, err := readBatch(strings.NewReader("www.example.lab NOPE\n"), dns.TypeA); err == nil {
-		t.Error("accepted a bad type")
+	_, def, _, _ := parseArgs([]string{"-f", "-"}, io.Discard, io.Discard)
+	var stderr bytes.Buffer
+	if _, done, code := readBatch(strings.NewReader("a.lab\nb.lab +nosuchoption\n"), def, io.Discard, &stderr, false); !done || code != exitUsage {
+		t.Errorf("a bad option: done %v, exit %d, %q", done, code, stderr.String())
+	}
+}
+
+// TestLookupsStatus: several lookups end as dig 9.18 ends them, with the
+// last one's status, but 1 when one was bogus (or refused).
+func TestLookupsStatus(t *testing.T) {
+	for _, tc := range []struct {
+		codes []int
+		want  int
+	}{
+		{nil, 0},
+		{[]int{0, 0}, 0},
+		{[]int{9, 0}, 0},
+		{[]int{0, 9}, 9},
+		{[]int{1, 0, 0}, 1},
+		{[]int{1, 9}, 9},
+	} {
+		if got := lookupsStatus(tc.codes); got != tc.want {
+			t.Errorf("%v: %d, want %d", tc.codes, got, tc.want)
+		}
 	}
 }
 
@@ -182,7 +249,7 @@ func TestReverseName(t *testing.T) {
 // and the bytes it had as a map: keys in alphabetical order, "type" among
 // them, and a key left out only where the map left it out.
 func TestEvents(t *testing.T) {
-	clitest.CheckEvents(t, traceEvent{}, noReplyEvent{}, resolveErrorEvent{}, batchErrorEvent{}, answerEvent{})
+	clitest.CheckEvents(t, traceEvent{}, noReplyEvent{}, resolveErrorEvent{}, answerEvent{})
 
 	m := new(dns.Msg)
 	m.SetQuestion("www.example.lab.", 9999)
@@ -206,8 +273,6 @@ func TestEvents(t *testing.T) {
 			`{"error":"timed out","server":"127.0.0.1:53","type":"error"}`},
 		{"resolve failed", func(p printer) { p.resolveFailed("www.example.lab", dns.TypeA, errors.New("no")) },
 			`{"error":"no","name":"www.example.lab.","type":"error"}`},
-		{"batch failed", func(p printer) { p.batchFailed(query{"www.example.lab", 9999}, errors.New("no")) },
-			`{"error":"no","name":"www.example.lab.","qtype":"","type":"error"}`},
 		{"answer", func(p printer) { p.answer(reply{msg: m, rtt: time.Millisecond, server: "s", queries: 3}) },
 			`{"AA":false,"AD":false,"ANCOUNT":0,"ARCOUNT":0,"CD":false,"ID":7,"NSCOUNT":0,"Opcode":0,"QCLASS":1,"QCLASSname":"IN","QDCOUNT":1,"QNAME":"www.example.lab.","QR":false,"QTYPE":9999,"QTYPEname":"","RA":false,"RCODE":0,"RCODEname":"NOERROR","RD":true,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"queries":3,"query_time_ms":1,"server":"s","type":"answer"}`},
 		{"answer without question", func(p printer) { p.answer(reply{msg: new(dns.Msg), server: "(cache)"}) },

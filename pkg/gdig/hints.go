@@ -36,8 +36,16 @@ var ianaRoots = []string{
 var builtinRoots = ianaRoots
 
 // rootAddrs are the root servers: --root, --root-hints, or the built-in
-// hints.
+// hints; read once for all the lookups of a batch.
 func (o *options) rootAddrs() ([]netip.AddrPort, error) {
+	if o.pool != nil {
+		return o.pool.roots(o)
+	}
+	return o.readRootAddrs()
+}
+
+// readRootAddrs reads the root servers from the flags.
+func (o *options) readRootAddrs() ([]netip.AddrPort, error) {
 	var addrs []string
 	addrs = append(addrs, o.roots...)
 	if o.hints != "" {

@@ -28,7 +28,7 @@ func (o *options) iterative(ctx context.Context, rq request, p printer, stderr i
 	// A failed resolution is an answer too, SERVFAIL, as a recursive
 	// server gives it and dig prints it (status 0); +trace shows it even
 	// though its steps ended elsewhere.
-	msg := o.validated(p, rq, res)
+	msg := o.validated(p, rq, res, false)
 	p.answer(reply{msg: msg, rtt: rtt, server: resolvedBy(res, err), cmdLine: rq.cmdLine,
 		queries: res.Queries, traced: o.trace && err == nil})
 	return o.validatedExit(res)
@@ -45,7 +45,7 @@ func (o *options) resolve(ctx context.Context, cfg resolver.Config, rq request, 
 		p.traceStart(rq.cmdLine)
 		cfg.Events = p.traceStep
 	}
-	r, err := resolver.New(cfg)
+	r, err := o.newResolver(cfg)
 	if err != nil {
 		return nil, 0, err, command.Fail(stderr, exitInternal, "%v", err)
 	}

@@ -70,10 +70,6 @@ func (p jsonPrinter) resolveFailed(name string, _ uint16, err error) {
 	p.emit(resolveErrorEvent{Type: "error", Error: err.Error(), Name: dns.Fqdn(name)})
 }
 
-func (p jsonPrinter) batchFailed(q query, err error) {
-	p.emit(batchErrorEvent{Type: "error", Error: err.Error(), Name: dns.Fqdn(q.name), QType: dns.TypeToString[q.qtype]})
-}
-
 // The events. Each declares its fields in the alphabetical order of their
 // JSON names (see emit); omitempty marks a key the event
 // leaves out when it has nothing to say.
@@ -101,14 +97,6 @@ type noReplyEvent struct {
 type resolveErrorEvent struct {
 	Error string `json:"error"`
 	Name  string `json:"name"`
-	Type  string `json:"type"` // "error"
-}
-
-// batchErrorEvent: one line of a batch found no answer.
-type batchErrorEvent struct {
-	Error string `json:"error"`
-	Name  string `json:"name"`
-	QType string `json:"qtype"`
 	Type  string `json:"type"` // "error"
 }
 

@@ -41,6 +41,8 @@ type globals struct {
 	// transport.go) hold for every lookup of a command line.
 	dnssecOptions
 	transportOptions
+	// pool: a batch's resolvers, shared by its lookups (batch.go).
+	pool *resolverPool
 	// +short and +cmd are global in dig: the last one given counts for
 	// every lookup.
 	short bool
@@ -80,9 +82,6 @@ type options struct {
 	sw                 sections
 	q                  queryBits
 	disp               display
-	// transport holds +tls, +https and the like for their handlers
-	// (transportHandlers); without one, gdig refuses them at run time.
-	transport map[string]string
 }
 
 // queryBits are what the +options set in the query itself.
@@ -126,49 +125,42 @@ func defaults(g *globals) *options {
 func (o *options) clone() *options {
 	c := *o
 	c.q.ednsOpts = slices.Clone(o.q.ednsOpts)
-	if o.transport != nil {
-		c.transport = make(map[string]string, len(o.transport))
-		for k, v := range o.transport {
-			c.transport[k] = v
-		}
-	}
 	return &c
 }
 
 // parseArgs reads the command line as dig does: ~/.digrc's options first
 // (unless -r), then the arguments in order, where a name starts a lookup
-// and the options after it are its own. done: Run returns code now (help,
-// version, or a refusal already reported).
-func parseArgs(args []string, stdout, stderr io.Writer) (lookups []*options, done bool, code int) {
+// and the options after it are its own. def is dig's default lookup, the
+// options before the first name, which a batch file's lines start from;
+// lookups is empty when no name was given. done: Run returns code now
+// (help, version, or a refusal already reported).
+func parseArgs(args []string, stdout, stderr io.Writer) (lookups []*options, def *options, done bool, code int) {
 	g := &globals{}
-	def := defaults(g)
+	def = defaults(g)
 	ps := &argParser{def: def, cur: def}
 	fs := ps.flagSet(g)
 	if !slices.Contains(args, "-r") {
 		rc, err := readDigrc()
 		if err != nil {
-			return nil, true, fail(stderr, err)
+			return nil, nil, true, fail(stderr, err)
 		}
 		ps.rc = true
 		if done, code := ps.parse(fs, rc, stdout, stderr); done {
-			return nil, true, code
+			return nil, nil, true, code
 		}
 		ps.rc = false
 	}
 	if done, code := ps.parse(fs, args, stdout, stderr); done {
-		return nil, true, code
+		return nil, nil, true, code
 	}
 	if g.version {
 		fmt.Fprintf(stderr, "gdig (gnetutils) %s\n", cli.Version)
-		return nil, true, cli.ExitOK
+		return nil, nil, true, cli.ExitOK
 	}
 	if err := g.check(); err != nil {
-		return nil, true, fail(stderr, err)
+		return nil, nil, true, fail(stderr, err)
 	}
-	if len(ps.lookups) == 0 {
-		ps.lookups = []*options{def}
-	}
-	return ps.lookups, false, 0
+	return ps.lookups, def, false, 0
 }
 
 // check validates the globals.
@@ -200,6 +192,9 @@ type argParser struct {
 	def, cur *options
 	lookups  []*options
 	rc       bool // reading ~/.digrc: options only, as dig ignores names there
+	// pending is a batch line's lookup before its first name: the options
+	// that precede the name are that lookup's alone, as dig reads -f.
+	pending *options
 }
 
 // flagSet declares dig's dash flags. -t, -c, -x and -q act on the lookup
@@ -222,7 +217,7 @@ func (ps *argParser) flagSet(g *globals) *pflag.FlagSet {
 	fs.BoolVarP(&g.version, "dig-version", "v", false, "print the version on stderr, as dig -v, and exit")
 	fs.StringArrayVar(&g.roots, "root", nil, "root server address to start from (repeatable; default: the IANA root servers)")
 	fs.StringVar(&g.hints, "root-hints", "", "root hints file (named.root format) to start from")
-	fs.StringVarP(&g.file, "file", "f", "", "batch: resolve the \"name [type]\" lines of FILE (- for stdin)")
+	fs.StringVarP(&g.file, "file", "f", "", "batch: the lines of FILE (- for stdin), each a command line without \"gdig\", as dig -f")
 	fs.IntVar(&g.conc, "concurrency", 64, "batch: lookups at once (one shared cache)")
 	fs.BoolVar(&g.unorder, "unordered", false, "batch: print results as they finish, not in input order")
 	fs.IntVar(&g.cache, "cache-size", 10000, "answers (and delegations) cached at most, the least recently used evicted first")
@@ -289,11 +284,15 @@ func (ps *argParser) typeOrClass(a string, stderr io.Writer) bool {
 	return false
 }
 
-// newLookup starts a lookup of name from the default lookup's options.
+// newLookup starts a lookup of name from the default lookup's options
+// (a batch line's first name: from its pending lookup).
 func (ps *argParser) newLookup(name string) *options {
-	l := ps.def.clone()
+	l := ps.pending
+	if l == nil {
+		l = ps.def.clone()
+	}
+	ps.pending = nil
 	l.name, l.named = name, true
-	l.qtype, l.qclass = ps.def.qtype, ps.def.qclass
 	ps.lookups = append(ps.lookups, l)
 	ps.cur = l
 	return l

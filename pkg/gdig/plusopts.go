@@ -100,7 +100,6 @@ var plusOpts = []plusOpt{
 	// +fail: dig tries its next server on SERVFAIL; a stub has one.
 	accepted("fail", true),
 	flag("header-only", func(o *options) *bool { return &o.q.headerOnly }),
-	transportOpt("http-plain"), transportOpt("http-plain-get"),
 	flag("identify", func(o *options) *bool { return &o.disp.identify }),
 	// IDN conversion: dig does it only on a terminal; gdig's names are
 	// the ASCII they are sent as.
@@ -151,7 +150,6 @@ var plusOpts = []plusOpt{
 	flag("tcflag", func(o *options) *bool { return &o.q.tc }),
 	flag("tcp", func(o *options) *bool { return &o.tcp }),
 	{"timeout", false, numeric("timeout", 0, 1<<20, func(o *options, n int) { o.timeout = time.Duration(max(n, 1)) * time.Second })},
-	transportOpt("tls-certfile"), transportOpt("tls-keyfile"),
 	flag("trace", func(o *options) *bool { return &o.trace }),
 	{"tries", false, numeric("tries", 0, 1<<20, func(o *options, n int) { o.tries, o.triesSet = max(n, 1), true })},
 	{"ttlid", true, func(o *options, on bool, _ string, _ bool) error { o.disp.noTTL = !on; return nil }},
@@ -358,27 +356,6 @@ func parseSubnet(v string) (netip.Prefix, error) {
 		n = 0
 	}
 	return a.Prefix(n)
-}
-
-// transportOpt is a transport +option this build does not carry out
-// (+http-plain, TLS client certificates): it is kept on the lookup, and
-// checkTransport refuses the lookup before any query. +tls, +https and
-// +quic themselves are transport.go's.
-func transportOpt(name string) plusOpt {
-	return plusOpt{name, true, func(o *options, on bool, v string, has bool) error {
-		if o.transport == nil {
-			o.transport = map[string]string{}
-		}
-		switch {
-		case !on:
-			delete(o.transport, name)
-		case has:
-			o.transport[name] = v
-		default:
-			o.transport[name] = ""
-		}
-		return nil
-	}}
 }
 
 // errInvalidOption is dig's message for an unknown +option.

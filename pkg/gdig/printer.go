@@ -42,8 +42,6 @@ type printer interface {
 	transfer(x transfer)
 	// resolveFailed: the resolution from the root found no answer.
 	resolveFailed(name string, qtype uint16, err error)
-	// batchFailed: one line of a batch found no answer.
-	batchFailed(q query, err error)
 }
 
 // reply is a final response and what dig prints around it.

@@ -6,33 +6,26 @@ import (
 	"gnetutils/pkg/tui"
 )
 
-// progressPrinter is a batch's printer with a progress line on stderr
-// (done/total, rate, ETA) when stderr is a terminal: the line is cleared
-// before each result is printed and drawn again after it, so results and
-// the line never share a row.
-type progressPrinter struct {
-	printer
-	bar *tui.Progress
+// batchOutput writes a batch's results, each lookup's output whole, with a
+// progress line on stderr (done/total, rate, ETA) when stderr is a
+// terminal: the line is cleared before each result is written and drawn
+// again after it, so results and the line never share a row.
+type batchOutput struct {
+	stdout, stderr io.Writer
+	bar            *tui.Progress // nil without a terminal
 }
 
-// withProgress wraps p for a batch of total lines; end clears the line.
-// Without a terminal on stderr p comes back as it was.
-func withProgress(p printer, stderr io.Writer, total int) (_ printer, end func()) {
-	bar := tui.NewProgress(stderr, "gdig", total)
-	if bar == nil {
-		return p, func() {}
-	}
-	return progressPrinter{p, bar}, bar.Clear
+func newBatchOutput(stdout, stderr io.Writer, total int) *batchOutput {
+	return &batchOutput{stdout: stdout, stderr: stderr, bar: tui.NewProgress(stderr, "gdig", total)}
 }
 
-func (p progressPrinter) answer(r reply) {
-	p.bar.Clear()
-	p.printer.answer(r)
-	p.bar.Add(1)
+// write writes one lookup's output: what it said on stderr, then stdout.
+func (b *batchOutput) write(out, errOut []byte) {
+	b.bar.Clear()
+	_, _ = b.stderr.Write(errOut)
+	_, _ = b.stdout.Write(out)
+	b.bar.Add(1)
 }
 
-func (p progressPrinter) batchFailed(q query, err error) {
-	p.bar.Clear()
-	p.printer.batchFailed(q, err)
-	p.bar.Add(1)
-}
+// end clears the progress line.
+func (b *batchOutput) end() { b.bar.Clear() }

@@ -2,28 +2,23 @@ package gdig
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/creack/pty"
-
-	"gnetutils/pkg/cli"
 )
 
 // TestBatchProgress: with stderr a terminal a batch's results come with a
 // progress line, cleared before each result; with stderr a file, nothing.
 func TestBatchProgress(t *testing.T) {
-	var out bytes.Buffer
-	text := &textPrinter{out: cli.NewLines(&out)}
 	t.Run("not a terminal", func(t *testing.T) {
-		var stderr bytes.Buffer
-		p, end := withProgress(text, &stderr, 2)
-		p.batchFailed(query{name: "a.lab", qtype: 1}, errors.New("no answer"))
-		end()
-		if p != printer(text) || stderr.Len() != 0 {
-			t.Errorf("stderr not a terminal, yet the printer was wrapped or wrote %q", stderr.String())
+		var out, stderr bytes.Buffer
+		b := newBatchOutput(&out, &stderr, 2)
+		b.write([]byte("a\n"), nil)
+		b.end()
+		if out.String() != "a\n" || stderr.Len() != 0 {
+			t.Errorf("stdout %q, stderr %q", out.String(), stderr.String())
 		}
 	})
 	t.Run("terminal", func(t *testing.T) {
@@ -32,13 +27,14 @@ func TestBatchProgress(t *testing.T) {
 			t.Skip(err)
 		}
 		defer ptm.Close()
-		p, end := withProgress(text, tty, 2)
-		p.batchFailed(query{name: "a.lab", qtype: 1}, errors.New("no answer"))
-		p.batchFailed(query{name: "b.lab", qtype: 1}, errors.New("no answer"))
-		end()
+		var out bytes.Buffer
+		b := newBatchOutput(&out, tty, 2)
+		b.write([]byte(";; a.lab\n"), nil)
+		b.write([]byte(";; b.lab\n"), []byte("gdig: b.lab\n"))
+		b.end()
 		tty.Close()
 		got := readAll(ptm)
-		for _, want := range []string{"\r\x1b[Kgdig: 1/2 50%", "\r\x1b[Kgdig: 2/2 100%"} {
+		for _, want := range []string{"\r\x1b[Kgdig: 1/2 50%", "\r\x1b[Kgdig: 2/2 100%", "gdig: b.lab"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("terminal got %q, lacks %q", got, want)
 			}
@@ -46,7 +42,7 @@ func TestBatchProgress(t *testing.T) {
 		if !strings.HasSuffix(got, "\r\x1b[K") {
 			t.Errorf("the line is not cleared at the end: %q", got)
 		}
-		if !strings.Contains(out.String(), ";; b.lab. A: no answer") {
+		if out.String() != ";; a.lab\n;; b.lab\n" {
 			t.Errorf("results not printed: %q", out.String())
 		}
 	})

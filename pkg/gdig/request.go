@@ -62,27 +62,6 @@ func (o *options) newRequest(stderr io.Writer) (request, error) {
 	return request{name: name, qtype: qtype, qclass: qclass, serial: o.ixfrSerial()}, nil
 }
 
-// batchJob is what -f asks for, validated.
-type batchJob struct {
-	file        string
-	qtype       uint16 // for lines that name none
-	concurrency int
-	unordered   bool
-}
-
-// newBatchJob validates -f's options, warning as dig does about a -t it
-// ignores.
-func (o *options) newBatchJob(stderr io.Writer) (batchJob, error) {
-	if o.conc < 1 {
-		return batchJob{}, errors.New("--concurrency must be positive")
-	}
-	job := batchJob{file: o.file, qtype: dns.TypeA, concurrency: o.conc, unordered: o.unorder}
-	if t := o.flagType(stderr); t != 0 {
-		job.qtype = t
-	}
-	return job, nil
-}
-
 // flagType is -t's type, or 0 when -t is not given or names no type (dig
 // warns and goes on with the default).
 func (o *options) flagType(stderr io.Writer) uint16 {

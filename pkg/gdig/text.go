@@ -21,6 +21,9 @@ type textPrinter struct {
 	d     display
 	// cmdDone: +qr printed the command line before the query.
 	cmdDone bool
+	// brief: the command line is a batch line's after the first, which
+	// dig prints alone (batch.go).
+	brief bool
 }
 
 // begin takes the display options of the lookup about to be printed.
@@ -50,7 +53,9 @@ func (p *textPrinter) answer(r reply) {
 		}
 		return
 	}
-	if p.sw.comments && !hasSection(r.msg, p.sw) {
+	// The blank line before the stats ends dig's last section heading's
+	// block: without comments or sections there is none.
+	if !p.sw.comments || !hasSection(r.msg, p.sw) {
 		p.printStatLines(r)
 		return
 	}
@@ -77,6 +82,10 @@ func (p *textPrinter) printStatLines(r reply) {
 
 // printCmd prints dig's opening lines: the command and the global options.
 func (p *textPrinter) printCmd(cmdLine string, serverFound bool) {
+	if p.brief {
+		p.out.Printf("%s", cmdLine)
+		return
+	}
 	p.out.Printf("")
 	p.out.Printf("%s", cmdLine)
 	if serverFound {
@@ -125,6 +134,7 @@ func (p *textPrinter) stubNoReply(s stubServer, network, cmdLine string, err err
 func (p *textPrinter) traceStart(cmdLine string) {
 	if !p.noCmd {
 		p.printCmd(cmdLine, false)
+		p.cmdDone = true
 	}
 }
 
@@ -153,6 +163,12 @@ func (p *textPrinter) traceStep(e resolver.Event) {
 		p.out.Printf("%s;; lame answer from %s#%d(%s) for %s: %s", indent, e.Server.Addr(), e.Server.Port(), who, e.QName, e.Note)
 	case "glueless":
 		p.out.Printf("%s;; no glue for %s: looking up its %s", indent, e.QName, e.QType)
+	case "dnssec":
+		// The chain of trust's verdict on a zone's keys, as delv +vtrace
+		// marks them; the answer's own is the verdict line after the trace.
+		if e.Zone != "" {
+			p.out.Printf("%s;; DNSSEC %s: %s", indent, e.Zone, e.Note)
+		}
 	case "tcp_retry":
 		p.out.Printf("%s;; truncated answer from %s#%d(%s), retrying over TCP", indent, e.Server.Addr(), e.Server.Port(), who)
 	}
@@ -187,10 +203,6 @@ func (p *textPrinter) transfer(x transfer) {
 
 func (p *textPrinter) resolveFailed(name string, qtype uint16, err error) {
 	p.out.Printf(";; resolution of %s %s failed: %v", dns.Fqdn(name), dns.TypeToString[qtype], err)
-}
-
-func (p *textPrinter) batchFailed(q query, err error) {
-	p.out.Printf(";; %s %s: %v", dns.Fqdn(q.name), dns.TypeToString[q.qtype], err)
 }
 
 // queryTime is dig's figure: milliseconds, microseconds with -u.

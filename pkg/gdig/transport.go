@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -24,16 +25,21 @@ import (
 	"gnetutils/pkg/cli"
 )
 
-// transportOptions are the encrypted stub transports: DNS over TLS (RFC
-// 7858), HTTPS (RFC 8484) and QUIC (RFC 9250), as dig 9.18 and kdig name
-// them. Unlike dig, gdig always verifies the server's certificate: with
-// the system's roots, or --tls-ca's.
+// transportOptions are the stub transports beside plain DNS: DNS over TLS
+// (RFC 7858), HTTPS (RFC 8484; or cleartext HTTP/2, dig's +http-plain) and
+// QUIC (RFC 9250), as dig 9.18 and kdig name them. Unlike dig, gdig always
+// verifies the server's certificate: with the system's roots, or
+// --tls-ca's; +tls-certfile and +tls-keyfile give it one of its own
+// (mutual TLS).
 type transportOptions struct {
-	encrypted string // "", "tls", "https", "quic"
-	httpsGet  bool
-	httpsPath string
-	tlsName   string // +tls-hostname
-	tlsCA     string // --tls-ca, +tls-ca=FILE
+	encrypted   string // "", "tls", "https", "quic"
+	plainHTTP   bool   // +http-plain: "https" without TLS
+	httpsGet    bool
+	httpsPath   string
+	tlsName     string // +tls-hostname
+	tlsCA       string // --tls-ca, +tls-ca=FILE
+	tlsCertFile string // +tls-certfile: the client's certificate chain (PEM)
+	tlsKeyFile  string // +tls-keyfile: its private key (PEM)
 }
 
 func (o *globals) addTransportFlags(fs *pflag.FlagSet) {
@@ -45,13 +51,14 @@ func (o *options) transportPlus(key, val string, hasVal bool) bool {
 	switch key {
 	case "tls", "quic":
 		o.encrypted = key
-	case "https", "https-post", "https-get":
+	case "https", "https-post", "https-get", "http-plain", "http-plain-post", "http-plain-get":
 		o.encrypted = "https"
-		o.httpsGet = key == "https-get"
+		o.plainHTTP = strings.HasPrefix(key, "http-plain")
+		o.httpsGet = strings.HasSuffix(key, "-get")
 		if hasVal {
 			o.httpsPath = val
 		}
-	case "notls", "nohttps", "nohttps-get", "nohttps-post", "noquic":
+	case "notls", "nohttps", "nohttps-get", "nohttps-post", "noquic", "nohttp-plain", "nohttp-plain-get", "nohttp-plain-post":
 		o.encrypted = ""
 	case "notls-hostname":
 		o.tlsName = ""
@@ -61,6 +68,10 @@ func (o *options) transportPlus(key, val string, hasVal bool) bool {
 		o.tlsName = val
 	case "tls-ca":
 		o.tlsCA = val
+	case "tls-certfile", "notls-certfile":
+		o.tlsCertFile = val
+	case "tls-keyfile", "notls-keyfile":
+		o.tlsKeyFile = val
 	default:
 		return false
 	}
@@ -77,6 +88,9 @@ func (o *options) transportPort() int {
 	case "tls", "quic":
 		return 853
 	case "https":
+		if o.plainHTTP {
+			return 80
+		}
 		return 443
 	}
 	return o.port
@@ -118,8 +132,11 @@ func (o *options) encryptedStub(ctx context.Context, q *dns.Msg, rq request, s s
 		return exitNoReply
 	}
 	label := strings.ToUpper(o.encrypted)
+	if o.plainHTTP {
+		label = "HTTP"
+	}
 	if o.httpsGet {
-		label = "HTTPS-GET" // dig's word
+		label += "-GET" // dig's words: HTTPS-GET, HTTP-GET
 	}
 	server := fmt.Sprintf("%s#%d(%s) (%s)", s.addr, s.port, s.host, label)
 	p.answer(reply{msg: resp, rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true})
@@ -127,9 +144,20 @@ func (o *options) encryptedStub(ctx context.Context, q *dns.Msg, rq request, s s
 }
 
 // tlsConfig verifies the server as +tls-hostname names it, or as the
-// @server was given (a name, or the address as an IP SAN).
+// @server was given (a name, or the address as an IP SAN), and shows it
+// the client certificate of +tls-certfile and +tls-keyfile, if given.
 func (o *options) tlsConfig(s stubServer) (*tls.Config, error) {
 	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: o.tlsName}
+	if (o.tlsCertFile == "") != (o.tlsKeyFile == "") {
+		return nil, errors.New("both TLS client certificate and key file must be specified at the same time") // dig's words
+	}
+	if o.tlsCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.tlsCertFile, o.tlsKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("+tls-certfile, +tls-keyfile: %v", err)
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
 	if conf.ServerName == "" {
 		conf.ServerName = s.host
 	}
@@ -189,36 +217,26 @@ func certError(err error) error {
 	return nil
 }
 
-// dohExchange asks over HTTPS (RFC 8484): POST, or GET with the message
-// in the dns parameter; the ID 0, as the RFC asks, so caches can share.
+// dohExchange asks over HTTPS (RFC 8484), or cleartext HTTP/2 with
+// +http-plain: POST, or GET with the message in the dns parameter.
 func (o *options) dohExchange(ctx context.Context, q *dns.Msg, s stubServer, conf *tls.Config) (*dns.Msg, error) {
-	m := q.Copy()
-	m.Id = 0
-	wire, err := m.Pack()
+	req, err := o.dohRequest(ctx, q, s)
 	if err != nil {
 		return nil, err
 	}
-	path := o.httpsPath
-	if path == "" {
-		path = "/dns-query"
-	}
-	url := "https://" + net.JoinHostPort(s.addr.String(), strconv.Itoa(s.port)) + path
-	var req *http.Request
-	if o.httpsGet {
-		req, err = http.NewRequestWithContext(ctx, http.MethodGet, url+"?dns="+base64.RawURLEncoding.EncodeToString(wire), nil)
-	} else {
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(wire))
-		if req != nil {
-			req.Header.Set("Content-Type", "application/dns-message")
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/dns-message")
 	tr := &http.Transport{TLSClientConfig: conf, ForceAttemptHTTP2: true}
+	if o.plainHTTP {
+		// HTTP/2 without TLS, with prior knowledge (RFC 9113 3.3), as
+		// dig and unbound's http-notls-downstream speak it.
+		tr.Protocols = new(http.Protocols)
+		tr.Protocols.SetUnencryptedHTTP2(true)
+	}
 	defer tr.CloseIdleConnections()
 	res, err := (&http.Client{Transport: tr}).Do(req)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // the cause, without the request's URL and its query
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -236,6 +254,40 @@ func (o *options) dohExchange(ctx context.Context, q *dns.Msg, s stubServer, con
 	}
 	resp.Id = q.Id
 	return resp, nil
+}
+
+// dohRequest is q as a DoH request to s: the ID 0, as RFC 8484 asks, so
+// caches can share answers.
+func (o *options) dohRequest(ctx context.Context, q *dns.Msg, s stubServer) (*http.Request, error) {
+	m := q.Copy()
+	m.Id = 0
+	wire, err := m.Pack()
+	if err != nil {
+		return nil, err
+	}
+	path := o.httpsPath
+	if path == "" {
+		path = "/dns-query"
+	}
+	scheme := "https://"
+	if o.plainHTTP {
+		scheme = "http://"
+	}
+	endpoint := scheme + net.JoinHostPort(s.addr.String(), strconv.Itoa(s.port)) + path
+	var req *http.Request
+	if o.httpsGet {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"?dns="+base64.RawURLEncoding.EncodeToString(wire), nil)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(wire))
+		if req != nil {
+			req.Header.Set("Content-Type", "application/dns-message")
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/dns-message")
+	return req, nil
 }
 
 // doqExchange asks over QUIC (RFC 9250): one stream per query, ALPN doq,

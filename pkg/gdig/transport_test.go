@@ -26,13 +26,16 @@ import (
 )
 
 // testPKI is a CA and a server certificate it signed, for 127.0.0.1 and
-// dns.lab, written as PEM files.
+// dns.lab, and a client certificate it signed (mutual TLS), written as
+// PEM files.
 type testPKI struct {
 	caFile, certFile, keyFile string
+	clientCert, clientKey     string
 	cert                      tls.Certificate
+	pool                      *x509.CertPool // the CA, for a server that asks for client certificates
 }
 
-// newPKI makes a CA and a server certificate in dir.
+// newPKI makes a CA, a server and a client certificate in dir.
 func newPKI(t *testing.T, dir, prefix string) testPKI {
 	t.Helper()
 	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -44,25 +47,30 @@ func newPKI(t *testing.T, dir, prefix string) testPKI {
 		t.Fatal(err)
 	}
 	caCert, _ := x509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "dns.lab"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		DNSNames: []string{"dns.lab"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, _ := x509.MarshalECPrivateKey(key)
-	p := testPKI{caFile: filepath.Join(dir, prefix+"-ca.pem"), certFile: filepath.Join(dir, prefix+"-cert.pem"), keyFile: filepath.Join(dir, prefix+"-key.pem")}
-	write := func(path, typ string, b []byte) {
+	write := func(path, typ string, b []byte) string {
 		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
 			t.Fatal(err)
 		}
+		return path
 	}
-	write(p.caFile, "CERTIFICATE", caDER)
-	write(p.certFile, "CERTIFICATE", der)
-	write(p.keyFile, "EC PRIVATE KEY", keyDER)
+	// leaf writes a certificate the CA signs, for usage, and its key.
+	leaf := func(serial int64, name string, usage x509.ExtKeyUsage) (certFile, keyFile string) {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "dns.lab"},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+			DNSNames: []string{"dns.lab"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage}}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyDER, _ := x509.MarshalECPrivateKey(key)
+		return write(filepath.Join(dir, prefix+"-"+name+"-cert.pem"), "CERTIFICATE", der), write(filepath.Join(dir, prefix+"-"+name+"-key.pem"), "EC PRIVATE KEY", keyDER)
+	}
+	p := testPKI{caFile: write(filepath.Join(dir, prefix+"-ca.pem"), "CERTIFICATE", caDER), pool: x509.NewCertPool()}
+	p.pool.AddCert(caCert)
+	p.certFile, p.keyFile = leaf(2, "server", x509.ExtKeyUsageServerAuth)
+	p.clientCert, p.clientKey = leaf(3, "client", x509.ExtKeyUsageClientAuth)
 	p.cert, err = tls.LoadX509KeyPair(p.certFile, p.keyFile)
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +83,7 @@ func answerLocally(q *dns.Msg) *dns.Msg {
 	r := new(dns.Msg)
 	r.SetReply(q)
 	r.Authoritative = true
+	r.Compress = true // as servers send it, and as gdig counts MSG SIZE
 	if q.Question[0].Qtype == dns.TypeA && strings.EqualFold(q.Question[0].Name, "www.example.lab.") {
 		a, _ := dns.NewRR("www.example.lab. 300 IN A 192.0.2.80")
 		r.Answer = append(r.Answer, a)
@@ -82,11 +91,14 @@ func answerLocally(q *dns.Msg) *dns.Msg {
 	return r
 }
 
-// serveDoQ is a DNS over QUIC server (RFC 9250) on loopback: one query
-// per stream, answered locally.
-func serveDoQ(t *testing.T, cert tls.Certificate) string {
+// serveDoQ is a DNS over QUIC server (RFC 9250) on loopback with conf's
+// certificate (and client authentication): one query per stream,
+// answered locally.
+func serveDoQ(t *testing.T, conf *tls.Config) string {
 	t.Helper()
-	ln, err := quic.ListenAddr("127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"doq"}}, nil)
+	conf = conf.Clone()
+	conf.NextProtos = []string{"doq"}
+	ln, err := quic.ListenAddr("127.0.0.1:0", conf, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +162,7 @@ func runGdig(args ...string) (string, string, int) {
 func TestDoQ(t *testing.T) {
 	dir := t.TempDir()
 	good, other := newPKI(t, dir, "good"), newPKI(t, dir, "other")
-	doq := serveDoQ(t, good.cert)
+	doq := serveDoQ(t, &tls.Config{Certificates: []tls.Certificate{good.cert}})
 	plain := servePlain(t)
 	_, doqPort, _ := net.SplitHostPort(doq)
 	_, plainPort, _ := net.SplitHostPort(plain)
@@ -190,17 +202,42 @@ func TestDoQ(t *testing.T) {
 	}
 }
 
-// TestTransportPort: +tls and +quic default to 853, +https to 443, -p
-// wins.
+// TestDoQClientCertificate: +tls-certfile and +tls-keyfile show a
+// server that asks for one the client certificate; without them the
+// server refuses the handshake and gdig gets no answer (exit 9). Either
+// alone is refused before any query, in dig's words.
+func TestDoQClientCertificate(t *testing.T) {
+	pki := newPKI(t, t.TempDir(), "mtls")
+	doq := serveDoQ(t, &tls.Config{Certificates: []tls.Certificate{pki.cert}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pki.pool})
+	_, port, _ := net.SplitHostPort(doq)
+	base := []string{"@127.0.0.1", "-p", port, "+quic", "--tls-ca", pki.caFile, "+time=2", "+tries=1", "www.example.lab"}
+	out, errOut, code := runGdig(append(base, "+tls-certfile="+pki.clientCert, "+tls-keyfile="+pki.clientKey)...)
+	if code != 0 || !strings.Contains(out, "192.0.2.80") {
+		t.Errorf("with a client certificate: exit %d %s\n%s", code, errOut, out)
+	}
+	out, _, code = runGdig(base...)
+	if code != 9 || strings.Contains(out, "192.0.2.80") {
+		t.Errorf("without a client certificate: exit %d, want 9\n%s", code, out)
+	}
+	_, errOut, code = runGdig(append(base, "+tls-certfile="+pki.clientCert)...)
+	if code != 1 || !strings.Contains(errOut, "both TLS client certificate and key file must be specified at the same time") {
+		t.Errorf("a certificate without its key: exit %d %q", code, errOut)
+	}
+}
+
+// TestTransportPort: +tls and +quic default to 853, +https to 443,
+// +http-plain to 80, -p wins.
 func TestTransportPort(t *testing.T) {
 	for _, c := range []struct {
 		transport string
 		port      int
 		want      int
-	}{{"", 53, 53}, {"tls", 53, 853}, {"quic", 53, 853}, {"https", 53, 443}, {"https", 8443, 8443}} {
-		t.Run(fmt.Sprintf("%s/%d", c.transport, c.port), func(t *testing.T) {
+		plain     bool
+	}{{"", 53, 53, false}, {"tls", 53, 853, false}, {"quic", 53, 853, false}, {"https", 53, 443, false}, {"https", 8443, 8443, false},
+		{"https", 53, 80, true}, {"https", 8080, 8080, true}} {
+		t.Run(fmt.Sprintf("%s/%d/plain=%v", c.transport, c.port, c.plain), func(t *testing.T) {
 			o := &options{globals: &globals{port: c.port}}
-			o.encrypted = c.transport
+			o.encrypted, o.plainHTTP = c.transport, c.plain
 			if got := o.transportPort(); got != c.want {
 				t.Errorf("port %d, want %d", got, c.want)
 			}

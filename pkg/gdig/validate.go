@@ -65,13 +65,14 @@ func (o *options) dnssecPlus(key, _ string, _ bool) bool {
 // validated prints the verdict delv prints above an answer, and is the
 // message to print: without +dnssec, the DNSSEC records the validation
 // needed are left out, as a validating server leaves them out for a
-// client that did not set DO.
-func (o *options) validated(p printer, rq request, res *resolver.Result) *dns.Msg {
+// client that did not set DO. serverFound: the answer's command line says
+// "(1 server found)".
+func (o *options) validated(p printer, rq request, res *resolver.Result, serverFound bool) *dns.Msg {
 	if res.Verdict == nil {
 		return res.Msg
 	}
 	if vp, ok := p.(verdictPrinter); ok {
-		vp.verdict(rq.name, rq.qtype, res.Msg, *res.Verdict)
+		vp.verdict(rq, res.Msg, *res.Verdict, serverFound)
 	}
 	if o.dnssec {
 		return res.Msg
@@ -90,7 +91,7 @@ func (o *options) validatedExit(res *resolver.Result) int {
 
 // verdictPrinter prints a validation's verdict; both printers are one.
 type verdictPrinter interface {
-	verdict(name string, qtype uint16, m *dns.Msg, v resolver.Verdict)
+	verdict(rq request, m *dns.Msg, v resolver.Verdict, serverFound bool)
 }
 
 // verdictText is delv's line for a verdict.
@@ -110,9 +111,16 @@ func verdictText(m *dns.Msg, v resolver.Verdict) string {
 	return "; answer not validated"
 }
 
-func (p *textPrinter) verdict(_ string, _ uint16, m *dns.Msg, v resolver.Verdict) {
+// verdict prints delv's line after the command line that opens the
+// lookup's output (printed here if the answer would print it), so that
+// in a batch each verdict follows the line that names its lookup.
+func (p *textPrinter) verdict(rq request, m *dns.Msg, v resolver.Verdict, serverFound bool) {
 	if p.short {
 		return
+	}
+	if !p.noCmd && p.sw.cmd && !p.cmdDone {
+		p.printCmd(rq.cmdLine, serverFound)
+		p.cmdDone = true
 	}
 	p.out.Printf("%s", verdictText(m, v))
 }
@@ -127,8 +135,8 @@ type validationEvent struct {
 	Type     string `json:"type"`
 }
 
-func (p jsonPrinter) verdict(name string, qtype uint16, _ *dns.Msg, v resolver.Verdict) {
-	ev := validationEvent{Type: "validation", Name: dns.Fqdn(name), QType: dns.TypeToString[qtype], Security: v.Security.String(), Reason: v.Reason}
+func (p jsonPrinter) verdict(rq request, _ *dns.Msg, v resolver.Verdict, _ bool) {
+	ev := validationEvent{Type: "validation", Name: dns.Fqdn(rq.name), QType: dns.TypeToString[rq.qtype], Security: v.Security.String(), Reason: v.Reason}
 	if v.Security == resolver.Bogus {
 		ev.EDE = v.EDE
 	}
@@ -180,6 +188,6 @@ func (o *options) validateStub(ctx context.Context, rq request, p printer, stder
 	if err != nil {
 		server = "(gdig: resolution failed)"
 	}
-	p.answer(reply{msg: o.validated(p, rq, res), rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true})
+	p.answer(reply{msg: o.validated(p, rq, res, true), rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true})
 	return o.validatedExit(res)
 }

@@ -17,10 +17,14 @@ type SignedZone struct {
 	Zone
 	Unsigned bool   // served unsigned: an insecure delegation
 	NSEC3    string // ldns-signzone's NSEC3 flags ("-n -t 0", "-n -t 0 -p" for opt-out); "" for NSEC
-	Expired  bool   // signatures that ended yesterday
-	WrongDS  bool   // the parent's DS matches no key of the zone
-	WrongKey string // an owner whose A RRSIG is made by a key the zone does not publish
-	Drop     string // an owner whose records go after signing, its NSEC kept: a wrong denial
+	// Algorithm is ldns-keygen's name for the zone's keys' algorithm
+	// ("RSASHA1", "RSASHA1-NSEC3-SHA1"; RSA keys of 2048 bits); "" for
+	// ECDSAP256SHA256.
+	Algorithm string
+	Expired   bool   // signatures that ended three days ago
+	WrongDS   bool   // the parent's DS matches no key of the zone
+	WrongKey  string // an owner whose A RRSIG is made by a key the zone does not publish
+	Drop      string // an owner whose records go after signing, its NSEC kept: a wrong denial
 	// DS, when set, says Records are signed already (by the caller, as
 	// an attack zone is) and is the DS the parent holds for them.
 	DS string
@@ -35,7 +39,8 @@ type SignedDNSConfig struct {
 }
 
 // SignedDNS is a DNS hierarchy whose root, lab. and zones are signed
-// (ldns-keygen, ldns-signzone; ECDSAP256SHA256 KSK and ZSK per zone),
+// (ldns-keygen, ldns-signzone; a KSK and a ZSK per zone, ECDSAP256SHA256
+// unless the zone names another algorithm),
 // and the files a validator needs to trust its root.
 type SignedDNS struct {
 	*DNS
@@ -132,25 +137,28 @@ func (sg signer) sign(z SignedZone) (Zone, string, error) {
 	case z.Unsigned:
 		return z.Zone, "", nil
 	}
-	ksk, err := sg.keygen(z.Origin, true)
+	ksk, err := sg.keygen(z.Origin, z.Algorithm, true)
 	if err != nil {
 		return Zone{}, "", err
 	}
-	zsk, err := sg.keygen(z.Origin, false)
+	zsk, err := sg.keygen(z.Origin, z.Algorithm, false)
 	if err != nil {
 		return Zone{}, "", err
 	}
 	inc, exp := sg.inception, sg.expiration
 	if z.Expired {
 		now := time.Now()
-		inc, exp = now.Add(-30*24*time.Hour), now.Add(-24*time.Hour)
+		// Three days: a validator forgives a day of clock skew at most
+		// (unbound's val-sig-skew-max), and one day ago was, now and
+		// then, secure for unbound.
+		inc, exp = now.Add(-30*24*time.Hour), now.Add(-3*24*time.Hour)
 	}
 	signed, err := sg.signzone(z, inc, exp, ksk, zsk)
 	if err != nil {
 		return Zone{}, "", err
 	}
 	if z.WrongKey != "" {
-		other, err := sg.keygen(z.Origin, false)
+		other, err := sg.keygen(z.Origin, z.Algorithm, false)
 		if err != nil {
 			return Zone{}, "", err
 		}
@@ -164,7 +172,7 @@ func (sg signer) sign(z SignedZone) (Zone, string, error) {
 		signed = dropName(signed, z.Drop)
 	}
 	if z.WrongDS {
-		if ksk, err = sg.keygen(z.Origin, true); err != nil {
+		if ksk, err = sg.keygen(z.Origin, z.Algorithm, true); err != nil {
 			return Zone{}, "", err
 		}
 	}
@@ -172,10 +180,17 @@ func (sg signer) sign(z SignedZone) (Zone, string, error) {
 	return Zone{Origin: z.Origin, Servers: z.Servers, Records: signed}, strings.TrimSpace(string(ds)), err
 }
 
-// keygen makes an ECDSAP256SHA256 key for origin (a KSK or a ZSK) and
-// returns its base name; ldns-keygen writes its DS beside it.
-func (sg signer) keygen(origin string, ksk bool) (string, error) {
-	args := []string{"-a", "ECDSAP256SHA256"}
+// keygen makes a key of alg (ECDSAP256SHA256 when "") for origin (a KSK
+// or a ZSK) and returns its base name; ldns-keygen writes its DS beside
+// it.
+func (sg signer) keygen(origin, alg string, ksk bool) (string, error) {
+	if alg == "" {
+		alg = "ECDSAP256SHA256"
+	}
+	args := []string{"-a", alg}
+	if strings.HasPrefix(alg, "RSA") {
+		args = append(args, "-b", "2048")
+	}
 	if ksk {
 		args = append(args, "-k")
 	}

@@ -63,10 +63,11 @@ var RootAnchors = []string{
 }
 
 // keyResult is what the chain of trust says of one zone: its keys when
-// secure.
+// secure, and for +trace which key made them so.
 type keyResult struct {
 	keys []*dns.DNSKEY
 	v    Verdict
+	how  string
 }
 
 // keyCache holds the zones' key verdicts for the resolver's lifetime (one
@@ -297,11 +298,12 @@ func sigTime(t uint32, now time.Time) time.Time {
 	return now.Add(time.Duration(d) * time.Second)
 }
 
-// algSupported: the algorithms gdig validates; any other makes its zone
-// insecure (RFC 6840 5.2).
+// algSupported: the algorithms gdig validates, those RFC 8624 says a
+// validator must (RSASHA1 and its NSEC3 alias too: delv and unbound
+// validate them); any other makes its zone insecure (RFC 6840 5.2).
 func algSupported(alg uint8) bool {
 	switch alg {
-	case dns.RSASHA256, dns.RSASHA512, dns.ECDSAP256SHA256, dns.ECDSAP384SHA384, dns.ED25519:
+	case dns.RSASHA1, dns.RSASHA1NSEC3SHA1, dns.RSASHA256, dns.RSASHA512, dns.ECDSAP256SHA256, dns.ECDSAP384SHA384, dns.ED25519:
 		return true
 	}
 	return false
@@ -331,7 +333,11 @@ func (v *validation) keys(zone string) keyResult {
 	}
 	kr := v.findKeys(zone)
 	kc.put(zone, kr)
-	v.lk.r.emit(Event{Kind: "dnssec", Depth: v.depth, Zone: zone, Note: kr.v.Security.String() + reasonNote(kr.v)})
+	note := kr.v.Security.String() + reasonNote(kr.v)
+	if kr.how != "" {
+		note += ": " + kr.how
+	}
+	v.lk.r.emit(Event{Kind: "dnssec", Depth: v.depth, Zone: zone, QType: "DNSKEY", Note: note})
 	return kr
 }
 
@@ -386,13 +392,13 @@ func (v *validation) findKeys(zone string) keyResult {
 	if len(ds) == 0 {
 		return keyResult{v: Verdict{Security: Insecure, Reason: "no DS of " + zone + " with a supported algorithm and digest"}}
 	}
-	return v.zoneKeys(zone, func(k *dns.DNSKEY) bool { return matchDS(k, ds) })
+	return v.zoneKeys(zone, "the DS at "+parent, func(k *dns.DNSKEY) bool { return matchDS(k, ds) })
 }
 
 // anchorKeys are the keys of the trust anchor's zone: its DNSKEY RRset,
 // signed by a key the anchor names.
 func (v *validation) anchorKeys(zone string, anchors []dns.RR) keyResult {
-	return v.zoneKeys(zone, func(k *dns.DNSKEY) bool {
+	return v.zoneKeys(zone, "the trust anchor", func(k *dns.DNSKEY) bool {
 		for _, a := range anchors {
 			switch a := a.(type) {
 			case *dns.DS:
@@ -410,8 +416,8 @@ func (v *validation) anchorKeys(zone string, anchors []dns.RR) keyResult {
 }
 
 // zoneKeys fetches zone's DNSKEY RRset and accepts it when one of the
-// keys trusted (by DS or anchor) signs it.
-func (v *validation) zoneKeys(zone string, trusted func(*dns.DNSKEY) bool) keyResult {
+// keys trusted (by DS or anchor: source) signs it.
+func (v *validation) zoneKeys(zone, source string, trusted func(*dns.DNSKEY) bool) keyResult {
 	m, err := v.fetch(zone, dns.TypeDNSKEY)
 	if err != nil {
 		return keyResult{v: bogus(dns.ExtendedErrorCodeDNSKEYMissing, "DNSKEY of %s: %v", zone, err)}
@@ -434,7 +440,11 @@ func (v *validation) zoneKeys(zone string, trusted func(*dns.DNSKEY) bool) keyRe
 		}
 		return keyResult{v: bogus(vr.EDE, "DNSKEY of %s: %s", zone, vr.Reason)}
 	}
-	return keyResult{keys: all, v: secure}
+	tags := make([]string, len(sep))
+	for i, k := range sep {
+		tags[i] = fmt.Sprint(k.KeyTag())
+	}
+	return keyResult{keys: all, v: secure, how: "DNSKEY " + strings.Join(tags, ", ") + " matches " + source}
 }
 
 // matchDS: k is the key one of ds digests.
