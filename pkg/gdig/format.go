@@ -92,11 +92,13 @@ func (d display) columns() (ttl, class, typ, data int) {
 
 func questionString(q dns.Question) string { return questionText(q, display{}) }
 
-// questionText is a question as dig prints it in d's columns.
+// questionText is a question as dig prints it in d's columns, which
+// BIND counts from after the ";": a name of 23 characters is followed
+// by two tabs.
 func questionText(q dns.Question, d display) string {
 	_, classCol, typeCol, _ := d.columns()
-	line := toColumn(";"+escapeControl(q.Name), classCol) + className(q.Qclass)
-	return toColumn(line, typeCol) + typeName(q.Qtype)
+	line := toColumn(escapeControl(q.Name), classCol) + className(q.Qclass)
+	return ";" + toColumn(line, typeCol) + typeName(q.Qtype)
 }
 
 // escapeControl writes the control characters of s (the tab between
@@ -258,6 +260,11 @@ func headerText(m *dns.Msg, d display) string {
 // question, without headings.
 func bareText(m *dns.Msg, sw sections, d display) string {
 	var b strings.Builder
+	if sw.question {
+		for _, q := range m.Question {
+			b.WriteString(questionText(q, d) + "\n")
+		}
+	}
 	for _, sec := range []struct {
 		on  bool
 		rrs []dns.RR
@@ -267,11 +274,6 @@ func bareText(m *dns.Msg, sw sections, d display) string {
 		}
 		for _, rr := range plainRecords(sec.rrs) {
 			b.WriteString(rrText(rr, d) + "\n")
-		}
-	}
-	if sw.question {
-		for _, q := range m.Question {
-			b.WriteString(questionText(q, d) + "\n")
 		}
 	}
 	return b.String()

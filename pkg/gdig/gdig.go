@@ -29,8 +29,9 @@ var command = cli.Command{
 ones dig negates. Several lookups on one line as dig: the options before the first name
 apply to every lookup, those after a name to its lookup only. ~/.digrc's options come
 first (not with -r).
-+options gdig takes without an effect it can show: +besteffort +dns64prefix
-+ednsnegotiation +fail +idnin +idnout +keepopen +ndots +nssearch +showbadcookie.
++options gdig takes without an effect it can show: +besteffort +dns64prefix +fail
++idnin +idnout +keepopen +nssearch. +search, +ndots and +domain use the search list of
+/etc/resolv.conf.
 +tls, +https (+https-get) and +quic: DNS over TLS, HTTPS and QUIC, the certificate
 always verified (--tls-ca, +tls-hostname); +http-plain: not in this build.
 +validate (--validate): DNSSEC validation from the trust anchor, as delv.
@@ -100,6 +101,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func (o *options) display() display {
 	d := o.disp
 	d.usec, d.short, d.ednsSent = o.usec, o.globals.short, o.q.edns >= 0
+	d.serverFirst = o.globals.serverFirst
 	if d.multiline && !d.rrCommentsSet {
 		d.rrComments = true
 	}

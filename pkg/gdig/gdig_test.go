@@ -59,8 +59,9 @@ func FuzzMessageText(f *testing.F) {
 	m.SetEdns0(1232, true)
 	b, _ := m.Pack()
 	f.Add(b)
-	// A record of every type, for the per-type layouts (rdata.go).
-	for _, text := range typeRecords {
+	// A record of every type, for the per-type layouts (rdata.go), those
+	// gdig decodes from RFC 3597's form (rdata_known.go) among them.
+	for _, text := range append(typeRecords, digOnlyRecords...) {
 		if rr, err := dns.NewRR("$ORIGIN t.lab.\n" + text); err == nil {
 			one := m.Copy()
 			one.Answer = []dns.RR{rr}

@@ -33,6 +33,8 @@ func (p jsonPrinter) sent(*dns.Msg, string) {}
 
 func (p jsonPrinter) stubNote(string) {}
 
+func (p jsonPrinter) stubWarning(string) {}
+
 func (p jsonPrinter) stubTryFailed(stubServer, string, string, error) {}
 
 func (p jsonPrinter) stubTruncated() {}

@@ -45,6 +45,14 @@ type globals struct {
 	// every lookup.
 	short bool
 	noCmd bool
+	// The search list (search.go) is global in dig too: +search,
+	// +showsearch, +domain and +ndots (-1: resolv.conf's).
+	search, showSearch bool
+	domain             string
+	ndots              int
+	// serverFirst: an @server came before the first name, so dig's
+	// opening lines count it ("; (1 server found)").
+	serverFirst bool
 }
 
 // options are one lookup's: dig's query options (the +options and -t, -c,
@@ -61,6 +69,7 @@ type options struct {
 	server  string
 	trace   bool
 	tcp     bool
+	tcpSet  bool // +[no]tcp given: dig asks ANY over TCP unless it is
 	norec   bool
 	timeout time.Duration
 	tries   int
@@ -72,14 +81,14 @@ type options struct {
 	nsid     bool // ask the server to name itself (RFC 5001)
 	cookie   bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
 	cookieV  string
-	// noBadCookie: +nobadcookie, a BADCOOKIE answer is the answer.
-	noBadCookie bool
-	// The search list (search.go): +search, +showsearch, +domain.
-	search, showSearch bool
-	domain             string
-	sw                 sections
-	q                  queryBits
-	disp               display
+	// noBadCookie: +nobadcookie, a BADCOOKIE answer is the answer;
+	// showBadCookie: +showbadcookie, it is printed before asking again.
+	noBadCookie, showBadCookie bool
+	// noEdnsNeg: +noednsnegotiation, a BADVERS answer is the answer.
+	noEdnsNeg bool
+	sw        sections
+	q         queryBits
+	disp      display
 	// transport holds +tls, +https and the like for their handlers
 	// (transportHandlers); without one, gdig refuses them at run time.
 	transport map[string]string
@@ -112,8 +121,10 @@ type display struct {
 	short, identify, multiline, noClass, noTTL, ttlUnits bool
 	rrComments, unknown, noCrypto, expandAAAA, onesoa    bool
 	qr, rrCommentsSet, ednsSent                          bool
-	split                                                int // hex and base64 chunk width; 0: none
-	usec                                                 bool
+	// serverFirst: dig's opening lines count the @server (globals').
+	serverFirst bool
+	split       int // hex and base64 chunk width; 0: none
+	usec        bool
 }
 
 // defaults is dig's default lookup before any option.
@@ -140,7 +151,7 @@ func (o *options) clone() *options {
 // and the options after it are its own. done: Run returns code now (help,
 // version, or a refusal already reported).
 func parseArgs(args []string, stdout, stderr io.Writer) (lookups []*options, done bool, code int) {
-	g := &globals{}
+	g := &globals{ndots: -1}
 	def := defaults(g)
 	ps := &argParser{def: def, cur: def}
 	fs := ps.flagSet(g)
@@ -167,6 +178,7 @@ func parseArgs(args []string, stdout, stderr io.Writer) (lookups []*options, don
 	}
 	if len(ps.lookups) == 0 {
 		ps.lookups = []*options{def}
+		g.serverFirst = def.server != ""
 	}
 	return ps.lookups, false, 0
 }
@@ -291,6 +303,9 @@ func (ps *argParser) typeOrClass(a string, stderr io.Writer) bool {
 
 // newLookup starts a lookup of name from the default lookup's options.
 func (ps *argParser) newLookup(name string) *options {
+	if len(ps.lookups) == 0 {
+		ps.def.serverFirst = ps.def.server != ""
+	}
 	l := ps.def.clone()
 	l.name, l.named = name, true
 	l.qtype, l.qclass = ps.def.qtype, ps.def.qclass

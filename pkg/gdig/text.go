@@ -38,19 +38,23 @@ func (p *textPrinter) answer(r reply) {
 		return
 	}
 	if !p.noCmd && p.sw.cmd && !p.cmdDone {
-		p.printCmd(r.cmdLine, r.serverFound)
+		p.printCmd(r.cmdLine, r.serverFound && p.d.serverFirst)
 	}
 	if p.sw.comments {
 		p.out.Printf(";; Got answer:")
 	}
 	_, _ = io.WriteString(p.out, sectionText(r.msg, p.sw, p.d))
-	if !p.sw.stats {
-		if p.sw.comments {
+	if !p.sw.stats || r.noStats {
+		if p.sw.comments && hasSection(r.msg, p.sw) {
 			p.out.Printf("") // dig closes the sections with a blank line
+		}
+		if !r.noStats {
+			p.printReceived(r)
 		}
 		return
 	}
-	if p.sw.comments && !hasSection(r.msg, p.sw) {
+	// dig's blank line before the stats closes the sections' comments.
+	if !p.sw.comments || !hasSection(r.msg, p.sw) {
 		p.printStatLines(r)
 		return
 	}
@@ -71,7 +75,21 @@ func (p *textPrinter) printStatLines(r reply) {
 	}
 	p.out.Printf(";; SERVER: %s", r.server)
 	p.out.Printf(";; WHEN: %s", time.Now().Format("Mon Jan 02 15:04:05 MST 2006"))
-	p.out.Printf(";; MSG SIZE  rcvd: %d", receivedSize(r.msg))
+	p.out.Printf(";; MSG SIZE  rcvd: %d", r.received())
+	p.out.Printf("")
+}
+
+// printReceived is +identify's line where there are no stats: the
+// bytes received, from whom, and when they came.
+func (p *textPrinter) printReceived(r reply) {
+	if !p.d.identify || r.from == "" {
+		return
+	}
+	unit, t := "ms", r.rtt.Milliseconds()
+	if p.d.usec {
+		unit, t = "us", r.rtt.Microseconds()
+	}
+	p.out.Printf(";; Received %d bytes from %s in %d %s", r.received(), r.from, t, unit)
 	p.out.Printf("")
 }
 
@@ -81,6 +99,10 @@ func (p *textPrinter) printCmd(cmdLine string, serverFound bool) {
 	p.out.Printf("%s", cmdLine)
 	if serverFound {
 		p.out.Printf("; (1 server found)")
+	}
+	if p.short {
+		p.out.Printf(";; global options: +short +cmd")
+		return
 	}
 	p.out.Printf(";; global options: +cmd")
 }
@@ -96,13 +118,8 @@ func (p *textPrinter) stubTryFailed(s stubServer, name, network string, err erro
 	p.out.Printf(";; communications error to %s#%d: %s", s.addr, s.port, commError(err))
 }
 
-// stubTruncated is dig's line before it asks again over TCP (not with
-// +short, where dig prints the records only).
-func (p *textPrinter) stubTruncated() {
-	if !p.short {
-		p.out.Printf(";; Truncated, retrying in TCP mode.")
-	}
-}
+// stubTruncated is dig's line before it asks again over TCP.
+func (p *textPrinter) stubTruncated() { p.stubNote(";; Truncated, retrying in TCP mode.") }
 
 // stubIgnored prints dig's warnings about a datagram it ignored (with
 // +short too, as dig).
@@ -116,8 +133,10 @@ func (p *textPrinter) stubNoReply(s stubServer, network, cmdLine string, err err
 	if network == "tcp" {
 		return // said after each try
 	}
-	if !p.short && !p.noCmd && p.sw.cmd {
-		p.printCmd(cmdLine, true)
+	// dig's opening lines come with the failure, with +short too when
+	// +cmd is on (+nssearch).
+	if !p.noCmd && p.sw.cmd {
+		p.printCmd(cmdLine, p.d.serverFirst)
 	}
 	p.out.Printf(";; no servers could be reached")
 }
@@ -162,7 +181,7 @@ func (p *textPrinter) traceStep(e resolver.Event) {
 // between the opening lines and the stats, which end with the XFR size.
 func (p *textPrinter) transfer(x transfer) {
 	if !p.short && !p.noCmd && p.sw.cmd {
-		p.printCmd(x.cmdLine, true)
+		p.printCmd(x.cmdLine, p.d.serverFirst)
 	}
 	if x.err != nil {
 		p.out.Printf("; Transfer failed.")
@@ -224,7 +243,7 @@ func (p *textPrinter) sent(q *dns.Msg, cmdLine string) {
 		return
 	}
 	if !p.noCmd && p.sw.cmd {
-		p.printCmd(cmdLine, true)
+		p.printCmd(cmdLine, p.d.serverFirst)
 		p.cmdDone = true
 	}
 	c := q.Copy()
@@ -246,6 +265,16 @@ func (p *textPrinter) sent(q *dns.Msg, cmdLine string) {
 	p.out.Printf("")
 }
 
+// received is the size of the reply's message as it came, or, where the
+// exchange could not tell (the encrypted transports, the resolution from
+// the root), as receivedSize estimates it.
+func (r reply) received() int {
+	if r.size > 0 {
+		return r.size
+	}
+	return receivedSize(r.msg)
+}
+
 // receivedSize is a message's size as received: servers compress names,
 // so it is packed compressed, but never a TSIG's, which RFC 8945 sends
 // uncompressed.
@@ -261,5 +290,14 @@ func receivedSize(m *dns.Msg) int {
 	return len(packed) + extra
 }
 
-// stubNote prints one of dig's lines about what it does next.
-func (p *textPrinter) stubNote(line string) { p.out.Printf("%s", line) }
+// stubNote prints one of dig's lines about what it does next: dig's
+// comments, not with +nocomments nor +short.
+func (p *textPrinter) stubNote(line string) {
+	if p.sw.comments && !p.short {
+		p.out.Printf("%s", line)
+	}
+}
+
+// stubWarning prints one of dig's warnings, which come whatever the
+// options.
+func (p *textPrinter) stubWarning(line string) { p.out.Printf("%s", line) }
