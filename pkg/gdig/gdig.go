@@ -30,7 +30,7 @@ ones dig negates. Several lookups on one line as dig: the options before the fir
 apply to every lookup, those after a name to its lookup only. ~/.digrc's options come
 first (not with -r).
 +options gdig takes without an effect it can show: +besteffort +dns64prefix +fail
-+idnin +idnout +keepopen +nssearch. +search, +ndots and +domain use the search list of
++idnin +idnout +keepopen. +search, +ndots and +domain use the search list of
 /etc/resolv.conf.
 +tls, +https (+https-get) and +quic: DNS over TLS, HTTPS and QUIC, the certificate
 always verified (--tls-ca, +tls-hostname); +http-plain: not in this build.
@@ -110,6 +110,9 @@ func (o *options) display() display {
 
 // run makes one lookup: of its @server, or from the root.
 func (o *options) run(ctx context.Context, rq request, p printer, stderr io.Writer) int {
+	if o.nssearch {
+		return o.nssearchRun(ctx, rq, p, stderr)
+	}
 	if o.server != "" && o.validate {
 		return o.validateStub(ctx, rq, p, stderr)
 	}

@@ -44,6 +44,20 @@ func (o *options) iterative(ctx context.Context, rq request, p printer, stderr i
 	})
 }
 
+// rootResolver is the resolver of a lookup from the root; nil and the
+// lookup's status, after dig's words on stderr, if the flags make none.
+func (o *options) rootResolver(stderr io.Writer) (*resolver.Resolver, int) {
+	roots, err := o.rootAddrs()
+	if err != nil {
+		return nil, command.Fail(stderr, exitUsage, "%v", err)
+	}
+	r, err := resolver.New(o.resolverConfig(roots))
+	if err != nil {
+		return nil, command.Fail(stderr, exitInternal, "%v", err)
+	}
+	return r, cli.ExitOK
+}
+
 // resolve runs one resolution with cfg, +trace's steps shown as they
 // come. A nil result ends the lookup with code: a resolver the config
 // cannot make, or an interrupted run, which has no answer to print, not

@@ -76,6 +76,20 @@ func (p jsonPrinter) batchFailed(q query, err error) {
 	p.emit(batchErrorEvent{Type: "error", Error: err.Error(), Name: dns.Fqdn(q.name), QType: dns.TypeToString[q.qtype]})
 }
 
+func (p jsonPrinter) nsAnswer(r reply) { p.emit(messageJSON(r.msg, r.server, r.rtt, 0)) }
+
+func (p jsonPrinter) nsFailed(server string, err error) {
+	p.emit(noReplyEvent{Type: "error", Error: commError(err), Server: server})
+}
+
+func (p jsonPrinter) nsNoAddress(name string) {
+	p.emit(resolveErrorEvent{Type: "error", Error: "no address for the name server", Name: dns.Fqdn(name)})
+}
+
+func (p jsonPrinter) nsNoneReached(name string) {
+	p.emit(resolveErrorEvent{Type: "error", Error: "no name server of the zone answered", Name: dns.Fqdn(name)})
+}
+
 // The events. Each declares its fields in the alphabetical order of their
 // JSON names (see emit); omitempty marks a key the event
 // leaves out when it has nothing to say.

@@ -86,9 +86,12 @@ type options struct {
 	noBadCookie, showBadCookie bool
 	// noEdnsNeg: +noednsnegotiation, a BADVERS answer is the answer.
 	noEdnsNeg bool
-	sw        sections
-	q         queryBits
-	disp      display
+	// nssearch: +nssearch, the SOA from each of the zone's servers
+	// (nssearch.go).
+	nssearch bool
+	sw       sections
+	q        queryBits
+	disp     display
 	// transport holds +tls, +https and the like for their handlers
 	// (transportHandlers); without one, gdig refuses them at run time.
 	transport map[string]string

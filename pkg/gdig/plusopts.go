@@ -116,8 +116,7 @@ var plusOpts = []plusOpt{
 	// search list (resolv.conf's ndots, 1 if it has none).
 	{"ndots", false, numeric("ndots", 0, 255, func(o *options, n int) { o.ndots = n })},
 	flag("nsid", func(o *options) *bool { return &o.nsid }),
-	// +nssearch: accepted; the lookup is made as without it.
-	accepted("nssearch", true),
+	{"nssearch", true, nssearchOption},
 	flag("onesoa", func(o *options) *bool { return &o.disp.onesoa }),
 	{"opcode", true, opcodeOption},
 	{"padding", false, numeric("padding", 0, 512, func(o *options, n int) { o.q.padding = n })},
@@ -177,6 +176,20 @@ var plusOpts = []plusOpt{
 // would ask an ANY question over TCP by itself.
 func tcpOption(o *options, on bool, _ string, _ bool) error {
 	o.tcp, o.tcpSet = on, true
+	return nil
+}
+
+// nssearchOption is +nssearch as dig sets it: the lookup asks for the
+// NS records, with recursion, and prints each server's SOA in short form
+// (for every lookup: +short is global). +nonssearch only turns the search
+// off again.
+func nssearchOption(o *options, on bool, _ string, _ bool) error {
+	o.nssearch = on
+	if on {
+		o.norec, o.globals.short = false, true
+		o.sw = sections{answer: true, cmd: o.sw.cmd}
+		o.disp.rrComments, o.disp.rrCommentsSet = false, true
+	}
 	return nil
 }
 

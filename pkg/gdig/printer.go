@@ -47,6 +47,15 @@ type printer interface {
 	resolveFailed(name string, qtype uint16, err error)
 	// batchFailed: one line of a batch found no answer.
 	batchFailed(q query, err error)
+	// nsAnswer: +nssearch, the answer of one of the zone's servers.
+	nsAnswer(r reply)
+	// nsFailed: +nssearch, a server of the zone (address#port) did not
+	// answer.
+	nsFailed(server string, err error)
+	// nsNoAddress: +nssearch, a name server's name has no address.
+	nsNoAddress(name string)
+	// nsNoneReached: +nssearch, none of the zone's servers answered.
+	nsNoneReached(name string)
 }
 
 // reply is a final response and what dig prints around it.

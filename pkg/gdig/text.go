@@ -301,3 +301,29 @@ func (p *textPrinter) stubNote(line string) {
 // stubWarning prints one of dig's warnings, which come whatever the
 // options.
 func (p *textPrinter) stubWarning(line string) { p.out.Printf("%s", line) }
+
+// nsAnswer is +nssearch's line for each record of a server's answer:
+// its type and data, who sent it and how fast.
+func (p *textPrinter) nsAnswer(r reply) {
+	d := p.d
+	d.multiline = false
+	unit, t := "ms", r.rtt.Milliseconds()
+	if d.usec {
+		unit, t = "us", r.rtt.Microseconds()
+	}
+	var b strings.Builder
+	for _, rr := range r.msg.Answer {
+		fmt.Fprintf(&b, "%s %s from server %s in %d %s.\n", typeName(rr.Header().Rrtype), escapeControl(rdataText(rr, d)), r.serverAddr, t, unit)
+	}
+	_, _ = io.WriteString(p.out, b.String())
+}
+
+func (p *textPrinter) nsFailed(server string, err error) {
+	p.out.Printf(";; communications error to %s: %s", server, commError(err))
+}
+
+func (p *textPrinter) nsNoAddress(name string) {
+	p.out.Printf("couldn't get address for '%s': not found", name)
+}
+
+func (p *textPrinter) nsNoneReached(string) { p.out.Printf(";; NS servers could not be reached") }
