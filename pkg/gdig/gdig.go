@@ -29,9 +29,8 @@ var command = cli.Command{
 ones dig negates. Several lookups on one line as dig: the options before the first name
 apply to every lookup, those after a name to its lookup only. ~/.digrc's options come
 first (not with -r).
-+options gdig takes without an effect it can show: +besteffort +dns64prefix +fail
-+idnin +idnout +keepopen. +search, +ndots and +domain use the search list of
-/etc/resolv.conf.
++options gdig takes without an effect it can show: +besteffort +fail +idnin +idnout
++keepopen. +search, +ndots and +domain use the search list of /etc/resolv.conf.
 +tls, +https (+https-get) and +quic: DNS over TLS, HTTPS and QUIC, the certificate
 always verified (--tls-ca, +tls-hostname); +http-plain: not in this build.
 +validate (--validate): DNSSEC validation from the trust anchor, as delv.

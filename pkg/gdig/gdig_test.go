@@ -50,7 +50,8 @@ func TestLayout(t *testing.T) {
 	}
 }
 
-// FuzzMessageText: any message a server can send renders without panic.
+// FuzzMessageText: any message a server can send renders without panic,
+// as records, as +short, and as +dns64prefix's prefixes.
 func FuzzMessageText(f *testing.F) {
 	m := new(dns.Msg)
 	m.SetQuestion("www.example.lab.", dns.TypeA)
@@ -70,6 +71,17 @@ func FuzzMessageText(f *testing.F) {
 			}
 		}
 	}
+	// ipv4only.arpa's AAAA records, for +dns64prefix.
+	dns64 := m.Copy()
+	dns64.Answer = nil
+	for _, text := range dns64Records() {
+		if rr, err := dns.NewRR("$ORIGIN ipv4only.arpa.\n" + text); err == nil {
+			dns64.Answer = append(dns64.Answer, rr)
+		}
+	}
+	if b, err := dns64.Pack(); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m := new(dns.Msg)
 		if m.Unpack(b) != nil {
@@ -81,6 +93,7 @@ func FuzzMessageText(f *testing.F) {
 			_ = sectionText(m, allSections, d)
 		}
 		_, _ = json.Marshal(messageJSON(m, "x", 0, 0))
+		_ = dns64Text(m)
 	})
 }
 

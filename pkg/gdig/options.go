@@ -89,9 +89,12 @@ type options struct {
 	// nssearch: +nssearch, the SOA from each of the zone's servers
 	// (nssearch.go).
 	nssearch bool
-	sw       sections
-	q        queryBits
-	disp     display
+	// dns64Asked: +dns64prefix was just given; the parser starts its
+	// lookup (dns64.go).
+	dns64Asked bool
+	sw         sections
+	q          queryBits
+	disp       display
 	// transport holds +tls, +https and the like for their handlers
 	// (transportHandlers); without one, gdig refuses them at run time.
 	transport map[string]string
@@ -126,8 +129,10 @@ type display struct {
 	qr, rrCommentsSet, ednsSent                          bool
 	// serverFirst: dig's opening lines count the @server (globals').
 	serverFirst bool
-	split       int // hex and base64 chunk width; 0: none
-	usec        bool
+	// dns64: +dns64prefix's lookup, printed as its prefixes (dns64.go).
+	dns64 bool
+	split int // hex and base64 chunk width; 0: none
+	usec  bool
 }
 
 // defaults is dig's default lookup before any option.
@@ -274,7 +279,15 @@ func (ps *argParser) word(a string, stderr io.Writer) error {
 	case strings.HasPrefix(a, "@") && len(a) > 1:
 		ps.cur.server = a[1:]
 	case strings.HasPrefix(a, "+") && len(a) > 1:
-		return ps.cur.plus(a[1:])
+		if err := ps.cur.plus(a[1:]); err != nil {
+			return err
+		}
+		if ps.cur.dns64Asked {
+			ps.cur.dns64Asked = false
+			if !ps.rc {
+				ps.dns64Lookup()
+			}
+		}
 	case ps.typeOrClass(a, stderr):
 	case ps.rc:
 		// dig takes only options from ~/.digrc.

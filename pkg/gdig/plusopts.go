@@ -70,8 +70,9 @@ var plusOpts = []plusOpt{
 	}},
 	{"crypto", true, func(o *options, on bool, _ string, _ bool) error { o.disp.noCrypto = !on; return nil }},
 	flag("defname", func(o *options) *bool { return &o.search }),
-	// +dns64prefix asks ipv4only.arpa; accepted, asked as given.
-	accepted("dns64prefix", true),
+	// +dns64prefix is a lookup of its own (dns64.go); +nodns64prefix
+	// does nothing, as in dig.
+	{"dns64prefix", true, func(o *options, on bool, _ string, _ bool) error { o.dns64Asked = on; return nil }},
 	flag("dnssec", func(o *options) *bool { return &o.dnssec }),
 	// +domain is the search list in place of resolv.conf's, and turns
 	// it on, as dig does.

@@ -33,6 +33,10 @@ func (p *textPrinter) answer(r reply) {
 	if r.traced {
 		return
 	}
+	if p.d.dns64 {
+		p.printDNS64(r)
+		return
+	}
 	if p.short {
 		p.printShort(r)
 		return
@@ -77,6 +81,25 @@ func (p *textPrinter) printStatLines(r reply) {
 	p.out.Printf(";; WHEN: %s", time.Now().Format("Mon Jan 02 15:04:05 MST 2006"))
 	p.out.Printf(";; MSG SIZE  rcvd: %d", r.received())
 	p.out.Printf("")
+}
+
+// printDNS64 prints +dns64prefix's answer as dig does: the prefixes in
+// place of the answer section, after a blank line with +comments,
+// before the stats with +stats.
+func (p *textPrinter) printDNS64(r reply) {
+	if p.sw.comments {
+		p.out.Printf("")
+	}
+	if p.sw.answer {
+		_, _ = io.WriteString(p.out, dns64Text(r.msg))
+	}
+	switch {
+	case p.short:
+	case p.sw.stats:
+		p.printStatLines(r)
+	default:
+		p.printReceived(r)
+	}
 }
 
 // printReceived is +identify's line where there are no stats: the
