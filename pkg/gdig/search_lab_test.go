@@ -35,8 +35,9 @@ func TestLabSearchList(t *testing.T) {
 			{auth, "+showsearch", "+short", "www"},
 			{auth, "+domain=sub.example.lab", "www"}, // +domain in place of resolv.conf's list
 			{auth, "www", "+showsearch", "nothere"},  // global, as in dig
-			{unbound, "+search", "www.nothere"},      // enough dots: as given only
-			{unbound, "+showsearch", "+ndots=3", "www.nothere"},
+			// unbound counts TTLs down: not shown.
+			{unbound, "+search", "+nottlid", "www.nothere"}, // enough dots: as given only
+			{unbound, "+showsearch", "+nottlid", "+ndots=3", "www.nothere"},
 			{"www", "+search", auth}, // the @server after the name: no "server found"
 		}},
 		// A refusal ends the search, and under a search domain dig shows
