@@ -52,6 +52,9 @@ type Behaviour struct {
 	// Poison slips records the server has no say over into a proper
 	// answer (see poison).
 	Poison bool
+	// Uncompressed sends every name in full, as some servers do: the
+	// answer's size is then not what packing the message again gives.
+	Uncompressed bool
 }
 
 // Server is an authoritative server for the zones whose SOA its records
@@ -152,7 +155,7 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 		s.poison(m)
 	}
 	cookie(q, m)
-	m.Compress = true // as real servers send their answers
+	m.Compress = !b.Uncompressed // as most real servers send their answers
 	if _, udp := w.RemoteAddr().(*net.UDPAddr); udp {
 		for i := 0; i < b.Junk; i++ {
 			_, _ = w.Write(junk(q, m, i))

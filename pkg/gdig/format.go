@@ -92,11 +92,13 @@ func (d display) columns() (ttl, class, typ, data int) {
 
 func questionString(q dns.Question) string { return questionText(q, display{}) }
 
-// questionText is a question as dig prints it in d's columns.
+// questionText is a question as dig prints it in d's columns, which
+// BIND counts from after the ";": a name of 23 characters is followed
+// by two tabs.
 func questionText(q dns.Question, d display) string {
 	_, classCol, typeCol, _ := d.columns()
-	line := toColumn(";"+escapeControl(q.Name), classCol) + className(q.Qclass)
-	return toColumn(line, typeCol) + typeName(q.Qtype)
+	line := toColumn(escapeControl(q.Name), classCol) + className(q.Qclass)
+	return ";" + toColumn(line, typeCol) + typeName(q.Qtype)
 }
 
 // escapeControl writes the control characters of s (the tab between

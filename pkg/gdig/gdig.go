@@ -28,8 +28,8 @@ var command = cli.Command{
 ones dig negates. Several lookups on one line as dig: the options before the first name
 apply to every lookup, those after a name to its lookup only. ~/.digrc's options come
 first (not with -r).
-+options gdig takes without an effect it can show: +besteffort +dns64prefix
-+ednsnegotiation +fail +idnin +idnout +keepopen +ndots +nssearch +showbadcookie.
++options gdig takes without an effect it can show: +besteffort +fail +idnin +idnout
++keepopen. +search, +ndots and +domain use the search list of /etc/resolv.conf.
 +tls, +https (+https-get), +http-plain (+http-plain-get) and +quic: DNS over TLS,
 HTTPS, cleartext HTTP/2 and QUIC, the certificate always verified (--tls-ca,
 +tls-hostname), a client certificate with +tls-certfile and +tls-keyfile.
@@ -107,6 +107,7 @@ func lookupsStatus(codes []int) int {
 func (o *options) display() display {
 	d := o.disp
 	d.usec, d.short, d.ednsSent = o.usec, o.globals.short, o.q.edns >= 0
+	d.serverFirst = o.globals.serverFirst
 	if d.multiline && !d.rrCommentsSet {
 		d.rrComments = true
 	}
@@ -115,6 +116,9 @@ func (o *options) display() display {
 
 // run makes one lookup: of its @server, or from the root.
 func (o *options) run(ctx context.Context, rq request, p printer, stderr io.Writer) int {
+	if o.nssearch {
+		return o.nssearchRun(ctx, rq, p, stderr)
+	}
 	if o.server != "" && o.validate {
 		return o.validateStub(ctx, rq, p, stderr)
 	}

@@ -52,7 +52,8 @@ func TestLayout(t *testing.T) {
 	}
 }
 
-// FuzzMessageText: any message a server can send renders without panic.
+// FuzzMessageText: any message a server can send renders without panic,
+// as records, as +short, and as +dns64prefix's prefixes.
 func FuzzMessageText(f *testing.F) {
 	m := new(dns.Msg)
 	m.SetQuestion("www.example.lab.", dns.TypeA)
@@ -61,8 +62,9 @@ func FuzzMessageText(f *testing.F) {
 	m.SetEdns0(1232, true)
 	b, _ := m.Pack()
 	f.Add(b)
-	// A record of every type, for the per-type layouts (rdata.go).
-	for _, text := range typeRecords {
+	// A record of every type, for the per-type layouts (rdata.go), those
+	// gdig decodes from RFC 3597's form (rdata_known.go) among them.
+	for _, text := range append(typeRecords, digOnlyRecords...) {
 		if rr, err := dns.NewRR("$ORIGIN t.lab.\n" + text); err == nil {
 			one := m.Copy()
 			one.Answer = []dns.RR{rr}
@@ -70,6 +72,17 @@ func FuzzMessageText(f *testing.F) {
 				f.Add(b)
 			}
 		}
+	}
+	// ipv4only.arpa's AAAA records, for +dns64prefix.
+	dns64 := m.Copy()
+	dns64.Answer = nil
+	for _, text := range dns64Records() {
+		if rr, err := dns.NewRR("$ORIGIN ipv4only.arpa.\n" + text); err == nil {
+			dns64.Answer = append(dns64.Answer, rr)
+		}
+	}
+	if b, err := dns64.Pack(); err == nil {
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m := new(dns.Msg)
@@ -82,6 +95,7 @@ func FuzzMessageText(f *testing.F) {
 			_ = sectionText(m, allSections, d)
 		}
 		_, _ = json.Marshal(messageJSON(m, "x", 0, 0))
+		_ = dns64Text(m)
 	})
 }
 

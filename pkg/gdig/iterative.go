@@ -9,6 +9,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"gnetutils/pkg/cli"
 	"gnetutils/pkg/resolver"
 )
 
@@ -21,17 +22,40 @@ func (o *options) iterative(ctx context.Context, rq request, p printer, stderr i
 	if err != nil {
 		return command.Fail(stderr, exitUsage, "%v", err)
 	}
-	res, rtt, err, code := o.resolve(ctx, o.resolverConfig(roots), rq, p, stderr)
-	if res == nil {
-		return code
+	cfg := o.resolverConfig(roots)
+	// With +search, the search list's names in turn while the answer is
+	// NXDOMAIN, as dig asks its resolver.
+	return o.searchList(rq.name, func(name string) (int, func(bool) int, int) {
+		rq := rq
+		rq.name = name
+		res, rtt, err, code := o.resolve(ctx, cfg, rq, p, stderr)
+		if res == nil {
+			return 0, nil, code
+		}
+		// A failed resolution is an answer too, SERVFAIL, as a recursive
+		// server gives it and dig prints it (status 0); +trace shows it
+		// even though its steps ended elsewhere.
+		return res.Msg.Rcode, func(noStats bool) int {
+			msg := o.validated(p, rq, res, false)
+			p.answer(reply{msg: msg, rtt: rtt, server: resolvedBy(res, err), cmdLine: rq.cmdLine,
+				queries: res.Queries, traced: o.trace && err == nil, noStats: noStats})
+			return o.validatedExit(res)
+		}, cli.ExitOK
+	})
+}
+
+// rootResolver is the resolver of a lookup from the root; nil and the
+// lookup's status, after dig's words on stderr, if the flags make none.
+func (o *options) rootResolver(stderr io.Writer) (*resolver.Resolver, int) {
+	roots, err := o.rootAddrs()
+	if err != nil {
+		return nil, command.Fail(stderr, exitUsage, "%v", err)
 	}
-	// A failed resolution is an answer too, SERVFAIL, as a recursive
-	// server gives it and dig prints it (status 0); +trace shows it even
-	// though its steps ended elsewhere.
-	msg := o.validated(p, rq, res, false)
-	p.answer(reply{msg: msg, rtt: rtt, server: resolvedBy(res, err), cmdLine: rq.cmdLine,
-		queries: res.Queries, traced: o.trace && err == nil})
-	return o.validatedExit(res)
+	r, err := resolver.New(o.resolverConfig(roots))
+	if err != nil {
+		return nil, command.Fail(stderr, exitInternal, "%v", err)
+	}
+	return r, cli.ExitOK
 }
 
 // resolve runs one resolution with cfg, +trace's steps shown as they

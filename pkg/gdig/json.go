@@ -33,6 +33,8 @@ func (p jsonPrinter) sent(*dns.Msg, string) {}
 
 func (p jsonPrinter) stubNote(string) {}
 
+func (p jsonPrinter) stubWarning(string) {}
+
 func (p jsonPrinter) stubTryFailed(stubServer, string, string, error) {}
 
 func (p jsonPrinter) stubTruncated() {}
@@ -68,6 +70,20 @@ func (p jsonPrinter) transfer(x transfer) {
 
 func (p jsonPrinter) resolveFailed(name string, _ uint16, err error) {
 	p.emit(resolveErrorEvent{Type: "error", Error: err.Error(), Name: dns.Fqdn(name)})
+}
+
+func (p jsonPrinter) nsAnswer(r reply) { p.emit(messageJSON(r.msg, r.server, r.rtt, 0)) }
+
+func (p jsonPrinter) nsFailed(server string, err error) {
+	p.emit(noReplyEvent{Type: "error", Error: commError(err), Server: server})
+}
+
+func (p jsonPrinter) nsNoAddress(name string) {
+	p.emit(resolveErrorEvent{Type: "error", Error: "no address for the name server", Name: dns.Fqdn(name)})
+}
+
+func (p jsonPrinter) nsNoneReached(name string) {
+	p.emit(resolveErrorEvent{Type: "error", Error: "no name server of the zone answered", Name: dns.Fqdn(name)})
 }
 
 // The events. Each declares its fields in the alphabetical order of their

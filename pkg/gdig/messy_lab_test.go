@@ -3,7 +3,6 @@ package gdig
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -104,19 +103,7 @@ func startMessy(t *testing.T, d *netlab.DNS, records []string) *messyLab {
 		}
 		return dnstest.Behaviour{Lame: dnstest.Lame(zone)}
 	})
-	s := d.Servers["bad"]
-	err = s.NS.Do(func() error {
-		for _, a := range []string{s.Addr4, s.Addr6} {
-			if err := bad.Listen(net.JoinHostPort(a, "53")); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bad.Close)
+	listenOn(t, d.Servers["bad"], bad)
 	hints := filepath.Join(t.TempDir(), "root.hints")
 	if err := os.WriteFile(hints, []byte(d.RootHints()), 0o644); err != nil {
 		t.Fatal(err)

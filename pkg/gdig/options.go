@@ -47,6 +47,14 @@ type globals struct {
 	// every lookup.
 	short bool
 	noCmd bool
+	// The search list (search.go) is global in dig too: +search,
+	// +showsearch, +domain and +ndots (-1: resolv.conf's).
+	search, showSearch bool
+	domain             string
+	ndots              int
+	// serverFirst: an @server came before the first name, so dig's
+	// opening lines count it ("; (1 server found)").
+	serverFirst bool
 }
 
 // options are one lookup's: dig's query options (the +options and -t, -c,
@@ -63,6 +71,7 @@ type options struct {
 	server  string
 	trace   bool
 	tcp     bool
+	tcpSet  bool // +[no]tcp given: dig asks ANY over TCP unless it is
 	norec   bool
 	timeout time.Duration
 	tries   int
@@ -74,14 +83,20 @@ type options struct {
 	nsid     bool // ask the server to name itself (RFC 5001)
 	cookie   bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
 	cookieV  string
-	// noBadCookie: +nobadcookie, a BADCOOKIE answer is the answer.
-	noBadCookie bool
-	// The search list (search.go): +search, +showsearch, +domain.
-	search, showSearch bool
-	domain             string
-	sw                 sections
-	q                  queryBits
-	disp               display
+	// noBadCookie: +nobadcookie, a BADCOOKIE answer is the answer;
+	// showBadCookie: +showbadcookie, it is printed before asking again.
+	noBadCookie, showBadCookie bool
+	// noEdnsNeg: +noednsnegotiation, a BADVERS answer is the answer.
+	noEdnsNeg bool
+	// nssearch: +nssearch, the SOA from each of the zone's servers
+	// (nssearch.go).
+	nssearch bool
+	// dns64Asked: +dns64prefix was just given; the parser starts its
+	// lookup (dns64.go).
+	dns64Asked bool
+	sw         sections
+	q          queryBits
+	disp       display
 }
 
 // queryBits are what the +options set in the query itself.
@@ -111,8 +126,12 @@ type display struct {
 	short, identify, multiline, noClass, noTTL, ttlUnits bool
 	rrComments, unknown, noCrypto, expandAAAA, onesoa    bool
 	qr, rrCommentsSet, ednsSent                          bool
-	split                                                int // hex and base64 chunk width; 0: none
-	usec                                                 bool
+	// serverFirst: dig's opening lines count the @server (globals').
+	serverFirst bool
+	// dns64: +dns64prefix's lookup, printed as its prefixes (dns64.go).
+	dns64 bool
+	split int // hex and base64 chunk width; 0: none
+	usec  bool
 }
 
 // defaults is dig's default lookup before any option.
@@ -135,7 +154,7 @@ func (o *options) clone() *options {
 // lookups is empty when no name was given. done: Run returns code now
 // (help, version, or a refusal already reported).
 func parseArgs(args []string, stdout, stderr io.Writer) (lookups []*options, def *options, done bool, code int) {
-	g := &globals{}
+	g := &globals{ndots: -1}
 	def = defaults(g)
 	ps := &argParser{def: def, cur: def}
 	fs := ps.flagSet(g)
@@ -159,6 +178,9 @@ func parseArgs(args []string, stdout, stderr io.Writer) (lookups []*options, def
 	}
 	if err := g.check(); err != nil {
 		return nil, nil, true, fail(stderr, err)
+	}
+	if len(ps.lookups) == 0 {
+		g.serverFirst = def.server != ""
 	}
 	return ps.lookups, def, false, 0
 }
@@ -254,7 +276,15 @@ func (ps *argParser) word(a string, stderr io.Writer) error {
 	case strings.HasPrefix(a, "@") && len(a) > 1:
 		ps.cur.server = a[1:]
 	case strings.HasPrefix(a, "+") && len(a) > 1:
-		return ps.cur.plus(a[1:])
+		if err := ps.cur.plus(a[1:]); err != nil {
+			return err
+		}
+		if ps.cur.dns64Asked {
+			ps.cur.dns64Asked = false
+			if !ps.rc {
+				ps.dns64Lookup()
+			}
+		}
 	case ps.typeOrClass(a, stderr):
 	case ps.rc:
 		// dig takes only options from ~/.digrc.
@@ -287,6 +317,9 @@ func (ps *argParser) typeOrClass(a string, stderr io.Writer) bool {
 // newLookup starts a lookup of name from the default lookup's options
 // (a batch line's first name: from its pending lookup).
 func (ps *argParser) newLookup(name string) *options {
+	if len(ps.lookups) == 0 {
+		ps.def.serverFirst = ps.def.server != ""
+	}
 	l := ps.pending
 	if l == nil {
 		l = ps.def.clone()

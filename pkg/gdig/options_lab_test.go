@@ -10,8 +10,8 @@ import (
 )
 
 // normalizeQuery hides the random client cookie of a query +qr shows,
-// and +identify's time.
-var normalizeQuery = clitest.Normalize(`(?m)^; COOKIE: [0-9a-f]+$`, "; COOKIE: C", `(?m) in \d+ ms\.$`, " in T ms.")
+// and +identify's times.
+var normalizeQuery = clitest.Normalize(`(?m)^; COOKIE: [0-9a-f]+$`, "; COOKIE: C", `(?m) in \d+ ms(\.?)$`, " in T ms$1")
 
 // TestLabQueryOptions: the +options that change the query, the lookups
 // of one command line and ~/.digrc, beside dig on the same server: the
@@ -35,6 +35,19 @@ func TestLabQueryOptions(t *testing.T) {
 		{auth, "www.example.lab", "+qid=4242"},
 		{auth, "www.example.lab", "+noedns"},
 		{auth, "www.example.lab", "+edns=1"},
+		{auth, "www.example.lab", "+edns=1", "+noednsnegotiation"}, // the BADVERS answer is the answer
+		{auth, "www.example.lab", "+edns=1", "+nocomments"},        // dig's notes are comments
+		{auth, "big.example.lab", "TXT", "+noall", "+answer"},
+		{auth, "example.lab", "ANY"},           // over TCP, as dig 9.18 asks ANY
+		{auth, "example.lab", "ANY", "+notcp"}, // unless told
+		{auth, "example.lab", "MX", "+nocomments"},
+		{auth, "example.lab", "MX", "+noall", "+question", "+answer"},
+		{auth, "example.lab", "MX", "+noall", "+comments"},
+		{auth, "www.example.lab", "+nostats", "+identify"},
+		{auth, "www.example.lab", "+noall", "+answer", "+identify"},
+		{auth, "-x", "192.0.2.1"}, // a 23-character name, two tabs after it
+		{"-6", auth, "www.example.lab"},
+		{"www.example.lab", auth}, // the @server after the name is not counted
 		{auth, "www.example.lab", "+ednsflags=0x10"},
 		{auth, "www.example.lab", "+ednsopt=65001:0102"},
 		{auth, "www.example.lab", "+padding=128"},

@@ -70,10 +70,12 @@ var plusOpts = []plusOpt{
 	}},
 	{"crypto", true, func(o *options, on bool, _ string, _ bool) error { o.disp.noCrypto = !on; return nil }},
 	flag("defname", func(o *options) *bool { return &o.search }),
-	// +dns64prefix asks ipv4only.arpa; accepted, asked as given.
-	accepted("dns64prefix", true),
+	// +dns64prefix is a lookup of its own (dns64.go); +nodns64prefix
+	// does nothing, as in dig.
+	{"dns64prefix", true, func(o *options, on bool, _ string, _ bool) error { o.dns64Asked = on; return nil }},
 	flag("dnssec", func(o *options) *bool { return &o.dnssec }),
-	// +domain sets the search list and turns it on, as dig documents.
+	// +domain is the search list in place of resolv.conf's, and turns
+	// it on, as dig does.
 	{"domain", false, func(o *options, _ bool, v string, _ bool) error {
 		o.domain, o.search = strings.Trim(v, "."), true
 		return nil
@@ -93,7 +95,7 @@ var plusOpts = []plusOpt{
 		return nil
 	}},
 	{"ednsflags", true, numeric("ednsflags", 0, 0xffff, func(o *options, n int) { o.q.ednsFlags = uint16(n) })},
-	accepted("ednsnegotiation", true),
+	{"ednsnegotiation", true, func(o *options, on bool, _ string, _ bool) error { o.noEdnsNeg = !on; return nil }},
 	{"ednsopt", true, ednsOption},
 	flag("expandaaaa", func(o *options) *bool { return &o.disp.expandAAAA }),
 	flag("expire", func(o *options) *bool { return &o.q.expire }),
@@ -110,12 +112,11 @@ var plusOpts = []plusOpt{
 	// +keepopen: each lookup opens its own connection.
 	accepted("keepopen", true),
 	flag("multiline", func(o *options) *bool { return &o.disp.multiline }),
-	// +ndots: accepted; gdig keeps resolv.conf's (dig's own use of the
-	// option could not be matched in the lab).
-	{"ndots", false, numeric("ndots", 0, 255, func(*options, int) {})},
+	// +ndots: the dots a name needs to be asked as given before the
+	// search list (resolv.conf's ndots, 1 if it has none).
+	{"ndots", false, numeric("ndots", 0, 255, func(o *options, n int) { o.ndots = n })},
 	flag("nsid", func(o *options) *bool { return &o.nsid }),
-	// +nssearch: accepted; the lookup is made as without it.
-	accepted("nssearch", true),
+	{"nssearch", true, nssearchOption},
 	flag("onesoa", func(o *options) *bool { return &o.disp.onesoa }),
 	{"opcode", true, opcodeOption},
 	{"padding", false, numeric("padding", 0, 512, func(o *options, n int) { o.q.padding = n })},
@@ -132,7 +133,7 @@ var plusOpts = []plusOpt{
 	}},
 	flag("search", func(o *options) *bool { return &o.search }),
 	{"short", true, shortOption},
-	accepted("showbadcookie", true),
+	flag("showbadcookie", func(o *options) *bool { return &o.showBadCookie }),
 	{"showsearch", true, func(o *options, on bool, _ string, _ bool) error {
 		o.showSearch = on
 		o.search = o.search || on
@@ -148,14 +149,14 @@ var plusOpts = []plusOpt{
 	section("stats"),
 	{"subnet", true, subnetOption},
 	flag("tcflag", func(o *options) *bool { return &o.q.tc }),
-	flag("tcp", func(o *options) *bool { return &o.tcp }),
+	{"tcp", true, tcpOption},
 	{"timeout", false, numeric("timeout", 0, 1<<20, func(o *options, n int) { o.timeout = time.Duration(max(n, 1)) * time.Second })},
 	flag("trace", func(o *options) *bool { return &o.trace }),
 	{"tries", false, numeric("tries", 0, 1<<20, func(o *options, n int) { o.tries, o.triesSet = max(n, 1), true })},
 	{"ttlid", true, func(o *options, on bool, _ string, _ bool) error { o.disp.noTTL = !on; return nil }},
 	flag("ttlunits", func(o *options) *bool { return &o.disp.ttlUnits }),
 	flag("unknownformat", func(o *options) *bool { return &o.disp.unknown }),
-	flag("vc", func(o *options) *bool { return &o.tcp }),
+	{"vc", true, tcpOption},
 	{"yaml", true, func(o *options, on bool, _ string, _ bool) error {
 		if on {
 			// dig prints YAML; gdig does not, and prints no JSON in its place.
@@ -168,6 +169,27 @@ var plusOpts = []plusOpt{
 	{"time", false, numeric("time", 0, 1<<20, func(o *options, n int) { o.timeout = time.Duration(max(n, 1)) * time.Second })},
 	{"json", false, func(o *options, _ bool, _ string, _ bool) error { o.globals.common.JSON = true; return nil }},
 	{"rec", true, func(o *options, on bool, _ string, _ bool) error { o.norec = !on; return nil }},
+}
+
+// tcpOption is +[no]tcp (+[no]vc): TCP or UDP, chosen, where dig
+// would ask an ANY question over TCP by itself.
+func tcpOption(o *options, on bool, _ string, _ bool) error {
+	o.tcp, o.tcpSet = on, true
+	return nil
+}
+
+// nssearchOption is +nssearch as dig sets it: the lookup asks for the
+// NS records, with recursion, and prints each server's SOA in short form
+// (for every lookup: +short is global). +nonssearch only turns the search
+// off again.
+func nssearchOption(o *options, on bool, _ string, _ bool) error {
+	o.nssearch = on
+	if on {
+		o.norec, o.globals.short = false, true
+		o.sw = sections{answer: true, cmd: o.sw.cmd}
+		o.disp.rrComments, o.disp.rrCommentsSet = false, true
+	}
+	return nil
 }
 
 // shortOption is +short as dig sets it: short output for every lookup,

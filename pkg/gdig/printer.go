@@ -24,8 +24,11 @@ type printer interface {
 	answer(r reply)
 	// stubTryFailed: one try at the @server got no answer.
 	stubTryFailed(s stubServer, name, network string, err error)
-	// stubNote: a line of dig's about what the stub does next.
+	// stubNote: a line of dig's about what the stub does next (one of
+	// its comments).
 	stubNote(line string)
+	// stubWarning: one of dig's warnings about the @server.
+	stubWarning(line string)
 	// stubTruncated: the answer came truncated, the stub asks over TCP.
 	stubTruncated()
 	// stubIgnored: a datagram that was not the answer, with dig's
@@ -42,6 +45,15 @@ type printer interface {
 	transfer(x transfer)
 	// resolveFailed: the resolution from the root found no answer.
 	resolveFailed(name string, qtype uint16, err error)
+	// nsAnswer: +nssearch, the answer of one of the zone's servers.
+	nsAnswer(r reply)
+	// nsFailed: +nssearch, a server of the zone (address#port) did not
+	// answer.
+	nsFailed(server string, err error)
+	// nsNoAddress: +nssearch, a name server's name has no address.
+	nsNoAddress(name string)
+	// nsNoneReached: +nssearch, none of the zone's servers answered.
+	nsNoneReached(name string)
 }
 
 // reply is a final response and what dig prints around it.
@@ -52,6 +64,9 @@ type reply struct {
 	cmdLine     string
 	serverFound bool   // the stub's "; (1 server found)"
 	serverAddr  string // +identify's server
+	from        string // +identify's "Received ... from": address#port(@server as given)
+	size        int    // bytes of the message as received; 0: not known, repacked
+	noStats     bool   // dig prints no stats after it (searchName)
 	queries     int    // queries a resolution from the root took
 	traced      bool   // +trace's last step has shown it already
 }

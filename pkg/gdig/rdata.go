@@ -41,7 +41,7 @@ var rdataFormat = map[uint16]func(rr dns.RR, d display) rdataParts{
 	dns.TypeCDNSKEY:  func(rr dns.RR, d display) rdataParts { return keyParts(&rr.(*dns.CDNSKEY).DNSKEY, d, true) },
 	dns.TypeKEY:      func(rr dns.RR, d display) rdataParts { return keyParts(&rr.(*dns.KEY).DNSKEY, d, false) },
 	dns.TypeRRSIG:    func(rr dns.RR, d display) rdataParts { return sigParts(rr.(*dns.RRSIG), d) },
-	dns.TypeSIG:      func(rr dns.RR, d display) rdataParts { return sigParts(&rr.(*dns.SIG).RRSIG, d) },
+	dns.TypeSIG:      func(rr dns.RR, _ display) rdataParts { return oldSigParts(&rr.(*dns.SIG).RRSIG) },
 	dns.TypeSSHFP:    sshfpParts,
 	dns.TypeTLSA:     func(rr dns.RR, d display) rdataParts { return tlsaParts(rr.(*dns.TLSA)) },
 	dns.TypeSMIMEA:   smimeaParts,
@@ -109,6 +109,14 @@ func sigParts(s *dns.RRSIG, d display) rdataParts {
 		p.blob = "[omitted]"
 	}
 	return p
+}
+
+// oldSigParts is SIG (RFC 2535) as BIND lays it out, unlike RRSIG: the
+// expiration on the first line, the signature shown with +nocrypto too.
+func oldSigParts(s *dns.RRSIG) rdataParts {
+	return rdataParts{head: fmt.Sprintf("%s %d %d %d %s", typeName(s.TypeCovered), s.Algorithm, s.Labels, s.OrigTtl, dns.TimeToString(s.Expiration)),
+		midLine: fmt.Sprintf("%s %d %s", dns.TimeToString(s.Inception), s.KeyTag, s.SignerName),
+		blob:    s.Signature}
 }
 
 func sshfpParts(rr dns.RR, _ display) rdataParts {
@@ -228,7 +236,7 @@ func (p rdataParts) multiLine(d display) string {
 }
 
 // digOnlyTypes are mnemonics dig knows and miekg/dns does not.
-var digOnlyTypes = map[string]uint16{"WKS": 11, "NSAP": 22, "NSAP-PTR": 23, "ATMA": 34, "A6": 38, "SINK": 40, "DOA": 259, "RESINFO": 261}
+var digOnlyTypes = map[string]uint16{"WKS": 11, "NSAP": 22, "NSAP-PTR": 23, "ATMA": 34, "A6": 38, "SINK": 40, "DOA": 259, "RESINFO": 261, "WALLET": 262}
 
 // typeName is a type's mnemonic, or RFC 3597's TYPEnnn.
 func typeName(t uint16) string {
@@ -286,10 +294,10 @@ func rdataText(rr dns.RR, d display) string {
 	case d.unknown, genericTypes[t]:
 		p = genericParts(rr)
 	case isGeneric(rr):
-		if text, ok := decodedGeneric(rr); ok {
-			return text
+		var known bool
+		if p, known = decodedGeneric(rr); !known {
+			p = genericParts(rr)
 		}
-		p = genericParts(rr)
 	case ok:
 		p = f(rr, d)
 	default:
@@ -515,51 +523,4 @@ func tsigText(r *dns.TSIG) string {
 	}
 	return fmt.Sprintf("%s %d %d %d %s %d %s %d %s", r.Algorithm, r.TimeSigned, r.Fudge, r.MACSize,
 		base64.StdEncoding.EncodeToString(mac), r.OrigId, rcode, r.OtherLen, base64.StdEncoding.EncodeToString(other))
-}
-
-// knownToDig are types miekg/dns does not know, so it hands them over in
-// RFC 3597 form, but dig prints by their fields: their data decoded.
-var knownToDig = map[uint16]func(raw []byte) (string, bool){
-	22: nsapText, // NSAP (RFC 1706)
-	11: wksText,  // WKS (RFC 1035)
-}
-
-// nsapText is an NSAP address as 0x and hex.
-func nsapText(raw []byte) (string, bool) {
-	return "0x" + hex.EncodeToString(raw), len(raw) > 0
-}
-
-// wksText is WKS: the address, the protocol's number, and the ports its
-// bitmap holds.
-func wksText(raw []byte) (string, bool) {
-	if len(raw) < 5 {
-		return "", false
-	}
-	parts := []string{netip.AddrFrom4([4]byte(raw[:4])).String(), fmt.Sprint(raw[4])}
-	for i, b := range raw[5:] {
-		for bit := 0; bit < 8; bit++ {
-			if b&(0x80>>bit) != 0 {
-				parts = append(parts, fmt.Sprint(i*8+bit))
-			}
-		}
-	}
-	return strings.Join(parts, " "), true
-}
-
-// decodedGeneric is the text of an RFC 3597 record whose type dig knows,
-// if gdig can decode it.
-func decodedGeneric(rr dns.RR) (string, bool) {
-	u, ok := rr.(*dns.RFC3597)
-	if !ok {
-		return "", false
-	}
-	f := knownToDig[u.Hdr.Rrtype]
-	if f == nil {
-		return "", false
-	}
-	raw, err := hex.DecodeString(u.Rdata)
-	if err != nil {
-		return "", false
-	}
-	return f(raw)
 }

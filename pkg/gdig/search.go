@@ -5,36 +5,74 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/miekg/dns"
 )
 
 // resolvConf is where dig reads its search list and ndots.
 var resolvConf = "/etc/resolv.conf"
 
+// searchName is one name a lookup asks, and whether dig asks it under a
+// domain of the search list: dig then prints the stats of the answer
+// only when it is NOERROR or NXDOMAIN.
+type searchName struct {
+	name   string
+	origin bool
+}
+
 // searchNames are the names a lookup of name asks, in turn, as dig does
-// with +search: the name alone when it ends with a dot or search is off;
-// otherwise the name under each domain of the search list (+domain's
-// first, then resolv.conf's), and the name as given: first when it has
-// at least ndots dots, last when not.
-func (o *options) searchNames(name string) []string {
-	if !o.search || strings.HasSuffix(name, ".") {
-		return []string{name}
+// with +search: the name alone when search is off (or +trace shows one
+// resolution), or when it has at least ndots dots (+ndots, or
+// resolv.conf's); otherwise the name under each domain of the search
+// list (+domain alone, or resolv.conf's), then as given. A name with a
+// final dot is asked as it is, though dig counts that dot and takes it
+// for a name under the list's first domain.
+func (o *options) searchNames(name string) []searchName {
+	if !o.search || o.trace {
+		return []searchName{{name, false}}
 	}
 	domains, ndots := readResolvConf(resolvConf)
 	if o.domain != "" {
-		domains = append([]string{o.domain}, domains...)
+		domains = []string{o.domain}
 	}
-	var out []string
-	asIs := strings.Count(name, ".") >= ndots
-	if asIs {
-		out = append(out, name)
+	if o.ndots >= 0 {
+		ndots = o.ndots
 	}
+	switch {
+	case strings.Count(name, ".") >= ndots:
+		return []searchName{{name, false}}
+	case strings.HasSuffix(name, "."):
+		return []searchName{{name, len(domains) > 0}}
+	}
+	var out []searchName
 	for _, d := range domains {
-		out = append(out, name+"."+d)
+		out = append(out, searchName{name + "." + d, true})
 	}
-	if !asIs {
-		out = append(out, name) // dig's last try: the name as given
+	return append(out, searchName{name, false}) // dig's last try: the name as given
+}
+
+// searchList makes a lookup of name as dig does with +search: it asks
+// the names of searchNames in turn, on to the next while the answer is
+// NXDOMAIN, and prints the last answer (every answer, with +showsearch).
+// ask asks one name and gives the answer's rcode and how to print it
+// (with its stats or without), or a nil print and the lookup's status
+// when no answer came.
+func (o *options) searchList(name string, ask func(name string) (rcode int, print func(noStats bool) int, code int)) int {
+	names := o.searchNames(name)
+	for i, n := range names {
+		rcode, print, code := ask(n.name)
+		if print == nil {
+			return code
+		}
+		last := i == len(names)-1 || rcode != dns.RcodeNameError
+		if last || o.showSearch {
+			code = print(n.origin && rcode != dns.RcodeSuccess && rcode != dns.RcodeNameError)
+		}
+		if last {
+			return code
+		}
 	}
-	return out
+	return 0
 }
 
 // readResolvConf reads resolv.conf's search list ("search", or "domain")

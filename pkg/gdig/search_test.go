@@ -1,6 +1,7 @@
 package gdig
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,8 +9,9 @@ import (
 )
 
 // TestSearchNames: the names +search asks, in dig's order (checked
-// against dig in TestLabQueryOptions): the search list before the name
-// as given when it has fewer dots than ndots, after it otherwise.
+// against dig in TestLabSearchList): with fewer dots than ndots, the
+// search list (+domain's in place of resolv.conf's), then the name as
+// given; otherwise the name alone.
 func TestSearchNames(t *testing.T) {
 	conf := filepath.Join(t.TempDir(), "resolv.conf")
 	if err := os.WriteFile(conf, []byte("nameserver 127.0.0.1\nsearch a.lab b.lab.\noptions ndots:2\n"), 0o644); err != nil {
@@ -22,19 +24,27 @@ func TestSearchNames(t *testing.T) {
 		name   string
 		search bool
 		domain string
+		ndots  int
 		want   string
 	}{
-		{"www", false, "", "www"},
-		{"www", true, "", "www.a.lab www.b.lab www"},
-		{"www", true, "x.lab", "www.x.lab www.a.lab www.b.lab www"},
-		{"www.sub", true, "", "www.sub.a.lab www.sub.b.lab www.sub"},
-		{"www.sub.lab", true, "", "www.sub.lab www.sub.lab.a.lab www.sub.lab.b.lab"},
-		{"www.", true, "x.lab", "www."},
+		{"www", false, "", -1, "www"},
+		{"www", true, "", -1, "www.a.lab www.b.lab www"},
+		{"www", true, "x.lab", -1, "www.x.lab www"},
+		{"www.sub", true, "", -1, "www.sub.a.lab www.sub.b.lab www.sub"},
+		{"www.sub.lab", true, "", -1, "www.sub.lab"},
+		{"www.sub.lab", true, "", 3, "www.sub.lab.a.lab www.sub.lab.b.lab www.sub.lab"},
+		{"www.sub", true, "", 1, "www.sub"},
+		{"www", true, "", 0, "www"},
+		{"www.", true, "x.lab", -1, "www."},
 	} {
-		t.Run(tc.name+" "+tc.domain, func(t *testing.T) {
-			o := defaults(&globals{})
+		t.Run(fmt.Sprintf("%s %s %d", tc.name, tc.domain, tc.ndots), func(t *testing.T) {
+			o := defaults(&globals{ndots: tc.ndots})
 			o.search, o.domain = tc.search, tc.domain
-			if got := strings.Join(o.searchNames(tc.name), " "); got != tc.want {
+			var names []string
+			for _, n := range o.searchNames(tc.name) {
+				names = append(names, n.name)
+			}
+			if got := strings.Join(names, " "); got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})

@@ -29,15 +29,32 @@ type stubServer struct {
 
 func (s stubServer) target() string { return net.JoinHostPort(s.addr.String(), strconv.Itoa(s.port)) }
 
+// stubServer is the lookup's @server, its name resolved; when there is
+// none to ask, after dig's words, !ok and the lookup's status.
+func (o *options) stubServer(ctx context.Context, p printer, stderr io.Writer) (s stubServer, ok bool, code int) {
+	addr, err := netip.ParseAddr(o.server)
+	switch {
+	case err != nil:
+		if addr, err = cli.Resolve(ctx, o.server, o.family.Family()); err != nil {
+			return s, false, command.Fail(stderr, exitUsage, "couldn't get address for '%s': not found", o.server)
+		}
+	case o.family.V4 && !addr.Unmap().Is4():
+		return s, false, command.Fail(stderr, exitUsage, "couldn't get address for '%s': address family not supported", o.server)
+	case o.family.V6 && addr.Is4():
+		// dig 9.18 maps the address to IPv6, and will not ask that.
+		p.stubWarning(fmt.Sprintf(";; Skipping mapped address '::ffff:%s'", addr))
+		p.stubWarning(";; No acceptable nameservers")
+		return s, false, cli.ExitOK
+	}
+	return stubServer{addr: addr, host: o.server, port: o.transportPort()}, true, cli.ExitOK
+}
+
 // stub asks one server, as dig @server does.
 func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Writer) int {
-	addr, err := netip.ParseAddr(o.server)
-	if err != nil {
-		if addr, err = cli.Resolve(ctx, o.server, o.family.Family()); err != nil {
-			return command.Fail(stderr, exitUsage, "couldn't get address for '%s': not found", o.server)
-		}
+	s, ok, code := o.stubServer(ctx, p, stderr)
+	if !ok {
+		return code
 	}
-	s := stubServer{addr: addr, host: o.server, port: o.transportPort()}
 	if rq.qtype == dns.TypeAXFR {
 		return o.axfr(ctx, rq, s, p)
 	}
@@ -47,28 +64,23 @@ func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Wri
 		return o.encryptedStub(ctx, q, rq, s, p, stderr)
 	}
 	// With +search, dig asks the search list's names in turn while the
-	// server says NXDOMAIN, and prints the last (each, with +showsearch).
-	names := o.searchNames(rq.name)
-	for i, name := range names {
+	// server says NXDOMAIN.
+	return o.searchList(rq.name, func(name string) (int, func(bool) int, int) {
 		resp, code := o.ask(ctx, rq, name, s, p)
 		if resp == nil {
-			return code
+			return 0, nil, code
 		}
-		last := i == len(names)-1 || resp.msg.Rcode != dns.RcodeNameError
-		if last || o.showSearch {
+		return resp.msg.Rcode, func(noStats bool) int {
+			resp.noStats = noStats
 			p.answer(*resp)
-			// dig's command line opens only the first answer shown.
-			p.begin(o.display(), o.sw, true)
-		}
-		if last {
-			break
-		}
-	}
-	return cli.ExitOK
+			return cli.ExitOK
+		}, cli.ExitOK
+	})
 }
 
 // ask sends the lookup's query for name to s, with dig's tries and its
-// lines about them; nil and dig's status if no answer came.
+// lines about them, and asks again where dig does (BADVERS, BADCOOKIE);
+// nil and dig's status if no answer came.
 func (o *options) ask(ctx context.Context, rq request, name string, s stubServer, p printer) (*reply, int) {
 	q := o.query(name, rq.qtype)
 	q.Question[0].Qclass = rq.qclass
@@ -82,38 +94,90 @@ func (o *options) ask(ctx context.Context, rq request, name string, s stubServer
 	if o.disp.qr {
 		p.sent(q, rq.cmdLine)
 	}
-	resp, rtt, network, err := o.exchange(ctx, q, s.target(), stubHooks{
+	a := &stubAsk{o: o, ctx: ctx, q: q, s: s, p: p, cmdLine: rq.cmdLine}
+	r, err := a.send(stubHooks{
 		failed:    func(network string, err error) { p.stubTryFailed(s, name, network, err) },
 		truncated: p.stubTruncated,
 		ignored:   func(raw []byte) { p.stubIgnored(digWarnings(q, raw)) },
 	})
-	if err == nil && resp.Rcode == dns.RcodeBadVers && o.q.edns > 0 {
-		// dig asks again with the version the server knows.
-		p.stubNote(";; BADVERS, retrying with EDNS version 0.")
-		q.IsEdns0().SetVersion(0)
-		q.Id = dns.Id()
-		o.sign(q)
-		resp, rtt, network, err = o.exchange(ctx, q, s.target(), stubHooks{})
+	if err == nil {
+		r, err = a.afterBadVers(r)
 	}
-	if err == nil && resp.Rcode == dns.RcodeBadCookie && !o.noBadCookie {
-		if c := serverCookie(resp); c != "" {
-			p.stubNote(";; BADCOOKIE, retrying.")
-			for _, e := range q.IsEdns0().Option {
-				if ck, ok := e.(*dns.EDNS0_COOKIE); ok {
-					ck.Cookie = c
-				}
-			}
-			q.Id = dns.Id()
-			o.sign(q)
-			resp, rtt, network, err = o.exchange(ctx, q, s.target(), stubHooks{})
-		}
+	if err == nil {
+		r, err = a.afterBadCookie(r)
 	}
 	if err != nil {
-		p.stubNoReply(s, network, rq.cmdLine, err)
+		p.stubNoReply(s, a.network, rq.cmdLine, err)
 		return nil, exitNoReply
 	}
-	server := fmt.Sprintf("%s#%d(%s) (%s)", s.addr, s.port, s.host, strings.ToUpper(network))
-	return &reply{msg: resp, rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true, serverAddr: s.addr.String()}, cli.ExitOK
+	return r, cli.ExitOK
+}
+
+// stubAsk is one lookup's exchange with the @server: its query, sent
+// again as dig sends it after some answers.
+type stubAsk struct {
+	o       *options
+	ctx     context.Context
+	q       *dns.Msg
+	s       stubServer
+	p       printer
+	cmdLine string
+	network string // the last one used
+}
+
+// send sends the query with dig's tries; the reply, with the size of the
+// answer's message as it came (dig's MSG SIZE).
+func (a *stubAsk) send(hooks stubHooks) (*reply, error) {
+	size := 0
+	hooks.answered = func(n int) { size = n }
+	resp, rtt, network, err := a.o.exchange(a.ctx, a.q, a.s.target(), hooks)
+	a.network = network
+	if err != nil {
+		return nil, err
+	}
+	s := a.s
+	return &reply{msg: resp, rtt: rtt, server: fmt.Sprintf("%s#%d(%s) (%s)", s.addr, s.port, s.host, strings.ToUpper(network)),
+		cmdLine: a.cmdLine, serverFound: true, serverAddr: s.addr.String(), size: size, from: fmt.Sprintf("%s#%d(%s)", s.addr, s.port, s.host)}, nil
+}
+
+// again sends the query anew, under a new ID.
+func (a *stubAsk) again() (*reply, error) {
+	a.q.Id = dns.Id()
+	a.o.sign(a.q)
+	return a.send(stubHooks{})
+}
+
+// afterBadVers: to a BADVERS answer naming a lower EDNS version than
+// asked, dig asks again with that version (unless +noednsnegotiation).
+func (a *stubAsk) afterBadVers(r *reply) (*reply, error) {
+	opt := r.msg.IsEdns0()
+	if r.msg.Rcode != dns.RcodeBadVers || opt == nil || int(opt.Version()) >= a.o.q.edns || a.o.noEdnsNeg {
+		return r, nil
+	}
+	a.p.stubNote(fmt.Sprintf(";; BADVERS, retrying with EDNS version %d.", opt.Version()))
+	a.q.IsEdns0().SetVersion(opt.Version())
+	return a.again()
+}
+
+// afterBadCookie: to a BADCOOKIE answer, dig asks again with the
+// server's cookie (RFC 7873 section 5.3; not with +nobadcookie), having
+// shown that answer with +showbadcookie.
+func (a *stubAsk) afterBadCookie(r *reply) (*reply, error) {
+	c := serverCookie(r.msg)
+	if r.msg.Rcode != dns.RcodeBadCookie || a.o.noBadCookie || c == "" {
+		return r, nil
+	}
+	if a.o.showBadCookie {
+		a.p.answer(*r)
+		a.p.begin(a.o.display(), a.o.sw, true) // dig's opening lines came with it
+	}
+	a.p.stubNote(";; BADCOOKIE, retrying.")
+	for _, e := range a.q.IsEdns0().Option {
+		if ck, ok := e.(*dns.EDNS0_COOKIE); ok {
+			ck.Cookie = c
+		}
+	}
+	return a.again()
 }
 
 // query is the question a stub asks, with the lookup's +options applied
@@ -131,6 +195,7 @@ type stubHooks struct {
 	failed    func(network string, err error) // a try got no answer
 	truncated func()                          // the answer came truncated: TCP next
 	ignored   func(raw []byte)                // a datagram that was not the answer
+	answered  func(size int)                  // the answer came, a message of size bytes
 }
 
 // exchange asks target with dig's tries, over TCP with +tcp or once an
@@ -138,11 +203,14 @@ type stubHooks struct {
 // network is the last one used.
 func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, hooks stubHooks) (resp *dns.Msg, rtt time.Duration, network string, err error) {
 	network = "udp"
-	if o.tcp {
+	// dig 9.18 asks ANY over TCP unless +notcp says otherwise.
+	anyQ := len(q.Question) == 1 && q.Question[0].Qtype == dns.TypeANY
+	if o.tcp || anyQ && !o.tcpSet {
 		network = "tcp"
 	}
 	for try := 0; try < o.tries; try++ {
-		resp, rtt, err = o.try(ctx, q, target, network, hooks.ignored)
+		var size int
+		resp, size, rtt, err = o.try(ctx, q, target, network, hooks.ignored)
 		if err == nil && resp.Truncated && network == "udp" && !o.q.ignoreTC {
 			if hooks.truncated != nil {
 				hooks.truncated()
@@ -152,6 +220,9 @@ func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, hooks
 			continue
 		}
 		if err == nil {
+			if hooks.answered != nil {
+				hooks.answered(size)
+			}
 			return resp, rtt, network, nil
 		}
 		if hooks.failed != nil {
@@ -162,30 +233,82 @@ func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, hooks
 }
 
 // try sends q once: over UDP through the resolver's exchange, which
-// ignores junk from the server until +time is up, as dig does; through
-// miekg/dns's client where the resolver's would not do (TCP, TSIG, a
-// source address, no question to match).
-func (o *options) try(ctx context.Context, q *dns.Msg, target, network string, ignored func([]byte)) (*dns.Msg, time.Duration, error) {
+// ignores junk from the server until +time is up, as dig does; over a
+// connection of miekg/dns's where the resolver's would not do (TCP, TSIG,
+// a source address, no question to match). size is the answer's message
+// as it came.
+func (o *options) try(ctx context.Context, q *dns.Msg, target, network string, ignored func([]byte)) (resp *dns.Msg, size int, rtt time.Duration, err error) {
 	plain := o.tsig == nil && o.bind == "" && len(q.Question) == 1 && q.Opcode == dns.OpcodeQuery
 	if ap, err := netip.ParseAddrPort(target); err == nil && network == "udp" && plain {
 		var hear func([]byte, error)
 		if ignored != nil {
 			hear = func(raw []byte, _ error) { ignored(raw) }
 		}
-		return resolver.UDPExchange(ctx, q, ap, o.timeout, false, hear)
+		return resolver.UDPExchangeSize(ctx, q, ap, o.timeout, false, hear)
 	}
-	c := &dns.Client{Net: network, Timeout: o.timeout, UDPSize: uint16(o.bufsize)}
-	if o.tsig != nil {
-		c.TsigProvider = o.tsig.provider()
-	}
+	return o.connExchange(ctx, q, target, network)
+}
+
+// connExchange sends q once over a connection of miekg/dns's, signed with
+// the TSIG key if there is one, and reads the answer as its exchange
+// does (over UDP, datagrams of another ID ignored), keeping the bytes
+// that came: their count is dig's MSG SIZE.
+func (o *options) connExchange(ctx context.Context, q *dns.Msg, target, network string) (*dns.Msg, int, time.Duration, error) {
+	c := &dns.Client{Net: network, Timeout: o.timeout}
 	if o.bind != "" {
 		d, err := o.dialer(network)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 		c.Dialer = d
 	}
-	return c.ExchangeContext(ctx, q, target)
+	co, err := c.DialContext(ctx, target)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer co.Close()
+	_ = co.SetDeadline(time.Now().Add(o.timeout))
+	stop := context.AfterFunc(ctx, func() { _ = co.SetDeadline(time.Now()) })
+	defer stop()
+	co.UDPSize = dns.MaxMsgSize // room for any datagram, as dig reads them
+	out, mac, err := o.packSigned(q)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	start := time.Now()
+	if _, err := co.Write(out); err != nil {
+		return nil, 0, 0, err
+	}
+	for {
+		raw, err := co.ReadMsgHeader(nil)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		r := new(dns.Msg)
+		if err := r.Unpack(raw); err != nil {
+			return nil, 0, 0, err
+		}
+		if r.Id != q.Id {
+			if network == "udp" {
+				continue // an answer to an earlier try, perhaps
+			}
+			return nil, 0, 0, dns.ErrId
+		}
+		if r.IsTsig() != nil && o.tsig != nil {
+			err = dns.TsigVerifyWithProvider(raw, o.tsig.provider(), mac, false)
+		}
+		return r, len(raw), time.Since(start), err
+	}
+}
+
+// packSigned is q as sent: signed with the lookup's TSIG key, whose MAC
+// the answer's must follow (RFC 8945), or as it is.
+func (o *options) packSigned(q *dns.Msg) (out []byte, mac string, err error) {
+	if q.IsTsig() == nil || o.tsig == nil {
+		out, err = q.Pack()
+		return out, "", err
+	}
+	return dns.TsigGenerateWithProvider(q, o.tsig.provider(), "", false)
 }
 
 // commError is dig's word for why a query got no answer.

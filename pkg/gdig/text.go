@@ -36,20 +36,27 @@ func (p *textPrinter) answer(r reply) {
 	if r.traced {
 		return
 	}
+	if p.d.dns64 {
+		p.printDNS64(r)
+		return
+	}
 	if p.short {
 		p.printShort(r)
 		return
 	}
 	if !p.noCmd && p.sw.cmd && !p.cmdDone {
-		p.printCmd(r.cmdLine, r.serverFound)
+		p.printCmd(r.cmdLine, r.serverFound && p.d.serverFirst)
 	}
 	if p.sw.comments {
 		p.out.Printf(";; Got answer:")
 	}
 	_, _ = io.WriteString(p.out, sectionText(r.msg, p.sw, p.d))
-	if !p.sw.stats {
-		if p.sw.comments {
+	if !p.sw.stats || r.noStats {
+		if p.sw.comments && hasSection(r.msg, p.sw) {
 			p.out.Printf("") // dig closes the sections with a blank line
+		}
+		if !r.noStats {
+			p.printReceived(r)
 		}
 		return
 	}
@@ -76,7 +83,40 @@ func (p *textPrinter) printStatLines(r reply) {
 	}
 	p.out.Printf(";; SERVER: %s", r.server)
 	p.out.Printf(";; WHEN: %s", time.Now().Format("Mon Jan 02 15:04:05 MST 2006"))
-	p.out.Printf(";; MSG SIZE  rcvd: %d", receivedSize(r.msg))
+	p.out.Printf(";; MSG SIZE  rcvd: %d", r.received())
+	p.out.Printf("")
+}
+
+// printDNS64 prints +dns64prefix's answer as dig does: the prefixes in
+// place of the answer section, after a blank line with +comments,
+// before the stats with +stats.
+func (p *textPrinter) printDNS64(r reply) {
+	if p.sw.comments {
+		p.out.Printf("")
+	}
+	if p.sw.answer {
+		_, _ = io.WriteString(p.out, dns64Text(r.msg))
+	}
+	switch {
+	case p.short:
+	case p.sw.stats:
+		p.printStatLines(r)
+	default:
+		p.printReceived(r)
+	}
+}
+
+// printReceived is +identify's line where there are no stats: the
+// bytes received, from whom, and when they came.
+func (p *textPrinter) printReceived(r reply) {
+	if !p.d.identify || r.from == "" {
+		return
+	}
+	unit, t := "ms", r.rtt.Milliseconds()
+	if p.d.usec {
+		unit, t = "us", r.rtt.Microseconds()
+	}
+	p.out.Printf(";; Received %d bytes from %s in %d %s", r.received(), r.from, t, unit)
 	p.out.Printf("")
 }
 
@@ -90,6 +130,10 @@ func (p *textPrinter) printCmd(cmdLine string, serverFound bool) {
 	p.out.Printf("%s", cmdLine)
 	if serverFound {
 		p.out.Printf("; (1 server found)")
+	}
+	if p.short {
+		p.out.Printf(";; global options: +short +cmd")
+		return
 	}
 	p.out.Printf(";; global options: +cmd")
 }
@@ -105,13 +149,8 @@ func (p *textPrinter) stubTryFailed(s stubServer, name, network string, err erro
 	p.out.Printf(";; communications error to %s#%d: %s", s.addr, s.port, commError(err))
 }
 
-// stubTruncated is dig's line before it asks again over TCP (not with
-// +short, where dig prints the records only).
-func (p *textPrinter) stubTruncated() {
-	if !p.short {
-		p.out.Printf(";; Truncated, retrying in TCP mode.")
-	}
-}
+// stubTruncated is dig's line before it asks again over TCP.
+func (p *textPrinter) stubTruncated() { p.stubNote(";; Truncated, retrying in TCP mode.") }
 
 // stubIgnored prints dig's warnings about a datagram it ignored (with
 // +short too, as dig).
@@ -125,8 +164,10 @@ func (p *textPrinter) stubNoReply(s stubServer, network, cmdLine string, err err
 	if network == "tcp" {
 		return // said after each try
 	}
-	if !p.short && !p.noCmd && p.sw.cmd {
-		p.printCmd(cmdLine, true)
+	// dig's opening lines come with the failure, with +short too when
+	// +cmd is on (+nssearch).
+	if !p.noCmd && p.sw.cmd {
+		p.printCmd(cmdLine, p.d.serverFirst)
 	}
 	p.out.Printf(";; no servers could be reached")
 }
@@ -178,7 +219,7 @@ func (p *textPrinter) traceStep(e resolver.Event) {
 // between the opening lines and the stats, which end with the XFR size.
 func (p *textPrinter) transfer(x transfer) {
 	if !p.short && !p.noCmd && p.sw.cmd {
-		p.printCmd(x.cmdLine, true)
+		p.printCmd(x.cmdLine, p.d.serverFirst)
 	}
 	if x.err != nil {
 		p.out.Printf("; Transfer failed.")
@@ -236,7 +277,7 @@ func (p *textPrinter) sent(q *dns.Msg, cmdLine string) {
 		return
 	}
 	if !p.noCmd && p.sw.cmd {
-		p.printCmd(cmdLine, true)
+		p.printCmd(cmdLine, p.d.serverFirst)
 		p.cmdDone = true
 	}
 	c := q.Copy()
@@ -258,6 +299,16 @@ func (p *textPrinter) sent(q *dns.Msg, cmdLine string) {
 	p.out.Printf("")
 }
 
+// received is the size of the reply's message as it came, or, where the
+// exchange could not tell (the encrypted transports, the resolution from
+// the root), as receivedSize estimates it.
+func (r reply) received() int {
+	if r.size > 0 {
+		return r.size
+	}
+	return receivedSize(r.msg)
+}
+
 // receivedSize is a message's size as received: servers compress names,
 // so it is packed compressed, but never a TSIG's, which RFC 8945 sends
 // uncompressed.
@@ -273,5 +324,40 @@ func receivedSize(m *dns.Msg) int {
 	return len(packed) + extra
 }
 
-// stubNote prints one of dig's lines about what it does next.
-func (p *textPrinter) stubNote(line string) { p.out.Printf("%s", line) }
+// stubNote prints one of dig's lines about what it does next: dig's
+// comments, not with +nocomments nor +short.
+func (p *textPrinter) stubNote(line string) {
+	if p.sw.comments && !p.short {
+		p.out.Printf("%s", line)
+	}
+}
+
+// stubWarning prints one of dig's warnings, which come whatever the
+// options.
+func (p *textPrinter) stubWarning(line string) { p.out.Printf("%s", line) }
+
+// nsAnswer is +nssearch's line for each record of a server's answer:
+// its type and data, who sent it and how fast.
+func (p *textPrinter) nsAnswer(r reply) {
+	d := p.d
+	d.multiline = false
+	unit, t := "ms", r.rtt.Milliseconds()
+	if d.usec {
+		unit, t = "us", r.rtt.Microseconds()
+	}
+	var b strings.Builder
+	for _, rr := range r.msg.Answer {
+		fmt.Fprintf(&b, "%s %s from server %s in %d %s.\n", typeName(rr.Header().Rrtype), escapeControl(rdataText(rr, d)), r.serverAddr, t, unit)
+	}
+	_, _ = io.WriteString(p.out, b.String())
+}
+
+func (p *textPrinter) nsFailed(server string, err error) {
+	p.out.Printf(";; communications error to %s: %s", server, commError(err))
+}
+
+func (p *textPrinter) nsNoAddress(name string) {
+	p.out.Printf("couldn't get address for '%s': not found", name)
+}
+
+func (p *textPrinter) nsNoneReached(string) { p.out.Printf(";; NS servers could not be reached") }

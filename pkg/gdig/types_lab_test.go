@@ -77,6 +77,12 @@ var typeRecords = []string{
 	`md IN MD a`,
 	`mf IN MF a`,
 	`verylongownername-xxxxxxxxxxxx IN A 192.0.2.9`,
+	// Obsolete types NSD still serves: NXT (RFC 2535) has a bitmap of
+	// its own, not NSEC's, that miekg/dns would misread.
+	`nxt IN NXT a.t.lab. A NS SOA MX`,
+	`nxt2 IN NXT b.t.lab. A MX RRSIG TXT AAAA`,
+	`sig IN SIG A 8 3 3600 20300101000000 20260101000000 12345 t.lab. AwEAAcFcGsaxxdgiuuGmCkVImy4h99CqT7jwY3pexPGcnUFtR2Fh36BponcwtkZ4cAgtvd4Qs8PkxUdp6p/DlUmObdk=`,
+	`avc IN AVC "app-name:WOLFGANG|app-class:OAM|business=yes"`,
 	// Types miekg/dns does not know, which dig prints by their fields.
 	`x25 IN X25 "311061700956"`,
 	`nsap IN NSAP 0x47000580005a0000000001e133ffffff00016100`,
@@ -103,6 +109,24 @@ var genericRecords = []string{
 	`eid IN EID 1234abcd`,
 	`nimloc IN NIMLOC 1234abcd`,
 	`isdn2 IN ISDN "150862028003217"`,
+	`resinfo IN RESINFO qnamemin exterr=15,16,17 "infourl=https://resolver.example.com/guide"`,
+}
+
+// digOnlyRecords are types dig knows and neither NSD nor miekg/dns
+// does, in RFC 3597's form: dig prints them by their fields.
+var digOnlyRecords = []string{
+	`a6 IN TYPE38 \# 17 0020010db8000000000000000000000001`,
+	`a6b IN TYPE38 \# 16 40ff00000000000001056c6162656c00`,
+	`a6c IN TYPE38 \# 16 4507ff000000000000056c6162656c00`,
+	`a6d IN TYPE38 \# 8 80056c6162656c00`,
+	`atma IN TYPE34 \# 13 01333538343030313233343536`,
+	`atma2 IN TYPE34 \# 21 0039246f000e7c9c0312000100010000020000aa00`,
+	`sink IN TYPE40 \# 5 0100000102`,
+	`sink2 IN TYPE40 \# 43 0a0b0c00112233445566778899001122334455667788990011223344556677889900112233445566778899`,
+	`doa IN TYPE259 \# 22 0000000000000001020a746578742f706c61696e6869`,
+	`doa2 IN TYPE259 \# 10 0000ffff000000020000`,
+	`wallet IN TYPE262 \# 10 03425443046164647200`,
+	`nxt3 IN TYPE30 \# 25 01620174036c61620062018008000200000000000018000001`,
 }
 
 // asGeneric is a record in RFC 3597's \# form, for a server that does
@@ -132,12 +156,13 @@ func TestLabRecordTypes(t *testing.T) {
 	for _, g := range genericRecords {
 		records = append(records, asGeneric(t, g))
 	}
+	records = append(records, digOnlyRecords...)
 	d, err := l.NewDNS(netlab.DNSConfig{Servers: []string{"auth"}, Zones: []netlab.Zone{{Origin: "t.lab.", Servers: []string{"auth"}, Records: records}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	server := "@" + d.Servers["auth"].Addr4
-	for _, rec := range append(typeRecords, genericRecords...) {
+	for _, rec := range append(append(typeRecords, genericRecords...), digOnlyRecords...) {
 		f := strings.Fields(rec)
 		name, typ := f[0]+".t.lab", f[2]
 		for _, v := range typeVariants {

@@ -29,6 +29,22 @@ var (
 // if not nil, hears of each datagram ignored, and why. A timeout's error
 // wraps both the socket's timeout and errTimeout.
 func UDPExchange(ctx context.Context, q *dns.Msg, addr netip.AddrPort, wait time.Duration, exactCase bool, ignored func(raw []byte, why error)) (*dns.Msg, time.Duration, error) {
+	var size int
+	return udpExchange(ctx, q, addr, wait, exactCase, ignored, &size)
+}
+
+// UDPExchangeSize is UDPExchange that also gives the size of the
+// datagram that held the answer, as it came: what dig prints as MSG SIZE,
+// which no repacking of the message can tell (servers compress names in
+// their own ways).
+func UDPExchangeSize(ctx context.Context, q *dns.Msg, addr netip.AddrPort, wait time.Duration, exactCase bool, ignored func(raw []byte, why error)) (*dns.Msg, int, time.Duration, error) {
+	var size int
+	r, rtt, err := udpExchange(ctx, q, addr, wait, exactCase, ignored, &size)
+	return r, size, rtt, err
+}
+
+// udpExchange is UDPExchange, the answer's size in *size.
+func udpExchange(ctx context.Context, q *dns.Msg, addr netip.AddrPort, wait time.Duration, exactCase bool, ignored func(raw []byte, why error), size *int) (*dns.Msg, time.Duration, error) {
 	out, err := q.Pack()
 	if err != nil {
 		return nil, 0, err
@@ -65,6 +81,7 @@ func UDPExchange(ctx context.Context, q *dns.Msg, addr netip.AddrPort, wait time
 		if bad != nil {
 			bad = fmt.Errorf("not a DNS message: %w", bad)
 		} else if bad = checkResponse(q, r, exactCase); bad == nil {
+			*size = n
 			return r, time.Since(start), nil
 		}
 		if ignored != nil {
