@@ -112,10 +112,11 @@ func (o *options) encryptedStub(ctx context.Context, q *dns.Msg, rq request, s s
 	}
 	var resp *dns.Msg
 	var rtt time.Duration
+	var size int
 	for try := 0; try < o.tries; try++ {
 		start := time.Now()
 		tctx, cancel := context.WithTimeout(ctx, o.timeout)
-		resp, err = o.encryptedExchange(tctx, q, s, conf)
+		resp, size, err = o.encryptedExchange(tctx, q, s, conf)
 		cancel()
 		rtt = time.Since(start)
 		var ce *errCertificate
@@ -139,7 +140,7 @@ func (o *options) encryptedStub(ctx context.Context, q *dns.Msg, rq request, s s
 		label += "-GET" // dig's words: HTTPS-GET, HTTP-GET
 	}
 	server := fmt.Sprintf("%s#%d(%s) (%s)", s.addr, s.port, s.host, label)
-	p.answer(reply{msg: resp, rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true})
+	p.answer(reply{msg: resp, rtt: rtt, server: server, cmdLine: rq.cmdLine, serverFound: true, size: size})
 	return cli.ExitOK
 }
 
@@ -175,26 +176,72 @@ func (o *options) tlsConfig(s stubServer) (*tls.Config, error) {
 	return conf, nil
 }
 
-// encryptedExchange sends q once over the transport.
-func (o *options) encryptedExchange(ctx context.Context, q *dns.Msg, s stubServer, conf *tls.Config) (*dns.Msg, error) {
-	var resp *dns.Msg
-	var err error
+// encryptedExchange sends q once over the transport. size is the
+// answer's bytes as they came, for MSG SIZE (dig counts what it received,
+// not what a repacking would compress).
+func (o *options) encryptedExchange(ctx context.Context, q *dns.Msg, s stubServer, conf *tls.Config) (resp *dns.Msg, size int, err error) {
+	var wire []byte
 	switch o.encrypted {
 	case "tls":
-		c := &dns.Client{Net: "tcp-tls", TLSConfig: conf, Timeout: o.timeout}
-		resp, _, err = c.ExchangeContext(ctx, q, s.target())
+		wire, err = dotExchange(ctx, q, s.target(), conf)
 	case "https":
-		resp, err = o.dohExchange(ctx, q, s, conf)
+		wire, err = o.dohExchange(ctx, q, s, conf)
 	case "quic":
-		resp, err = doqExchange(ctx, q, s.target(), conf)
+		wire, err = doqExchange(ctx, q, s.target(), conf)
 	}
 	if ce := certError(err); ce != nil {
-		return nil, &errCertificate{ce}
+		return nil, 0, &errCertificate{ce}
 	}
-	if err == nil && (len(resp.Question) != 1 || !strings.EqualFold(resp.Question[0].Name, q.Question[0].Name) || resp.Question[0].Qtype != q.Question[0].Qtype) {
-		err = errors.New("response to another question")
+	if err != nil {
+		return nil, 0, err
 	}
-	return resp, err
+	resp = new(dns.Msg)
+	if err := resp.Unpack(wire); err != nil {
+		return nil, 0, err
+	}
+	if resp.Id != q.Id && resp.Id != 0 { // DoH and DoQ answer ID 0
+		return nil, 0, errors.New("response with another ID")
+	}
+	resp.Id = q.Id
+	if len(resp.Question) != 1 || !strings.EqualFold(resp.Question[0].Name, q.Question[0].Name) || resp.Question[0].Qtype != q.Question[0].Qtype {
+		return nil, 0, errors.New("response to another question")
+	}
+	return resp, len(wire), nil
+}
+
+// dotExchange asks over TLS (RFC 7858): the message with a two-byte
+// length on one connection, the answer's bytes as they came.
+func dotExchange(ctx context.Context, q *dns.Msg, target string, conf *tls.Config) ([]byte, error) {
+	conn, err := (&tls.Dialer{Config: conf}).DialContext(ctx, "tcp", target)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if d, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(d)
+	}
+	return exchangeStream(conn, q)
+}
+
+// exchangeStream writes q with its two-byte length (RFC 7766 8; RFC 9250
+// 4.2 for QUIC streams) and reads the one answer so framed.
+func exchangeStream(rw io.ReadWriter, q *dns.Msg) ([]byte, error) {
+	wire, err := q.Pack()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := rw.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(wire))), wire...)); err != nil {
+		return nil, err
+	}
+	var n [2]byte
+	if _, err := io.ReadFull(rw, n[:]); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, binary.BigEndian.Uint16(n[:]))
+	if _, err := io.ReadFull(rw, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }
 
 // certError is the certificate's fault in a failed handshake (the x509
@@ -219,7 +266,7 @@ func certError(err error) error {
 
 // dohExchange asks over HTTPS (RFC 8484), or cleartext HTTP/2 with
 // +http-plain: POST, or GET with the message in the dns parameter.
-func (o *options) dohExchange(ctx context.Context, q *dns.Msg, s stubServer, conf *tls.Config) (*dns.Msg, error) {
+func (o *options) dohExchange(ctx context.Context, q *dns.Msg, s stubServer, conf *tls.Config) ([]byte, error) {
 	req, err := o.dohRequest(ctx, q, s)
 	if err != nil {
 		return nil, err
@@ -248,12 +295,7 @@ func (o *options) dohExchange(ctx context.Context, q *dns.Msg, s stubServer, con
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("HTTP %s", res.Status)
 	}
-	resp := new(dns.Msg)
-	if err := resp.Unpack(body); err != nil {
-		return nil, err
-	}
-	resp.Id = q.Id
-	return resp, nil
+	return body, nil
 }
 
 // dohRequest is q as a DoH request to s: the ID 0, as RFC 8484 asks, so
@@ -293,7 +335,7 @@ func (o *options) dohRequest(ctx context.Context, q *dns.Msg, s stubServer) (*ht
 // doqExchange asks over QUIC (RFC 9250): one stream per query, ALPN doq,
 // the message with a two-byte length and ID 0, the stream's write side
 // closed after it.
-func doqExchange(ctx context.Context, q *dns.Msg, target string, conf *tls.Config) (*dns.Msg, error) {
+func doqExchange(ctx context.Context, q *dns.Msg, target string, conf *tls.Config) ([]byte, error) {
 	conf = conf.Clone()
 	conf.NextProtos = []string{"doq"}
 	conn, err := quic.DialAddr(ctx, target, conf, &quic.Config{})
@@ -303,10 +345,6 @@ func doqExchange(ctx context.Context, q *dns.Msg, target string, conf *tls.Confi
 	defer conn.CloseWithError(0, "") // DOQ_NO_ERROR
 	m := q.Copy()
 	m.Id = 0
-	wire, err := m.Pack()
-	if err != nil {
-		return nil, err
-	}
 	st, err := conn.OpenStreamSync(ctx)
 	if err != nil {
 		return nil, err
@@ -314,25 +352,17 @@ func doqExchange(ctx context.Context, q *dns.Msg, target string, conf *tls.Confi
 	if d, ok := ctx.Deadline(); ok {
 		_ = st.SetDeadline(d)
 	}
-	if _, err := st.Write(binary.BigEndian.AppendUint16(nil, uint16(len(wire)))); err != nil {
-		return nil, err
+	return exchangeStream(closeAfterWrite{st}, m)
+}
+
+// closeAfterWrite closes a QUIC stream's write side once the query is
+// written: RFC 9250 4.2 has the client send STREAM FIN after it.
+type closeAfterWrite struct{ *quic.Stream }
+
+func (c closeAfterWrite) Write(b []byte) (int, error) {
+	n, err := c.Stream.Write(b)
+	if err == nil {
+		err = c.Stream.Close()
 	}
-	if _, err := st.Write(wire); err != nil {
-		return nil, err
-	}
-	_ = st.Close()
-	var n [2]byte
-	if _, err := io.ReadFull(st, n[:]); err != nil {
-		return nil, err
-	}
-	buf := make([]byte, binary.BigEndian.Uint16(n[:]))
-	if _, err := io.ReadFull(st, buf); err != nil {
-		return nil, err
-	}
-	resp := new(dns.Msg)
-	if err := resp.Unpack(buf); err != nil {
-		return nil, err
-	}
-	resp.Id = q.Id
-	return resp, nil
+	return n, err
 }
