@@ -140,6 +140,7 @@ func parseLine(words []string, def *options, g *globals, stdout, stderr io.Write
 		}
 	}
 	if len(ps.lookups) == 0 {
+		g.serverFirst = first.server != ""
 		return []*options{first}, false, 0
 	}
 	return ps.lookups, false, 0

@@ -44,14 +44,15 @@ func (o *options) iterative(ctx context.Context, rq request, p printer, stderr i
 	})
 }
 
-// rootResolver is the resolver of a lookup from the root; nil and the
-// lookup's status, after dig's words on stderr, if the flags make none.
+// rootResolver is the resolver of a lookup from the root (a batch's
+// shared one); nil and the lookup's status, after dig's words on stderr,
+// if the flags make none.
 func (o *options) rootResolver(stderr io.Writer) (*resolver.Resolver, int) {
 	roots, err := o.rootAddrs()
 	if err != nil {
 		return nil, command.Fail(stderr, exitUsage, "%v", err)
 	}
-	r, err := resolver.New(o.resolverConfig(roots))
+	r, err := o.newResolver(o.resolverConfig(roots))
 	if err != nil {
 		return nil, command.Fail(stderr, exitInternal, "%v", err)
 	}

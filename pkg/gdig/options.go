@@ -318,7 +318,9 @@ func (ps *argParser) typeOrClass(a string, stderr io.Writer) bool {
 // (a batch line's first name: from its pending lookup).
 func (ps *argParser) newLookup(name string) *options {
 	if len(ps.lookups) == 0 {
-		ps.def.serverFirst = ps.def.server != ""
+		// A batch line's @server before its first name is its pending
+		// lookup's.
+		ps.def.serverFirst = ps.def.server != "" || (ps.pending != nil && ps.pending.server != "")
 	}
 	l := ps.pending
 	if l == nil {
