@@ -54,7 +54,8 @@ type hopProbe struct {
 	Retried    bool    `json:"retried,omitempty"`
 }
 
-// summaryEvent ends a trace or a report (whose Probes is 0).
+// summaryEvent ends a trace or a report: Probes counts every probe sent
+// (a report's, over all its rounds).
 type summaryEvent struct {
 	Type      string  `json:"type"`
 	Host      string  `json:"host"`
@@ -127,10 +128,12 @@ func (p *ndjsonPrinter) summary(end, hops, probes int, elapsed time.Duration) {
 }
 
 func (p *ndjsonPrinter) report(start time.Time, first, end int, hops []*hopStats) {
+	sent := 0
 	for i, hs := range hops {
 		p.reportHop(first+i, hs)
+		sent += hs.sent
 	}
-	p.summary(end, len(hops), 0, time.Since(start))
+	p.summary(end, len(hops), sent, time.Since(start))
 }
 
 func (p *ndjsonPrinter) reportHop(ttl int, hs *hopStats) {
