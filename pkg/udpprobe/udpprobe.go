@@ -271,15 +271,6 @@ func (p *Prober) bind(cfg Config) error {
 	return nil
 }
 
-// LocalAddr is the address and port the probes leave from.
-func (p *Prober) LocalAddr() netip.AddrPort {
-	sa, err := unix.Getsockname(p.fd)
-	if err != nil {
-		return netip.AddrPort{}
-	}
-	return sockopt.AddrPortOf(sa)
-}
-
 // Answers delivers the answers as they arrive. It is closed by Close. A
 // reader that falls 256 answers behind loses the newest (Drops counts
 // them): the receiver never blocks, so a flood cannot stall it or Close.
