@@ -107,7 +107,7 @@ func lookupsStatus(codes []int) int {
 func (o *options) display() display {
 	d := o.disp
 	d.usec, d.short, d.ednsSent = o.usec, o.globals.short, o.q.edns >= 0
-	d.serverFirst = o.globals.serverFirst
+	d.serverFirst, d.idnout = o.globals.serverFirst, o.idnout
 	if d.multiline && !d.rrCommentsSet {
 		d.rrComments = true
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/tui"
 )
 
 // globals are what dig applies to every lookup of a command line: the
@@ -94,9 +95,11 @@ type options struct {
 	// dns64Asked: +dns64prefix was just given; the parser starts its
 	// lookup (dns64.go).
 	dns64Asked bool
-	sw         sections
-	q          queryBits
-	disp       display
+	// idnin, idnout: names converted to A-labels and back (idn.go).
+	idnin, idnout bool
+	sw            sections
+	q             queryBits
+	disp          display
 }
 
 // queryBits are what the +options set in the query itself.
@@ -132,6 +135,8 @@ type display struct {
 	dns64 bool
 	split int // hex and base64 chunk width; 0: none
 	usec  bool
+	// idnout: owner names decoded before their columns (idn.go).
+	idnout bool
 }
 
 // defaults is dig's default lookup before any option.
@@ -156,6 +161,9 @@ func (o *options) clone() *options {
 func parseArgs(args []string, stdout, stderr io.Writer) (lookups []*options, def *options, done bool, code int) {
 	g := &globals{ndots: -1}
 	def = defaults(g)
+	// dig converts IDN names by default when its output is a terminal.
+	def.idnin = tui.IsTerminal(stdout)
+	def.idnout = def.idnin
 	ps := &argParser{def: def, cur: def}
 	fs := ps.flagSet(g)
 	if !slices.Contains(args, "-r") {
