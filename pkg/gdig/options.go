@@ -70,12 +70,17 @@ type options struct {
 	qclass  string
 	reverse string
 	server  string
-	trace   bool
-	tcp     bool
-	tcpSet  bool // +[no]tcp given: dig asks ANY over TCP unless it is
-	norec   bool
-	timeout time.Duration
-	tries   int
+	// nextServer: the lookup's own @server when one came before the
+	// first name too: dig asks that one first, this one if it does not
+	// answer. moreServers: a server is left to ask after this one.
+	nextServer  string
+	moreServers bool
+	trace       bool
+	tcp         bool
+	tcpSet      bool // +[no]tcp given: dig asks ANY over TCP unless it is
+	norec       bool
+	timeout     time.Duration
+	tries       int
 	// triesSet: +tries or +retry given; the resolver keeps its own count
 	// otherwise (iterative.go).
 	triesSet bool
@@ -282,6 +287,11 @@ func (ps *argParser) parse(fs *pflag.FlagSet, args []string, stdout, stderr io.W
 func (ps *argParser) word(a string, stderr io.Writer) error {
 	switch {
 	case strings.HasPrefix(a, "@") && len(a) > 1:
+		if ps.cur.named && ps.pending == nil && ps.def.server != "" && ps.cur.server == ps.def.server {
+			// dig keeps the command line's @server first in the list.
+			ps.cur.nextServer = a[1:]
+			break
+		}
 		ps.cur.server = a[1:]
 	case strings.HasPrefix(a, "+") && len(a) > 1:
 		if err := ps.cur.plus(a[1:]); err != nil {
