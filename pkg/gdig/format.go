@@ -56,7 +56,7 @@ func rrText(rr dns.RR, d display) string {
 		ttl = ttlUnits(h.Ttl)
 	}
 	data := rdataText(rr, d)
-	line := escapeControl(h.Name)
+	line := escapeControl(d.name(h.Name))
 	ttlCol, classCol, typeCol, dataCol := d.columns()
 	if !d.noTTL {
 		line = toColumn(line, ttlCol) + ttl
@@ -97,7 +97,7 @@ func questionString(q dns.Question) string { return questionText(q, display{}) }
 // by two tabs.
 func questionText(q dns.Question, d display) string {
 	_, classCol, typeCol, _ := d.columns()
-	line := toColumn(escapeControl(q.Name), classCol) + className(q.Qclass)
+	line := toColumn(escapeControl(d.name(q.Name)), classCol) + className(q.Qclass)
 	return ";" + toColumn(line, typeCol) + typeName(q.Qtype)
 }
 

@@ -28,8 +28,9 @@ var command = cli.Command{
 ones dig negates. Several lookups on one line as dig: the options before the first name
 apply to every lookup, those after a name to its lookup only. ~/.digrc's options come
 first (not with -r).
-+options gdig takes without an effect it can show: +besteffort +fail +idnin +idnout
-+keepopen. +search, +ndots and +domain use the search list of /etc/resolv.conf.
++idnin/+idnout (IDN names as A-labels and back): on when stdout is a terminal, as dig.
+A lookup's own @server is asked after the one before the first name, as dig.
++options gdig takes without an effect it can show: +besteffort +fail +keepopen. +search, +ndots and +domain use the search list of /etc/resolv.conf.
 +tls, +https (+https-get), +http-plain (+http-plain-get) and +quic: DNS over TLS,
 HTTPS, cleartext HTTP/2 and QUIC, the certificate always verified (--tls-ca,
 +tls-hostname), a client certificate with +tls-certfile and +tls-keyfile.
@@ -107,7 +108,7 @@ func lookupsStatus(codes []int) int {
 func (o *options) display() display {
 	d := o.disp
 	d.usec, d.short, d.ednsSent = o.usec, o.globals.short, o.q.edns >= 0
-	d.serverFirst = o.globals.serverFirst
+	d.serverFirst, d.idnout = o.globals.serverFirst, o.idnout
 	if d.multiline && !d.rrCommentsSet {
 		d.rrComments = true
 	}

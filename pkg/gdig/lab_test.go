@@ -47,7 +47,8 @@ func hierarchy(t *testing.T) (*netlab.DNS, string) {
 		return out
 	}
 	example := append([]string{"www IN A 192.0.2.80", "www IN AAAA 2001:db8::80", "@ IN MX 10 mail", "mail IN A 192.0.2.25",
-		"alias IN CNAME www.other.test.", "loop1 IN CNAME loop2", "loop2 IN CNAME loop1"}, bigTXT...)
+		"alias IN CNAME www.other.test.", "loop1 IN CNAME loop2", "loop2 IN CNAME loop1",
+		"xn--bcher-kva IN A 192.0.2.90", "xn--strae-oqa IN CNAME xn--bcher-kva"}, bigTXT...)
 	d, err := l.NewDNS(netlab.DNSConfig{Servers: servers, Dead: []string{"dead"}, Zones: []netlab.Zone{
 		{Origin: ".", Servers: []string{"root1", "root2"}, Records: append([]string{"lab. IN NS tld.ns.lab.", "test. IN NS tld2.ns.lab."}, glue("root1", "root2", "tld", "tld2")...)},
 		{Origin: "lab.", Servers: []string{"tld"}, Records: append([]string{"example IN NS auth.ns.lab.", "nogl IN NS ns.other.test.",

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"gnetutils/pkg/cli"
+	"gnetutils/pkg/tui"
 )
 
 // globals are what dig applies to every lookup of a command line: the
@@ -69,12 +70,17 @@ type options struct {
 	qclass  string
 	reverse string
 	server  string
-	trace   bool
-	tcp     bool
-	tcpSet  bool // +[no]tcp given: dig asks ANY over TCP unless it is
-	norec   bool
-	timeout time.Duration
-	tries   int
+	// nextServer: the lookup's own @server when one came before the
+	// first name too: dig asks that one first, this one if it does not
+	// answer. moreServers: a server is left to ask after this one.
+	nextServer  string
+	moreServers bool
+	trace       bool
+	tcp         bool
+	tcpSet      bool // +[no]tcp given: dig asks ANY over TCP unless it is
+	norec       bool
+	timeout     time.Duration
+	tries       int
 	// triesSet: +tries or +retry given; the resolver keeps its own count
 	// otherwise (iterative.go).
 	triesSet bool
@@ -94,9 +100,11 @@ type options struct {
 	// dns64Asked: +dns64prefix was just given; the parser starts its
 	// lookup (dns64.go).
 	dns64Asked bool
-	sw         sections
-	q          queryBits
-	disp       display
+	// idnin, idnout: names converted to A-labels and back (idn.go).
+	idnin, idnout bool
+	sw            sections
+	q             queryBits
+	disp          display
 }
 
 // queryBits are what the +options set in the query itself.
@@ -132,6 +140,8 @@ type display struct {
 	dns64 bool
 	split int // hex and base64 chunk width; 0: none
 	usec  bool
+	// idnout: owner names decoded before their columns (idn.go).
+	idnout bool
 }
 
 // defaults is dig's default lookup before any option.
@@ -156,6 +166,9 @@ func (o *options) clone() *options {
 func parseArgs(args []string, stdout, stderr io.Writer) (lookups []*options, def *options, done bool, code int) {
 	g := &globals{ndots: -1}
 	def = defaults(g)
+	// dig converts IDN names by default when its output is a terminal.
+	def.idnin = tui.IsTerminal(stdout)
+	def.idnout = def.idnin
 	ps := &argParser{def: def, cur: def}
 	fs := ps.flagSet(g)
 	if !slices.Contains(args, "-r") {
@@ -274,6 +287,11 @@ func (ps *argParser) parse(fs *pflag.FlagSet, args []string, stdout, stderr io.W
 func (ps *argParser) word(a string, stderr io.Writer) error {
 	switch {
 	case strings.HasPrefix(a, "@") && len(a) > 1:
+		if ps.cur.named && ps.pending == nil && ps.def.server != "" && ps.cur.server == ps.def.server {
+			// dig keeps the command line's @server first in the list.
+			ps.cur.nextServer = a[1:]
+			break
+		}
 		ps.cur.server = a[1:]
 	case strings.HasPrefix(a, "+") && len(a) > 1:
 		if err := ps.cur.plus(a[1:]); err != nil {

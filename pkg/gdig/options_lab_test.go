@@ -19,6 +19,7 @@ var normalizeQuery = clitest.Normalize(`(?m)^; COOKIE: [0-9a-f]+$`, "; COOKIE: C
 func TestLabQueryOptions(t *testing.T) {
 	d, _ := hierarchy(t)
 	auth := "@" + d.Servers["auth"].Addr4
+	auth2 := "@" + d.Servers["auth2"].Addr4
 	home := t.TempDir()
 	if err := os.WriteFile(filepath.Join(home, ".digrc"), []byte("+noall +answer\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -48,6 +49,11 @@ func TestLabQueryOptions(t *testing.T) {
 		{auth, "-x", "192.0.2.1"}, // a 23-character name, two tabs after it
 		{"-6", auth, "www.example.lab"},
 		{"www.example.lab", auth}, // the @server after the name is not counted
+		// The command line's @server is asked first, the lookup's own
+		// only when it does not answer, as dig 9.18 lists them.
+		{auth2, "www.example.lab", auth},
+		{"@" + d.Servers["dead"].Addr4, "+time=1", "+tries=1", "www.example.lab", auth},
+		{"@" + d.Servers["dead"].Addr4, "+time=1", "+tries=1", "www.example.lab", auth, "example.lab", "MX"},
 		{auth, "www.example.lab", "+ednsflags=0x10"},
 		{auth, "www.example.lab", "+ednsopt=65001:0102"},
 		{auth, "www.example.lab", "+padding=128"},

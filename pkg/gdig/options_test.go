@@ -89,10 +89,11 @@ func optionForms(sign string, neg bool, name, eq, arg, keyFile string) [][]strin
 func TestParseLookups(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
-		want []string // per lookup: name type server comments
+		want []string // per lookup: name type servers comments
 	}{
 		{[]string{"a.lab", "MX", "b.lab", "A"}, []string{"a.lab MX  true", "b.lab A  true"}},
-		{[]string{"+short", "@192.0.2.1", "a.lab", "b.lab", "+comments", "@192.0.2.2"}, []string{"a.lab  192.0.2.1 false", "b.lab  192.0.2.2 true"}},
+		{[]string{"+short", "@192.0.2.1", "a.lab", "b.lab", "+comments", "@192.0.2.2"}, []string{"a.lab  192.0.2.1 false", "b.lab  192.0.2.1,192.0.2.2 true"}},
+		{[]string{"a.lab", "@192.0.2.2"}, []string{"a.lab  192.0.2.2 true"}},
 		{[]string{"-t", "AAAA", "a.lab", "b.lab", "-t", "TXT"}, []string{"a.lab AAAA  true", "b.lab TXT  true"}},
 		{[]string{"a.lab", "-x", "192.0.2.1", "-q", "MX"}, []string{"a.lab   true", " PTR  true", "MX   true"}},
 		{[]string{"+nocomm", "a.lab"}, []string{"a.lab   false"}},
@@ -109,7 +110,11 @@ func TestParseLookups(t *testing.T) {
 				if o.reverse != "" {
 					typ = dns.TypeToString[dns.TypePTR]
 				}
-				got = append(got, strings.Join([]string{o.name, typ, o.server, map[bool]string{true: "true", false: "false"}[o.sw.comments]}, " "))
+				servers := o.server
+				if o.nextServer != "" {
+					servers += "," + o.nextServer
+				}
+				got = append(got, strings.Join([]string{o.name, typ, servers, map[bool]string{true: "true", false: "false"}[o.sw.comments]}, " "))
 			}
 			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 				t.Errorf("got  %q\nwant %q", got, tc.want)

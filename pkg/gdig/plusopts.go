@@ -103,10 +103,10 @@ var plusOpts = []plusOpt{
 	accepted("fail", true),
 	flag("header-only", func(o *options) *bool { return &o.q.headerOnly }),
 	flag("identify", func(o *options) *bool { return &o.disp.identify }),
-	// IDN conversion: dig does it only on a terminal; gdig's names are
-	// the ASCII they are sent as.
-	accepted("idnin", true),
-	accepted("idnout", true),
+	// IDN conversion (idn.go), on by default when stdout is a terminal,
+	// as in dig.
+	flag("idnin", func(o *options) *bool { return &o.idnin }),
+	flag("idnout", func(o *options) *bool { return &o.idnout }),
 	flag("ignore", func(o *options) *bool { return &o.q.ignoreTC }),
 	flag("keepalive", func(o *options) *bool { return &o.q.keepalive }),
 	// +keepopen: each lookup opens its own connection.

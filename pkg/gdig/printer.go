@@ -78,5 +78,8 @@ func (o *options) newPrinter(stdout io.Writer) printer {
 		return jsonPrinter{cli.NewNDJSON(stdout)}
 	}
 	d := o.display()
+	if o.idnout {
+		stdout = idnWriter{stdout}
+	}
 	return &textPrinter{out: cli.NewLines(stdout), short: o.globals.short, noCmd: o.globals.noCmd, sw: o.sw, d: d}
 }

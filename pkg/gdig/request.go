@@ -53,6 +53,16 @@ func (o *options) newRequest(stderr io.Writer) (request, error) {
 	if o.family.V4 && o.family.V6 {
 		return request{}, errors.New("-4 and -6 exclude each other")
 	}
+	if o.idnin && name != "" {
+		n, err := idnToASCII(name)
+		if err != nil {
+			return request{}, err
+		}
+		name = n
+	}
+	// The bytes of a name sent as given (+noidnin) are \DDD in the
+	// master-file form miekg/dns packs, as dig shows them.
+	name = escape(name, func(c byte) bool { return c >= 0x80 })
 	if _, ok := dns.IsDomainName(name); !ok {
 		return request{}, fmt.Errorf("'%s' is not a legal name", name)
 	}

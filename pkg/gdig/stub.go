@@ -49,8 +49,24 @@ func (o *options) stubServer(ctx context.Context, p printer, stderr io.Writer) (
 	return stubServer{addr: addr, host: o.server, port: o.transportPort()}, true, cli.ExitOK
 }
 
-// stub asks one server, as dig @server does.
+// stub asks the @server, as dig @server does, and the lookup's own
+// @server after it when it does not answer (nextServer).
 func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Writer) int {
+	if o.nextServer == "" {
+		return o.stubOne(ctx, rq, p, stderr)
+	}
+	first := o.clone()
+	first.nextServer, first.moreServers = "", true
+	if code := first.stubOne(ctx, rq, p, stderr); code != exitNoReply {
+		return code
+	}
+	next := o.clone()
+	next.server, next.nextServer = o.nextServer, ""
+	return next.stubOne(ctx, rq, p, stderr)
+}
+
+// stubOne asks one server.
+func (o *options) stubOne(ctx context.Context, rq request, p printer, stderr io.Writer) int {
 	s, ok, code := o.stubServer(ctx, p, stderr)
 	if !ok {
 		return code
@@ -107,7 +123,9 @@ func (o *options) ask(ctx context.Context, rq request, name string, s stubServer
 		r, err = a.afterBadCookie(r)
 	}
 	if err != nil {
-		p.stubNoReply(s, a.network, rq.cmdLine, err)
+		if !o.moreServers {
+			p.stubNoReply(s, a.network, rq.cmdLine, err)
+		}
 		return nil, exitNoReply
 	}
 	return r, cli.ExitOK
