@@ -30,7 +30,9 @@ apply to every lookup, those after a name to its lookup only. ~/.digrc's options
 first (not with -r).
 +idnin/+idnout (IDN names as A-labels and back): on when stdout is a terminal, as dig.
 A lookup's own @server is asked after the one before the first name, as dig.
-+options gdig takes without an effect it can show: +besteffort +fail +keepopen. +search, +ndots and +domain use the search list of /etc/resolv.conf.
++options gdig takes without an effect it can show: +besteffort +fail.
++search, +ndots and +domain use the search list of /etc/resolv.conf. +keepopen: the
+lookups over TCP share one connection per server.
 +tls, +https (+https-get), +http-plain (+http-plain-get) and +quic: DNS over TLS,
 HTTPS, cleartext HTTP/2 and QUIC, the certificate always verified (--tls-ca,
 +tls-hostname), a client certificate with +tls-certfile and +tls-keyfile.
@@ -60,6 +62,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if done {
 		return code
 	}
+	defer def.kept.closeAll()
 	cmdLine := "; <<>> gdig " + cli.Version + " <<>> " + strings.Join(args, " ")
 	if def.file != "" {
 		return batch(ctx, lookups, def, cmdLine, stdin, stdout, stderr)

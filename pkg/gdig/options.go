@@ -56,6 +56,10 @@ type globals struct {
 	// serverFirst: an @server came before the first name, so dig's
 	// opening lines count it ("; (1 server found)").
 	serverFirst bool
+	// keepOpen: +keepopen, global in dig (its keep_open): the lookups'
+	// TCP connections are kept in kept and reused (keepopen.go).
+	keepOpen bool
+	kept     *keptConns
 }
 
 // options are one lookup's: dig's query options (the +options and -t, -c,
@@ -164,7 +168,7 @@ func (o *options) clone() *options {
 // lookups is empty when no name was given. done: Run returns code now
 // (help, version, or a refusal already reported).
 func parseArgs(args []string, stdout, stderr io.Writer) (lookups []*options, def *options, done bool, code int) {
-	g := &globals{ndots: -1}
+	g := &globals{ndots: -1, kept: &keptConns{}}
 	def = defaults(g)
 	// dig converts IDN names by default when its output is a terminal.
 	def.idnin = tui.IsTerminal(stdout)

@@ -109,8 +109,7 @@ var plusOpts = []plusOpt{
 	flag("idnout", func(o *options) *bool { return &o.idnout }),
 	flag("ignore", func(o *options) *bool { return &o.q.ignoreTC }),
 	flag("keepalive", func(o *options) *bool { return &o.q.keepalive }),
-	// +keepopen: each lookup opens its own connection.
-	accepted("keepopen", true),
+	flag("keepopen", func(o *options) *bool { return &o.keepOpen }),
 	flag("multiline", func(o *options) *bool { return &o.disp.multiline }),
 	// +ndots: the dots a name needs to be asked as given before the
 	// search list (resolv.conf's ndots, 1 if it has none).

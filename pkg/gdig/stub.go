@@ -271,20 +271,19 @@ func (o *options) try(ctx context.Context, q *dns.Msg, target, network string, i
 // the TSIG key if there is one, and reads the answer as its exchange
 // does (over UDP, datagrams of another ID ignored), keeping the bytes
 // that came: their count is dig's MSG SIZE.
-func (o *options) connExchange(ctx context.Context, q *dns.Msg, target, network string) (*dns.Msg, int, time.Duration, error) {
-	c := &dns.Client{Net: network, Timeout: o.timeout}
-	if o.bind != "" {
-		d, err := o.dialer(network)
-		if err != nil {
-			return nil, 0, 0, err
-		}
-		c.Dialer = d
-	}
-	co, err := c.DialContext(ctx, target)
+func (o *options) connExchange(ctx context.Context, q *dns.Msg, target, network string) (resp *dns.Msg, size int, rtt time.Duration, err error) {
+	keep := network == "tcp" && o.keepOpen
+	co, err := o.dial(ctx, target, network, keep)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	defer co.Close()
+	defer func() {
+		if keep && err == nil {
+			o.kept.put(target, co) // +keepopen: for the next lookup
+			return
+		}
+		co.Close()
+	}()
 	_ = co.SetDeadline(time.Now().Add(o.timeout))
 	stop := context.AfterFunc(ctx, func() { _ = co.SetDeadline(time.Now()) })
 	defer stop()
@@ -317,6 +316,25 @@ func (o *options) connExchange(ctx context.Context, q *dns.Msg, target, network 
 		}
 		return r, len(raw), time.Since(start), err
 	}
+}
+
+// dial connects to target over network; with keep, the connection an
+// earlier lookup kept open, if there is one.
+func (o *options) dial(ctx context.Context, target, network string, keep bool) (*dns.Conn, error) {
+	if keep {
+		if co := o.kept.take(target); co != nil {
+			return co, nil
+		}
+	}
+	c := &dns.Client{Net: network, Timeout: o.timeout}
+	if o.bind != "" {
+		d, err := o.dialer(network)
+		if err != nil {
+			return nil, err
+		}
+		c.Dialer = d
+	}
+	return c.DialContext(ctx, target)
 }
 
 // packSigned is q as sent: signed with the lookup's TSIG key, whose MAC
