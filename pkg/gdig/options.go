@@ -74,6 +74,9 @@ type options struct {
 	cookieV  string
 	// noBadCookie: +nobadcookie, a BADCOOKIE answer is the answer.
 	noBadCookie bool
+	// timeSet: +time or +timeout given; the resolver keeps its own RTO
+	// ceiling otherwise (iterative.go).
+	timeSet bool
 	// The search list (search.go): +search, +showsearch, +domain.
 	search, showSearch bool
 	domain             string
