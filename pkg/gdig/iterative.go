@@ -97,15 +97,21 @@ func resolvedBy(res *resolver.Result, err error) string {
 }
 
 // resolverConfig is the resolver the flags ask for: +time is the longest
-// wait for one answer, +tries the sends to each server address. Without
-// +tries the resolver keeps its own count, as a recursive server does:
-// dig's 3 tries are for one resolver that retries upstream itself.
+// wait for one answer (the RTO's ceiling), +tries the sends to each server
+// address. Without them the resolver keeps its own, as a recursive server
+// does: it asks a server again after its RTO, a few hundred milliseconds,
+// until the lookup's deadline; dig's 5 s and 3 tries are for one resolver
+// that retries upstream itself (as a forwarder, it takes those).
 func (o *options) resolverConfig(roots []netip.AddrPort) resolver.Config {
-	tries := 0
+	var tries int
+	var timeout time.Duration
 	if o.triesSet {
 		tries = o.tries
 	}
-	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: o.timeout, Tries: tries, CacheSize: o.cache, V4Only: o.family.V4, V6Only: o.family.V6,
+	if o.timeSet {
+		timeout = o.timeout
+	}
+	return resolver.Config{Roots: roots, Port: uint16(o.port), Timeout: timeout, Tries: tries, CacheSize: o.cache, V4Only: o.family.V4, V6Only: o.family.V6,
 		BufSize: uint16(o.bufsize), DNSSEC: o.dnssec, QMin: o.qmin, Prime: true, Rand0x20: o.rand0x,
 		Validate: o.validate, Anchors: o.anchors.rrs}
 }

@@ -106,9 +106,12 @@ type options struct {
 	dns64Asked bool
 	// idnin, idnout: names converted to A-labels and back (idn.go).
 	idnin, idnout bool
-	sw            sections
-	q             queryBits
-	disp          display
+	// timeSet: +time or +timeout given; the resolver keeps its own RTO
+	// ceiling otherwise (iterative.go).
+	timeSet bool
+	sw      sections
+	q       queryBits
+	disp    display
 }
 
 // queryBits are what the +options set in the query itself.

@@ -149,7 +149,7 @@ var plusOpts = []plusOpt{
 	{"subnet", true, subnetOption},
 	flag("tcflag", func(o *options) *bool { return &o.q.tc }),
 	{"tcp", true, tcpOption},
-	{"timeout", false, numeric("timeout", 0, 1<<20, func(o *options, n int) { o.timeout = time.Duration(max(n, 1)) * time.Second })},
+	{"timeout", false, numeric("timeout", 0, 1<<20, func(o *options, n int) { o.timeout, o.timeSet = time.Duration(max(n, 1))*time.Second, true })},
 	flag("trace", func(o *options) *bool { return &o.trace }),
 	{"tries", false, numeric("tries", 0, 1<<20, func(o *options, n int) { o.tries, o.triesSet = max(n, 1), true })},
 	{"ttlid", true, func(o *options, on bool, _ string, _ bool) error { o.disp.noTTL = !on; return nil }},
@@ -165,7 +165,7 @@ var plusOpts = []plusOpt{
 	}},
 	flag("zflag", func(o *options) *bool { return &o.q.z }),
 	// Spellings dig takes that its -h does not list.
-	{"time", false, numeric("time", 0, 1<<20, func(o *options, n int) { o.timeout = time.Duration(max(n, 1)) * time.Second })},
+	{"time", false, numeric("time", 0, 1<<20, func(o *options, n int) { o.timeout, o.timeSet = time.Duration(max(n, 1))*time.Second, true })},
 	{"json", false, func(o *options, _ bool, _ string, _ bool) error { o.globals.common.JSON = true; return nil }},
 	{"rec", true, func(o *options, on bool, _ string, _ bool) error { o.norec = !on; return nil }},
 }

@@ -35,7 +35,7 @@ func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qt
 	}
 	if err == nil && resp.Truncated {
 		emit("tcp_retry", "")
-		c := &dns.Client{Net: "tcp", Timeout: lk.r.cfg.Timeout}
+		c := &dns.Client{Net: "tcp", Timeout: max(lk.r.cfg.Timeout, tcpTimeout)}
 		resp, rtt, err = c.ExchangeContext(ctx, q, s.addr.String())
 		if err == nil {
 			err = checkResponse(q, resp, lk.r.cfg.Rand0x20)
@@ -55,6 +55,11 @@ func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qt
 	lk.r.emit(e)
 	return resp, rtt, nil
 }
+
+// tcpTimeout is the shortest wait for a connection and its exchange over
+// TCP (dig's +time): a server that truncated its answer has answered, and
+// a connection costs two round trips more than a datagram.
+const tcpTimeout = 5 * time.Second
 
 // newQuery is the question for a server: no recursion, EDNS, a random ID
 // and, with 0x20, the name's case at random.

@@ -10,18 +10,26 @@ import (
 	"time"
 )
 
-// The infrastructure cache's constants, unbound's (util/rtt.h, infra.h).
+// The infrastructure cache's constants, unbound's (util/rtt.h, infra.h),
+// and BIND's grace before backing off.
 const (
 	rtoUnknown = 376 * time.Millisecond // a server never measured
 	rtoMin     = 50 * time.Millisecond
 	rttBand    = 400 * time.Millisecond // servers this close to the best are chosen at random
 	infraTTL   = 15 * time.Minute       // how long a measurement or a lameness is kept
+	// graceTimeouts is how many timeouts in a row a server's RTO stays
+	// as it is before it doubles: "we retry every .8 seconds the first
+	// two times through the address list, and then we do exponential
+	// back-off" (BIND's fctx_setretryinterval). A datagram lost on the way
+	// says little about the server; three in a row say it is slow, or
+	// down.
+	graceTimeouts = 2
 )
 
 // serverStats is what the resolver knows of each server address for its
 // life, as unbound's infra cache: a smoothed RTT and its variance, the
-// retransmission timeout they give (RFC 6298), doubled on each timeout,
-// and the zones for which the server answered lame.
+// retransmission timeout they give (RFC 6298), doubled on each timeout
+// past the grace, and the zones for which the server answered lame.
 type serverStats struct {
 	mu    sync.Mutex
 	hosts map[netip.AddrPort]*hostInfo
@@ -31,6 +39,7 @@ type serverStats struct {
 type hostInfo struct {
 	srtt, rttvar time.Duration
 	rto          time.Duration
+	timeouts     int // in a row, since the last answer
 	expires      time.Time
 }
 
@@ -55,11 +64,13 @@ func (st *serverStats) host(a netip.AddrPort) *hostInfo {
 	return h
 }
 
-// timeout is how long to wait for a's answer: its RTO, at most limit.
-func (st *serverStats) timeout(a netip.AddrPort, limit time.Duration) time.Duration {
+// timeout is how long to wait for a's answer: its RTO, at most limit;
+// rto is the RTO itself, for backoff.
+func (st *serverStats) timeout(a netip.AddrPort, limit time.Duration) (wait, rto time.Duration) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return min(st.host(a).rto, limit)
+	rto = st.host(a).rto
+	return min(rto, limit), rto
 }
 
 // rtt takes an RTT sample (RFC 6298 2.2, 2.3).
@@ -74,14 +85,25 @@ func (st *serverStats) rtt(a netip.AddrPort, r time.Duration) {
 		h.srtt = (7*h.srtt + r) / 8
 	}
 	h.rto = max(h.srtt+4*h.rttvar, rtoMin)
+	h.timeouts = 0
 }
 
-// backoff doubles a's RTO after a timeout (RFC 6298 5.5), up to limit.
-func (st *serverStats) backoff(a netip.AddrPort, limit time.Duration) {
+// backoff takes a timeout of a query sent when a's RTO was rto: past the
+// grace, the RTO doubles (RFC 6298 5.5), up to limit. As unbound's
+// rtt_lost, it doubles the RTO the query was sent with, not the current
+// one, so that many queries timing out at once double it once; and a
+// timeout that an answer has overtaken (the RTO is lower now) is ignored.
+func (st *serverStats) backoff(a netip.AddrPort, rto, limit time.Duration) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	h := st.host(a)
-	h.rto = min(2*h.rto, max(limit, rtoMin))
+	if h.rto < rto {
+		return
+	}
+	if h.timeouts++; h.timeouts <= graceTimeouts {
+		return
+	}
+	h.rto = max(h.rto, min(2*rto, max(limit, rtoMin)))
 }
 
 func (st *serverStats) markLame(a netip.AddrPort, zone string) {

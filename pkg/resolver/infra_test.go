@@ -6,8 +6,10 @@ import (
 	"time"
 )
 
-// TestInfraRTO: the RTO follows RFC 6298 from the samples, doubles on
-// each timeout up to the limit, and starts at unbound's 376 ms.
+// TestInfraRTO: the RTO follows RFC 6298 from the samples, starts at
+// unbound's 376 ms, and doubles on each timeout after two in a row (BIND's
+// grace) up to the limit, once for queries sent with the same RTO, never
+// for a query an answer overtook.
 func TestInfraRTO(t *testing.T) {
 	a := netip.MustParseAddrPort("127.0.0.1:53")
 	tests := []struct {
@@ -23,18 +25,41 @@ func TestInfraRTO(t *testing.T) {
 				st.rtt(a, 100*time.Millisecond)
 			}
 		}, 101 * time.Millisecond},
-		{"one timeout", func(st *serverStats) { st.backoff(a, 5*time.Second) }, 2 * rtoUnknown},
-		{"timeouts: the limit", func(st *serverStats) {
+		{"two timeouts: the grace", func(st *serverStats) {
+			st.backoff(a, rtoUnknown, 5*time.Second)
+			st.backoff(a, rtoUnknown, 5*time.Second)
+		}, rtoUnknown},
+		{"three timeouts", func(st *serverStats) {
+			for range 3 {
+				st.backoff(a, rtoUnknown, 5*time.Second)
+			}
+		}, 2 * rtoUnknown},
+		{"timeouts of queries sent at once: doubled once", func(st *serverStats) {
+			for range 6 {
+				st.backoff(a, rtoUnknown, 5*time.Second)
+			}
+		}, 2 * rtoUnknown},
+		{"timeouts in turn: the limit", func(st *serverStats) {
 			for range 10 {
-				st.backoff(a, time.Second)
+				_, rto := st.timeout(a, time.Second)
+				st.backoff(a, rto, time.Second)
 			}
 		}, time.Second},
+		{"an answer ends the backoff", func(st *serverStats) {
+			for range 3 {
+				st.backoff(a, rtoUnknown, 5*time.Second)
+			}
+			st.rtt(a, time.Millisecond)
+			st.backoff(a, 2*rtoUnknown, 5*time.Second) // sent before the answer
+			_, rto := st.timeout(a, time.Second)
+			st.backoff(a, rto, 5*time.Second)
+		}, rtoMin},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newServerStats()
 			tc.steps(st)
-			if got := st.timeout(a, time.Hour); got.Round(time.Millisecond) != tc.want {
+			if got, _ := st.timeout(a, time.Hour); got.Round(time.Millisecond) != tc.want {
 				t.Errorf("RTO %v, want %v", got, tc.want)
 			}
 		})
@@ -50,8 +75,10 @@ func TestInfraOrder(t *testing.T) {
 	}
 	st := newServerStats()
 	st.rtt(srv(1).addr, 10*time.Millisecond)
-	st.backoff(srv(2).addr, 5*time.Second)
-	st.backoff(srv(2).addr, 5*time.Second)
+	for range 4 {
+		_, rto := st.timeout(srv(2).addr, 5*time.Second)
+		st.backoff(srv(2).addr, rto, 5*time.Second)
+	}
 	st.markLame(srv(3).addr, "lab.")
 	all := []server{srv(1), srv(2), srv(3), srv(4)}
 	firsts := map[netip.AddrPort]bool{}

@@ -1,8 +1,10 @@
 package resolver
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -105,6 +107,26 @@ func (e *ZoneError) Error() string {
 }
 
 func (e *ZoneError) Unwrap() error { return ErrServFail }
+
+// outOfTime is the zone's failure when the lookup's time ran out (err,
+// the context's) while its servers were asked: the error counts the ones
+// that only timed out. A cancelled lookup, or one that asked no server,
+// ends with err itself.
+func (e *ZoneError) outOfTime(err error, sent map[netip.AddrPort]int, done map[netip.AddrPort]bool) error {
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	for a := range sent {
+		if !done[a] {
+			e.Timeouts++
+		}
+	}
+	if e.Timeouts == 0 && e.Last == nil {
+		return err
+	}
+	e.Last = fmt.Errorf("out of time: %w", err)
+	return e
+}
 
 // count adds one server's failure.
 func (e *ZoneError) count(err error) {

@@ -2,8 +2,10 @@ package resolver
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -106,8 +108,12 @@ func (lk *lookup) fetchPending(ctx context.Context, set *nsSet, depth int) bool 
 		}
 		lk.r.emit(Event{Kind: "glueless", Depth: depth, Zone: set.zone, QName: t.name, QType: dns.TypeToString[t.qtype]})
 		lk.visiting[key] = true
-		res, err := lk.resolve(ctx, t.name, t.qtype, depth+1)
+		res, err := lk.resolveNested(ctx, t.name, t.qtype, depth+1)
 		delete(lk.visiting, key)
+		if d, ok := ctx.Deadline(); ok && errors.Is(err, context.DeadlineExceeded) && time.Until(d) > lk.r.cfg.Timeout {
+			set.pending = append(set.pending, t) // its half of the time ran out: again, after the others
+			continue
+		}
 		if err != nil {
 			continue
 		}
@@ -126,4 +132,21 @@ func (lk *lookup) fetchPending(ctx context.Context, set *nsSet, depth int) bool 
 		}
 	}
 	return false
+}
+
+// resolveNested looks up a name server's address within half the time
+// the lookup has left, so that servers that are slow to find leave time
+// for the zone's others; it fails with context.DeadlineExceeded when that
+// half runs out.
+func (lk *lookup) resolveNested(ctx context.Context, name string, qtype uint16, depth int) (*Result, error) {
+	if d, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, time.Now().Add(time.Until(d)/2))
+		defer cancel()
+	}
+	res, err := lk.resolve(ctx, name, qtype, depth)
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return res, err
 }

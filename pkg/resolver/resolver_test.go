@@ -164,7 +164,9 @@ func (wd *world) resolver(t *testing.T, events *[]Event, roots ...string) *Resol
 	for _, r := range roots {
 		rs = append(rs, netip.AddrPortFrom(netip.MustParseAddr(r), wd.port))
 	}
-	r, err := New(Config{Roots: rs, Port: wd.port, Timeout: 300 * time.Millisecond, Events: func(e Event) {
+	// A short deadline: a zone whose servers only time out (or send only
+	// junk) is asked until it ends.
+	r, err := New(Config{Roots: rs, Port: wd.port, Timeout: 300 * time.Millisecond, Deadline: 2 * time.Second, Events: func(e Event) {
 		if events != nil {
 			*events = append(*events, e)
 		}
@@ -288,13 +290,21 @@ func TestSilentServerAndBudget(t *testing.T) {
 	if time.Since(start) > 2*time.Second {
 		t.Errorf("took %v", time.Since(start))
 	}
-	// All silent: fails within the time bound, never hangs.
+	// All silent: asked again and again until the deadline, then
+	// SERVFAIL, No Reachable Authority; never a hang.
 	wd2 := newWorld(t)
-	wd2.serve(t, "127.0.0.9", ".").silent.Store(true)
-	r2 := wd2.resolver(t, nil, "127.0.0.9")
+	silent := wd2.serve(t, "127.0.0.9", ".")
+	silent.silent.Store(true)
+	r2, _ := New(Config{Roots: wd2.resolver(t, nil, "127.0.0.9").cfg.Roots, Port: wd2.port, Timeout: 300 * time.Millisecond, Deadline: 2 * time.Second})
 	start = time.Now()
-	if _, err := r2.Resolve(context.Background(), "www.lab", dns.TypeA); err == nil || time.Since(start) > 3*time.Second {
+	res, err = r2.Resolve(context.Background(), "www.lab", dns.TypeA)
+	var ze *ZoneError
+	if !errors.As(err, &ze) || ze.Timeouts != 1 || time.Since(start) > 2500*time.Millisecond || edeCode(err) != dns.ExtendedErrorCodeNoReachableAuthority {
 		t.Errorf("all silent: %v after %v", err, time.Since(start))
+	}
+	// The last query may reach the server after the lookup has ended.
+	if n := int(silent.queries.Load()); n < 5 || res.Queries < n || res.Queries > n+1 {
+		t.Errorf("all silent: %d queries (%d counted) in 2 s at an RTO of 300 ms", n, res.Queries)
 	}
 }
 
@@ -350,7 +360,7 @@ func TestResolverOptions(t *testing.T) {
 	lower := func(m *dns.Msg) { m.Question[0].Name = strings.ToLower(m.Question[0].Name) }
 	wd2.servers["127.0.0.4"].mangle.Store(&lower)
 	rs2 := []netip.AddrPort{netip.AddrPortFrom(netip.MustParseAddr("127.0.0.2"), wd2.port)}
-	r2, _ := New(Config{Roots: rs2, Port: wd2.port, Timeout: 300 * time.Millisecond, Rand0x20: true})
+	r2, _ := New(Config{Roots: rs2, Port: wd2.port, Timeout: 300 * time.Millisecond, Deadline: 2 * time.Second, Rand0x20: true})
 	if _, err := r2.Resolve(ctx, "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww.example.lab", dns.TypeA); err == nil {
 		t.Error("0x20: accepted a response with the question's case changed")
 	}
