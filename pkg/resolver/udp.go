@@ -26,19 +26,36 @@ var (
 // message, another ID, not a response, another question, or with 0x20 the
 // name's case changed) is ignored and the wait goes on, as unbound ignores
 // it: junk can neither end the exchange nor pass for the answer. ignored,
-// if not nil, hears of each datagram ignored, and why. A timeout's error
-// wraps both the socket's timeout and errTimeout.
+// if not nil, hears of each datagram ignored, and why. A timeout's error wraps both the socket's timeout and
+// errTimeout.
 func UDPExchange(ctx context.Context, q *dns.Msg, addr netip.AddrPort, wait time.Duration, exactCase bool, ignored func(raw []byte, why error)) (*dns.Msg, time.Duration, error) {
+	conn, err := dialUDP(ctx, addr)
+	if err != nil {
+		return nil, 0, err
+	}
+	return exchangeUDP(ctx, conn, q, wait, exactCase, ignored)
+}
+
+// dialUDP opens a socket connected to addr. The socket is the calling
+// thread's network namespace's: a lab test's, when it runs a tool on one
+// thread switched into the lab (netlab.NS.Do).
+func dialUDP(ctx context.Context, addr netip.AddrPort) (net.Conn, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "udp", addr.String())
+	if err != nil {
+		return nil, unreachable(err)
+	}
+	return conn, nil
+}
+
+// exchangeUDP is UDPExchange on conn, which it closes; any goroutine may
+// run it.
+func exchangeUDP(ctx context.Context, conn net.Conn, q *dns.Msg, wait time.Duration, exactCase bool, ignored func(raw []byte, why error)) (*dns.Msg, time.Duration, error) {
+	defer conn.Close()
 	out, err := q.Pack()
 	if err != nil {
 		return nil, 0, err
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "udp", addr.String())
-	if err != nil {
-		return nil, 0, unreachable(err)
-	}
-	defer conn.Close()
 	deadline := time.Now().Add(wait)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
