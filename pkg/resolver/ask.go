@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -23,37 +24,28 @@ import (
 // lossy path a timeout is not lameness, and unbound keeps probing. It
 // fails when every server of the zone has, or when time runs out.
 func (lk *lookup) askZone(ctx context.Context, set *nsSet, qname string, qtype uint16, depth int) (*dns.Msg, netip.AddrPort, error) {
-	tctx, cancel := context.WithCancel(ctx)
 	z := &zoneAsk{lk: lk, set: set, qname: qname, qtype: qtype, depth: depth, sent: map[netip.AddrPort]int{},
-		done: map[netip.AddrPort]bool{}, failed: &ZoneError{Zone: set.zone}, results: make(chan *try, 4)}
-	defer func() {
-		// The tries still listening stop at once, and have kept their
-		// records (RTT, lameness) before the lookup goes on.
-		cancel()
-		z.wg.Wait()
-	}()
+		done: map[netip.AddrPort]bool{}, failed: &ZoneError{Zone: set.zone}}
+	defer z.stop()
 	for {
 		if err := ctxErr(ctx); err != nil {
 			return nil, netip.AddrPort{}, z.failed.outOfTime(err, z.sent, z.done)
 		}
+		var t *try
 		if z.current == nil {
-			if err := z.sendNext(ctx, tctx); err != nil {
+			var err error
+			if t, err = z.sendNext(ctx); err != nil {
 				return nil, netip.AddrPort{}, err
 			}
 		}
-		var rto <-chan time.Time
-		if z.current != nil {
-			rto = z.timer.C
+		if t == nil {
+			t = z.await(ctx)
 		}
-		select {
-		case t := <-z.results:
-			z.flying--
-			if resp := z.landed(ctx, t); resp != nil {
-				return resp, t.s.addr, nil
-			}
-		case <-rto:
-			z.timedOut()
-		case <-ctx.Done():
+		if t == nil {
+			continue
+		}
+		if resp := z.landed(ctx, t); resp != nil {
+			return resp, t.s.addr, nil
 		}
 	}
 }
@@ -68,31 +60,66 @@ type zoneAsk struct {
 	sent    map[netip.AddrPort]int
 	done    map[netip.AddrPort]bool // lame, unreachable or out of tries: not asked again
 	failed  *ZoneError
-	results chan *try // each try's outcome, once it has one, while askZone listens
-	flying  int       // tries still listening
-	wg      sync.WaitGroup
 	current *try // the latest try, until its RTO has passed or it landed
 	timer   *time.Timer
+	// The tries listening in the background, once there is one: each
+	// in a goroutine of its own, its outcome to results.
+	bg      context.Context
+	cancel  context.CancelFunc
+	results chan *try
+	flying  int
+	wg      sync.WaitGroup
 }
 
 // try is one query to one server of the zone.
 type try struct {
 	s        server
 	q        *dns.Msg
+	conn     net.Conn
+	start    time.Time     // when q went out
 	wait     time.Duration // the RTO it was sent with, at most rtoCeiling
 	rto      time.Duration // the server's RTO then, for backoff
 	last     bool          // the last of Tries to this server
 	timedOut bool          // its RTO passed without an answer
+	other    error         // a response to another question came
 	resp     *dns.Msg
 	rtt      time.Duration
 	err      error
 }
 
+// stop ends the tries still listening at once; they keep their records
+// (RTT, lameness) before the lookup goes on.
+func (z *zoneAsk) stop() {
+	if z.cancel != nil {
+		z.cancel()
+		z.wg.Wait()
+	}
+}
+
+// await waits for a try listening in the background to land, or for the
+// current try's RTO, or for the lookup's end; nil unless a try landed.
+func (z *zoneAsk) await(ctx context.Context) *try {
+	var rto <-chan time.Time
+	if z.current != nil {
+		rto = z.timer.C
+	}
+	select {
+	case t := <-z.results:
+		z.flying--
+		return t
+	case <-rto:
+		z.timedOut()
+	case <-ctx.Done():
+	}
+	return nil
+}
+
 // sendNext sends the next try, looking glueless servers' addresses up
-// first if every known one has been asked. With nothing to send now it
-// sends nothing, and askZone waits for the tries in flight; with none in
-// flight either, the zone has failed.
-func (z *zoneAsk) sendNext(ctx, tctx context.Context) error {
+// first if every known one has been asked; a try that landed at once
+// comes back. With nothing to send now it sends nothing, and askZone
+// waits for the tries in flight; with none in flight either, the zone
+// has failed.
+func (z *zoneAsk) sendNext(ctx context.Context) (*try, error) {
 	lk := z.lk
 	for len(z.results) == 0 && ctxErr(ctx) == nil {
 		s, n, ok := lk.pick(z.set.zone, z.set.known, z.sent, z.done)
@@ -102,71 +129,123 @@ func (z *zoneAsk) sendNext(ctx, tctx context.Context) error {
 		}
 		switch {
 		case ok && lk.queries >= lk.r.cfg.MaxQueries && z.flying == 0:
-			return ErrTooMany
+			return nil, ErrTooMany
 		case !ok && z.flying == 0 && z.failed.Last == nil:
-			return ErrNoServers
+			return nil, ErrNoServers
 		case !ok && z.flying == 0:
-			return z.failed
+			return nil, z.failed
 		case ok && lk.queries < lk.r.cfg.MaxQueries:
-			if t := z.send(tctx, s); t != nil {
-				z.landed(ctx, t) // not even sent: the next at once
-				continue
-			}
+			return z.send(ctx, s), nil
 		}
-		return nil
+		return nil, nil
 	}
-	return nil
+	return nil, nil
 }
 
-// send asks s in the background; its outcome comes to z.results, or,
-// when no socket could be opened, back at once. The socket is opened
-// here, on the lookup's goroutine (its thread may be in a lab's network
-// namespace), the exchange runs in the try's own.
-func (z *zoneAsk) send(tctx context.Context, s server) *try {
+// send asks s, from a socket opened here, on the lookup's goroutine (its
+// thread may be in a lab's network namespace). With no other try in
+// flight, as in most lookups, it waits here for the answer, up to the
+// RTO, and the try comes back landed; once the RTO has passed, the try
+// listens on in the background. With others in flight it listens in the
+// background from the start, askZone timing its RTO. A try that could not
+// be sent comes back at once.
+func (z *zoneAsk) send(ctx context.Context, s server) *try {
 	lk := z.lk
 	z.sent[s.addr]++
 	lk.queries++
 	t := &try{s: s, last: z.sent[s.addr] == lk.r.cfg.Tries, q: lk.newQuery(z.qname, z.qtype)}
 	lk.r.emit(Event{Kind: "query", Depth: z.depth, Zone: z.set.zone, Server: s.addr, Name: s.name, QName: z.qname, QType: dns.TypeToString[z.qtype]})
-	conn, err := dialUDP(tctx, s.addr)
+	conn, err := dialUDP(ctx, s.addr)
+	if err == nil {
+		if t.start, err = sendUDP(conn, t.q); err != nil {
+			conn.Close()
+		}
+	}
 	if err != nil {
-		_, _, t.err = lk.verdict(tctx, s, z.set.zone, z.qname, t.q, z.depth, nil, 0, err, nil)
+		_, _, t.err = lk.verdict(ctx, s, z.set.zone, z.qname, t.q, z.depth, nil, 0, err, nil)
 		return t
 	}
-	z.flying++
+	t.conn = conn
 	t.wait, t.rto = lk.r.servers.timeout(s.addr, lk.r.rtoCeiling())
-	z.current, z.timer = t, time.NewTimer(t.wait)
+	z.current = t
+	if z.flying > 0 {
+		z.timer = time.NewTimer(t.wait)
+		z.listen(ctx, t)
+		return nil
+	}
+	z.recv(ctx, t, t.start.Add(t.wait))
+	if !errors.Is(t.err, errTimeout) || ctxErr(ctx) != nil {
+		z.current = nil
+		z.finish(ctx, t)
+		return t
+	}
+	z.timer = time.NewTimer(0) // its RTO has passed: askZone's to tell
+	z.listen(ctx, t)
+	return nil
+}
+
+// listen reads t's socket in the background until t's Timeout, or until
+// askZone returns, and hands t to askZone once it has landed.
+func (z *zoneAsk) listen(ctx context.Context, t *try) {
+	if z.cancel == nil {
+		z.bg, z.cancel = context.WithCancel(ctx)
+		z.results = make(chan *try, 4)
+	}
+	bg := z.bg
+	z.flying++
 	z.wg.Go(func() {
-		t.resp, t.rtt, t.err = lk.udpTry(tctx, conn, s, z.set.zone, z.qname, t.q, z.depth, lk.r.cfg.Timeout)
-		if !followUp(t.q, t.resp) {
-			z.judge(tctx, t)
-		}
+		stop := context.AfterFunc(bg, func() { _ = t.conn.SetReadDeadline(time.Now()) })
+		defer stop()
+		z.recv(bg, t, t.start.Add(z.lk.r.cfg.Timeout))
+		z.finish(bg, t)
 		select {
 		case z.results <- t:
-		case <-tctx.Done(): // askZone has returned
+		case <-bg.Done(): // askZone has returned
 		}
 	})
-	return nil
+}
+
+// recv reads t's socket until its answer comes, or until.
+func (z *zoneAsk) recv(ctx context.Context, t *try, until time.Time) {
+	lk := z.lk
+	ignored := func(_ []byte, err error) {
+		lk.r.emit(Event{Kind: "ignored", Depth: z.depth, Zone: z.set.zone, Server: t.s.addr, Name: t.s.name, QName: z.qname, QType: dns.TypeToString[z.qtype], Note: err.Error()})
+		if errors.Is(err, errOtherQuestion) {
+			t.other = err
+		}
+	}
+	t.resp, t.rtt, t.err = recvUDP(ctx, t.conn, t.q, t.start, until, lk.r.cfg.Rand0x20, ignored)
+}
+
+// finish closes a try that has stopped listening and judges its outcome,
+// unless the server is to be asked again (followUp), which askZone does.
+func (z *zoneAsk) finish(ctx context.Context, t *try) {
+	t.conn.Close()
+	t.resp, t.rtt, t.err = z.lk.verdict(ctx, t.s, z.set.zone, z.qname, t.q, z.depth, t.resp, t.rtt, t.err, t.other)
+	if !followUp(t.q, t.resp) {
+		z.judge(ctx, t)
+	}
 }
 
 // judge takes what a try's exchange brought: an RTT sample from a
 // response, and the verdict on it, lame (for the zone: the server is
-// ranked last for it from now on) or usable. It runs in the try's own
-// goroutine: the server's record is kept even when the try is cut short
-// because another server has answered; events only while askZone listens.
-func (z *zoneAsk) judge(tctx context.Context, t *try) {
+// ranked last for it from now on) or usable. For a try listening in the
+// background it runs in the try's own goroutine: the server's record is
+// kept even when the try is cut short because another server has
+// answered; events only while askZone listens.
+func (z *zoneAsk) judge(ctx context.Context, t *try) {
 	lk := z.lk
 	if t.err == nil {
 		lk.r.servers.rtt(t.s.addr, t.rtt)
 		ev := Event{Kind: "response", Depth: z.depth, Zone: z.set.zone, Server: t.s.addr, Name: t.s.name, QName: z.qname,
 			QType: dns.TypeToString[z.qtype], RTT: t.rtt, Msg: t.resp, Size: t.resp.Len()}
 		why := usable(z.set.zone, z.qname, z.qtype, t.resp)
-		if tctx.Err() == nil {
+		if ctx.Err() == nil {
 			lk.r.emit(ev)
 		}
 		if why != "" {
 			ev.Kind, ev.Note, ev.Msg, ev.RTT, ev.Size = "lame", why, nil, 0, 0
-			if tctx.Err() == nil {
+			if ctx.Err() == nil {
 				lk.r.emit(ev)
 			}
 			t.err = lameError(t.s, z.set.zone, why)

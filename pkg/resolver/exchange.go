@@ -4,31 +4,12 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"net"
 	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/miekg/dns"
 )
-
-// udpTry is a try's exchange over UDP on conn (dialed to s), listening up
-// to wait. A server that sent only responses to another question until
-// the time ran out is lame for the zone, not silent. It runs in the try's
-// own goroutine, beside the lookup (askZone), and reports only the
-// datagrams it ignored: the response, and the timeouts, are askZone's to
-// report.
-func (lk *lookup) udpTry(ctx context.Context, conn net.Conn, s server, zone, qname string, q *dns.Msg, depth int, wait time.Duration) (*dns.Msg, time.Duration, error) {
-	var other error
-	ignored := func(_ []byte, err error) {
-		lk.r.emit(Event{Kind: "ignored", Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, QType: dns.TypeToString[q.Question[0].Qtype], Note: err.Error()})
-		if errors.Is(err, errOtherQuestion) {
-			other = err
-		}
-	}
-	resp, rtt, err := exchangeUDP(ctx, conn, q, wait, lk.r.cfg.Rand0x20, ignored)
-	return lk.verdict(ctx, s, zone, qname, q, depth, resp, rtt, err, other)
-}
 
 // followUp is needed when a server answered FORMERR to EDNS (a server
 // from before EDNS: asked again without it, RFC 6891 6.2.2) or truncated
