@@ -97,11 +97,12 @@ func resolvedBy(res *resolver.Result, err error) string {
 }
 
 // resolverConfig is the resolver the flags ask for: +time is the longest
-// wait for one answer (the RTO's ceiling), +tries the sends to each server
-// address. Without them the resolver keeps its own, as a recursive server
-// does: it asks a server again after its RTO, a few hundred milliseconds,
-// until the lookup's deadline; dig's 5 s and 3 tries are for one resolver
-// that retries upstream itself (as a forwarder, it takes those).
+// wait for one answer, +tries the sends to each server address. Without
+// +tries the resolver keeps its own count, as a recursive server does: it
+// asks a server again after its RTO (a few hundred milliseconds, at most
+// a second) until the lookup's deadline, each query listening +time (5 s)
+// for a late answer; dig's 3 tries are for one resolver that retries
+// upstream itself (as a forwarder, it takes them).
 func (o *options) resolverConfig(roots []netip.AddrPort) resolver.Config {
 	var tries int
 	var timeout time.Duration

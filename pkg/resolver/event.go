@@ -25,6 +25,8 @@ type Event struct {
 // emit hands e to the Events callback, if any.
 func (r *Resolver) emit(e Event) {
 	if r.cfg.Events != nil {
+		r.emitMu.Lock()
+		defer r.emitMu.Unlock()
 		r.cfg.Events(e)
 	}
 }

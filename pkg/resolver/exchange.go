@@ -4,56 +4,81 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/miekg/dns"
 )
 
-// exchange asks one server once, waiting up to wait: over UDP, again without EDNS if it
-// answers FORMERR to EDNS, over TCP when the answer comes truncated. A
-// server that sent only responses to another question until the time ran
-// out is lame for the zone, not silent.
-func (lk *lookup) exchange(ctx context.Context, s server, zone, qname string, qtype uint16, depth int, wait time.Duration) (*dns.Msg, time.Duration, error) {
-	ev := Event{Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, QType: dns.TypeToString[qtype]}
-	emit := func(kind, note string) { e := ev; e.Kind, e.Note = kind, note; lk.r.emit(e) }
-	q := lk.newQuery(qname, qtype)
-	emit("query", "")
-	var other error
-	ignored := func(_ []byte, err error) {
-		emit("ignored", err.Error())
-		if errors.Is(err, errOtherQuestion) {
-			other = err
-		}
+// followUp is needed when a server answered FORMERR to EDNS (a server
+// from before EDNS: asked again without it, RFC 6891 6.2.2) or truncated
+// its answer (asked again over TCP).
+func followUp(q, resp *dns.Msg) bool {
+	return resp != nil && (resp.Rcode == dns.RcodeFormatError && q.IsEdns0() != nil || resp.Truncated)
+}
+
+// followUp asks s again, as followUp says, on the lookup's own goroutine:
+// it opens sockets.
+func (lk *lookup) followUp(ctx context.Context, s server, zone, qname string, q, resp *dns.Msg, depth int, wait time.Duration) (*dns.Msg, time.Duration, error) {
+	emit := func(kind, note string) {
+		lk.r.emit(Event{Kind: kind, Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, QType: dns.TypeToString[q.Question[0].Qtype], Note: note})
 	}
-	resp, rtt, err := UDPExchange(ctx, q, s.addr, wait, lk.r.cfg.Rand0x20, ignored)
-	if err == nil && resp.Rcode == dns.RcodeFormatError && q.IsEdns0() != nil {
-		// A server from before EDNS: ask again without it (RFC 6891 6.2.2).
+	var rtt time.Duration
+	var err error
+	var other error
+	if resp.Rcode == dns.RcodeFormatError && q.IsEdns0() != nil {
 		emit("retry", "FORMERR to EDNS, retrying without")
 		q.Extra = nil
-		resp, rtt, err = UDPExchange(ctx, q, s.addr, wait, lk.r.cfg.Rand0x20, ignored)
+		resp, rtt, err = UDPExchange(ctx, q, s.addr, wait, lk.r.cfg.Rand0x20, func(_ []byte, why error) {
+			emit("ignored", why.Error())
+			if errors.Is(why, errOtherQuestion) {
+				other = why
+			}
+		})
 	}
 	if err == nil && resp.Truncated {
 		emit("tcp_retry", "")
-		c := &dns.Client{Net: "tcp", Timeout: max(lk.r.cfg.Timeout, tcpTimeout)}
-		resp, rtt, err = c.ExchangeContext(ctx, q, s.addr.String())
+		resp, rtt, err = tcpExchange(ctx, q, s.addr, max(lk.r.cfg.Timeout, tcpTimeout))
 		if err == nil {
 			err = checkResponse(q, resp, lk.r.cfg.Rand0x20)
 		}
 	}
+	return lk.verdict(ctx, s, zone, qname, q, depth, resp, rtt, err, other)
+}
+
+// verdict is an exchange's outcome: lame when the server sent only
+// responses to another question, the response as received otherwise.
+func (lk *lookup) verdict(ctx context.Context, s server, zone, qname string, q *dns.Msg, depth int, resp *dns.Msg, rtt time.Duration, err, other error) (*dns.Msg, time.Duration, error) {
+	ev := Event{Depth: depth, Zone: zone, Server: s.addr, Name: s.name, QName: qname, QType: dns.TypeToString[q.Question[0].Qtype]}
 	switch {
 	case errors.Is(err, errTimeout) && other != nil, errors.Is(err, errOtherQuestion):
-		emit("lame", "response to another question")
+		ev.Kind, ev.Note = "lame", "response to another question"
+		lk.r.emit(ev)
 		return nil, 0, lameError(s, zone, "response to another question")
+	case err != nil && !errors.Is(err, errTimeout) && ctx.Err() == nil:
+		ev.Kind, ev.Note = "timeout", err.Error()
+		lk.r.emit(ev)
+		return nil, 0, err
 	case err != nil:
-		emit("timeout", err.Error())
 		return nil, 0, err
 	}
 	resp.Compress = true // the size as received: servers compress names
-	e := ev
-	e.Kind, e.RTT, e.Msg, e.Size = "response", rtt, resp, resp.Len()
-	lk.r.emit(e)
 	return resp, rtt, nil
+}
+
+// tcpExchange asks q over a TCP connection to addr, waiting up to wait;
+// cancelling ctx ends it at once.
+func tcpExchange(ctx context.Context, q *dns.Msg, addr netip.AddrPort, wait time.Duration) (*dns.Msg, time.Duration, error) {
+	c := &dns.Client{Net: "tcp", Timeout: wait}
+	co, err := c.DialContext(ctx, addr.String())
+	if err != nil {
+		return nil, 0, err
+	}
+	defer co.Close()
+	stop := context.AfterFunc(ctx, func() { _ = co.Close() })
+	defer stop()
+	return c.ExchangeWithConnContext(ctx, q, co)
 }
 
 // tcpTimeout is the shortest wait for a connection and its exchange over

@@ -90,8 +90,9 @@ func rrAddr(rr dns.RR) netip.Addr {
 
 // fetchPending makes the set's next pending address lookups until one
 // gives a server address not known yet; false when none is left (or the
-// NXNSAttack bound on glueless names is reached).
-func (lk *lookup) fetchPending(ctx context.Context, set *nsSet, depth int) bool {
+// NXNSAttack bound on glueless names is reached). alive: a known server
+// of the zone may still answer.
+func (lk *lookup) fetchPending(ctx context.Context, set *nsSet, depth int, alive bool) bool {
 	for len(set.pending) > 0 && ctx.Err() == nil {
 		t := set.pending[0]
 		set.pending = set.pending[1:]
@@ -108,9 +109,9 @@ func (lk *lookup) fetchPending(ctx context.Context, set *nsSet, depth int) bool 
 		}
 		lk.r.emit(Event{Kind: "glueless", Depth: depth, Zone: set.zone, QName: t.name, QType: dns.TypeToString[t.qtype]})
 		lk.visiting[key] = true
-		res, err := lk.resolveNested(ctx, t.name, t.qtype, depth+1)
+		res, err := lk.resolveNested(ctx, t.name, t.qtype, depth+1, alive || otherName(set.pending, t.name))
 		delete(lk.visiting, key)
-		if d, ok := ctx.Deadline(); ok && errors.Is(err, context.DeadlineExceeded) && time.Until(d) > lk.r.cfg.Timeout {
+		if d, ok := ctx.Deadline(); ok && errors.Is(err, context.DeadlineExceeded) && time.Until(d) > lk.r.rtoCeiling() {
 			set.pending = append(set.pending, t) // its half of the time ran out: again, after the others
 			continue
 		}
@@ -134,19 +135,30 @@ func (lk *lookup) fetchPending(ctx context.Context, set *nsSet, depth int) bool 
 	return false
 }
 
-// resolveNested looks up a name server's address within half the time
-// the lookup has left, so that servers that are slow to find leave time
-// for the zone's others; it fails with context.DeadlineExceeded when that
-// half runs out.
-func (lk *lookup) resolveNested(ctx context.Context, name string, qtype uint16, depth int) (*Result, error) {
-	if d, ok := ctx.Deadline(); ok {
+// otherName: a lookup in pending is of a name other than name.
+func otherName(pending []nsTarget, name string) bool {
+	for _, p := range pending {
+		if !strings.EqualFold(p.name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveNested looks up a name server's address; when the zone has
+// other servers to try (share: a known one that may answer, or another
+// name), within half the time the lookup has left, so that a server slow
+// to find leaves time for them. It fails with context.DeadlineExceeded
+// when that half runs out.
+func (lk *lookup) resolveNested(ctx context.Context, name string, qtype uint16, depth int, share bool) (*Result, error) {
+	if d, ok := ctx.Deadline(); ok && share {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, time.Now().Add(time.Until(d)/2))
 		defer cancel()
 	}
 	res, err := lk.resolve(ctx, name, qtype, depth)
-	if err != nil && ctx.Err() != nil {
-		return nil, ctx.Err()
+	if err != nil && ctxErr(ctx) != nil {
+		return nil, ctxErr(ctx)
 	}
 	return res, err
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -21,9 +22,9 @@ import (
 type Config struct {
 	Roots      []netip.AddrPort // the root servers (from hints); never the real ones in tests
 	Port       uint16           // port of the servers learned from referrals (53)
-	Timeout    time.Duration    // the longest wait for one answer (the RTO's ceiling); 1.5 s, with Forward 5 s as dig
+	Timeout    time.Duration    // the longest wait for one answer: a query listens this long (5 s, as dig's +time)
 	Tries      int              // sends to one server address per zone lookup at most; 0: until Deadline (with Forward, 3 as dig)
-	MaxQueries int              // per resolution, glueless NS lookups included (unbound: 32)
+	MaxQueries int              // sends per resolution, glueless NS lookups and retransmissions included (64)
 	MaxCNAME   int              // CNAME/DNAME chain length
 	MaxNSFetch int              // glueless NS names resolved per resolution (each name once, whatever its families)
 	Deadline   time.Duration    // whole resolution
@@ -62,6 +63,7 @@ var (
 // share its cache.
 type Resolver struct {
 	cfg     Config
+	emitMu  sync.Mutex // events come from a lookup's tries too
 	cache   *cache
 	servers *serverStats
 	flights flights
@@ -79,20 +81,19 @@ func New(cfg Config) (*Resolver, error) {
 	}
 	if cfg.Forward.IsValid() {
 		// One recursive server, which retries upstream itself: dig's
-		// tries and wait.
-		cfg.Timeout = cmp.Or(cfg.Timeout, 5*time.Second)
+		// tries.
 		cfg.Tries = cmp.Or(cfg.Tries, 3)
 	}
-	if cfg.Timeout == 0 {
-		// The RTO's ceiling: a server is asked again at least this often
-		// while the lookup lasts, BIND's and unbound's first RTOs being
-		// 0.8 s and 0.376 s.
-		cfg.Timeout = 1500 * time.Millisecond
-	}
+	cfg.Timeout = cmp.Or(cfg.Timeout, 5*time.Second)
 	if cfg.MaxQueries == 0 {
-		cfg.MaxQueries = 32
+		// unbound's max-sent-count is 32 sends per delegation step of
+		// each query (and of each name server's address lookup); this
+		// is one bound for the whole resolution, retransmissions
+		// included: on a path that loses a third of the exchanges, a
+		// lookup of a dozen steps sends 19 on average, now and then 32.
+		cfg.MaxQueries = 64
 		if cfg.Validate {
-			cfg.MaxQueries = 64 // the chain of trust's DS and DNSKEY lookups too
+			cfg.MaxQueries = 128 // the chain of trust's DS and DNSKEY lookups too
 		}
 	}
 	if cfg.MaxCNAME == 0 {
@@ -156,3 +157,25 @@ func (r *Resolver) Resolve(ctx context.Context, name string, qtype uint16) (*Res
 	}
 	return res, err
 }
+
+// ctxErr is ctx.Err(), or context.DeadlineExceeded as soon as ctx's
+// deadline has passed: the context's own timer may fire a little later,
+// while a socket given the deadline has already failed by it.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// rtoMax is the longest a lookup waits before it asks again (a server
+// is asked again at least this often while the lookup lasts, and each
+// query keeps listening for Timeout): BIND's and unbound's first
+// retransmission timeouts are 0.8 s and 0.376 s.
+const rtoMax = time.Second
+
+// rtoCeiling is rtoMax, or Timeout when shorter.
+func (r *Resolver) rtoCeiling() time.Duration { return min(rtoMax, r.cfg.Timeout) }

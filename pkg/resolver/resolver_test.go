@@ -24,7 +24,8 @@ type authServer struct {
 	queries atomic.Int64
 	mangle  atomic.Pointer[func(*dns.Msg)] // hostile behaviour, applied to every response
 	silent  atomic.Bool
-	noEDNS  atomic.Bool // answers FORMERR to queries with EDNS, as pre-EDNS servers do
+	noEDNS  atomic.Bool  // answers FORMERR to queries with EDNS, as pre-EDNS servers do
+	delay   atomic.Int64 // nanoseconds before each answer
 	mu      sync.Mutex
 	seen    []string // query names as received
 }
@@ -114,6 +115,7 @@ func (a *authServer) write(w dns.ResponseWriter, m *dns.Msg) {
 	if f := a.mangle.Load(); f != nil {
 		(*f)(m)
 	}
+	time.Sleep(time.Duration(a.delay.Load()))
 	w.WriteMsg(m)
 }
 
@@ -123,7 +125,7 @@ type world struct {
 	servers map[string]*authServer
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	l, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +136,7 @@ func newWorld(t *testing.T) *world {
 }
 
 // serve starts a server for origin at ip with records.
-func (wd *world) serve(t *testing.T, ip, origin string, records ...string) *authServer {
+func (wd *world) serve(t testing.TB, ip, origin string, records ...string) *authServer {
 	t.Helper()
 	a := &authServer{origin: origin}
 	for _, r := range records {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -158,5 +159,39 @@ func TestRetransmission(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLateAnswer: a server slower than its RTO is asked again when the
+// RTO passes, but the first query keeps listening, and its answer, when
+// it comes, ends the lookup: one RTT, not an RTO more. Its RTT is
+// measured, so the next lookup waits for it without asking twice.
+func TestLateAnswer(t *testing.T) {
+	wd := newWorld(t)
+	wd.serve(t, "127.0.0.2", ".", "lab. 3600 IN NS tld.ns.lab.", "tld.ns.lab. 3600 IN A 127.0.0.3")
+	slow := wd.serve(t, "127.0.0.3", "lab.", "a.lab. 300 IN A 192.0.2.1", "b.lab. 300 IN A 192.0.2.2")
+	const delay = 500 * time.Millisecond // the unknown RTO is 376 ms
+	slow.delay.Store(int64(delay))
+	var events []Event
+	r, _ := New(Config{Roots: []netip.AddrPort{netip.AddrPortFrom(netip.MustParseAddr("127.0.0.2"), wd.port)}, Port: wd.port,
+		Timeout: 2 * time.Second, Events: func(e Event) { events = append(events, e) }})
+	start := time.Now()
+	res, err := r.Resolve(context.Background(), "a.lab", dns.TypeA)
+	took := time.Since(start)
+	if err != nil || len(res.Msg.Answer) != 1 {
+		t.Fatalf("%v %v", res, err)
+	}
+	var kinds []string
+	for _, e := range events {
+		if e.Server.Addr().String() == "127.0.0.3" {
+			kinds = append(kinds, e.Kind)
+		}
+	}
+	if took > delay+200*time.Millisecond || slow.queries.Load() != 2 || strings.Join(kinds, " ") != "query timeout query response" {
+		t.Errorf("took %v, %d queries to the slow server, events %v", took, slow.queries.Load(), kinds)
+	}
+	before := slow.queries.Load()
+	if res, err := r.Resolve(context.Background(), "b.lab", dns.TypeA); err != nil || len(res.Msg.Answer) != 1 || slow.queries.Load() != before+1 {
+		t.Errorf("second lookup: %v, %d queries", err, slow.queries.Load()-before)
 	}
 }
