@@ -94,3 +94,16 @@ type hostError struct {
 
 func (e *hostError) Error() string { return e.host + ": " + e.err.Error() }
 func (e *hostError) Unwrap() error { return e.err }
+
+// Ntop is an address as the classic tools write it (glibc's inet_ntop,
+// which ping, traceroute, tracepath and dig's AAAA all print with): as
+// netip writes it, but for an IPv4-compatible IPv6 address (the first 96
+// bits zero, the next 16 not), which ends with its IPv4 address in dotted
+// form: ::198.18.2.1 where netip writes ::c612:201 (but ::2 as netip).
+func Ntop(a netip.Addr) string {
+	b := a.As16()
+	if !a.Is6() || a.Is4In6() || [12]byte(b[:12]) != [12]byte{} || b[12]|b[13] == 0 {
+		return a.String()
+	}
+	return "::" + netip.AddrFrom4([4]byte(b[12:])).String()
+}

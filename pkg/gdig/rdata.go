@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"gnetutils/pkg/cli"
 	"net/netip"
 	"strings"
 
@@ -340,6 +341,9 @@ func simpleRdata(rr dns.RR, d display) string {
 	case *dns.AAAA:
 		if d.expandAAAA {
 			return expandAAAA(r)
+		}
+		if a, ok := netip.AddrFromSlice(r.AAAA); ok {
+			return cli.Ntop(a)
 		}
 	case *dns.SOA:
 		if d.multiline {

@@ -17,6 +17,8 @@ import (
 var typeRecords = []string{
 	`a IN A 192.0.2.1`,
 	`aaaa IN AAAA 2001:db8::1`,
+	`aaaa-compat IN AAAA ::198.18.2.1`, // inet_ntop: dotted, not ::c612:201
+	`aaaa-mapped IN AAAA ::ffff:198.18.2.1`,
 	`cname IN CNAME a`,
 	`dname IN DNAME t.example.`,
 	`mx IN MX 10 mail`,

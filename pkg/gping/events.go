@@ -104,7 +104,7 @@ func niEventOf(m *icmpx.NodeInfo) *niEvent {
 		var addrs []icmpx.NIAddr
 		addrs, err = m.Addrs()
 		for _, a := range addrs {
-			e.Addresses = append(e.Addresses, niAddrEvent{Address: ntop(a.Addr), ValidS: a.TTL})
+			e.Addresses = append(e.Addresses, niAddrEvent{Address: cli.Ntop(a.Addr), ValidS: a.TTL})
 		}
 		e.Truncated = m.Flags&icmpx.NIFlagTruncated != 0
 	}

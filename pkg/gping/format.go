@@ -77,7 +77,7 @@ func (p *textPrinter) reply(t *target, ev *icmpx.Event) {
 		}
 		name := t.name
 		if ev.From.IsValid() && ev.From != t.addr {
-			name = ev.From.String() // -b: every host on the link answers
+			name = cli.Ntop(ev.From) // -b: every host on the link answers
 		}
 		shown := *ev
 		// As ping, a broadcast's duplicates are counted, but marked
@@ -138,16 +138,16 @@ func header(host string, addr netip.Addr, src netip.Addr, device string, datalen
 	}
 	from := ""
 	if src.IsValid() {
-		from = fmt.Sprintf(" from %s %s:", src, device)
+		from = fmt.Sprintf(" from %s %s:", cli.Ntop(src), device)
 	}
 	if addr.Is6() {
 		if flow != 0 {
 			from += fmt.Sprintf(" , flow 0x%05x,", flow) // ping -F, its spaces and all
 		}
 		if from != "" {
-			fmt.Fprintf(&b, "PING %s(%s)%s %d data bytes", host, addr, from, datalen)
+			fmt.Fprintf(&b, "PING %s(%s)%s %d data bytes", host, cli.Ntop(addr), from, datalen)
 		} else {
-			fmt.Fprintf(&b, "PING %s(%s) %d data bytes", host, addr, datalen)
+			fmt.Fprintf(&b, "PING %s(%s) %d data bytes", host, cli.Ntop(addr), datalen)
 		}
 		return b.String()
 	}
@@ -269,7 +269,7 @@ func localErrorText(le *icmpx.LocalErr) string {
 
 // errorLine is ping's line for an ICMP error about a probe.
 func errorLine(ev icmpx.Event) string {
-	return fmt.Sprintf("From %s icmp_seq=%d %s", ev.From, ev.Seq, errorText(ev))
+	return fmt.Sprintf("From %s icmp_seq=%d %s", cli.Ntop(ev.From), ev.Seq, errorText(ev))
 }
 
 // timestampPrefix is -D's "[seconds.micros] ".

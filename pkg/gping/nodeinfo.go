@@ -274,7 +274,7 @@ func niAddrsText(b *strings.Builder, m *icmpx.NodeInfo) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(" " + ntop(a.Addr))
+		b.WriteString(" " + cli.Ntop(a.Addr))
 	}
 	if err != nil {
 		if len(addrs) > 0 {
@@ -285,16 +285,4 @@ func niAddrsText(b *strings.Builder, m *icmpx.NodeInfo) {
 	if m.Flags&icmpx.NIFlagTruncated != 0 {
 		b.WriteString(" (truncated)")
 	}
-}
-
-// ntop is an address as glibc's inet_ntop writes it: as netip does, but
-// for the IPv4-compatible IPv6 addresses (the first 96 bits zero, the next
-// 16 not), which it ends with their IPv4 address: ::198.18.2.1, not
-// ::c612:201 (but ::2).
-func ntop(a netip.Addr) string {
-	b := a.As16()
-	if !a.Is6() || a.Is4In6() || string(b[:12]) != string(make([]byte, 12)) || b[12]|b[13] == 0 {
-		return a.String()
-	}
-	return "::" + netip.AddrFrom4([4]byte(b[12:])).String()
 }

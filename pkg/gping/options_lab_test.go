@@ -50,3 +50,24 @@ func TestLabTimestamps(t *testing.T) {
 		})
 	}
 }
+
+// TestLabIPv4CompatibleAddress pings an IPv4-compatible IPv6 address
+// (::198.18.2.1) beside ping, which writes it with inet_ntop in dotted
+// form where Go writes ::c612:201: the same header, reply lines and
+// summary, whichever way the address is typed.
+func TestLabIPv4CompatibleAddress(t *testing.T) {
+	netlab.Need(t, "ping")
+	ns := netlab.ForTest(t).MustNS(t, "h")
+	if err := ns.IP("addr", "add", "::198.18.2.1/128", "dev", "lo"); err != nil {
+		t.Fatal(err)
+	}
+	for _, dst := range []string{"::c612:201", "::198.18.2.1"} {
+		// -n: a name lookup of the address would ask the host's resolver.
+		args := []string{"-n", "-c", "2", "-i", "0.2", dst}
+		want, wantCode := ns.CombinedOutput(t, "ping", args...)
+		stdout, stderr, code := ns.RunTool(t, Run, args...)
+		if got := normalize(stderr + stdout); got != normalize(want) || code != wantCode || !strings.Contains(got, "from ::198.18.2.1:") {
+			t.Errorf("gping %v: exit %d\n%s\nping: exit %d\n%s", args, code, got, wantCode, normalize(want))
+		}
+	}
+}

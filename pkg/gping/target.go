@@ -117,9 +117,9 @@ func openTargets(ctx context.Context, hosts []string, family cli.Family, cfg run
 			}
 			return targets, err
 		}
-		t := &target{host: host, addr: addr, conn: conn, name: addr.String(), pending: map[uint16]time.Time{}}
+		t := &target{host: host, addr: addr, conn: conn, name: cli.Ntop(addr), pending: map[uint16]time.Time{}}
 		if _, err := netip.ParseAddr(host); err != nil {
-			t.name = fmt.Sprintf("%s (%s)", host, addr)
+			t.name = fmt.Sprintf("%s (%s)", host, cli.Ntop(addr))
 		}
 		t.broadcast = bcast
 		if cfg.sticky {

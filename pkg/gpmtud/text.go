@@ -24,9 +24,9 @@ type textPrinter struct {
 // host is a hop's column: the address, or with -b "name (addr)".
 func (p *textPrinter) host(a netip.Addr) string {
 	if !p.both {
-		return a.String()
+		return cli.Ntop(a)
 	}
-	return p.lookup(a) + " (" + a.String() + ")"
+	return p.lookup(a) + " (" + cli.Ntop(a) + ")"
 }
 
 // lookupName asks the system's resolver (the hosts file, then DNS) for
@@ -57,7 +57,7 @@ func (p *textPrinter) step(o outcome) {
 	case resHop:
 		what = fmt.Sprintf("time exceeded from %s", o.from)
 	case resUnreachable:
-		what = "unreachable" + markWord(o) + " from " + o.from.String()
+		what = "unreachable" + markWord(o) + " from " + cli.Ntop(o.from)
 	}
 	p.lines.Printf("probe %d bytes: %s", o.size, what)
 }
@@ -71,12 +71,12 @@ func (p *textPrinter) check(payload int, o outcome) {
 		case resLocal:
 			verdict = fmt.Sprintf("not through: larger than the interface MTU %d", o.mtu)
 		case resUnreachable:
-			verdict = "not through: unreachable" + markWord(o) + " from " + o.from.String()
+			verdict = "not through: unreachable" + markWord(o) + " from " + cli.Ntop(o.from)
 		default:
 			verdict = fmt.Sprintf("not through: no answer to %d probes", o.sent)
 		}
 	}
-	p.lines.Printf("%d bytes (packet %d) to %s: %s", payload, o.size, p.addr, verdict)
+	p.lines.Printf("%d bytes (packet %d) to %s: %s", payload, o.size, cli.Ntop(p.addr), verdict)
 }
 
 // localhost is tracepath's first line.
@@ -125,7 +125,7 @@ func (p *textPrinter) summary(r searchResult, bhHop int, reached bool) {
 		return
 	}
 	udp, icmp, mss := payloads(r.pmtu, p.addr.Is6())
-	line := fmt.Sprintf("pmtu %d (%s) to %s: udp payload %d, icmp payload %d, tcp mss %d", r.pmtu, r.learned, p.addr, udp, icmp, mss)
+	line := fmt.Sprintf("pmtu %d (%s) to %s: udp payload %d, icmp payload %d, tcp mss %d", r.pmtu, r.learned, cli.Ntop(p.addr), udp, icmp, mss)
 	switch {
 	case bhHop > 0:
 		line += fmt.Sprintf("; black hole after hop %d", bhHop)

@@ -485,3 +485,20 @@ func TestLabParisFlow(t *testing.T) {
 		}
 	}
 }
+
+// TestLabIPv4CompatibleAddress traces to an IPv4-compatible IPv6 address
+// beside traceroute, which writes it in dotted form (::198.18.2.1, not
+// Go's ::c612:201): the same header and hop line, times aside.
+func TestLabIPv4CompatibleAddress(t *testing.T) {
+	netlab.Need(t, "traceroute")
+	ns := netlab.ForTest(t).MustNS(t, "h")
+	if err := ns.IP("addr", "add", "::198.18.2.1/128", "dev", "lo"); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-n", "-q", "1", "::c612:201"}
+	want, wantCode := ns.CombinedOutput(t, "traceroute", args...)
+	stdout, stderr, code := ns.RunTool(t, Run, args...)
+	if got := normalize(stderr + stdout); got != normalize(want) || code != wantCode || !strings.Contains(got, "(::198.18.2.1)") {
+		t.Errorf("gtraceroute %v: exit %d\n%s\ntraceroute: exit %d\n%s", args, code, got, wantCode, normalize(want))
+	}
+}

@@ -345,7 +345,7 @@ func fmtScale(d time.Duration) string { return fmt.Sprintf("%.1f", cli.Millis(d)
 // otherwise.
 func (m *liveModel) name(a netip.Addr) string {
 	if !m.names {
-		return a.String()
+		return cli.Ntop(a)
 	}
 	return m.lookups.name(a)
 }
@@ -362,7 +362,7 @@ func (n *names) name(a netip.Addr) string {
 	defer n.mu.Unlock()
 	if s, ok := n.m[a]; ok {
 		if s == "" {
-			return a.String()
+			return cli.Ntop(a)
 		}
 		return s
 	}
@@ -376,5 +376,5 @@ func (n *names) name(a netip.Addr) string {
 			n.mu.Unlock()
 		}
 	}()
-	return a.String()
+	return cli.Ntop(a)
 }

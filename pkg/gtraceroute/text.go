@@ -27,7 +27,7 @@ type textPrinter struct {
 
 // header is traceroute's first line.
 func (p *textPrinter) header(maxTTL, size int) {
-	p.w.Printf("traceroute to %s (%s), %d hops max, %d byte packets", p.host, p.addr, maxTTL, size)
+	p.w.Printf("traceroute to %s (%s), %d hops max, %d byte packets", p.host, cli.Ntop(p.addr), maxTTL, size)
 }
 
 func (p *textPrinter) hop(h hop) { p.w.Printf("%s", p.hopLine(h)) }
@@ -43,18 +43,18 @@ func (p *textPrinter) report(start time.Time, first, end int, hops []*hopStats) 
 // name is "host (addr)" as traceroute prints it without -n.
 func (p *textPrinter) name(a netip.Addr) string {
 	if p.numeric {
-		return a.String()
+		return cli.Ntop(a)
 	}
 	if v, ok := p.names.Load(a); ok {
 		return v.(string)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	host := a.String()
+	host := cli.Ntop(a)
 	if names, err := net.DefaultResolver.LookupAddr(ctx, a.String()); err == nil && len(names) > 0 {
 		host = trimDot(names[0])
 	}
-	s := fmt.Sprintf("%s (%s)", host, a)
+	s := fmt.Sprintf("%s (%s)", host, cli.Ntop(a))
 	p.names.Store(a, s)
 	return s
 }
@@ -63,10 +63,10 @@ func (p *textPrinter) name(a netip.Addr) string {
 // -n): what mtr prints in its report.
 func (p *textPrinter) hostName(a netip.Addr) string {
 	s := p.name(a)
-	if name, _, ok := strings.Cut(s, " ("); ok && name != a.String() {
+	if name, _, ok := strings.Cut(s, " ("); ok && name != cli.Ntop(a) {
 		return name
 	}
-	return a.String()
+	return cli.Ntop(a)
 }
 
 func trimDot(s string) string {
