@@ -78,21 +78,34 @@ func (c config) startSize(ifMTU int) (int, error) {
 	if start == 0 {
 		start = 1500
 	}
-	if c.start == 0 && start > 65535 {
-		start = 65535 // loopback's 65536 is above what one IP packet can carry
+	largest := largestPacket(c.addr.Is6())
+	if c.start == 0 && start > largest {
+		start = largest // an interface's MTU may pass what one IPv4 packet can carry (loopback's 65536)
 	}
 	lowest := max(c.floor, udpprobe.HeaderLen(c.addr.Is6())+udpprobe.PayloadMin)
-	if start < lowest || start > 65535 {
-		return 0, fmt.Errorf("start size %d out of range %d..65535", start, lowest)
+	if start < lowest || start > largest {
+		return 0, fmt.Errorf("start size %d out of range %d..%d", start, lowest, largest)
 	}
 	return start, nil
+}
+
+// largestPacket is the longest packet of the family, headers and all: an
+// IPv4 packet's length field counts its header, an IPv6 one's does not
+// (so loopback's MTU of 65536 is a path MTU over IPv6, as tracepath says,
+// and not over IPv4).
+func largestPacket(v6 bool) int {
+	if v6 {
+		return 40 + 65535
+	}
+	return 65535
 }
 
 // checkSize is the packet size of -s's payload.
 func (c config) checkSize() (int, error) {
 	hdr := udpprobe.HeaderLen(c.addr.Is6())
-	if c.check < udpprobe.PayloadMin || c.check+hdr > 65535 {
-		return 0, fmt.Errorf("-s %d out of range %d..%d", c.check, udpprobe.PayloadMin, 65535-hdr)
+	largest := largestPacket(c.addr.Is6())
+	if c.check < udpprobe.PayloadMin || c.check+hdr > largest {
+		return 0, fmt.Errorf("-s %d out of range %d..%d", c.check, udpprobe.PayloadMin, largest-hdr)
 	}
 	return c.check + hdr, nil
 }

@@ -172,3 +172,32 @@ func TestLabCheckSize(t *testing.T) {
 		}
 	}
 }
+
+// TestLabLoopbackMTU: loopback's MTU, 65536, is more than one IPv4
+// packet can carry (65535) but not one IPv6 packet (65575, its length
+// field leaves out the header): tracepath says pmtu 65535 and 65536, and
+// so must gpmtud, probing, walking and checking the largest payload
+// that fits.
+func TestLabLoopbackMTU(t *testing.T) {
+	netlab.Need(t, "tracepath")
+	ns := netlab.ForTest(t).MustNS(t, "h")
+	for dst, largest := range map[string]string{"127.0.0.1": "65507", "::1": "65488"} {
+		tp, err := ns.Exec("tracepath", "-n", dst)
+		m := resumeRE.FindStringSubmatch(string(tp))
+		if err != nil || m == nil {
+			t.Fatalf("tracepath %s: %v\n%s", dst, err, tp)
+		}
+		out, errOut, code := ns.RunTool(t, Run, "-n", dst)
+		if o := oursRE.FindStringSubmatch(out); code != 0 || o == nil || o[1] != m[1] {
+			t.Errorf("gpmtud %s: exit %d, want pmtu %s as tracepath:\n%s%s", dst, code, m[1], out, errOut)
+		}
+		out, errOut, code = ns.RunTool(t, Run, "-n", "--hops", dst)
+		if r := resumeRE.FindStringSubmatch(out); code != 0 || r == nil || r[1] != m[1] {
+			t.Errorf("gpmtud --hops %s: exit %d, want pmtu %s as tracepath:\n%s%s", dst, code, m[1], out, errOut)
+		}
+		out, errOut, code = ns.RunTool(t, Run, "-s", largest, dst)
+		if code != 0 || !strings.HasSuffix(out, ": through\n") {
+			t.Errorf("gpmtud -s %s %s: exit %d, want through:\n%s%s", largest, dst, code, out, errOut)
+		}
+	}
+}

@@ -286,7 +286,11 @@ func (p *Prober) Send(ttl, size int) (Probe, error) {
 	if payload < PayloadMin {
 		return Probe{}, fmt.Errorf("packet length %d too small: at least %d", size, HeaderLen(p.v6)+PayloadMin)
 	}
-	if payload > 65507 {
+	largest := 65535 - 20 - 8 // IPv4's length field counts its header
+	if p.v6 {
+		largest = 65535 - 8 // IPv6's does not
+	}
+	if payload > largest {
 		return Probe{}, fmt.Errorf("packet length %d too large", size)
 	}
 	p.sendMu.Lock()
