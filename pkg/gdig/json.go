@@ -35,9 +35,11 @@ func (p jsonPrinter) stubNote(string) {}
 
 func (p jsonPrinter) stubWarning(string) {}
 
-func (p jsonPrinter) stubTryFailed(stubServer, string, string, error) {}
+func (p jsonPrinter) stubTryFailed(stubServer, string, string, error, bool) {}
 
 func (p jsonPrinter) stubTruncated() {}
+
+func (p jsonPrinter) stubServers(int) {}
 
 func (p jsonPrinter) stubIgnored([]string) {}
 
