@@ -39,6 +39,10 @@ func (p jsonPrinter) stubTryFailed(stubServer, string, string, error, bool) {}
 
 func (p jsonPrinter) stubTruncated() {}
 
+func (p jsonPrinter) stubBadPacket(s stubServer, why error, _ []byte) {
+	p.emit(noReplyEvent{Type: "error", Error: "malformed answer: " + why.Error(), Server: s.target()})
+}
+
 func (p jsonPrinter) stubServers(int) {}
 
 func (p jsonPrinter) stubIgnored([]string) {}

@@ -32,6 +32,8 @@ type printer interface {
 	stubNote(line string)
 	// stubWarning: one of dig's warnings about the @server.
 	stubWarning(line string)
+	// stubBadPacket: s's answer did not parse (raw), for why.
+	stubBadPacket(s stubServer, why error, raw []byte)
 	// stubTruncated: the answer came truncated, the stub asks over TCP.
 	stubTruncated()
 	// stubIgnored: a datagram that was not the answer, with dig's

@@ -216,6 +216,15 @@ func TestLabBestEffort(t *testing.T) {
 	}
 	t.Run("short", func(t *testing.T) {
 		sl.same(t, "@"+srvMalformed, "+time=1", "+tries=1", "+besteffort", "+short", "trunc.example.lab")
+		sl.same(t, "@"+srvMalformed, "+time=1", "+tries=1", "+short", "badlabel.example.lab")
+	})
+	// --json: one error event, where dig prints its dump.
+	t.Run("json", func(t *testing.T) {
+		out, code := sl.ns.CombinedOutput(t, sl.bin, "--json", "@"+srvMalformed, "+time=1", "+tries=1", "badlabel.example.lab")
+		want := `{"error":"malformed answer: bad compression pointer","server":"198.51.100.6:53","type":"error"}` + "\n"
+		if out != want || code != 0 {
+			t.Errorf("exit %d\n%s", code, out)
+		}
 	})
 }
 

@@ -142,10 +142,7 @@ func (a *stubAsk) badPacket(b *badPacket) (*reply, int) {
 		a.p.stubWarning(";; Warning: Message parser reports malformed message packet.")
 		return a.reply(b.read.msg, b.rtt, b.read), cli.ExitOK
 	}
-	a.p.stubWarning(";; Got bad packet: " + b.read.err.Error())
-	for _, line := range hexDump(b.raw) {
-		a.p.stubWarning(line)
-	}
+	a.p.stubBadPacket(a.list.cur(), b.read.err, b.raw)
 	return nil, cli.ExitOK
 }
 

@@ -162,6 +162,15 @@ func (p *textPrinter) stubTryFailed(s stubServer, name, network string, err erro
 	p.out.Printf(";; communications error to %s#%d: %s", s.addr, s.port, commError(err))
 }
 
+// stubBadPacket is dig's report of an answer it could not parse: why, in
+// BIND's words, and the message in hex (with +short too).
+func (p *textPrinter) stubBadPacket(_ stubServer, why error, raw []byte) {
+	p.out.Printf(";; Got bad packet: %v", why)
+	for _, line := range hexDump(raw) {
+		p.out.Printf("%s", line)
+	}
+}
+
 // stubTruncated is dig's line before it asks again over TCP.
 func (p *textPrinter) stubTruncated() { p.stubNote(";; Truncated, retrying in TCP mode.") }
 
