@@ -168,18 +168,18 @@ func (sw *sections) set(name string, on bool) {
 
 // messageText renders a response as dig prints it between ";; Got answer:"
 // and ";; Query time".
-func messageText(m *dns.Msg) string { return sectionText(m, allSections, display{split: 56}) }
+func messageText(m *dns.Msg) string { return sectionText(m, nil, allSections, display{split: 56}) }
 
 // sectionText renders what the switches leave on.
-func sectionText(m *dns.Msg, sw sections, d display) string {
+func sectionText(m *dns.Msg, wire *wireRead, sw sections, d display) string {
 	if !sw.comments {
 		return bareText(m, sw, d)
 	}
 	var b strings.Builder
-	b.WriteString(headerText(m, d))
+	b.WriteString(headerText(m, wire, d))
 	// dig puts a blank line between sections, none before the first.
 	first := true
-	if sw.question && len(m.Question) > 0 {
+	if sw.question && (len(m.Question) > 0 || wire != nil && wire.qname) {
 		b.WriteString(";; QUESTION SECTION:\n")
 		for _, q := range m.Question {
 			b.WriteString(questionText(q, d) + "\n")
@@ -228,13 +228,19 @@ func plainRecords(rrs []dns.RR) []dns.RR {
 
 // headerText is what dig prints before the sections: the header, the
 // flags and the OPT pseudosection.
-func headerText(m *dns.Msg, d display) string {
+func headerText(m *dns.Msg, wire *wireRead, d display) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, ";; ->>HEADER<<- opcode: %s, status: %s, id: %d\n", opcodeName(m.Opcode), rcodeName(m), m.Id)
-	extra := len(m.Extra)
-	fmt.Fprintf(&b, ";; flags: %s; QUERY: %d, ANSWER: %d, AUTHORITY: %d, ADDITIONAL: %d\n", flagsString(m), len(m.Question), len(m.Answer), len(m.Ns), extra)
+	counts := [4]int{len(m.Question), len(m.Answer), len(m.Ns), len(m.Extra)}
+	if wire != nil {
+		counts = wire.counts // as they came, not as far as they were read
+	}
+	fmt.Fprintf(&b, ";; flags: %s; QUERY: %d, ANSWER: %d, AUTHORITY: %d, ADDITIONAL: %d\n", flagsString(m), counts[0], counts[1], counts[2], counts[3])
 	if m.Response && m.RecursionDesired && !m.RecursionAvailable {
 		b.WriteString(";; WARNING: recursion requested but not available\n")
+	}
+	if wire != nil && wire.extra() > 0 {
+		fmt.Fprintf(&b, ";; WARNING: Message has %d extra bytes at end\n", wire.extra())
 	}
 
 	b.WriteString("\n")
@@ -386,7 +392,7 @@ func rcodeName(m *dns.Msg) string {
 
 // hasSection says whether sectionText shows a section of m under sw:
 // dig's blank line before its stats closes a section.
-func hasSection(m *dns.Msg, sw sections) bool {
-	return sw.question && len(m.Question) > 0 || sw.answer && len(plainRecords(m.Answer)) > 0 ||
+func hasSection(m *dns.Msg, wire *wireRead, sw sections) bool {
+	return sw.question && (len(m.Question) > 0 || wire != nil && wire.qname) || sw.answer && len(plainRecords(m.Answer)) > 0 ||
 		sw.authority && len(plainRecords(m.Ns)) > 0 || sw.additional && len(plainRecords(m.Extra)) > 0 || sw.additional && m.IsTsig() != nil
 }

@@ -29,8 +29,11 @@ ones dig negates. Several lookups on one line as dig: the options before the fir
 apply to every lookup, those after a name to its lookup only. ~/.digrc's options come
 first (not with -r).
 +idnin/+idnout (IDN names as A-labels and back): on when stdout is a terminal, as dig.
-A lookup's own @server is asked after the one before the first name, as dig.
-+options gdig takes without an effect it can show: +besteffort +fail.
+@server NAME: every address of the name in turn (IPv6 first, as getaddrinfo sorts
+them), on to the next when one does not answer, one count of +tries for the lookup;
+a lookup's own @server is asked after the one before the first name, as dig.
++nofail: on to the next server after a SERVFAIL answer (+fail, dig's default: not).
++besteffort: an answer cut short is printed as far as it reads, after dig's warning.
 +search, +ndots and +domain use the search list of /etc/resolv.conf. +keepopen: the
 lookups over TCP share one connection per server.
 +tls, +https (+https-get), +http-plain (+http-plain-get) and +quic: DNS over TLS,

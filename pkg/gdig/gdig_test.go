@@ -92,7 +92,7 @@ func FuzzMessageText(f *testing.F) {
 		_ = messageText(m)
 		_ = shortText(m, display{split: 56})
 		for _, d := range []display{{multiline: true, rrComments: true}, {unknown: true, noCrypto: true, split: 8}} {
-			_ = sectionText(m, allSections, d)
+			_ = sectionText(m, nil, allSections, d)
 		}
 		_, _ = json.Marshal(messageJSON(m, "x", 0, 0))
 		_ = dns64Text(m)
@@ -291,7 +291,7 @@ func TestEvents(t *testing.T) {
 			`{"AA":false,"AD":false,"ANCOUNT":0,"ARCOUNT":0,"CD":false,"ID":7,"NSCOUNT":0,"Opcode":0,"QCLASS":1,"QCLASSname":"IN","QDCOUNT":1,"QNAME":"www.example.lab.","QR":false,"QTYPE":9999,"QTYPEname":"","RA":false,"RCODE":0,"RCODEname":"NOERROR","RD":true,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"queries":3,"query_time_ms":1,"server":"s","type":"answer"}`},
 		{"answer without question", func(p printer) { p.answer(reply{msg: new(dns.Msg), server: "(cache)"}) },
 			`{"AA":false,"AD":false,"ANCOUNT":0,"ARCOUNT":0,"CD":false,"ID":0,"NSCOUNT":0,"Opcode":0,"QDCOUNT":0,"QR":false,"RA":false,"RCODE":0,"RCODEname":"NOERROR","RD":false,"TC":false,"additionalRRs":[],"answerRRs":[],"authorityRRs":[],"query_time_ms":0,"server":"(cache)","type":"answer"}`},
-		{"failed try", func(p printer) { p.stubTryFailed(stub, "x", "udp", errors.New("no")) }, ``},
+		{"failed try", func(p printer) { p.stubTryFailed(stub, "x", "udp", errors.New("no"), false) }, ``},
 		{"trace start", func(p printer) { p.traceStart("; <<>> gdig") }, ``},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

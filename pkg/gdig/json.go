@@ -35,9 +35,15 @@ func (p jsonPrinter) stubNote(string) {}
 
 func (p jsonPrinter) stubWarning(string) {}
 
-func (p jsonPrinter) stubTryFailed(stubServer, string, string, error) {}
+func (p jsonPrinter) stubTryFailed(stubServer, string, string, error, bool) {}
 
 func (p jsonPrinter) stubTruncated() {}
+
+func (p jsonPrinter) stubBadPacket(s stubServer, why error, _ []byte) {
+	p.emit(noReplyEvent{Type: "error", Error: "malformed answer: " + why.Error(), Server: s.target()})
+}
+
+func (p jsonPrinter) stubServers(int) {}
 
 func (p jsonPrinter) stubIgnored([]string) {}
 

@@ -38,7 +38,7 @@ func (o *options) nssearchRun(ctx context.Context, rq request, p printer, stderr
 		}
 		return o.searchZone(ctx, rq, o.resolverFinder(ctx, r, p), p, stderr)
 	}
-	s, ok, code := o.stubServer(ctx, p, stderr)
+	servers, ok, code := o.stubServers(ctx, p, stderr)
 	if !ok {
 		return code
 	}
@@ -46,7 +46,7 @@ func (o *options) nssearchRun(ctx context.Context, rq request, p printer, stderr
 	nsq.qtype = dns.TypeNS
 	return o.searchZone(ctx, rq, nsFinder{
 		ns: func(name string) (*dns.Msg, int) {
-			r, code := o.ask(ctx, nsq, name, s, p)
+			r, code := o.ask(ctx, nsq, name, &serverList{all: servers, tries: o.tries}, p)
 			if r == nil {
 				return nil, code
 			}
@@ -55,7 +55,7 @@ func (o *options) nssearchRun(ctx context.Context, rq request, p printer, stderr
 		addrs: func(name string, qtype uint16) *dns.Msg {
 			q := o.query(name, qtype)
 			o.sign(q)
-			resp, _, _, err := o.exchange(ctx, q, s.target(), stubHooks{})
+			resp, _, _, err := o.exchange(ctx, q, &serverList{all: servers, tries: o.tries}, stubHooks{})
 			if err != nil {
 				return nil
 			}
@@ -193,13 +193,13 @@ func (o *options) askZoneServers(ctx context.Context, rq request, addrs []netip.
 			q.RecursionDesired = false
 			o.sign(q)
 			target := netip.AddrPortFrom(a, uint16(o.port)).String()
-			resp, size, rtt, err := o.try(ctx, q, target, network, nil)
+			resp, w, rtt, err := o.try(ctx, q, target, network, nil)
 			if err != nil {
 				p.nsFailed(fmt.Sprintf("%s#%d", a, o.port), err)
 				return
 			}
 			answered.Store(true)
-			p.nsAnswer(reply{msg: resp, rtt: rtt, size: size, serverAddr: a.String(),
+			p.nsAnswer(reply{msg: resp, rtt: rtt, size: w.size, serverAddr: a.String(),
 				server: fmt.Sprintf("%s#%d(%s) (%s)", a, o.port, a, strings.ToUpper(network))})
 		}()
 	}

@@ -75,24 +75,27 @@ type options struct {
 	reverse string
 	server  string
 	// nextServer: the lookup's own @server when one came before the
-	// first name too: dig asks that one first, this one if it does not
-	// answer. moreServers: a server is left to ask after this one.
-	nextServer  string
-	moreServers bool
-	trace       bool
-	tcp         bool
-	tcpSet      bool // +[no]tcp given: dig asks ANY over TCP unless it is
-	norec       bool
-	timeout     time.Duration
-	tries       int
+	// first name too: dig asks that one's addresses first, this one's
+	// after them (stubServers).
+	nextServer string
+	trace      bool
+	tcp        bool
+	tcpSet     bool // +[no]tcp given: dig asks ANY over TCP unless it is
+	norec      bool
+	timeout    time.Duration
+	tries      int
 	// triesSet: +tries or +retry given; the resolver keeps its own count
 	// otherwise (iterative.go).
 	triesSet bool
-	bufsize  int
-	dnssec   bool
-	nsid     bool // ask the server to name itself (RFC 5001)
-	cookie   bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
-	cookieV  string
+	// noFail: +nofail, a SERVFAIL answer sends the query on to the next
+	// server. bestEffort: +besteffort, an answer cut short is printed
+	// as far as it reads (lenient.go).
+	noFail, bestEffort bool
+	bufsize            int
+	dnssec             bool
+	nsid               bool // ask the server to name itself (RFC 5001)
+	cookie             bool // send a DNS COOKIE (RFC 7873) with a stub's queries, as dig does by default
+	cookieV            string
 	// noBadCookie: +nobadcookie, a BADCOOKIE answer is the answer;
 	// showBadCookie: +showbadcookie, it is printed before asking again.
 	noBadCookie, showBadCookie bool

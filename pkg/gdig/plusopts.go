@@ -24,12 +24,6 @@ func flag(name string, field func(o *options) *bool) plusOpt {
 	return plusOpt{name, true, func(o *options, on bool, _ string, _ bool) error { *field(o) = on; return nil }}
 }
 
-// accepted is an option gdig takes without an effect it can show: each
-// says why at its entry.
-func accepted(name string, neg bool) plusOpt {
-	return plusOpt{name, neg, func(*options, bool, string, bool) error { return nil }}
-}
-
 // section is one of the +[no]comments/question/... display switches.
 func section(name string) plusOpt {
 	return plusOpt{name, true, func(o *options, on bool, _ string, _ bool) error { o.sw.set(name, on); return nil }}
@@ -50,8 +44,9 @@ var plusOpts = []plusOpt{
 	// +badcookie (on): a BADCOOKIE answer is asked again with the
 	// server's cookie (RFC 7873 section 5.3), as dig does.
 	{"badcookie", true, func(o *options, on bool, _ string, _ bool) error { o.noBadCookie = !on; return nil }},
-	// gdig reads what miekg/dns can unpack, as dig does with it.
-	accepted("besteffort", true),
+	// +besteffort: an answer cut short is printed as far as it reads
+	// (lenient.go), after dig's warning.
+	flag("besteffort", func(o *options) *bool { return &o.bestEffort }),
 	{"bufsize", false, numeric("bufsize", 0, 65535, func(o *options, n int) { o.bufsize = n })},
 	flag("cdflag", func(o *options) *bool { return &o.q.cd }),
 	{"class", true, func(o *options, on bool, _ string, _ bool) error { o.disp.noClass = !on; return nil }},
@@ -99,8 +94,9 @@ var plusOpts = []plusOpt{
 	{"ednsopt", true, ednsOption},
 	flag("expandaaaa", func(o *options) *bool { return &o.disp.expandAAAA }),
 	flag("expire", func(o *options) *bool { return &o.q.expire }),
-	// +fail: dig tries its next server on SERVFAIL; a stub has one.
-	accepted("fail", true),
+	// +fail (dig's default): a SERVFAIL answer is the answer; +nofail
+	// asks the next server (stub.go).
+	{"fail", true, func(o *options, on bool, _ string, _ bool) error { o.noFail = !on; return nil }},
 	flag("header-only", func(o *options) *bool { return &o.q.headerOnly }),
 	flag("identify", func(o *options) *bool { return &o.disp.identify }),
 	// IDN conversion (idn.go), on by default when stdout is a terminal,

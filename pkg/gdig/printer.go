@@ -22,13 +22,18 @@ type printer interface {
 	sent(q *dns.Msg, cmdLine string)
 	// answer prints a final response.
 	answer(r reply)
+	// stubServers: the @server's name has found addresses, dig's "; (N
+	// servers found)".
+	stubServers(found int)
 	// stubTryFailed: one try at the @server got no answer.
-	stubTryFailed(s stubServer, name, network string, err error)
+	stubTryFailed(s stubServer, name, network string, err error, moving bool)
 	// stubNote: a line of dig's about what the stub does next (one of
 	// its comments).
 	stubNote(line string)
 	// stubWarning: one of dig's warnings about the @server.
 	stubWarning(line string)
+	// stubBadPacket: s's answer did not parse (raw), for why.
+	stubBadPacket(s stubServer, why error, raw []byte)
 	// stubTruncated: the answer came truncated, the stub asks over TCP.
 	stubTruncated()
 	// stubIgnored: a datagram that was not the answer, with dig's
@@ -69,6 +74,10 @@ type reply struct {
 	noStats     bool   // dig prints no stats after it (searchName)
 	queries     int    // queries a resolution from the root took
 	traced      bool   // +trace's last step has shown it already
+	// wire: the message as BIND's parser read it (a stub's answer): dig
+	// shows the header's counts as they came, and warns of bytes after
+	// where reading ended; with +besteffort, msg is as much as was read.
+	wire *wireRead
 }
 
 // newPrinter is the printer for stdout: NDJSON with --json (or +json),

@@ -7,82 +7,35 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/netip"
-	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
 
 	"gnetutils/pkg/cli"
-	"gnetutils/pkg/resolver"
 )
 
-// stubServer is the @server: its address, the name the user gave and the
-// port, as dig names a server in its messages.
-type stubServer struct {
-	addr netip.Addr
-	host string
-	port int
-}
-
-func (s stubServer) target() string { return net.JoinHostPort(s.addr.String(), strconv.Itoa(s.port)) }
-
-// stubServer is the lookup's @server, its name resolved; when there is
-// none to ask, after dig's words, !ok and the lookup's status.
-func (o *options) stubServer(ctx context.Context, p printer, stderr io.Writer) (s stubServer, ok bool, code int) {
-	addr, err := netip.ParseAddr(o.server)
-	switch {
-	case err != nil:
-		if addr, err = cli.Resolve(ctx, o.server, o.family.Family()); err != nil {
-			return s, false, command.Fail(stderr, exitUsage, "couldn't get address for '%s': not found", o.server)
-		}
-	case o.family.V4 && !addr.Unmap().Is4():
-		return s, false, command.Fail(stderr, exitUsage, "couldn't get address for '%s': address family not supported", o.server)
-	case o.family.V6 && addr.Is4():
-		// dig 9.18 maps the address to IPv6, and will not ask that.
-		p.stubWarning(fmt.Sprintf(";; Skipping mapped address '::ffff:%s'", addr))
-		p.stubWarning(";; No acceptable nameservers")
-		return s, false, cli.ExitOK
-	}
-	return stubServer{addr: addr, host: o.server, port: o.transportPort()}, true, cli.ExitOK
-}
-
-// stub asks the @server, as dig @server does, and the lookup's own
-// @server after it when it does not answer (nextServer).
+// stub asks the @server's addresses in turn, as dig @server does.
 func (o *options) stub(ctx context.Context, rq request, p printer, stderr io.Writer) int {
-	if o.nextServer == "" {
-		return o.stubOne(ctx, rq, p, stderr)
-	}
-	first := o.clone()
-	first.nextServer, first.moreServers = "", true
-	if code := first.stubOne(ctx, rq, p, stderr); code != exitNoReply {
-		return code
-	}
-	next := o.clone()
-	next.server, next.nextServer = o.nextServer, ""
-	return next.stubOne(ctx, rq, p, stderr)
-}
-
-// stubOne asks one server.
-func (o *options) stubOne(ctx context.Context, rq request, p printer, stderr io.Writer) int {
-	s, ok, code := o.stubServer(ctx, p, stderr)
+	servers, ok, code := o.stubServers(ctx, p, stderr)
 	if !ok {
 		return code
 	}
 	if rq.qtype == dns.TypeAXFR {
-		return o.axfr(ctx, rq, s, p)
+		return o.axfr(ctx, rq, servers[0], p)
 	}
 	if o.encrypted != "" {
 		q := o.query(rq.name, rq.qtype)
 		q.Question[0].Qclass = rq.qclass
-		return o.encryptedStub(ctx, q, rq, s, p, stderr)
+		return o.encryptedStub(ctx, q, rq, servers[0], p, stderr)
 	}
 	// With +search, dig asks the search list's names in turn while the
-	// server says NXDOMAIN.
+	// server says NXDOMAIN, each a lookup of its own, the servers and
+	// their tries afresh.
 	return o.searchList(rq.name, func(name string) (int, func(bool) int, int) {
-		resp, code := o.ask(ctx, rq, name, s, p)
+		resp, code := o.ask(ctx, rq, name, &serverList{all: servers, tries: o.tries}, p)
 		if resp == nil {
 			return 0, nil, code
 		}
@@ -97,7 +50,7 @@ func (o *options) stubOne(ctx context.Context, rq request, p printer, stderr io.
 // ask sends the lookup's query for name to s, with dig's tries and its
 // lines about them, and asks again where dig does (BADVERS, BADCOOKIE);
 // nil and dig's status if no answer came.
-func (o *options) ask(ctx context.Context, rq request, name string, s stubServer, p printer) (*reply, int) {
+func (o *options) ask(ctx context.Context, rq request, name string, list *serverList, p printer) (*reply, int) {
 	q := o.query(name, rq.qtype)
 	q.Question[0].Qclass = rq.qclass
 	if rq.qtype == dns.TypeIXFR {
@@ -110,9 +63,11 @@ func (o *options) ask(ctx context.Context, rq request, name string, s stubServer
 	if o.disp.qr {
 		p.sent(q, rq.cmdLine)
 	}
-	a := &stubAsk{o: o, ctx: ctx, q: q, s: s, p: p, cmdLine: rq.cmdLine}
+	a := &stubAsk{o: o, ctx: ctx, q: q, list: list, p: p, cmdLine: rq.cmdLine}
 	r, err := a.send(stubHooks{
-		failed:    func(network string, err error) { p.stubTryFailed(s, name, network, err) },
+		failed: func(s stubServer, network string, err error, moving bool) {
+			p.stubTryFailed(s, name, network, err, moving)
+		},
 		truncated: p.stubTruncated,
 		ignored:   func(raw []byte) { p.stubIgnored(digWarnings(q, raw)) },
 	})
@@ -122,40 +77,73 @@ func (o *options) ask(ctx context.Context, rq request, name string, s stubServer
 	if err == nil {
 		r, err = a.afterBadCookie(r)
 	}
+	var bad *badPacket
+	if errors.As(err, &bad) {
+		return a.badPacket(bad)
+	}
 	if err != nil {
-		if !o.moreServers {
-			p.stubNoReply(s, a.network, rq.cmdLine, err)
-		}
+		p.stubNoReply(list.cur(), a.network, rq.cmdLine, err)
 		return nil, exitNoReply
 	}
 	return r, cli.ExitOK
 }
 
-// stubAsk is one lookup's exchange with the @server: its query, sent
+// stubAsk is one lookup's exchange with its servers: its query, sent
 // again as dig sends it after some answers.
 type stubAsk struct {
 	o       *options
 	ctx     context.Context
 	q       *dns.Msg
-	s       stubServer
+	list    *serverList
 	p       printer
 	cmdLine string
 	network string // the last one used
 }
 
-// send sends the query with dig's tries; the reply, with the size of the
-// answer's message as it came (dig's MSG SIZE).
+// send sends the query with dig's tries, server after server; the
+// reply, with the size of the answer's message as it came (dig's MSG
+// SIZE). With +nofail a SERVFAIL answer sends it on to the next server,
+// as dig does (not REFUSED or any other rcode); the last server's
+// SERVFAIL is the answer.
 func (a *stubAsk) send(hooks stubHooks) (*reply, error) {
-	size := 0
-	hooks.answered = func(n int) { size = n }
-	resp, rtt, network, err := a.o.exchange(a.ctx, a.q, a.s.target(), hooks)
-	a.network = network
-	if err != nil {
-		return nil, err
+	var got wireRead
+	hooks.answered = func(w wireRead) { got = w }
+	for {
+		resp, rtt, network, err := a.o.exchange(a.ctx, a.q, a.list, hooks)
+		a.network = network
+		if err != nil {
+			return nil, err
+		}
+		if resp.Rcode == dns.RcodeServerFailure && a.o.noFail {
+			from := a.list.cur().addr
+			if a.list.next() {
+				a.p.stubNote(fmt.Sprintf(";; Got SERVFAIL reply from %s, trying next server", from))
+				continue
+			}
+			a.p.stubNote(fmt.Sprintf(";; Got SERVFAIL reply from %s", from))
+		}
+		return a.reply(resp, rtt, got), nil
 	}
-	s := a.s
-	return &reply{msg: resp, rtt: rtt, server: fmt.Sprintf("%s#%d(%s) (%s)", s.addr, s.port, s.host, strings.ToUpper(network)),
-		cmdLine: a.cmdLine, serverFound: true, serverAddr: s.addr.String(), size: size, from: fmt.Sprintf("%s#%d(%s)", s.addr, s.port, s.host)}, nil
+}
+
+// reply is resp, read as w, as the current server's answer.
+func (a *stubAsk) reply(resp *dns.Msg, rtt time.Duration, w wireRead) *reply {
+	s := a.list.cur()
+	return &reply{msg: resp, rtt: rtt, server: fmt.Sprintf("%s#%d(%s) (%s)", s.addr, s.port, s.host, strings.ToUpper(a.network)),
+		cmdLine: a.cmdLine, serverFound: true, serverAddr: s.addr.String(), size: w.size, wire: &w,
+		from: fmt.Sprintf("%s#%d(%s)", s.addr, s.port, s.host)}
+}
+
+// badPacket handles an answer that did not parse. dig +besteffort prints
+// what it read of one cut short, after a warning; otherwise dig says
+// why, with the message in hex, and ends the lookup with status 0.
+func (a *stubAsk) badPacket(b *badPacket) (*reply, int) {
+	if a.o.bestEffort && b.read.recoverable() {
+		a.p.stubWarning(";; Warning: Message parser reports malformed message packet.")
+		return a.reply(b.read.msg, b.rtt, b.read), cli.ExitOK
+	}
+	a.p.stubBadPacket(a.list.cur(), b.read.err, b.raw)
+	return nil, cli.ExitOK
 }
 
 // again sends the query anew, under a new ID.
@@ -210,72 +198,60 @@ func (o *options) query(name string, qtype uint16) *dns.Msg {
 // stubHooks hear what happens during a stub's exchange, for dig's lines
 // about it; any may be nil.
 type stubHooks struct {
-	failed    func(network string, err error) // a try got no answer
-	truncated func()                          // the answer came truncated: TCP next
-	ignored   func(raw []byte)                // a datagram that was not the answer
-	answered  func(size int)                  // the answer came, a message of size bytes
+	failed    func(s stubServer, network string, err error, moving bool) // a try at s got no answer; moving: on to the next server
+	truncated func()                                                     // the answer came truncated: TCP next
+	ignored   func(raw []byte)                                           // a datagram that was not the answer
+	answered  func(w wireRead)                                           // the answer came, as read
 }
 
-// exchange asks target with dig's tries, over TCP with +tcp or once an
-// answer comes truncated (a switch that costs no try), telling hooks.
-// network is the last one used.
-func (o *options) exchange(ctx context.Context, q *dns.Msg, target string, hooks stubHooks) (resp *dns.Msg, rtt time.Duration, network string, err error) {
+// exchange asks the list's servers with dig's tries, over TCP with +tcp
+// or once an answer comes truncated (a switch that costs no try),
+// telling hooks. network is the last one used. An answer that does not
+// parse ends it, a *badPacket.
+func (o *options) exchange(ctx context.Context, q *dns.Msg, list *serverList, hooks stubHooks) (resp *dns.Msg, rtt time.Duration, network string, err error) {
 	network = "udp"
 	// dig 9.18 asks ANY over TCP unless +notcp says otherwise.
 	anyQ := len(q.Question) == 1 && q.Question[0].Qtype == dns.TypeANY
 	if o.tcp || anyQ && !o.tcpSet {
 		network = "tcp"
 	}
-	for try := 0; try < o.tries; try++ {
-		var size int
-		resp, size, rtt, err = o.try(ctx, q, target, network, hooks.ignored)
-		if err == nil && resp.Truncated && network == "udp" && !o.q.ignoreTC {
+	for {
+		var w wireRead
+		s := list.cur()
+		resp, w, rtt, err = o.try(ctx, q, s.target(), network, hooks.ignored)
+		var bad *badPacket
+		switch {
+		case err == nil && resp.Truncated && network == "udp" && !o.q.ignoreTC:
 			if hooks.truncated != nil {
 				hooks.truncated()
 			}
 			network = "tcp"
-			try--
 			continue
-		}
-		if err == nil {
+		case err == nil:
 			if hooks.answered != nil {
-				hooks.answered(size)
+				hooks.answered(w)
 			}
 			return resp, rtt, network, nil
+		case errors.As(err, &bad):
+			return nil, 0, network, err
 		}
 		if hooks.failed != nil {
-			hooks.failed(network, err)
+			hooks.failed(s, network, err, list.moving())
+		}
+		if !list.failed() {
+			return nil, 0, network, err
 		}
 	}
-	return nil, 0, network, err
 }
 
-// try sends q once: over UDP through the resolver's exchange, which
-// ignores junk from the server until +time is up, as dig does; over a
-// connection of miekg/dns's where the resolver's would not do (TCP, TSIG,
-// a source address, no question to match). size is the answer's message
-// as it came.
-func (o *options) try(ctx context.Context, q *dns.Msg, target, network string, ignored func([]byte)) (resp *dns.Msg, size int, rtt time.Duration, err error) {
-	plain := o.tsig == nil && o.bind == "" && len(q.Question) == 1 && q.Opcode == dns.OpcodeQuery
-	if ap, err := netip.ParseAddrPort(target); err == nil && network == "udp" && plain {
-		var hear func([]byte, error)
-		if ignored != nil {
-			hear = func(raw []byte, _ error) { ignored(raw) }
-		}
-		return resolver.UDPExchangeSize(ctx, q, ap, o.timeout, false, hear)
-	}
-	return o.connExchange(ctx, q, target, network)
-}
-
-// connExchange sends q once over a connection of miekg/dns's, signed with
-// the TSIG key if there is one, and reads the answer as its exchange
-// does (over UDP, datagrams of another ID ignored), keeping the bytes
-// that came: their count is dig's MSG SIZE.
-func (o *options) connExchange(ctx context.Context, q *dns.Msg, target, network string) (resp *dns.Msg, size int, rtt time.Duration, err error) {
+// try sends q once over a connection of miekg/dns's, signed with the
+// TSIG key if there is one, and reads the answer (readAnswer). size is
+// the answer's message as it came: dig's MSG SIZE.
+func (o *options) try(ctx context.Context, q *dns.Msg, target, network string, ignored func([]byte)) (resp *dns.Msg, w wireRead, rtt time.Duration, err error) {
 	keep := network == "tcp" && o.keepOpen
 	co, err := o.dial(ctx, target, network, keep)
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, w, 0, err
 	}
 	defer func() {
 		if keep && err == nil {
@@ -287,35 +263,73 @@ func (o *options) connExchange(ctx context.Context, q *dns.Msg, target, network 
 	_ = co.SetDeadline(time.Now().Add(o.timeout))
 	stop := context.AfterFunc(ctx, func() { _ = co.SetDeadline(time.Now()) })
 	defer stop()
-	co.UDPSize = dns.MaxMsgSize // room for any datagram, as dig reads them
 	out, mac, err := o.packSigned(q)
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, w, 0, err
 	}
 	start := time.Now()
 	if _, err := co.Write(out); err != nil {
-		return nil, 0, 0, err
+		return nil, w, 0, err
 	}
+	return o.readAnswer(co, q, network, start, mac, ignored)
+}
+
+// readAnswer reads co until the answer to q comes. Over UDP it ignores,
+// until +time is up, the datagrams that are not (telling ignored of
+// each, for dig's warnings: another ID, no QR bit, another question, too
+// short for a header), as dig does. An answer that does not parse as
+// BIND parses it is a *badPacket; mac is the query's TSIG MAC, which the
+// answer's must follow.
+func (o *options) readAnswer(co *dns.Conn, q *dns.Msg, network string, start time.Time, mac string, ignored func([]byte)) (*dns.Msg, wireRead, time.Duration, error) {
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp)
 	for {
-		raw, err := co.ReadMsgHeader(nil)
+		n, err := co.Read(*bp)
 		if err != nil {
-			return nil, 0, 0, err
+			return nil, wireRead{}, 0, err
+		}
+		raw := (*bp)[:n]
+		w, ok := answerTo(q, raw)
+		switch {
+		case !ok && network == "udp":
+			if ignored != nil {
+				ignored(raw)
+			}
+			continue // an answer to an earlier try, perhaps
+		case !ok:
+			return nil, w, 0, dns.ErrId
+		case w.err != nil:
+			return nil, w, 0, newBadPacket(raw, w, start)
 		}
 		r := new(dns.Msg)
 		if err := r.Unpack(raw); err != nil {
-			return nil, 0, 0, err
-		}
-		if r.Id != q.Id {
-			if network == "udp" {
-				continue // an answer to an earlier try, perhaps
-			}
-			return nil, 0, 0, dns.ErrId
+			return nil, w, 0, err
 		}
 		if r.IsTsig() != nil && o.tsig != nil {
 			err = dns.TsigVerifyWithProvider(raw, o.tsig.provider(), mac, false)
 		}
-		return r, len(raw), time.Since(start), err
+		return r, w, time.Since(start), err
 	}
+}
+
+// readBufs are receive buffers, one per exchange in flight, each room
+// for any message: a batch (-f) would otherwise allocate 64 KiB a query.
+var readBufs = sync.Pool{New: func() any { b := make([]byte, dns.MaxMsgSize); return &b }}
+
+// answerTo: raw is the answer to q as dig takes it: its ID, the QR bit,
+// and its question, when both have one (a question that does not read
+// is taken, for readAnswer to tell of); w is raw as BIND reads it.
+func answerTo(q *dns.Msg, raw []byte) (w wireRead, ok bool) {
+	if len(raw) < 12 || binary.BigEndian.Uint16(raw) != q.Id || raw[2]&0x80 == 0 {
+		return w, false
+	}
+	w = readWire(raw)
+	// dig reads the whole message before it compares the questions.
+	if w.err != nil || len(q.Question) != 1 || len(w.msg.Question) != 1 {
+		return w, true
+	}
+	got, want := w.msg.Question[0], q.Question[0]
+	return w, strings.EqualFold(got.Name, want.Name) && got.Qtype == want.Qtype && got.Qclass == want.Qclass
 }
 
 // dial connects to target over network; with keep, the connection an
@@ -369,7 +383,7 @@ func commError(err error) string {
 // to q: another ID, not a response, another question.
 func digWarnings(q *dns.Msg, raw []byte) []string {
 	if len(raw) < 12 {
-		return nil
+		return []string{";; Warning: short (< header size) message received"}
 	}
 	var out []string
 	id := binary.BigEndian.Uint16(raw)

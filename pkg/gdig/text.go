@@ -24,7 +24,12 @@ type textPrinter struct {
 	// brief: the command line is a batch line's after the first, which
 	// dig prints alone (batch.go).
 	brief bool
+	// found: the addresses of the @server's name (stubServers).
+	found int
 }
+
+// stubServers keeps the count for dig's "; (N servers found)".
+func (p *textPrinter) stubServers(found int) { p.found = found }
 
 // begin takes the display options of the lookup about to be printed.
 func (p *textPrinter) begin(d display, sw sections, noCmd bool) {
@@ -50,9 +55,9 @@ func (p *textPrinter) answer(r reply) {
 	if p.sw.comments {
 		p.out.Printf(";; Got answer:")
 	}
-	_, _ = io.WriteString(p.out, sectionText(r.msg, p.sw, p.d))
+	_, _ = io.WriteString(p.out, sectionText(r.msg, r.wire, p.sw, p.d))
 	if !p.sw.stats || r.noStats {
-		if p.sw.comments && hasSection(r.msg, p.sw) {
+		if p.sw.comments && hasSection(r.msg, r.wire, p.sw) {
 			p.out.Printf("") // dig closes the sections with a blank line
 		}
 		if !r.noStats {
@@ -62,7 +67,7 @@ func (p *textPrinter) answer(r reply) {
 	}
 	// The blank line before the stats ends dig's last section heading's
 	// block: without comments or sections there is none.
-	if !p.sw.comments || !hasSection(r.msg, p.sw) {
+	if !p.sw.comments || !hasSection(r.msg, r.wire, p.sw) {
 		p.printStatLines(r)
 		return
 	}
@@ -128,7 +133,10 @@ func (p *textPrinter) printCmd(cmdLine string, serverFound bool) {
 	}
 	p.out.Printf("")
 	p.out.Printf("%s", cmdLine)
-	if serverFound {
+	switch {
+	case serverFound && p.found > 1:
+		p.out.Printf("; (%d servers found)", p.found)
+	case serverFound:
 		p.out.Printf("; (1 server found)")
 	}
 	if p.short {
@@ -138,15 +146,29 @@ func (p *textPrinter) printCmd(cmdLine string, serverFound bool) {
 	p.out.Printf(";; global options: +cmd")
 }
 
-// stubTryFailed is dig's line for every try that failed, and why.
-func (p *textPrinter) stubTryFailed(s stubServer, name, network string, err error) {
-	if network == "tcp" {
-		// dig 9.18 gives up on the server each time, in so many words.
-		p.out.Printf(";; Connection to %s#%d(%s) for %s failed: %s.", s.addr, s.port, s.host, name, commError(err))
-		p.out.Printf(";; no servers could be reached")
+// stubTryFailed is dig's line for every try that failed, and why: over
+// TCP one that did not connect, in other words than an answer that did
+// not come in time. moving: the next try goes to the next server.
+func (p *textPrinter) stubTryFailed(s stubServer, name, network string, err error, moving bool) {
+	if network == "tcp" && commError(err) != "timed out" {
+		// dig 9.18 names the server by its address here, and gives up
+		// on it each time in so many words, unless it moves on.
+		p.out.Printf(";; Connection to %s#%d(%s) for %s failed: %s.", s.addr, s.port, s.addr, name, commError(err))
+		if !moving {
+			p.out.Printf(";; no servers could be reached")
+		}
 		return
 	}
 	p.out.Printf(";; communications error to %s#%d: %s", s.addr, s.port, commError(err))
+}
+
+// stubBadPacket is dig's report of an answer it could not parse: why, in
+// BIND's words, and the message in hex (with +short too).
+func (p *textPrinter) stubBadPacket(_ stubServer, why error, raw []byte) {
+	p.out.Printf(";; Got bad packet: %v", why)
+	for _, line := range hexDump(raw) {
+		p.out.Printf("%s", line)
+	}
 }
 
 // stubTruncated is dig's line before it asks again over TCP.
@@ -293,7 +315,7 @@ func (p *textPrinter) sent(q *dns.Msg, cmdLine string) {
 		}
 	}
 	p.out.Printf(";; Sending:")
-	_, _ = io.WriteString(p.out, sectionText(c, p.sw, p.d))
+	_, _ = io.WriteString(p.out, sectionText(c, nil, p.sw, p.d))
 	p.out.Printf("")
 	p.out.Printf(";; QUERY SIZE: %d", len(raw))
 	p.out.Printf("")

@@ -126,7 +126,7 @@ func (o *options) encryptedStub(ctx context.Context, q *dns.Msg, rq request, s s
 		if err == nil {
 			break
 		}
-		p.stubTryFailed(s, rq.name, o.encrypted, err)
+		p.stubTryFailed(s, rq.name, o.encrypted, err, false)
 	}
 	if err != nil {
 		p.stubNoReply(s, o.encrypted, rq.cmdLine, err)
