@@ -62,6 +62,14 @@ func TestLabQueryOptions(t *testing.T) {
 		{auth, "www.example.lab", "+opcode=status"},
 		{auth, "www.example.lab", "+header-only"},
 		{auth, "www.example.lab", "+qr"},
+		// +qr's heading and blank line are comments, its size a stat.
+		{auth, "www.example.lab", "+qr", "+noall", "+question"},
+		{auth, "www.example.lab", "+qr", "+noall", "+question", "+stats"},
+		{auth, "www.example.lab", "+qr", "+noall", "+answer", "+comments"},
+		{auth, "www.example.lab", "+qr", "+nocomments"},
+		// The opening lines +qr printed are not printed again on failure
+		// (a closed port on loopback, whose ICMP errors have no rate limit).
+		{"@127.0.0.1", "-p", "9", "+tries=1", "www.example.lab", "+qr"},
 		// The query's OPT pseudosection (+qr) shows each option as dig does.
 		{auth, "www.example.lab", "+qr", "+subnet=192.0.2.0/24", "+expire", "+nsid", "+keepalive", "+ednsopt=65001:0102"},
 		{auth, "www.example.lab", "+qr", "+subnet=2001:db8::/48", "+padding=128", "+nocookie", "+ednsflags=0x10", "+coflag"},

@@ -187,8 +187,8 @@ func (p *textPrinter) stubNoReply(s stubServer, network, cmdLine string, err err
 		return // said after each try
 	}
 	// dig's opening lines come with the failure, with +short too when
-	// +cmd is on (+nssearch).
-	if !p.noCmd && p.sw.cmd {
+	// +cmd is on (+nssearch), unless +qr printed them before the query.
+	if !p.noCmd && p.sw.cmd && !p.cmdDone {
 		p.printCmd(cmdLine, p.d.serverFirst)
 	}
 	p.out.Printf(";; no servers could be reached")
@@ -314,11 +314,19 @@ func (p *textPrinter) sent(q *dns.Msg, cmdLine string) {
 			}
 		}
 	}
-	p.out.Printf(";; Sending:")
+	// As dig: the heading and the blank line that ends the sections
+	// (when one is shown) are comments, the size a stat.
+	if p.sw.comments {
+		p.out.Printf(";; Sending:")
+	}
 	_, _ = io.WriteString(p.out, sectionText(c, nil, p.sw, p.d))
-	p.out.Printf("")
-	p.out.Printf(";; QUERY SIZE: %d", len(raw))
-	p.out.Printf("")
+	if p.sw.comments && hasSection(c, nil, p.sw) {
+		p.out.Printf("")
+	}
+	if p.sw.stats {
+		p.out.Printf(";; QUERY SIZE: %d", len(raw))
+		p.out.Printf("")
+	}
 }
 
 // received is the size of the reply's message as it came, or, where the
