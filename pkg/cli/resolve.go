@@ -54,6 +54,22 @@ func Resolve(ctx context.Context, host string, family Family) (netip.Addr, error
 		}
 		return a, nil
 	}
+	addrs, err := ResolveAll(ctx, host, family)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	for _, a := range addrs {
+		if a.Is4() {
+			return a, nil
+		}
+	}
+	return addrs[0], nil
+}
+
+// ResolveAll is every address of the name host of the family, through
+// the system resolver, in its order (IPv4-mapped ones as IPv4), for a
+// tool that tries them in turn (dig's @server); the errors are Resolve's.
+func ResolveAll(ctx context.Context, host string, family Family) ([]netip.Addr, error) {
 	ctx, cancel := context.WithTimeout(ctx, ResolveTimeout)
 	defer cancel()
 	network := "ip"
@@ -69,22 +85,20 @@ func Resolve(ctx context.Context, host string, family Family) (netip.Addr, error
 		var addrErr *net.AddrError
 		switch {
 		case err == nil || (errors.As(err, &dnsErr) && dnsErr.IsNotFound):
-			return netip.Addr{}, &hostError{host, ErrUnknownHost}
+			return nil, &hostError{host, ErrUnknownHost}
 		case errors.As(err, &addrErr) && family != AnyFamily:
 			// Go's "no suitable address": the hosts file named the host
 			// with addresses of the other family only.
-			return netip.Addr{}, &hostError{host, errFamily}
+			return nil, &hostError{host, errFamily}
 		}
 		// Anything else (no server answering, a timeout, SERVFAIL) is what
 		// glibc calls EAI_AGAIN.
-		return netip.Addr{}, &hostError{host, errTemporary}
+		return nil, &hostError{host, errTemporary}
 	}
-	for _, a := range addrs {
-		if a.Unmap().Is4() {
-			return a.Unmap(), nil
-		}
+	for i, a := range addrs {
+		addrs[i] = a.Unmap()
 	}
-	return addrs[0], nil
+	return addrs, nil
 }
 
 type hostError struct {

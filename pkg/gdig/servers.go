@@ -109,24 +109,9 @@ func (l *serverList) next() bool {
 // file's order and sorts DNS answers by RFC 6724's, IPv4 before ULAs.
 // glibc's first rules (no route, scope) are not followed.
 func lookupServer(ctx context.Context, host string, family cli.Family) ([]netip.Addr, error) {
-	network := "ip"
-	switch family {
-	case cli.IPv4Only:
-		network = "ip4"
-	case cli.IPv6Only:
-		network = "ip6"
-	}
-	ctx, cancel := context.WithTimeout(ctx, cli.ResolveTimeout)
-	defer cancel()
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, network, host)
+	addrs, err := cli.ResolveAll(ctx, host, family)
 	if err != nil {
 		return nil, err
-	}
-	if len(addrs) == 0 {
-		return nil, fmt.Errorf("%s: no address", host)
-	}
-	for i, a := range addrs {
-		addrs[i] = a.Unmap()
 	}
 	slices.SortStableFunc(addrs, func(a, b netip.Addr) int { return cmp.Compare(precedence(b), precedence(a)) })
 	return addrs, nil
