@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -75,7 +74,9 @@ type zoneAsk struct {
 type try struct {
 	s        server
 	q        *dns.Msg
-	conn     net.Conn
+	conn     *pooledConn
+	junk     bool          // a datagram that was not the answer came
+	clean    bool          // it had its answer, and no junk: its socket may serve again
 	start    time.Time     // when q went out
 	wait     time.Duration // the RTO it was sent with, at most rtoCeiling
 	rto      time.Duration // the server's RTO then, for backoff
@@ -142,8 +143,9 @@ func (z *zoneAsk) sendNext(ctx context.Context) (*try, error) {
 	return nil, nil
 }
 
-// send asks s, from a socket opened here, on the lookup's goroutine (its
-// thread may be in a lab's network namespace). With no other try in
+// send asks s, from a socket of the resolver's pool (sockPool) taken or
+// opened here, on the lookup's goroutine (its thread may be in a lab's
+// network namespace). With no other try in
 // flight, as in most lookups, it waits here for the answer, up to the
 // RTO, and the try comes back landed; once the RTO has passed, the try
 // listens on in the background. With others in flight it listens in the
@@ -155,10 +157,10 @@ func (z *zoneAsk) send(ctx context.Context, s server) *try {
 	lk.queries++
 	t := &try{s: s, last: z.sent[s.addr] == lk.r.cfg.Tries, q: lk.newQuery(z.qname, z.qtype)}
 	lk.r.emit(Event{Kind: "query", Depth: z.depth, Zone: z.set.zone, Server: s.addr, Name: s.name, QName: z.qname, QType: dns.TypeToString[z.qtype]})
-	conn, err := dialUDP(ctx, s.addr)
+	conn, err := lk.r.socks.get(ctx, s.addr)
 	if err == nil {
 		if t.start, err = sendUDP(conn, t.q); err != nil {
-			conn.Close()
+			lk.r.socks.put(conn, false)
 		}
 	}
 	if err != nil {
@@ -195,8 +197,10 @@ func (z *zoneAsk) listen(ctx context.Context, t *try) {
 	z.flying++
 	z.wg.Go(func() {
 		stop := context.AfterFunc(bg, func() { _ = t.conn.SetReadDeadline(time.Now()) })
-		defer stop()
 		z.recv(bg, t, t.start.Add(z.lk.r.cfg.Timeout))
+		if !stop() {
+			t.clean = false // its read deadline may be cut short yet
+		}
 		z.finish(bg, t)
 		select {
 		case z.results <- t:
@@ -209,18 +213,21 @@ func (z *zoneAsk) listen(ctx context.Context, t *try) {
 func (z *zoneAsk) recv(ctx context.Context, t *try, until time.Time) {
 	lk := z.lk
 	ignored := func(_ []byte, err error) {
+		t.junk = true
 		lk.r.emit(Event{Kind: "ignored", Depth: z.depth, Zone: z.set.zone, Server: t.s.addr, Name: t.s.name, QName: z.qname, QType: dns.TypeToString[z.qtype], Note: err.Error()})
 		if errors.Is(err, errOtherQuestion) {
 			t.other = err
 		}
 	}
 	t.resp, _, t.rtt, t.err = recvUDP(ctx, t.conn, t.q, t.start, until, lk.r.cfg.Rand0x20, ignored)
+	t.clean = t.err == nil && !t.junk
 }
 
-// finish closes a try that has stopped listening and judges its outcome,
+// finish gives back the socket of a try that has stopped listening (to
+// the pool when clean, else to be closed) and judges its outcome,
 // unless the server is to be asked again (followUp), which askZone does.
 func (z *zoneAsk) finish(ctx context.Context, t *try) {
-	t.conn.Close()
+	z.lk.r.socks.put(t.conn, t.clean)
 	t.resp, t.rtt, t.err = z.lk.verdict(ctx, t.s, z.set.zone, z.qname, t.q, z.depth, t.resp, t.rtt, t.err, t.other)
 	if !followUp(t.q, t.resp) {
 		z.judge(ctx, t)

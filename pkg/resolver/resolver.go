@@ -66,6 +66,7 @@ type Resolver struct {
 	emitMu  sync.Mutex // events come from a lookup's tries too
 	cache   *cache
 	servers *serverStats
+	socks   sockPool
 	flights flights
 	anchors []dns.RR
 	keys    keyCache
