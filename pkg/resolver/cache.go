@@ -1,7 +1,7 @@
 package resolver
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +28,16 @@ func newCache(size int) *cache {
 	return &cache{msgs: newLRU[*dns.Msg](size), deleg: newLRU[nsSet](size)}
 }
 
-func key(name string, qtype uint16) string { return strings.ToLower(name) + "/" + fmt.Sprint(qtype) }
+// key is where the answer to name/qtype is cached. Keys are made for
+// every lookup and each name above it (get), so they cost one allocation.
+func key(name string, qtype uint16) string {
+	return lowerKey(strings.ToLower(name), qtype)
+}
+
+// lowerKey is key of a name already in lower case.
+func lowerKey(lower string, qtype uint16) string {
+	return lower + "/" + strconv.FormatUint(uint64(qtype), 10)
+}
 
 // nxKey is where an NXDOMAIN is cached: for the name, whatever the type
 // (RFC 2308 5).
@@ -38,14 +47,16 @@ func nxKey(name string) string { return key(name, 0) }
 // for the name or for a name above it, since nothing exists below a name
 // that does not exist (RFC 8020).
 func (c *cache) get(name string, qtype uint16) *dns.Msg {
+	lower := strings.ToLower(name)
+	k := lowerKey(lower, qtype)
+	now := time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := time.Now()
-	if e, ok := c.msgs.get(key(name, qtype), now); ok {
+	if e, ok := c.msgs.get(k, now); ok {
 		return countDown(e.val, e.stored, now)
 	}
-	for n := name; n != "."; {
-		if e, ok := c.msgs.get(nxKey(n), now); ok {
+	for n := lower; n != "."; {
+		if e, ok := c.msgs.get(lowerKey(n, 0), now); ok {
 			m := countDown(e.val, e.stored, now)
 			m.Question = []dns.Question{{Name: name, Qtype: qtype, Qclass: dns.ClassINET}}
 			return m
@@ -116,15 +127,22 @@ func (c *cache) putDelegation(set nsSet) {
 
 // closestDelegation is the deepest cached zone enclosing name (a copy).
 func (c *cache) closestDelegation(name string) (nsSet, bool) {
+	// Each zone above name, name's own first and "." last (a primed
+	// root), as a slice of the name in lower case.
+	lower := dns.Fqdn(strings.ToLower(name))
+	now := time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := time.Now()
-	labels := dns.SplitDomainName(name)
-	for i := 0; i <= len(labels); i++ {
-		z := dns.Fqdn(strings.ToLower(strings.Join(labels[i:], "."))) // "." last: a primed root
+	for off, end := 0, false; ; off, end = dns.NextLabel(lower, off) {
+		z := "."
+		if !end {
+			z = lower[off:]
+		}
 		if e, ok := c.deleg.get(z, now); ok {
 			return e.val.clone(), true
 		}
+		if end {
+			return nsSet{}, false
+		}
 	}
-	return nsSet{}, false
 }
