@@ -138,8 +138,8 @@ type lookup struct {
 // gives then: SERVFAIL with an Extended DNS Error. Only a cancelled ctx
 // leaves no answer.
 func (r *Resolver) Resolve(ctx context.Context, name string, qtype uint16) (*Result, error) {
-	rctx, cancel := context.WithTimeout(ctx, r.cfg.Deadline)
-	defer cancel()
+	rctx := newLookupCtx(ctx, r.cfg.Deadline)
+	defer rctx.stop()
 	lk := &lookup{r: r, fetched: map[string]bool{}, visiting: map[string]bool{}, waited: map[string]bool{}}
 	res, err := lk.resolve(rctx, dns.Fqdn(name), qtype, 0)
 	var verdict *Verdict
