@@ -244,8 +244,12 @@ func (z *zoneAsk) judge(ctx context.Context, t *try) {
 	lk := z.lk
 	if t.err == nil {
 		lk.r.servers.rtt(t.s.addr, t.rtt)
+		size := 0
+		if lk.r.cfg.Events != nil { // Len packs the message again: 1.5% of a batch's CPU
+			size = t.resp.Len()
+		}
 		ev := Event{Kind: "response", Depth: z.depth, Zone: z.set.zone, Server: t.s.addr, Name: t.s.name, QName: z.qname,
-			QType: dns.TypeToString[z.qtype], RTT: t.rtt, Msg: t.resp, Size: t.resp.Len()}
+			QType: dns.TypeToString[z.qtype], RTT: t.rtt, Msg: t.resp, Size: size}
 		why := usable(z.set.zone, z.qname, z.qtype, t.resp)
 		if ctx.Err() == nil {
 			lk.r.emit(ev)
