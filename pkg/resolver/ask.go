@@ -24,7 +24,7 @@ import (
 // fails when every server of the zone has, or when time runs out.
 func (lk *lookup) askZone(ctx context.Context, set *nsSet, qname string, qtype uint16, depth int) (*dns.Msg, netip.AddrPort, error) {
 	z := &zoneAsk{lk: lk, set: set, qname: qname, qtype: qtype, depth: depth, sent: map[netip.AddrPort]int{},
-		done: map[netip.AddrPort]bool{}, failed: &ZoneError{Zone: set.zone}}
+		failed: &ZoneError{Zone: set.zone}}
 	defer z.stop()
 	for {
 		if err := ctxErr(ctx); err != nil {
@@ -277,7 +277,7 @@ func (z *zoneAsk) timedOut() {
 	note := fmt.Sprintf("none within its RTO (%v)", t.wait.Round(time.Millisecond))
 	z.lk.r.emit(Event{Kind: "timeout", Depth: z.depth, Zone: z.set.zone, Server: t.s.addr, Name: t.s.name, QName: z.qname, QType: dns.TypeToString[z.qtype], Note: note})
 	if t.last {
-		z.done[t.s.addr] = true
+		mark(&z.done, t.s.addr)
 		z.failed.count(fmt.Errorf("%w: %s", errTimeout, note))
 	}
 }
@@ -310,7 +310,7 @@ func (z *zoneAsk) landed(ctx context.Context, t *try) *dns.Msg {
 			lk.queries-- // nothing was sent
 		}
 		if !z.done[t.s.addr] {
-			z.done[t.s.addr] = true
+			mark(&z.done, t.s.addr)
 			z.failed.count(err)
 		}
 	}

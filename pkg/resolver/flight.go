@@ -65,7 +65,7 @@ func (lk *lookup) askShared(ctx context.Context, set *nsSet, qname string, qtype
 		key := flightKey(set.zone, qname, qtype)
 		wait, lead := lk.r.flights.join(key)
 		if wait != nil && !lk.waited[key] {
-			lk.waited[key] = true
+			mark(&lk.waited, key)
 			select {
 			case <-wait:
 				return nil, netip.AddrPort{}, land, true, nil
