@@ -170,7 +170,9 @@ func runBatch(ctx context.Context, items []batchLookup, conc int, unordered bool
 	for range min(conc, len(items)) {
 		go func() {
 			for i := int(taken.Add(1) - 1); i < len(items); i = int(taken.Add(1) - 1) {
-				finished <- items[i].run(ctx, i)
+				r := items[i].run(ctx, i)
+				items[i] = batchLookup{} // its options may go: a smaller heap
+				finished <- r
 			}
 		}()
 	}
