@@ -23,8 +23,8 @@ import (
 // lossy path a timeout is not lameness, and unbound keeps probing. It
 // fails when every server of the zone has, or when time runs out.
 func (lk *lookup) askZone(ctx context.Context, set *nsSet, qname string, qtype uint16, depth int) (*dns.Msg, netip.AddrPort, error) {
-	z := &zoneAsk{lk: lk, set: set, qname: qname, qtype: qtype, depth: depth, sent: map[netip.AddrPort]int{},
-		failed: &ZoneError{Zone: set.zone}}
+	z := &zoneAsk{lk: lk, set: set, qname: qname, qtype: qtype, depth: depth, failed: &ZoneError{Zone: set.zone}}
+	z.sent = z.sentBuf[:0]
 	defer z.stop()
 	for {
 		if err := ctxErr(ctx); err != nil {
@@ -56,7 +56,8 @@ type zoneAsk struct {
 	qname   string
 	qtype   uint16
 	depth   int
-	sent    map[netip.AddrPort]int
+	sent    sendCounts
+	sentBuf [4]sendCount            // sent's first
 	done    map[netip.AddrPort]bool // lame, unreachable or out of tries: not asked again
 	failed  *ZoneError
 	current *try // the latest try, until its RTO has passed or it landed
@@ -153,9 +154,9 @@ func (z *zoneAsk) sendNext(ctx context.Context) (*try, error) {
 // be sent comes back at once.
 func (z *zoneAsk) send(ctx context.Context, s server) *try {
 	lk := z.lk
-	z.sent[s.addr]++
+	n := z.sent.add(s.addr)
 	lk.queries++
-	t := &try{s: s, last: z.sent[s.addr] == lk.r.cfg.Tries, q: lk.newQuery(z.qname, z.qtype)}
+	t := &try{s: s, last: n == lk.r.cfg.Tries, q: lk.newQuery(z.qname, z.qtype)}
 	lk.r.emit(Event{Kind: "query", Depth: z.depth, Zone: z.set.zone, Server: s.addr, Name: s.name, QName: z.qname, QType: dns.TypeToString[z.qtype]})
 	conn, err := lk.r.socks.get(ctx, s.addr)
 	if err == nil {
