@@ -47,24 +47,44 @@ func nxKey(name string) string { return key(name, 0) }
 // for the name or for a name above it, since nothing exists below a name
 // that does not exist (RFC 8020).
 func (c *cache) get(name string, qtype uint16) *dns.Msg {
-	lower := strings.ToLower(name)
-	k := lowerKey(lower, qtype)
 	now := time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.msgs.get(k, now); ok {
-		return countDown(e.val, e.stored, now)
+	e, nx := c.find(name, qtype, now)
+	if e == nil {
+		return nil
+	}
+	m := countDown(e.val, e.stored, now)
+	if nx {
+		m.Question = []dns.Question{{Name: name, Qtype: qtype, Qclass: dns.ClassINET}}
+	}
+	return m
+}
+
+// has: get would find an answer (without copying it).
+func (c *cache) has(name string, qtype uint16) bool {
+	now := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, _ := c.find(name, qtype, now)
+	return e != nil
+}
+
+// find is get's entry, and whether it is an NXDOMAIN of the name or one
+// above it; with mu held.
+func (c *cache) find(name string, qtype uint16, now time.Time) (*entry[*dns.Msg], bool) {
+	lower := strings.ToLower(name)
+	if e, ok := c.msgs.get(lowerKey(lower, qtype), now); ok {
+		return e, false
 	}
 	for n := lower; n != "."; {
 		if e, ok := c.msgs.get(lowerKey(n, 0), now); ok {
-			m := countDown(e.val, e.stored, now)
-			m.Question = []dns.Question{{Name: name, Qtype: qtype, Qclass: dns.ClassINET}}
-			return m
+			return e, true
 		}
 		_, n, _ = strings.Cut(n, ".")
 		n = dns.Fqdn(n)
 	}
-	return nil
+	return nil, false
 }
 
 // countDown is a copy of m with its TTLs less the seconds it has spent in
@@ -127,22 +147,41 @@ func (c *cache) putDelegation(set nsSet) {
 
 // closestDelegation is the deepest cached zone enclosing name (a copy).
 func (c *cache) closestDelegation(name string) (nsSet, bool) {
-	// Each zone above name, name's own first and "." last (a primed
-	// root), as a slice of the name in lower case.
-	lower := dns.Fqdn(strings.ToLower(name))
 	now := time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if e := c.closest(name, now); e != nil {
+		return e.val.clone(), true
+	}
+	return nsSet{}, false
+}
+
+// closestZone is closestDelegation's zone alone (nothing copied).
+func (c *cache) closestZone(name string) (string, bool) {
+	now := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.closest(name, now); e != nil {
+		return e.val.zone, true
+	}
+	return "", false
+}
+
+// closest is the entry of the deepest cached zone enclosing name; with
+// mu held. The zones are tried from name's own to "." (a primed root),
+// as slices of the name in lower case.
+func (c *cache) closest(name string, now time.Time) *entry[nsSet] {
+	lower := dns.Fqdn(strings.ToLower(name))
 	for off, end := 0, false; ; off, end = dns.NextLabel(lower, off) {
 		z := "."
 		if !end {
 			z = lower[off:]
 		}
 		if e, ok := c.deleg.get(z, now); ok {
-			return e.val.clone(), true
+			return e
 		}
 		if end {
-			return nsSet{}, false
+			return nil
 		}
 	}
 }
