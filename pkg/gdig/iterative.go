@@ -2,9 +2,9 @@ package gdig
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/miekg/dns"
@@ -93,7 +93,9 @@ func resolvedBy(res *resolver.Result, err error) string {
 	case !res.Server.IsValid():
 		return "(cache)"
 	}
-	return fmt.Sprintf("%s#%d(%s) (UDP)", res.Server.Addr(), res.Server.Port(), res.Server.Addr())
+	// Not fmt: this is made for each of a batch's answers, printed or not.
+	addr := res.Server.Addr().String()
+	return addr + "#" + strconv.Itoa(int(res.Server.Port())) + "(" + addr + ") (UDP)"
 }
 
 // resolverConfig is the resolver the flags ask for: +time is the longest

@@ -1,7 +1,7 @@
 package resolver
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +28,16 @@ func newCache(size int) *cache {
 	return &cache{msgs: newLRU[*dns.Msg](size), deleg: newLRU[nsSet](size)}
 }
 
-func key(name string, qtype uint16) string { return strings.ToLower(name) + "/" + fmt.Sprint(qtype) }
+// key is where the answer to name/qtype is cached. Keys are made for
+// every lookup and each name above it (get), so they cost one allocation.
+func key(name string, qtype uint16) string {
+	return lowerKey(strings.ToLower(name), qtype)
+}
+
+// lowerKey is key of a name already in lower case.
+func lowerKey(lower string, qtype uint16) string {
+	return lower + "/" + strconv.FormatUint(uint64(qtype), 10)
+}
 
 // nxKey is where an NXDOMAIN is cached: for the name, whatever the type
 // (RFC 2308 5).
@@ -38,22 +47,44 @@ func nxKey(name string) string { return key(name, 0) }
 // for the name or for a name above it, since nothing exists below a name
 // that does not exist (RFC 8020).
 func (c *cache) get(name string, qtype uint16) *dns.Msg {
+	now := time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := time.Now()
-	if e, ok := c.msgs.get(key(name, qtype), now); ok {
-		return countDown(e.val, e.stored, now)
+	e, nx := c.find(name, qtype, now)
+	if e == nil {
+		return nil
 	}
-	for n := name; n != "."; {
-		if e, ok := c.msgs.get(nxKey(n), now); ok {
-			m := countDown(e.val, e.stored, now)
-			m.Question = []dns.Question{{Name: name, Qtype: qtype, Qclass: dns.ClassINET}}
-			return m
+	m := countDown(e.val, e.stored, now)
+	if nx {
+		m.Question = []dns.Question{{Name: name, Qtype: qtype, Qclass: dns.ClassINET}}
+	}
+	return m
+}
+
+// has: get would find an answer (without copying it).
+func (c *cache) has(name string, qtype uint16) bool {
+	now := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, _ := c.find(name, qtype, now)
+	return e != nil
+}
+
+// find is get's entry, and whether it is an NXDOMAIN of the name or one
+// above it; with mu held.
+func (c *cache) find(name string, qtype uint16, now time.Time) (*entry[*dns.Msg], bool) {
+	lower := strings.ToLower(name)
+	if e, ok := c.msgs.get(lowerKey(lower, qtype), now); ok {
+		return e, false
+	}
+	for n := lower; n != "."; {
+		if e, ok := c.msgs.get(lowerKey(n, 0), now); ok {
+			return e, true
 		}
 		_, n, _ = strings.Cut(n, ".")
 		n = dns.Fqdn(n)
 	}
-	return nil
+	return nil, false
 }
 
 // countDown is a copy of m with its TTLs less the seconds it has spent in
@@ -116,15 +147,41 @@ func (c *cache) putDelegation(set nsSet) {
 
 // closestDelegation is the deepest cached zone enclosing name (a copy).
 func (c *cache) closestDelegation(name string) (nsSet, bool) {
+	now := time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := time.Now()
-	labels := dns.SplitDomainName(name)
-	for i := 0; i <= len(labels); i++ {
-		z := dns.Fqdn(strings.ToLower(strings.Join(labels[i:], "."))) // "." last: a primed root
-		if e, ok := c.deleg.get(z, now); ok {
-			return e.val.clone(), true
-		}
+	if e := c.closest(name, now); e != nil {
+		return e.val.clone(), true
 	}
 	return nsSet{}, false
+}
+
+// closestZone is closestDelegation's zone alone (nothing copied).
+func (c *cache) closestZone(name string) (string, bool) {
+	now := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.closest(name, now); e != nil {
+		return e.val.zone, true
+	}
+	return "", false
+}
+
+// closest is the entry of the deepest cached zone enclosing name; with
+// mu held. The zones are tried from name's own to "." (a primed root),
+// as slices of the name in lower case.
+func (c *cache) closest(name string, now time.Time) *entry[nsSet] {
+	lower := dns.Fqdn(strings.ToLower(name))
+	for off, end := 0, false; ; off, end = dns.NextLabel(lower, off) {
+		z := "."
+		if !end {
+			z = lower[off:]
+		}
+		if e, ok := c.deleg.get(z, now); ok {
+			return e
+		}
+		if end {
+			return nil
+		}
+	}
 }

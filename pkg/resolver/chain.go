@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -12,13 +13,15 @@ import (
 // cached delegation), CNAMEs across zones.
 func (lk *lookup) resolve(ctx context.Context, qname string, qtype uint16, depth int) (*Result, error) {
 	var chain []dns.RR
-	seen := map[string]bool{}
+	var seenBuf [4]string
+	seen := seenBuf[:0] // the names asked, in lower case: MaxCNAME+1 at most
 	orig := qname
 	for hops := 0; ; hops++ {
-		if hops > lk.r.cfg.MaxCNAME || seen[strings.ToLower(qname)] {
+		lower := strings.ToLower(qname)
+		if hops > lk.r.cfg.MaxCNAME || slices.Contains(seen, lower) {
 			return nil, ErrCNAMELoop
 		}
-		seen[strings.ToLower(qname)] = true
+		seen = append(seen, lower)
 		res, err := lk.iterate(ctx, qname, qtype, depth)
 		if err != nil {
 			return res, err
@@ -29,7 +32,11 @@ func (lk *lookup) resolve(ctx context.Context, qname string, qtype uint16, depth
 			return nil, err
 		}
 		if target == "" || msg.Rcode != dns.RcodeSuccess {
-			out := msg.Copy()
+			// A shallow copy: msg and its records are this lookup's own
+			// (the cache stores copies and hands out copies), and only
+			// the answer and question change.
+			out := new(dns.Msg)
+			*out = *msg
 			out.Answer = append(append([]dns.RR{}, chain...), out.Answer...)
 			// The question asked, not the last link of the chain, as a
 			// recursive server answers it.

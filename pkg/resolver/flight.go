@@ -65,7 +65,7 @@ func (lk *lookup) askShared(ctx context.Context, set *nsSet, qname string, qtype
 		key := flightKey(set.zone, qname, qtype)
 		wait, lead := lk.r.flights.join(key)
 		if wait != nil && !lk.waited[key] {
-			lk.waited[key] = true
+			mark(&lk.waited, key)
 			select {
 			case <-wait:
 				return nil, netip.AddrPort{}, land, true, nil
@@ -90,9 +90,9 @@ func (lk *lookup) askShared(ctx context.Context, set *nsSet, qname string, qtype
 // learnt: the caches now hold qname's answer, or a delegation below zone
 // towards it.
 func (lk *lookup) learnt(zone, qname string, qtype uint16) bool {
-	if lk.r.cache.get(qname, qtype) != nil {
+	if lk.r.cache.has(qname, qtype) {
 		return true
 	}
-	set, ok := lk.r.cache.closestDelegation(dsParent(qname, qtype))
-	return ok && dns.CountLabel(set.zone) > dns.CountLabel(zone)
+	z, ok := lk.r.cache.closestZone(dsParent(qname, qtype))
+	return ok && dns.CountLabel(z) > dns.CountLabel(zone)
 }

@@ -112,12 +112,12 @@ func (e *ZoneError) Unwrap() error { return ErrServFail }
 // the context's) while its servers were asked: the error counts the ones
 // that only timed out. A cancelled lookup, or one that asked no server,
 // ends with err itself.
-func (e *ZoneError) outOfTime(err error, sent map[netip.AddrPort]int, done map[netip.AddrPort]bool) error {
+func (e *ZoneError) outOfTime(err error, sent sendCounts, done map[netip.AddrPort]bool) error {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	for a := range sent {
-		if !done[a] {
+	for _, c := range sent {
+		if !done[c.addr] {
 			e.Timeouts++
 		}
 	}

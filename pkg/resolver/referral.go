@@ -105,10 +105,10 @@ func (lk *lookup) fetchPending(ctx context.Context, set *nsSet, depth int, alive
 				set.pending = nil
 				return false
 			}
-			lk.fetched[key] = true
+			mark(&lk.fetched, key)
 		}
 		lk.r.emit(Event{Kind: "glueless", Depth: depth, Zone: set.zone, QName: t.name, QType: dns.TypeToString[t.qtype]})
-		lk.visiting[key] = true
+		mark(&lk.visiting, key)
 		res, err := lk.resolveNested(ctx, t.name, t.qtype, depth+1, alive || otherName(set.pending, t.name))
 		delete(lk.visiting, key)
 		if d, ok := ctx.Deadline(); ok && errors.Is(err, context.DeadlineExceeded) && time.Until(d) > lk.r.rtoCeiling() {

@@ -66,6 +66,7 @@ type Resolver struct {
 	emitMu  sync.Mutex // events come from a lookup's tries too
 	cache   *cache
 	servers *serverStats
+	socks   sockPool
 	flights flights
 	anchors []dns.RR
 	keys    keyCache
@@ -132,14 +133,23 @@ type lookup struct {
 	waited   map[string]bool // flights waited for (each once)
 }
 
+// mark sets key in *m, making the map first: most lookups need none of
+// their maps, and making them cost a batch of names 1.7% of its CPU.
+func mark[K comparable](m *map[K]bool, key K) {
+	if *m == nil {
+		*m = map[K]bool{}
+	}
+	(*m)[key] = true
+}
+
 // Resolve finds qtype records of name. When the resolution fails, the
 // error says why and the Result still holds the answer a recursive server
 // gives then: SERVFAIL with an Extended DNS Error. Only a cancelled ctx
 // leaves no answer.
 func (r *Resolver) Resolve(ctx context.Context, name string, qtype uint16) (*Result, error) {
-	rctx, cancel := context.WithTimeout(ctx, r.cfg.Deadline)
-	defer cancel()
-	lk := &lookup{r: r, fetched: map[string]bool{}, visiting: map[string]bool{}, waited: map[string]bool{}}
+	rctx := newLookupCtx(ctx, r.cfg.Deadline)
+	defer rctx.stop()
+	lk := &lookup{r: r}
 	res, err := lk.resolve(rctx, dns.Fqdn(name), qtype, 0)
 	var verdict *Verdict
 	if err == nil && r.cfg.Validate {
