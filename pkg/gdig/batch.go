@@ -180,7 +180,7 @@ func runBatch(ctx context.Context, items []batchLookup, conc int, unordered bool
 	held := map[int]batchResult{}
 	next := 0
 	for range items {
-		r := <-finished
+		r := out.await(finished)
 		codes[r.i] = r.code
 		if unordered {
 			out.write(r.out, r.errOut)

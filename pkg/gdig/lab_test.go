@@ -1,6 +1,7 @@
 package gdig
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -389,4 +390,36 @@ func lineDiff(want, got string) string {
 	from := max(i-5, 0)
 	show := func(l []string) string { return strings.Join(l[from:min(i+6, len(l))], "\n") }
 	return fmt.Sprintf("first difference at line %d\n--- want:\n%s\n--- got:\n%s", i+1, show(w), show(g))
+}
+
+// TestLabBatchStreams: a batch's output through a pipe is buffered, but
+// reaches the reader while a later lookup still waits (gdig -f names |
+// grep is live): the first answer comes long before the dead server's
+// lookup after it gives up.
+func TestLabBatchStreams(t *testing.T) {
+	d, _ := hierarchy(t)
+	bin := netlab.Binary(t, "gdig")
+	auth, dead := d.Servers["auth"].Addr4, d.Servers["dead"].Addr4
+	// Silent, not refusing: its ICMP errors vanish on the way back.
+	if err := d.Client.Nft("table ip gdig_silent {\n chain in {\n type filter hook input priority 0;\n ip saddr " + dead + " drop\n }\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	batch := "@" + auth + " www.example.lab +short\n@" + dead + " www.example.lab +short +time=3 +tries=1\n"
+	cmd := d.Client.Command(context.Background(), bin, "-f", "-")
+	cmd.Stdin = strings.NewReader(batch)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := d.Client.Start(cmd); err != nil {
+		t.Fatal(err)
+	}
+	first, err := bufio.NewReader(stdout).ReadString('\n')
+	took := time.Since(start)
+	_ = cmd.Wait()
+	t.Logf("first line after %v, the batch's end after %v", took, time.Since(start))
+	if err != nil || strings.TrimSpace(first) != "192.0.2.80" || took > 2*time.Second {
+		t.Errorf("first line %q (%v) after %v, want 192.0.2.80 well before the dead server's 3 s", first, err, took)
+	}
 }

@@ -3,6 +3,7 @@ package gdig
 import (
 	"bufio"
 	"io"
+	"time"
 
 	"gnetutils/pkg/tui"
 )
@@ -12,12 +13,14 @@ import (
 // terminal: the line is cleared before each result is written and drawn
 // again after it, so results and the line never share a row. When stdout
 // is not a terminal, results are buffered (as dig's stdio buffers them), and
-// written before anything on stderr and at the end: a write per lookup
-// cost a batch of 10,000 names a tenth of its CPU.
+// written before anything on stderr, whenever no lookup has ended for
+// flushDelay, and at the end: a write per lookup cost a batch of 10,000
+// names a tenth of its CPU, and a pipe still sees results as they come.
 type batchOutput struct {
 	stdout, stderr io.Writer
 	buf            *bufio.Writer // stdout's buffer; nil on a terminal
 	bar            *tui.Progress // nil without a terminal
+	idle           *time.Timer   // await's, made at its first wait
 }
 
 func newBatchOutput(stdout, stderr io.Writer, total int) *batchOutput {
@@ -40,6 +43,36 @@ func (b *batchOutput) write(out, errOut []byte) {
 		_, _ = b.stdout.Write(out)
 	}
 	b.bar.Add(1)
+}
+
+// flushDelay is how long buffered results wait for more when no lookup
+// is ready: a pipe's reader (gdig -f names | grep) still sees each
+// result within it, while a busy batch writes 64 KiB at a time.
+const flushDelay = 20 * time.Millisecond
+
+// await is the next finished lookup; while none comes for flushDelay,
+// what stdout's buffer holds is written out.
+func (b *batchOutput) await(finished <-chan batchResult) batchResult {
+	select {
+	case r := <-finished:
+		return r
+	default:
+	}
+	if b.buf == nil || b.buf.Buffered() == 0 {
+		return <-finished
+	}
+	if b.idle == nil {
+		b.idle = time.NewTimer(flushDelay)
+	} else {
+		b.idle.Reset(flushDelay)
+	}
+	select {
+	case r := <-finished:
+		return r
+	case <-b.idle.C:
+		b.flush()
+		return <-finished
+	}
 }
 
 // flush writes what stdout's buffer holds.
