@@ -301,9 +301,13 @@ func (o *options) readAnswer(co *dns.Conn, q *dns.Msg, network string, start tim
 		case w.err != nil:
 			return nil, w, 0, newBadPacket(raw, w, start)
 		}
-		r := new(dns.Msg)
-		if err := r.Unpack(raw); err != nil {
-			return nil, w, 0, err
+		// answerTo has read the whole message (readWire): what it read
+		// is the answer, with the OPT record's upper rcode bits, as
+		// dns.Msg.Unpack would give it (a second parse cost each answer
+		// a microsecond).
+		r := w.msg
+		if opt := r.IsEdns0(); opt != nil {
+			r.Rcode |= opt.ExtendedRcode()
 		}
 		if r.IsTsig() != nil && o.tsig != nil {
 			err = dns.TsigVerifyWithProvider(raw, o.tsig.provider(), mac, false)
