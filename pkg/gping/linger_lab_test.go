@@ -16,18 +16,7 @@ import (
 // output.
 func TestLabLingerAfterLoss(t *testing.T) {
 	netlab.Need(t, "ping")
-	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1, NoICMPRateLimit: true})
-	if err := c.Routers[0].Nft(`table inet loss {
-	chain drops {
-		type filter hook forward priority 0; policy accept;
-		icmp type echo-request icmp sequence { 3, 12 } drop
-		icmpv6 type echo-request icmpv6 sequence { 3, 12 } drop
-		ip daddr 198.18.2.77 drop
-	}
-}
-`); err != nil {
-		t.Fatal(err)
-	}
+	c := chainDroppingEchoes(t, "{ 3, 12 }", "ip daddr 198.18.2.77 drop")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -53,6 +42,9 @@ func TestLabLingerAfterLoss(t *testing.T) {
 			if norm(out+errOut) != norm(want) || code != wantCode {
 				t.Errorf("gping %v: exit %d, ping exit %d\n--- gping:\n%s%s--- ping:\n%s", tc.args, code, wantCode, out, errOut, want)
 			}
+			if strings.Contains(want, " 0% packet loss") {
+				t.Errorf("the router dropped no probe of ping's:\n%s", want)
+			}
 			// Whether a tool waited out -W shows whatever the load on the
 			// machine: -W is 3 s where ping waits 0.2 s.
 			wait := 900 * time.Millisecond * time.Duration(tc.args[slices.Index(tc.args, "-W")+1][0]-'0')
@@ -62,4 +54,24 @@ func TestLabLingerAfterLoss(t *testing.T) {
 			t.Logf("gping %v, ping %v", took.Round(time.Millisecond), pingTook.Round(time.Millisecond))
 		})
 	}
+}
+
+// chainDroppingEchoes is a one-router chain whose router drops, on the
+// way to h2, the echo requests (IPv4 and IPv6) with the sequence numbers
+// seqs (one, or an nft set), and whatever the extra rules drop.
+func chainDroppingEchoes(t *testing.T, seqs string, extra ...string) *netlab.Chain {
+	t.Helper()
+	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1, NoICMPRateLimit: true})
+	rules := []string{
+		"icmp type echo-request icmp sequence " + seqs + " drop",
+		"icmpv6 type echo-request icmpv6 sequence " + seqs + " drop",
+	}
+	script := "table inet loss {\n\tchain drops {\n\t\ttype filter hook forward priority 0; policy accept;\n"
+	for _, r := range append(rules, extra...) {
+		script += "\t\t" + r + "\n"
+	}
+	if err := c.Routers[0].Nft(script + "\t}\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

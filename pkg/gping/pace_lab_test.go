@@ -1,6 +1,7 @@
 package gping
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -13,17 +14,7 @@ import (
 // probe of each run; gping must keep ping's pace, and print what it prints.
 func TestLabFloodPace(t *testing.T) {
 	netlab.Need(t, "ping")
-	c := netlab.MustChain(t, netlab.ChainConfig{Routers: 1, NoICMPRateLimit: true})
-	if err := c.Routers[0].Nft(`table inet loss {
-	chain drops {
-		type filter hook forward priority 0; policy accept;
-		icmp type echo-request icmp sequence 3 drop
-		icmpv6 type echo-request icmpv6 sequence 3 drop
-	}
-}
-`); err != nil {
-		t.Fatal(err)
-	}
+	c := chainDroppingEchoes(t, "3")
 	for _, tc := range []struct {
 		name     string
 		args     []string
@@ -46,6 +37,9 @@ func TestLabFloodPace(t *testing.T) {
 			took := time.Since(start)
 			if normalizeFlood(out+errOut) != normalizeFlood(want) || code != wantCode {
 				t.Errorf("gping %v: exit %d, ping exit %d\n--- gping:\n%s%s--- ping:\n%s", tc.args, code, wantCode, out, errOut, want)
+			}
+			if strings.Contains(want, " 0% packet loss") {
+				t.Errorf("the router dropped no probe of ping's:\n%s", want)
 			}
 			if took < tc.min || took > tc.max || pingTook < tc.min || pingTook > tc.max {
 				t.Errorf("gping %v took %v, ping %v; want %v to %v", tc.args, took.Round(time.Millisecond), pingTook.Round(time.Millisecond), tc.min, tc.max)
