@@ -323,25 +323,9 @@ func holdPort(src netip.Addr, sport uint16, sotype, proto int, reuse bool) (fd i
 	return fd, sockopt.AddrPortOf(sa).Port(), nil
 }
 
-// pseudoChecksum is the Internet checksum of seg behind the pseudo-header
-// of IP protocol proto from src to dst (TCP's and DCCP's, IPv4 or IPv6),
-// the checksum field in seg zero.
+// pseudoChecksum is the Internet checksum of seg (its checksum field
+// zero) behind the pseudo-header of IP protocol proto from src to dst:
+// TCP's and DCCP's, over IPv4 or IPv6.
 func pseudoChecksum(src, dst netip.Addr, proto int, seg []byte) uint16 {
-	var sum uint32
-	add := func(b []byte) {
-		for i := 0; i+1 < len(b); i += 2 {
-			sum += uint32(b[i])<<8 | uint32(b[i+1])
-		}
-		if len(b)%2 == 1 {
-			sum += uint32(b[len(b)-1]) << 8
-		}
-	}
-	add(src.AsSlice())
-	add(dst.AsSlice())
-	sum += uint32(proto) + uint32(len(seg))&0xffff + uint32(len(seg))>>16
-	add(seg)
-	for sum>>16 != 0 {
-		sum = sum&0xffff + sum>>16
-	}
-	return ^uint16(sum)
+	return sockopt.Checksum(sockopt.PseudoHeader(src, dst, proto, len(seg)), seg)
 }

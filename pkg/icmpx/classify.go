@@ -73,7 +73,7 @@ func (c *Conn) fromPacket(b []byte, anc sockopt.Ancillary, from netip.Addr) (Eve
 		// The kernel checks ICMP checksums before a datagram socket or
 		// a raw ICMPv6 socket sees a message, but not for raw IPv4:
 		// checked here, as ping does.
-		if err != nil || checksum(inner) != 0 {
+		if err != nil || sockopt.Checksum(inner) != 0 {
 			return Event{}, false
 		}
 		b, ttl = inner, hdrTTL

@@ -62,7 +62,7 @@ func (f *fixture) wrap(icmp []byte, src netip.Addr) []byte {
 		return icmp
 	}
 	icmp[2], icmp[3] = 0, 0
-	binary.BigEndian.PutUint16(icmp[2:], checksum(icmp))
+	binary.BigEndian.PutUint16(icmp[2:], sockopt.Checksum(icmp))
 	if !f.c.raw {
 		return icmp
 	}

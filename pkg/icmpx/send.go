@@ -133,24 +133,9 @@ func (c *Conn) echoRequest(seq uint16, payload []byte) []byte {
 	copy(b[icmpHeaderLen:], payload)
 	c.putCookie(b[icmpHeaderLen:])
 	if !c.v6 {
-		binary.BigEndian.PutUint16(b[2:], checksum(b))
+		binary.BigEndian.PutUint16(b[2:], sockopt.Checksum(b))
 	}
 	return b
-}
-
-// checksum is the Internet checksum (RFC 1071) of b.
-func checksum(b []byte) uint16 {
-	var sum uint32
-	for ; len(b) >= 2; b = b[2:] {
-		sum += uint32(b[0])<<8 | uint32(b[1])
-	}
-	if len(b) == 1 {
-		sum += uint32(b[0]) << 8
-	}
-	for sum > 0xffff {
-		sum = sum>>16 + sum&0xffff
-	}
-	return ^uint16(sum)
 }
 
 // localMTU reads the local error the kernel queued with an EMSGSIZE: its

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"gnetutils/pkg/netlab"
+	"gnetutils/pkg/sockopt"
 )
 
 // StartICMP floods victim (IPv4) from ns: it watches the probes that reach
@@ -104,18 +105,9 @@ func (m *mirror) next(n int) []byte {
 	return checksummed(b)
 }
 
+// checksummed is the ICMP message b with its checksum filled in.
 func checksummed(b []byte) []byte {
 	b[2], b[3] = 0, 0
-	var sum uint32
-	for i := 0; i+1 < len(b); i += 2 {
-		sum += uint32(binary.BigEndian.Uint16(b[i:]))
-	}
-	if len(b)%2 == 1 {
-		sum += uint32(b[len(b)-1]) << 8
-	}
-	for sum>>16 != 0 {
-		sum = sum&0xffff + sum>>16
-	}
-	binary.BigEndian.PutUint16(b[2:], ^uint16(sum))
+	binary.BigEndian.PutUint16(b[2:], sockopt.Checksum(b))
 	return b
 }

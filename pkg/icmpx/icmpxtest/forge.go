@@ -2,6 +2,7 @@ package icmpxtest
 
 import (
 	"encoding/binary"
+	"gnetutils/pkg/sockopt"
 	"net/netip"
 )
 
@@ -53,8 +54,8 @@ func packet(src, dst netip.Addr, m []byte) []byte {
 		s, d := src.As4(), dst.As4()
 		copy(h[12:], s[:])
 		copy(h[16:], d[:])
-		binary.BigEndian.PutUint16(h[10:], checksum(h, 0))
-		binary.BigEndian.PutUint16(m[2:], checksum(m, 0))
+		binary.BigEndian.PutUint16(h[10:], sockopt.Checksum(h))
+		binary.BigEndian.PutUint16(m[2:], sockopt.Checksum(m))
 		return append(h, m...)
 	}
 	h := make([]byte, 40, 40+len(m))
@@ -63,30 +64,7 @@ func packet(src, dst netip.Addr, m []byte) []byte {
 	s, d := src.As16(), dst.As16()
 	copy(h[8:], s[:])
 	copy(h[24:], d[:])
-	// RFC 4443 2.3: the pseudo-header is the addresses, the length and
-	// the next header.
-	pseudo := append(append([]byte(nil), h[8:40]...), 0, 0, byte(len(m)>>8), byte(len(m)), 0, 0, 0, 58)
-	binary.BigEndian.PutUint16(m[2:], checksum(m, sum(pseudo)))
+	// RFC 4443 2.3: ICMPv6 sums a pseudo-header too.
+	binary.BigEndian.PutUint16(m[2:], sockopt.Checksum(sockopt.PseudoHeader(src, dst, 58, len(m)), m))
 	return append(h, m...)
-}
-
-func sum(b []byte) uint32 {
-	var s uint32
-	for ; len(b) >= 2; b = b[2:] {
-		s += uint32(b[0])<<8 | uint32(b[1])
-	}
-	if len(b) == 1 {
-		s += uint32(b[0]) << 8
-	}
-	return s
-}
-
-// checksum is the Internet checksum of b, starting from the partial sum
-// start.
-func checksum(b []byte, start uint32) uint16 {
-	s := start + sum(b)
-	for s > 0xffff {
-		s = s>>16 + s&0xffff
-	}
-	return ^uint16(s)
 }
