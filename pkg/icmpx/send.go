@@ -27,9 +27,6 @@ func (e *LocalErr) Error() string {
 
 func (e *LocalErr) Unwrap() error { return e.Err }
 
-// sendTries is how many times Send offers a probe to the kernel.
-const sendTries = 8
-
 // Send sends one echo request with the given sequence number and payload,
 // the Conn's cookie written into it at Config.CookieAt, and returns when it
 // left.
@@ -38,12 +35,10 @@ func (c *Conn) Send(seq uint16, payload []byte) (time.Time, error) {
 	defer c.sendMu.Unlock()
 	b, at := c.prepare(seq, payload)
 	var sendErr, werr error
-	// An ICMP error about an earlier probe (or a forged one) leaves its
-	// errno pending on the socket (IP_RECVERR), and the next sendto returns
-	// it instead of sending, and clears it: send again. A refusal of this
-	// probe's own comes back every time; errors arriving between our
-	// back-to-back calls every time would take a flood.
-	for try := 0; try < sendTries && (try == 0 || sendErr != nil) && werr == nil; try++ {
+	// A refusal may be an earlier (or forged) ICMP error's errno, left
+	// pending on the socket: send again (sockopt.PendingErrorRetries). A
+	// refusal of this probe's own comes back every time.
+	for try := 0; try <= sockopt.PendingErrorRetries && (try == 0 || sockopt.IsPendingErrno(sendErr)) && werr == nil; try++ {
 		if c.rx != nil {
 			sendErr, werr = c.sendSync(b)
 		} else {

@@ -325,37 +325,18 @@ func (p *Prober) Send(ttl, size int) (Probe, error) {
 		switch {
 		case local:
 			return pr, &LocalMTUError{MTU: p.ifMTU}
-		case attempt < asyncErrorRetries && isAsyncICMPErrno(err):
+		case attempt < sockopt.PendingErrorRetries && sockopt.IsPendingErrno(err):
 			continue
 		}
 		return pr, fmt.Errorf("send: %w", err)
 	}
 }
 
-// asyncErrorRetries bounds the sends lost to earlier probes' errors. Each
-// ICMP answer that lands between the SO_ERROR read and the send costs one
-// attempt; a trace with 16 probes in flight can see a burst of them
-// answered at once, and 8 attempts once ran out in a full lab run (-UL over
-// IPv6: "send: connection refused"). The kernel refuses such a send before
-// it leaves, so retrying sends nothing twice.
-const asyncErrorRetries = 64
-
 func (p *Prober) sendto(b []byte) error {
 	if p.flow != 0 {
 		return sockopt.SendtoFlow(p.fd, b, 0, p.dst, p.flow)
 	}
 	return unix.Sendto(p.fd, b, 0, p.dstSA)
-}
-
-// isAsyncICMPErrno reports errnos that the kernel stores on a UDP socket
-// when an ICMP error arrives, and hands to the next send.
-func isAsyncICMPErrno(err error) bool {
-	for _, e := range []unix.Errno{unix.ECONNREFUSED, unix.EHOSTUNREACH, unix.ENETUNREACH, unix.EHOSTDOWN, unix.EPROTO, unix.EMSGSIZE, unix.ETIMEDOUT, unix.EACCES, unix.ENOPROTOOPT} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
 }
 
 // Interface is the outgoing interface towards the destination and its MTU
